@@ -1,0 +1,1 @@
+"""Every write of the orgs app. Import from the sub-modules."""

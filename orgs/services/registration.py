@@ -1,0 +1,115 @@
+"""«Заявка на регистрацию»: submit, approve, reject."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.accounts.phones import normalize_phone
+from portal.exceptions import Conflict, PermissionDenied, RuleViolation
+
+from ..models import Group, Membership, Organisation, RegistrationApplication
+from ..uploads import validate_order_file
+from .audit import audit_record
+
+PROFILE_FIELDS = [
+    "kind", "full_name", "short_name", "address", "region", "municipality",
+    "contact_phone", "contact_email", "website", "time_zone",
+]
+
+
+def application_submit(*, data: dict, order_file) -> RegistrationApplication:
+    """Store a new application with its appointing order; the operator is told by e-mail."""
+    validate_order_file(order_file)
+    phone = normalize_phone(data["admin_phone"])
+    application = RegistrationApplication(
+        **{f: data.get(f, "") for f in PROFILE_FIELDS if data.get(f) is not None},
+        admin_last_name=data["admin_last_name"].strip(),
+        admin_first_name=data["admin_first_name"].strip(),
+        admin_patronymic=(data.get("admin_patronymic") or "").strip(),
+        admin_email=data["admin_email"].strip().lower(),
+        admin_phone=phone,
+        order_file=order_file,
+    )
+    application.full_clean(exclude=["order_file"])
+    application.save()
+    operators = list(User.objects.filter(is_superuser=True, is_active=True, email__isnull=False)
+                     .values_list("email", flat=True))
+    if operators:
+        transaction.on_commit(lambda: send_mail(
+            f"Новая заявка на регистрацию: {application.short_name}",
+            f"Поступила заявка от «{application.full_name}». Рассмотрите её в разделе администрирования.",
+            None, operators, fail_silently=True))
+    return application
+
+
+def _require_operator(actor):
+    if not (actor and actor.is_authenticated and actor.is_superuser):
+        raise PermissionDenied("Рассматривать заявки может только оператор платформы.")
+
+
+def application_approve(*, application: RegistrationApplication, actor) -> Organisation:
+    """Create the organisation, its staff group and its administrator in one transaction."""
+    from .membership import membership_add
+
+    _require_operator(actor)
+    with transaction.atomic():
+        application = RegistrationApplication.objects.select_for_update().get(pk=application.pk)
+        if application.status != RegistrationApplication.Status.PENDING:
+            raise Conflict("Заявка уже рассмотрена.", code="application_decided")
+        organisation = Organisation.objects.create(**{f: getattr(application, f) for f in PROFILE_FIELDS})
+        Group.objects.create(organisation=organisation, kind=Group.Kind.STAFF, name=organisation.vocabulary.staff_group)
+        user = User.objects.filter(phone=application.admin_phone).first()
+        if user is None:
+            email = application.admin_email
+            if User.objects.filter(email__iexact=email).exists():
+                email = None  # the address belongs to another account; the phone is the login
+            user = User.objects.create_user(
+                phone=application.admin_phone,
+                email=email,
+                last_name=application.admin_last_name,
+                first_name=application.admin_first_name,
+                patronymic=application.admin_patronymic,
+            )
+        membership_add(organisation=organisation, user=user, role=Membership.Role.ADMIN, actor=None)
+        application.status = RegistrationApplication.Status.APPROVED
+        application.decided_at = timezone.now()
+        application.decided_by = actor
+        application.organisation = organisation
+        application.save()
+        audit_record(organisation=organisation, actor=actor, action="registration.approved", obj=application)
+        from ..signals import organisation_created
+
+        organisation_created.send(sender=Organisation, organisation=organisation)
+        login_url = f"{settings.PORTAL_BASE_URL}/accounts/login/code/"
+        transaction.on_commit(lambda: send_mail(
+            "Заявка на регистрацию одобрена",
+            f"Организация «{organisation.short_name}» зарегистрирована на портале.\n"
+            f"Войдите по номеру телефона {application.admin_phone} с одноразовым кодом: {login_url}",
+            None, [application.admin_email]))
+    return organisation
+
+
+def application_reject(*, application: RegistrationApplication, actor, reason: str) -> RegistrationApplication:
+    """Reject with a reason; the applicant is told by e-mail."""
+    _require_operator(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]})
+    with transaction.atomic():
+        application = RegistrationApplication.objects.select_for_update().get(pk=application.pk)
+        if application.status != RegistrationApplication.Status.PENDING:
+            raise Conflict("Заявка уже рассмотрена.", code="application_decided")
+        application.status = RegistrationApplication.Status.REJECTED
+        application.decided_at = timezone.now()
+        application.decided_by = actor
+        application.rejection_reason = reason
+        application.save()
+        audit_record(organisation=None, actor=actor, action="registration.rejected", obj=application,
+                     details={"reason": reason})
+        transaction.on_commit(lambda: send_mail(
+            "Заявка на регистрацию отклонена",
+            f"Заявка организации «{application.short_name}» отклонена.\nПричина: {reason}",
+            None, [application.admin_email]))
+    return application

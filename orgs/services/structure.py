@@ -1,0 +1,171 @@
+"""The organisation's profile and structure: academic years, divisions, classes, clubs."""
+
+from django.db import IntegrityError, transaction
+
+from portal.exceptions import Conflict, RuleViolation
+
+from ..models import AcademicYear, Group, Organisation, OrganisationKind
+from ..permissions import require
+from .audit import audit_record
+
+PROFILE_EDITABLE = ["full_name", "short_name", "address", "region", "municipality", "contact_phone",
+                    "contact_email", "website", "time_zone"]
+
+
+def organisation_update(*, organisation: Organisation, actor, data: dict) -> Organisation:
+    """Edit the profile. The kind is fixed at registration: it decides the vocabulary."""
+    require(actor, "manage_org", organisation)
+    changed = {}
+    for field in PROFILE_EDITABLE:
+        if field in data and getattr(organisation, field) != data[field]:
+            changed[field] = data[field]
+            setattr(organisation, field, data[field])
+    organisation.full_clean()
+    organisation.save()
+    if changed:
+        audit_record(organisation=organisation, actor=actor, action="organisation.updated", obj=organisation,
+                     details={"fields": sorted(changed)})
+    return organisation
+
+
+def academic_year_create(*, organisation, actor, name, starts_on, ends_on, is_current=False) -> AcademicYear:
+    """Add an academic year; making it current makes the others not current."""
+    require(actor, "manage_org", organisation)
+    if ends_on <= starts_on:
+        raise RuleViolation("Учебный год должен заканчиваться позже, чем начинается.", code="year_dates")
+    with transaction.atomic():
+        if AcademicYear.objects.filter(organisation=organisation, name=name).exists():
+            raise Conflict(f"Учебный год «{name}» уже есть.", code="year_exists")
+        if is_current:
+            AcademicYear.objects.filter(organisation=organisation, is_current=True).update(is_current=False)
+        year = AcademicYear.objects.create(organisation=organisation, name=name, starts_on=starts_on,
+                                           ends_on=ends_on, is_current=is_current)
+        audit_record(organisation=organisation, actor=actor, action="academic_year.created", obj=year)
+    return year
+
+
+def class_name(organisation: Organisation, grade: int | None, letter: str) -> str:
+    """«5А» in a school; a college group keeps its own code («ЭС-21»)."""
+    letter = (letter or "").strip()
+    if organisation.kind == OrganisationKind.SCHOOL and grade:
+        return f"{grade}{letter.upper()}"
+    return letter or (str(grade) if grade else "")
+
+
+def _validate_parent(organisation, parent):
+    if parent is None:
+        return
+    if parent.organisation_id != organisation.pk or parent.kind != Group.Kind.DIVISION:
+        raise RuleViolation("Входить можно только в подразделение этой организации.", code="parent_invalid")
+
+
+def group_create(*, organisation, actor, kind, name="", grade=None, letter="", academic_year=None,
+                 parent=None) -> Group:
+    """Create a division, class or club. The staff group exists already and is never created here."""
+    require(actor, "manage_org", organisation)
+    if kind == Group.Kind.STAFF:
+        raise RuleViolation("Педагогический коллектив создаётся автоматически и бывает только один.",
+                            code="staff_group_exists")
+    _validate_parent(organisation, parent)
+    if kind == Group.Kind.CLASS:
+        if academic_year is None:
+            academic_year = AcademicYear.objects.filter(organisation=organisation, is_current=True).first()
+        if academic_year is None or academic_year.organisation_id != organisation.pk:
+            raise RuleViolation("Сначала добавьте текущий учебный год.", code="year_required")
+        if len((letter or "").strip()) > 15:
+            raise RuleViolation("Литера — не длиннее 15 символов.", code="letter_too_long")
+        if grade is not None and not (0 <= grade <= 12):
+            raise RuleViolation("Параллель — число от 0 до 12.", code="grade_invalid")
+        name = class_name(organisation, grade, letter)
+    else:
+        academic_year = None
+        grade = None
+        letter = ""
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation("Укажите название.", code="name_required", fields={"name": ["Обязательное поле."]})
+    try:
+        with transaction.atomic():
+            group = Group.objects.create(organisation=organisation, kind=kind, name=name, grade=grade,
+                                         letter=(letter or "").strip().upper() if organisation.kind == "school"
+                                         else (letter or "").strip(),
+                                         academic_year=academic_year, parent=parent)
+    except IntegrityError:
+        raise Conflict(f"«{name}» уже есть в структуре.", code="group_exists") from None
+    audit_record(organisation=organisation, actor=actor, action="group.created", obj=group)
+    return group
+
+
+def group_update(*, group: Group, actor, name=None, grade=None, letter=None, parent=None) -> Group:
+    """Rename or move a group. The staff group keeps its kind's name."""
+    organisation = group.organisation
+    require(actor, "manage_org", organisation)
+    if group.kind == Group.Kind.STAFF:
+        raise RuleViolation(
+            f"Группа «{organisation.vocabulary.staff_group}» создаётся автоматически; её нельзя переименовать.",
+            code="staff_group_protected")
+    _validate_parent(organisation, parent)
+    if parent is not None and (parent.pk == group.pk or _is_descendant(parent, group)):
+        raise RuleViolation("Подразделение не может входить само в себя.", code="parent_cycle")
+    if group.kind == Group.Kind.CLASS:
+        if grade is not None:
+            group.grade = grade
+        if letter is not None:
+            group.letter = letter.strip()
+        group.name = class_name(organisation, group.grade, group.letter)
+    elif name is not None:
+        if not name.strip():
+            raise RuleViolation("Укажите название.", code="name_required")
+        group.name = name.strip()
+    group.parent = parent if parent is not None else group.parent
+    try:
+        with transaction.atomic():
+            group.save()
+    except IntegrityError:
+        raise Conflict(f"«{group.name}» уже есть в структуре.", code="group_exists") from None
+    audit_record(organisation=organisation, actor=actor, action="group.updated", obj=group)
+    return group
+
+
+def _is_descendant(candidate: Group, ancestor: Group) -> bool:
+    node = candidate
+    seen = set()
+    while node.parent_id and node.parent_id not in seen:
+        seen.add(node.parent_id)
+        if node.parent_id == ancestor.pk:
+            return True
+        node = node.parent
+    return False
+
+
+def group_archive(*, group: Group, actor) -> Group:
+    """Archive a group: it leaves the structure but keeps its history. The staff group cannot go."""
+    organisation = group.organisation
+    require(actor, "manage_org", organisation)
+    if group.kind == Group.Kind.STAFF:
+        raise RuleViolation(
+            f"Группу «{organisation.vocabulary.staff_group}» нельзя удалить или архивировать.",
+            code="staff_group_protected")
+    if group.placements.filter(valid_to__isnull=True).exists():
+        raise RuleViolation("В группе есть обучающиеся: сначала переведите или отчислите их.",
+                            code="group_not_empty")
+    if group.children.filter(is_archived=False).exists():
+        raise RuleViolation("В подразделение входят другие группы: сначала перенесите их.",
+                            code="group_has_children")
+    group.is_archived = True
+    group.save(update_fields=["is_archived"])
+    audit_record(organisation=organisation, actor=actor, action="group.archived", obj=group)
+    return group
+
+
+def group_restore(*, group: Group, actor) -> Group:
+    organisation = group.organisation
+    require(actor, "manage_org", organisation)
+    try:
+        with transaction.atomic():
+            group.is_archived = False
+            group.save(update_fields=["is_archived"])
+    except IntegrityError:
+        raise Conflict(f"«{group.name}» уже есть среди действующих групп.", code="group_exists") from None
+    audit_record(organisation=organisation, actor=actor, action="group.restored", obj=group)
+    return group

@@ -1,0 +1,123 @@
+"""Writes for accounts: one-time codes and users."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.exceptions import RateLimited, RuleViolation
+
+from .models import OneTimeCode, User
+from .phones import looks_like_phone, normalize_phone
+from .senders import send_code_email, send_sms
+
+
+def _hash_code(destination: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{destination}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalize_identifier(identifier: str) -> tuple[str, str]:
+    """Return (channel, destination) for a phone number or an e-mail address."""
+    identifier = (identifier or "").strip()
+    if looks_like_phone(identifier):
+        return OneTimeCode.Channel.SMS, normalize_phone(identifier)
+    if "@" in identifier:
+        return OneTimeCode.Channel.EMAIL, identifier.lower()
+    raise RuleViolation("Укажите номер телефона или адрес электронной почты.", code="identifier_invalid")
+
+
+def user_find_by_identifier(identifier: str) -> User | None:
+    """The active user with this phone or e-mail, or None."""
+    try:
+        channel, destination = normalize_identifier(identifier)
+    except Exception:
+        return None
+    field = "phone" if channel == OneTimeCode.Channel.SMS else "email__iexact"
+    return User.objects.filter(is_active=True, **{field: destination}).first()
+
+
+def otp_request(*, identifier: str) -> OneTimeCode:
+    """Send a fresh sign-in code to a phone or e-mail; at most OTP_MAX_PER_HOUR an hour."""
+    channel, destination = normalize_identifier(identifier)
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(destination=destination, created_at__gte=now - timedelta(hours=1)).count()
+    if recent >= settings.OTP_MAX_PER_HOUR:
+        raise RateLimited("Коды запрашивались слишком часто. Попробуйте через час.", code="otp_rate_limited")
+    code = f"{secrets.randbelow(10**6):06d}"
+    otp = OneTimeCode.objects.create(
+        destination=destination,
+        channel=channel,
+        code_hash=_hash_code(destination, code),
+        expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+    )
+    minutes = max(1, settings.OTP_TTL_SECONDS // 60)
+    text = f"Код для входа на портал: {code}. Действует {minutes} мин. Никому его не сообщайте."
+    if channel == OneTimeCode.Channel.SMS:
+        transaction.on_commit(lambda: send_sms(phone=destination, text=text))
+    else:
+        transaction.on_commit(lambda: send_code_email(email=destination, text=text))
+    return otp
+
+
+def otp_verify(*, identifier: str, code: str) -> str:
+    """Consume a valid code for the destination and return the destination; single use."""
+    _, destination = normalize_identifier(identifier)
+    now = timezone.now()
+    with transaction.atomic():
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(destination=destination, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if otp is None:
+            raise RuleViolation("Код устарел или не запрашивался. Запросите новый код.", code="otp_expired")
+        if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+            raise RateLimited("Слишком много неверных попыток. Запросите новый код.", code="otp_attempts")
+        if not hmac.compare_digest(otp.code_hash, _hash_code(destination, (code or "").strip())):
+            OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
+            raise RuleViolation("Неверный код.", code="otp_invalid")
+        # A conditional update, so that two requests with the same code cannot both use it.
+        if not OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=now):
+            raise RuleViolation("Код уже использован.", code="otp_used")
+    return destination
+
+
+def otp_purge_expired(*, now=None) -> int:
+    """Delete codes that expired or were used; one set-based delete, safe to repeat."""
+    now = now or timezone.now()
+    from django.db.models import Q
+
+    deleted, _ = OneTimeCode.objects.filter(Q(expires_at__lte=now) | Q(used_at__isnull=False)).delete()
+    return deleted
+
+
+def user_create(
+    *,
+    last_name: str,
+    first_name: str,
+    patronymic: str = "",
+    phone: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Create a person; phone is normalised, e-mail is unique regardless of case."""
+    phone = normalize_phone(phone) if phone else None
+    email = email.strip().lower() if email else None
+    if phone and User.objects.filter(phone=phone).exists():
+        raise RuleViolation("Пользователь с таким телефоном уже зарегистрирован.", code="phone_taken")
+    if email and User.objects.filter(email__iexact=email).exists():
+        raise RuleViolation("Пользователь с таким e-mail уже зарегистрирован.", code="email_taken")
+    return User.objects.create_user(
+        phone=phone,
+        email=email,
+        password=password,
+        last_name=last_name.strip(),
+        first_name=first_name.strip(),
+        patronymic=(patronymic or "").strip(),
+    )

@@ -1,0 +1,34 @@
+"""Error pages in Russian, as JSON for the API and as HTML for the browser."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+MESSAGES = {
+    400: ("bad_request", "Некорректный запрос."),
+    403: ("permission_denied", "Недостаточно прав для этого действия."),
+    404: ("not_found", "Страница не найдена."),
+    500: ("server_error", "Внутренняя ошибка сервера. Мы уже знаем о ней."),
+}
+
+
+def _error(request, status):
+    code, message = MESSAGES[status]
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404)
+
+
+def server_error(request):
+    return _error(request, 500)
