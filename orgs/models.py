@@ -283,6 +283,9 @@ class Placement(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.student} — {self.group}"
+
 
 class CuratorAssignment(models.Model):
     """«Распределение кураторства»: one curator per class at a time."""
@@ -301,6 +304,9 @@ class CuratorAssignment(models.Model):
                 fields=["group"], condition=Q(valid_to__isnull=True), name="curator_one_per_group"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.group}: {self.teacher}"
 
 
 class TeachingAssignment(models.Model):
@@ -324,6 +330,9 @@ class TeachingAssignment(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.group}, {self.subject}: {self.teacher}"
+
 
 class ParentLink(models.Model):
     """A parent (legal representative) of a student in the organisation."""
@@ -346,6 +355,9 @@ class ParentLink(models.Model):
             models.CheckConstraint(condition=~Q(parent=models.F("child")), name="parent_link_not_self"),
         ]
 
+    def __str__(self):
+        return f"{self.parent} → {self.child}"
+
 
 class AuditEntry(models.Model):
     """Append-only record of an administrative action."""
@@ -366,3 +378,6 @@ class AuditEntry(models.Model):
         verbose_name = _("запись журнала")
         verbose_name_plural = _("журнал действий")
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

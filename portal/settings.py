@@ -182,7 +182,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "orgs.models.OrganisationKind",
+        "GroupKindEnum": "orgs.models.Group.Kind",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------

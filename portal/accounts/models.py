@@ -46,7 +46,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("имя"), max_length=100)
     patronymic = models.CharField(_("отчество"), max_length=100, blank=True)
     phone = models.CharField(_("телефон"), max_length=16, unique=True, null=True, blank=True)
-    email = models.EmailField(_("e-mail"), null=True, blank=True)
+    # NULL, not "", so that the unique constraint applies only to given addresses.
+    email = models.EmailField(_("e-mail"), null=True, blank=True)  # noqa: DJ001
     is_active = models.BooleanField(_("активен"), default=True)
     is_staff = models.BooleanField(_("оператор платформы"), default=False)
     date_joined = models.DateTimeField(_("зарегистрирован"), default=timezone.now)
@@ -106,3 +107,6 @@ class OneTimeCode(models.Model):
         verbose_name = _("одноразовый код")
         verbose_name_plural = _("одноразовые коды")
         indexes = [models.Index(fields=["destination", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.destination}"

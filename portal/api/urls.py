@@ -1,5 +1,11 @@
 from django.urls import include, path
 
+from portal.accounts import api as accounts_api
+
 urlpatterns = [
+    path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", accounts_api.TokenDeleteView.as_view(), name="api-logout"),
+    path("auth/code/", accounts_api.CodeRequestView.as_view(), name="api-code-request"),
+    path("auth/code/verify/", accounts_api.CodeVerifyView.as_view(), name="api-code-verify"),
     path("", include("orgs.api.urls")),
 ]

@@ -1,0 +1,34 @@
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _media_and_mail(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.OTP_SMS_SENDER = "portal.accounts.senders.OutboxSmsSender"
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Argon2 is deliberately slow; the tests check behaviour, not hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from portal.accounts.senders import OutboxSmsSender
+
+    OutboxSmsSender.outbox.clear()
+
+
+@pytest.fixture
+def sms_outbox():
+    from portal.accounts.senders import OutboxSmsSender
+
+    return OutboxSmsSender.outbox
+
+
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -1,0 +1,201 @@
+"""Walks every endpoint of the OpenAPI schema.
+
+1. Tenant isolation: an administrator of organisation A, aimed at organisation B's objects, gets 403 or 404
+   from every endpoint, and B's rows never appear in A's answers.
+2. Malformed input: every operation, fed wrong types, broken JSON and nonsense query strings, answers 4xx in
+   the single error shape, never 500.
+"""
+
+import re
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from orgs.models import CuratorAssignment, Membership, ParentLink, RegistrationApplication, TeachingAssignment
+from tests.factories import (
+    ClassFactory,
+    OrganisationFactory,
+    UserFactory,
+    admin_of,
+    curator_of,
+    member,
+    parent_of,
+    student_in,
+    teacher_of,
+    teaches,
+)
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/code/", "/api/v1/auth/code/verify/", "/api/v1/auth/logout/"}
+
+
+def operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, op
+
+
+def build_org():
+    org = OrganisationFactory()
+    cls = ClassFactory(organisation=org, grade=5, letter="А", name="5А")
+    admin = admin_of(org)
+    teacher = teacher_of(org)
+    curator_of(cls, teacher)
+    teaches(cls, teacher)
+    kid = student_in(cls)
+    parent_of(kid, org)
+    return {
+        "org": org,
+        "admin": admin,
+        "groups": cls.pk,
+        "members": Membership.objects.get(organisation=org, user=kid).pk,
+        "curators": CuratorAssignment.objects.get(organisation=org).pk,
+        "teaching-assignments": TeachingAssignment.objects.get(organisation=org).pk,
+        "parent-links": ParentLink.objects.get(organisation=org).pk,
+        "registrations": RegistrationApplication.objects.create(
+            kind="school", full_name="x", short_name=f"app-{org.pk}", address="x", region="x", municipality="x",
+            admin_last_name="x", admin_first_name="x", admin_email="x@example.org", admin_phone="+79140000000",
+            order_file="x.pdf", organisation=org).pk,
+        "orgs": org.pk,
+    }
+
+
+def fill(path: str, org_id: int, objects: dict) -> str:
+    resource = re.search(r"/api/v1/(?:orgs/\{org_pk\}/)?([a-z-]+)/", path).group(1)
+    path = path.replace("{org_pk}", str(org_id))
+    return path.replace("{id}", str(objects.get(resource, 999999)))
+
+
+def body_for(objects) -> dict:
+    """A well-formed body whose references all point at the given organisation's objects."""
+    org = objects["org"]
+    teacher = org.memberships.filter(role="teacher").first().user_id
+    kid = org.memberships.filter(role="student").first().user_id
+    parent = org.memberships.filter(role="parent").first().user_id
+    return {"reason": "причина", "group": objects["groups"], "teacher": teacher, "subject": "Физика",
+            "kind": "club", "name": "Кружок", "user": teacher, "parent": parent, "child": kid,
+            "position": "deputy", "short_name": "Взлом"}
+
+
+@pytest.fixture
+def two_orgs():
+    return build_org(), build_org()
+
+
+def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
+    a, b = two_orgs
+    client = APIClient()
+    client.force_authenticate(a["admin"])
+    checked = 0
+    for path, method, op in operations():
+        if path in PUBLIC or (path == "/api/v1/registrations/" and method == "post"):
+            continue
+        if "{org_pk}" not in path and "{id}" not in path:
+            continue
+        for org_id, objects in ((b["org"].pk, b), (a["org"].pk, {k: v for k, v in b.items() if k != "orgs"})):
+            if org_id == a["org"].pk and ("{org_pk}" not in path or "{id}" not in path):
+                continue
+            url = fill(path, org_id, objects)
+            if method == "get":
+                resp = client.get(url)
+            else:
+                resp = getattr(client, method)(url, body_for(b), format="json")
+            assert resp.status_code in (403, 404), f"{method.upper()} {url} → {resp.status_code} {resp.content[:200]}"
+            assert "error" in resp.json()
+            checked += 1
+    assert checked > 40
+    # Creating things in A that point at B's class or people is refused too.
+    for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):
+        resp = client.post(f"/api/v1/orgs/{a['org'].pk}/{url}", {**body_for(b), "parent": b["groups"] if url ==
+                           "groups/" else body_for(b)["parent"]}, format="json")
+        if url == "groups/":
+            assert resp.status_code == 404, resp.content
+        else:
+            assert resp.status_code in (400, 404), (url, resp.content)
+    # Nothing of B changed.
+    assert b["org"].memberships.filter(valid_to__isnull=True).count() == 4
+    b["org"].refresh_from_db()
+    assert b["org"].short_name != "Взлом"
+
+
+def test_lists_of_a_never_show_b(two_orgs):
+    a, b = two_orgs
+    client = APIClient()
+    client.force_authenticate(a["admin"])
+    orgs = client.get("/api/v1/orgs/").json()["results"]
+    assert [o["id"] for o in orgs] == [a["org"].pk]
+    b_people = set(b["org"].memberships.values_list("user_id", flat=True))
+    for path, method, _ in operations():
+        if method != "get" or "{id}" in path or "{org_pk}" not in path:
+            continue
+        resp = client.get(fill(path, a["org"].pk, a))
+        assert resp.status_code == 200, path
+        text = resp.content.decode()
+        assert b["org"].short_name not in text
+        for row in resp.json()["results"]:
+            person = row.get("person") or row.get("teacher_person") or row.get("child_person") or {}
+            assert person.get("id") not in b_people, path
+
+
+BAD_BODIES = [
+    [1, 2, 3],
+    "just a string",
+    {"group": "abc", "teacher": [], "kind": {"x": 1}, "grade": "ten", "letter": ["А"], "reason": None,
+     "user": "me", "parent": {"id": 1}, "child": -1, "position": 42, "subject": "", "name": ["x" * 300],
+     "academic_year": "2026", "starts_on": "вчера", "phone": "not a phone", "email": "@@", "role": "king",
+     "last_name": "", "first_name": 7, "login": {"a": 1}, "password": [], "code": {"x": 1},
+     "time_zone": "Mars/Olympus", "website": "ftp//nope", "short_name": "x" * 1000},
+    {"group": 2**63, "teacher": 2**63, "user": 2**63, "child": 2**63, "parent": 2**63, "grade": 10**9},
+]
+BAD_QUERY = "?page=abc&page_size=-1&role=king&group=x&verification=1&since=notadate&ordering=password&kind=zz"
+
+
+def test_malformed_input_never_gets_a_500(two_orgs):
+    a, _ = two_orgs
+    client = APIClient(raise_request_exception=True)
+    client.force_authenticate(a["admin"])
+    seen = 0
+    for path, method, op in operations():
+        url = fill(path, a["org"].pk, a)
+        if method == "get":
+            resp = client.get(url + BAD_QUERY)
+            assert resp.status_code < 500, f"GET {url} → {resp.status_code}"
+            if resp.status_code >= 400:
+                assert set(resp.json()["error"]) >= {"code", "message", "fields"}
+            seen += 1
+            continue
+        for body in BAD_BODIES:
+            resp = getattr(client, method)(url, body, format="json")
+            assert resp.status_code < 500, f"{method.upper()} {url} {body!r:.60} → {resp.status_code}"
+            if resp.status_code >= 400:
+                err = resp.json()["error"]
+                assert err["message"] and err["code"], (url, err)
+            seen += 1
+        if "requestBody" not in op or method == "delete":
+            continue
+        resp = client.generic(method.upper(), url, "{not json", content_type="application/json")
+        assert resp.status_code in (400, 401, 403, 404, 405, 409, 415, 429), f"{method.upper()} {url} broken json"
+        if method in ("post", "patch") and resp.status_code == 400:
+            assert resp.json()["error"]["message"]
+    assert seen > 50
+
+
+def test_malformed_input_anonymous_public_endpoints():
+    client = APIClient(raise_request_exception=True)
+    for url in ("/api/v1/auth/token/", "/api/v1/auth/code/", "/api/v1/auth/code/verify/", "/api/v1/registrations/"):
+        for body in BAD_BODIES:
+            resp = client.post(url, body, format="json")
+            assert 400 <= resp.status_code < 500, (url, body, resp.status_code)
+            assert resp.json()["error"]["message"]
+
+
+def test_operator_sees_other_orgs_only_via_registrations():
+    UserFactory(is_superuser=True, is_staff=True)
+    org = OrganisationFactory()
+    admin_of(org)
+    member(org, "teacher")
+    assert org.memberships.count() == 2
