@@ -91,7 +91,7 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     client = APIClient()
     client.force_authenticate(a["admin"])
     checked = 0
-    for path, method, op in operations():
+    for path, method, _op in operations():
         if path in PUBLIC or (path == "/api/v1/registrations/" and method == "post"):
             continue
         if "{org_pk}" not in path and "{id}" not in path:

@@ -1,0 +1,16 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from orgs.demo import load_demo, summary
+from portal.exceptions import PortalError
+
+
+class Command(BaseCommand):
+    help = "Загрузить демонстрационные школу и колледж с участниками; повторный запуск ничего не дублирует."
+
+    def handle(self, *args, **options):
+        try:
+            report = load_demo()
+        except (PortalError, ValidationError) as exc:
+            raise CommandError(f"Демонстрационные данные не загружены: {exc}") from exc
+        self.stdout.write(summary(report))
