@@ -1,4 +1,28 @@
+from django.utils.functional import SimpleLazyObject
+
+
 def organisation(request):
-    """The organisation being looked at (set by the org views) and its vocabulary, for every template."""
+    """The organisation being looked at (set by the org views), its vocabulary and the viewer's rights there.
+
+    The rights and the verified-teacher ids are computed only if a template uses them, once per request.
+    """
     org = getattr(request, "organisation", None)
-    return {"current_org": org, "vocab": org.vocabulary if org else None}
+    if org is None:
+        return {"current_org": None, "vocab": None, "org_perms": frozenset(), "verified_ids": frozenset()}
+
+    def perms():
+        from guardian.shortcuts import get_perms
+
+        return frozenset(get_perms(request.user, org))
+
+    def verified():
+        from .selectors import verified_teacher_ids
+
+        return frozenset(verified_teacher_ids(org))
+
+    return {
+        "current_org": org,
+        "vocab": org.vocabulary,
+        "org_perms": SimpleLazyObject(perms),
+        "verified_ids": SimpleLazyObject(verified),
+    }

@@ -1,0 +1,197 @@
+"""Forms of the organisation pages. They parse input; the services decide the rules."""
+
+from django import forms
+from django.db import models
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.phones import normalize_phone
+
+from .models import AcademicYear, Group, Membership, Organisation, RegistrationApplication
+from .services.structure import PROFILE_EDITABLE
+
+
+def _formfield(model_field, **kwargs):
+    # Addresses typed without a scheme are taken as https.
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _capitalise_labels(form):
+    for field in form.fields.values():
+        if field.label:
+            field.label = str(field.label)[:1].upper() + str(field.label)[1:]
+
+
+class ApplicationForm(forms.ModelForm):
+    """«Заявка на регистрацию»: stored by application_submit, never by form.save()."""
+
+    # People type numbers with spaces and brackets; the stored E.164 form is shorter.
+    admin_phone = forms.CharField(
+        label=_("Личный мобильный телефон администратора"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    class Meta:
+        model = RegistrationApplication
+        formfield_callback = _formfield
+        fields = [
+            "kind", "full_name", "short_name", "address", "region", "municipality", "contact_phone",
+            "contact_email", "website", "time_zone", "admin_last_name", "admin_first_name", "admin_patronymic",
+            "admin_email", "admin_phone", "order_file",
+        ]  # fmt: skip
+        widgets = {
+            "admin_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "order_file": forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+        }
+        help_texts = {
+            "short_name": _("Как организацию называют в повседневной речи, например «Школа № 1»."),
+            "admin_phone": _("На этот номер придёт код для первого входа."),
+            "order_file": _("PDF, JPEG или PNG, не более 10 МБ."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _capitalise_labels(self)
+        self.fields["kind"].choices = [("", "— выберите —"), *Organisation._meta.get_field("kind").choices]
+
+    def clean_admin_phone(self):
+        return normalize_phone(self.cleaned_data["admin_phone"])
+
+    def clean_admin_email(self):
+        return self.cleaned_data["admin_email"].strip().lower()
+
+
+class ProfileForm(forms.Form):
+    """The organisation's editable profile; the kind is fixed at registration."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Organisation, fields=PROFILE_EDITABLE, formfield_callback=_formfield))
+        _capitalise_labels(self)
+
+
+class AcademicYearForm(forms.Form):
+    name = forms.CharField(label=_("Учебный год"), max_length=20, help_text=_("Например, 2026/2027."))
+    starts_on = forms.DateField(label=_("Начало"), widget=DATE)
+    ends_on = forms.DateField(label=_("Окончание"), widget=DATE)
+    is_current = forms.BooleanField(label=_("Текущий учебный год"), required=False, initial=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] <= cleaned["starts_on"]:
+            self.add_error("ends_on", _("Учебный год должен заканчиваться позже, чем начинается."))
+        return cleaned
+
+
+def _divisions(org, exclude=None):
+    qs = Group.objects.filter(organisation=org, kind=Group.Kind.DIVISION, is_archived=False).order_by("name")
+    return qs.exclude(pk=exclude.pk) if exclude is not None else qs
+
+
+class NamedGroupForm(forms.Form):
+    """A division or a club: a name and, optionally, the division it belongs to."""
+
+    name = forms.CharField(label=_("Название"), max_length=150)
+    parent = forms.ModelChoiceField(
+        label=_("Входит в подразделение"), queryset=Group.objects.none(), required=False, empty_label=_("— нет —")
+    )
+
+    def __init__(self, *args, org, group=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = _divisions(org, exclude=group)
+
+
+class ClassForm(forms.Form):
+    """A class («5А») or a study group («ЭС-21»): the words follow the organisation's kind."""
+
+    grade = forms.IntegerField(min_value=0, max_value=12, required=False)
+    letter = forms.CharField(max_length=15, required=False)
+    academic_year = forms.ModelChoiceField(label=_("Учебный год"), queryset=AcademicYear.objects.none())
+    parent = forms.ModelChoiceField(
+        label=_("Входит в подразделение"), queryset=Group.objects.none(), required=False, empty_label=_("— нет —")
+    )
+
+    def __init__(self, *args, org, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        vocab = org.vocabulary
+        school = org.kind == "school"
+        self.fields["grade"].label = vocab.grade[:1].upper() + vocab.grade[1:]
+        self.fields["grade"].required = school
+        self.fields["letter"].label = _("Литера") if school else _("Название (шифр) группы")
+        self.fields["letter"].help_text = _("Например, А — получится «5А».") if school else _("Например, ЭС-21.")
+        self.fields["letter"].required = not school
+        self.fields["parent"].queryset = _divisions(org)
+        if editing:
+            del self.fields["academic_year"]
+        else:
+            self.fields["academic_year"].queryset = org.academic_years.all()
+            current = org.academic_years.filter(is_current=True).first()
+            if current:
+                self.fields["academic_year"].initial = current.pk
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Причина"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
+class EndMembershipForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices, required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Основание"), max_length=255, required=False, help_text=_("Например, номер и дата приказа.")
+    )
+
+
+def _classes(org):
+    return (
+        Group.objects.filter(organisation=org, kind=Group.Kind.CLASS, is_archived=False)
+        .select_related("academic_year")
+        .order_by("grade", "name")
+    )
+
+
+class ClassChoiceForm(forms.Form):
+    group = forms.ModelChoiceField(queryset=Group.objects.none())
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = _classes(org)
+        self.fields["group"].label = org.vocabulary.group[:1].upper() + org.vocabulary.group[1:]
+
+
+class TeachingForm(ClassChoiceForm):
+    subject = forms.CharField(label=_("Предмет"), max_length=150)
+
+
+class AppointAdminForm(forms.Form):
+    membership = forms.ModelChoiceField(label=_("Педагог"), queryset=Membership.objects.none())
+
+    def __init__(self, *args, org, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = candidates
+        self.fields["membership"].label_from_instance = lambda m: m.user.full_name
+        self.fields["membership"].label = org.vocabulary.teacher[:1].upper() + org.vocabulary.teacher[1:]
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Поиск по имени"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Роль"), required=False)
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False, empty_label=_("все"))
+    verification = forms.ChoiceField(label=_("Подтверждение"), required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("все")), *Membership.Role.choices]
+        self.fields["verification"].choices = [
+            ("", _("все")),
+            (Membership.Verification.PENDING, _("ожидают подтверждения")),
+            (Membership.Verification.VERIFIED, _("подтверждены")),
+            (Membership.Verification.REJECTED, _("отклонены")),
+        ]
+        self.fields["group"].queryset = _classes(org)
+        self.fields["group"].label = org.vocabulary.group[:1].upper() + org.vocabulary.group[1:]

@@ -1,0 +1,21 @@
+"""A person's name with the verified-teacher badge, wherever a name appears."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def person(context, user, short=False):
+    """The full name; «✓ подтверждён» beside a verified teacher of the current organisation."""
+    if user is None:
+        return "—"
+    name = user.short_name if short else user.full_name
+    verified = context.get("verified_ids") or ()
+    if user.pk in verified:
+        return format_html(
+            '<span class="person">{}</span> <span class="badge badge-verified">{}</span>', name, _("✓ подтверждён")
+        )
+    return format_html('<span class="person">{}</span>', name)

@@ -1,0 +1,1 @@
+"""Browser pages of the orgs app, split by sub-domain."""

@@ -1,0 +1,156 @@
+"""The structure: academic years, the divisions tree, classes by year and grade, clubs, the staff group."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.exceptions import PortalError
+
+from .. import selectors
+from ..forms import AcademicYearForm, ClassForm, NamedGroupForm
+from ..models import AcademicYear, Group
+from ..services.structure import academic_year_create, group_archive, group_create, group_restore, group_update
+from ._base import apply_error_to_form, org_page, perform
+
+Kind = Group.Kind
+CREATABLE = {Kind.DIVISION, Kind.CLASS, Kind.CLUB}
+
+
+def _tree(divisions: list[Group]) -> list[tuple[Group, int]]:
+    """Divisions in tree order with their depth, for an indented list."""
+    ids = {d.pk for d in divisions}
+    children = defaultdict(list)
+    for d in divisions:
+        children[d.parent_id if d.parent_id in ids else None].append(d)
+    out: list[tuple[Group, int]] = []
+
+    def walk(parent_id, depth):
+        for node in children.get(parent_id, []):
+            out.append((node, depth))
+            walk(node.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def _classes_by_year(classes: list[Group]) -> list[tuple[AcademicYear, list[tuple[int | None, list[Group]]]]]:
+    years: dict[int, tuple[AcademicYear, dict]] = {}
+    for group in classes:
+        year, grades = years.setdefault(group.academic_year_id, (group.academic_year, defaultdict(list)))
+        grades[group.grade].append(group)
+    ordered = sorted(years.values(), key=lambda item: item[0].starts_on, reverse=True)
+    return [(year, sorted(grades.items(), key=lambda g: (g[0] is None, g[0] or 0))) for year, grades in ordered]
+
+
+@org_page("view_members")
+def structure(request, org):
+    groups = list(selectors.groups_for_user(request.user, org, include_archived=True))
+    active = [g for g in groups if not g.is_archived]
+    context = {
+        "years": AcademicYear.objects.filter(organisation=org),
+        "staff_group": next((g for g in active if g.kind == Kind.STAFF), None),
+        "divisions": _tree([g for g in active if g.kind == Kind.DIVISION]),
+        "classes_by_year": _classes_by_year([g for g in active if g.kind == Kind.CLASS]),
+        "clubs": [g for g in active if g.kind == Kind.CLUB],
+        "archived": [g for g in groups if g.is_archived],
+        "can_edit": request.user.has_perm("orgs.manage_org", org),
+    }
+    return render(request, "orgs/structure.html", context)
+
+
+@org_page("manage_org")
+def year_create(request, org):
+    form = AcademicYearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            academic_year_create(organisation=org, actor=request.user, **form.cleaned_data)
+        except PortalError as error:
+            apply_error_to_form(form, error)
+        else:
+            messages.success(request, _("Учебный год «%(name)s» добавлен.") % {"name": form.cleaned_data["name"]})
+            return redirect("orgs:structure", org.pk)
+    return render(request, "orgs/year_form.html", {"form": form})
+
+
+def _new_title(org, kind) -> str:
+    if kind == Kind.CLASS:
+        word = org.vocabulary.group
+        return _("Новый класс") if word == "класс" else _("Новая %(word)s") % {"word": word}
+    if kind == Kind.DIVISION:
+        return _("Новое подразделение")
+    return _("Новое объединение внеурочной деятельности")
+
+
+@org_page("manage_org")
+def group_new(request, org, kind):
+    if kind not in CREATABLE:
+        raise Http404
+    form_class = ClassForm if kind == Kind.CLASS else NamedGroupForm
+    form = form_class(request.POST or None, org=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = group_create(organisation=org, actor=request.user, kind=kind, **form.cleaned_data)
+        except PortalError as error:
+            apply_error_to_form(form, error)
+        else:
+            messages.success(request, _("«%(name)s» добавлен(а) в структуру.") % {"name": group.name})
+            return redirect("orgs:structure", org.pk)
+    return render(request, "orgs/group_form.html", {"form": form, "title": _new_title(org, kind)})
+
+
+@org_page("manage_org")
+def group_edit(request, org, group_id):
+    group = selectors.group_get(request.user, org, group_id)
+    if group.kind == Kind.STAFF:
+        messages.error(
+            request, _("Группа «%(name)s» создаётся автоматически; её нельзя изменить.") % {"name": group.name}
+        )
+        return redirect("orgs:structure", org.pk)
+    if group.kind == Kind.CLASS:
+        initial = {"grade": group.grade, "letter": group.letter, "parent": group.parent_id}
+        form = ClassForm(request.POST or None, org=org, editing=True, initial=initial)
+    else:
+        form = NamedGroupForm(
+            request.POST or None, org=org, group=group, initial={"name": group.name, "parent": group.parent_id}
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            group_update(group=group, actor=request.user, **form.cleaned_data)
+        except PortalError as error:
+            apply_error_to_form(form, error)
+        else:
+            messages.success(request, _("Изменения сохранены."))
+            return redirect("orgs:structure", org.pk)
+    return render(
+        request,
+        "orgs/group_form.html",
+        {"form": form, "group": group, "title": _("Изменить «%(name)s»") % {"name": group.name}},
+    )
+
+
+@require_POST
+@org_page("manage_org")
+def group_archive_view(request, org, group_id):
+    group = selectors.group_get(request.user, org, group_id)
+    perform(
+        request,
+        lambda: group_archive(group=group, actor=request.user),
+        _("«%(name)s» перенесён(а) в архив.") % {"name": group.name},
+    )
+    return redirect("orgs:structure", org.pk)
+
+
+@require_POST
+@org_page("manage_org")
+def group_restore_view(request, org, group_id):
+    group = selectors.group_get(request.user, org, group_id)
+    perform(
+        request,
+        lambda: group_restore(group=group, actor=request.user),
+        _("«%(name)s» восстановлен(а).") % {"name": group.name},
+    )
+    return redirect("orgs:structure", org.pk)
