@@ -164,6 +164,7 @@ class Group(models.Model):
     )
     grade = models.PositiveSmallIntegerField(_("параллель"), null=True, blank=True)
     letter = models.CharField(_("литера"), max_length=15, blank=True)
+    expected_size = models.PositiveSmallIntegerField(_("плановая наполняемость"), null=True, blank=True)
     is_archived = models.BooleanField(_("в архиве"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 

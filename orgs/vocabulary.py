@@ -9,6 +9,7 @@ class Vocabulary:
     group: str
     groups: str
     group_genitive: str
+    group_locative: str
     curator: str
     teacher: str
     teachers: str
@@ -24,6 +25,7 @@ SCHOOL = Vocabulary(
     group="класс",
     groups="классы",
     group_genitive="класса",
+    group_locative="классе",
     curator="классный руководитель",
     teacher="учитель",
     teachers="учителя",
@@ -38,6 +40,7 @@ COLLEGE = Vocabulary(
     group="группа",
     groups="группы",
     group_genitive="группы",
+    group_locative="группе",
     curator="куратор",
     teacher="преподаватель",
     teachers="преподаватели",
@@ -52,6 +55,7 @@ ADDITIONAL = Vocabulary(
     group="группа",
     groups="группы",
     group_genitive="группы",
+    group_locative="группе",
     curator="руководитель группы",
     teacher="педагог",
     teachers="педагоги",
@@ -66,6 +70,7 @@ KINDERGARTEN = Vocabulary(
     group="группа",
     groups="группы",
     group_genitive="группы",
+    group_locative="группе",
     curator="воспитатель группы",
     teacher="педагог",
     teachers="педагоги",

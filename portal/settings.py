@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "portal.accounts",
     "orgs",
+    "invites",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,11 @@ OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_PER_HOUR = env.int("OTP_MAX_PER_HOUR", default=5)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
 
+# --- Invite links -------------------------------------------------------------------
+# Keys the look-up hash and the cipher of invite tokens; without it a database dump reveals no link.
+INVITE_SECRET_KEY = env("INVITE_SECRET_KEY", default=SECRET_KEY)
+INVITE_LOOKUP_FAILURES_PER_HOUR = env.int("INVITE_LOOKUP_FAILURES_PER_HOUR", default=30)
+
 # --- Uploads -----------------------------------------------------------------------
 REGISTRATION_ORDER_MAX_BYTES = env.int("REGISTRATION_ORDER_MAX_BYTES", default=10 * 1024 * 1024)
 
@@ -202,6 +208,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_processed),
         "store_processed": False,
     }
+CELERY_IMPORTS = ["portal.mail"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -212,6 +219,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-one-time-codes": {
         "task": "portal.accounts.tasks.purge_expired_codes",
         "schedule": crontab(minute="*/15"),
+    },
+    "mark-expired-invites": {
+        "task": "invites.tasks.mark_expired_invites",
+        "schedule": crontab(minute="*/5"),
+    },
+    "annul-unused-invites": {
+        "task": "invites.tasks.annul_unused_invites",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("auth/logout/", accounts_api.TokenDeleteView.as_view(), name="api-logout"),
     path("auth/code/", accounts_api.CodeRequestView.as_view(), name="api-code-request"),
     path("auth/code/verify/", accounts_api.CodeVerifyView.as_view(), name="api-code-verify"),
+    path("", include("invites.api_urls")),
     path("", include("orgs.api.urls")),
 ]

@@ -1,0 +1,80 @@
+"""Guards around links: a leaked class link pauses itself; token guessing is rate-limited per address."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from orgs.models import Group, Membership, Placement
+from orgs.services.audit import audit_record
+from portal.exceptions import RateLimited
+from portal.mail import email_after_commit
+
+from ..models import Invite, InviteRole, Redemption
+
+
+def _expected_size(group: Group, family: Q) -> int:
+    """The class's planned size, or the roster of those who did not come through this very link."""
+    if group.expected_size:
+        return group.expected_size
+    came_by_link = Redemption.objects.filter(family).values("user_id")
+    return Placement.objects.filter(group=group, valid_to__isnull=True).exclude(student_id__in=came_by_link).count()
+
+
+def leak_check(invite: Invite) -> bool:
+    """Pause a multi-use class link whose uses outrun the class, or spike within ten minutes. Runs in the
+    redemption's transaction with the invite locked."""
+    if invite.role == InviteRole.TEACHER or invite.status != Invite.Status.ACTIVE or invite.max_uses == 1:
+        return False
+    from .links import policy_for
+
+    policy = policy_for(invite.organisation)
+    root = invite.relayed_from or invite
+    family = Q(invite=root) | Q(invite__relayed_from=root)
+    roster = _expected_size(invite.target_group, family)
+    per_family = Redemption.objects.filter(family).aggregate(
+        total=Count("id"), recent=Count("id", filter=Q(created_at__gte=timezone.now() - timedelta(minutes=10))))
+    # A parent link may be used by two parents of each child.
+    expected = roster * (2 if invite.role == InviteRole.PARENT else 1) + policy.leak_margin
+    reason = ""
+    if roster and per_family["total"] > expected:
+        reason = f"переходов больше, чем человек в классе ({per_family['total']} при составе {roster})"
+    elif per_family["recent"] > policy.leak_spike_per_10_minutes:
+        reason = f"{per_family['recent']} переходов за 10 минут"
+    if not reason:
+        return False
+    Invite.objects.filter(pk=invite.pk).update(status=Invite.Status.PAUSED, status_changed_at=timezone.now(),
+                                               status_note=f"Приостановлена автоматически: {reason}")
+    invite.status = Invite.Status.PAUSED
+    audit_record(organisation=invite.organisation, actor=None, action="invite.paused", obj=invite,
+                 details={"automatic": True, "reason": reason})
+    admins = Membership.objects.filter(organisation=invite.organisation, role=Membership.Role.ADMIN,
+                                       valid_to__isnull=True).values_list("user__email", flat=True)
+    email_after_commit(
+        subject=f"Ссылка-приглашение в {invite.target_group} приостановлена",
+        body=(f"Ссылка-приглашение в «{invite.target_group}» приостановлена: {reason}. Возможно, она попала к "
+              "посторонним. Проверьте список вступивших и возобновите ссылку или выпустите новую."),
+        recipients=sorted({invite.created_by.email, *admins} - {None, ""}),
+    )
+    return True
+
+
+def token_guard(ip: str | None) -> None:
+    """Refuse an address that has looked up too many unknown tokens recently (HTTP 429)."""
+    if ip and cache.get(f"invite-miss:{ip}", 0) >= settings.INVITE_LOOKUP_FAILURES_PER_HOUR:
+        raise RateLimited("Слишком много попыток открыть несуществующие ссылки. Повторите через час.",
+                          code="invite_rate_limited")
+
+
+def token_miss(ip: str | None) -> None:
+    if not ip:
+        return
+    key = f"invite-miss:{ip}"
+    if cache.add(key, 1, timeout=3600):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3600)

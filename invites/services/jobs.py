@@ -1,0 +1,59 @@
+"""The periodic jobs of invites: set-based, idempotent, safe to re-run after a crash."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from orgs.services.audit import audit_record
+from portal.mail import email_after_commit
+
+from ..models import Invite, InvitePolicy
+
+
+def invites_mark_expired(*, now=None) -> int:
+    """Mark active and paused links past their expiry as expired: one UPDATE; running it twice changes nothing."""
+    now = now or timezone.now()
+    return Invite.objects.filter(status__in=[Invite.Status.ACTIVE, Invite.Status.PAUSED], expires_at__lte=now).update(
+        status=Invite.Status.EXPIRED, status_changed_at=now)
+
+
+def invites_annul_unused(*, now=None) -> int:
+    """«Аннулирует невостребованные ссылки-приглашения»: revoke links never used within the organisation's limit,
+    record it and tell each creator. Each link is revoked by a conditional UPDATE, so a re-run after a crash
+    finds only what is still left and nobody is told twice."""
+    now = now or timezone.now()
+    default_days = InvitePolicy._meta.get_field("unused_days").default
+    limit = Subquery(InvitePolicy.objects.filter(organisation=OuterRef("organisation")).values("unused_days")[:1])
+    candidates = (Invite.objects.filter(status=Invite.Status.ACTIVE, use_count=0)
+                  .annotate(limit_days=limit).select_related("organisation", "created_by", "target_group"))
+    by_creator = defaultdict(list)
+    total = 0
+    for invite in candidates.iterator():
+        days = invite.limit_days if invite.limit_days is not None else default_days
+        if invite.created_at > now - timedelta(days=days):
+            continue
+        with transaction.atomic():
+            changed = Invite.objects.filter(pk=invite.pk, status=Invite.Status.ACTIVE, use_count=0).update(
+                status=Invite.Status.REVOKED, status_changed_at=now,
+                status_note=f"аннулирована: не использована за {days} дн.")
+            if not changed:
+                continue
+            audit_record(organisation=invite.organisation, actor=None, action="invite.annulled", obj=invite,
+                         details={"days": days})
+            by_creator[invite.created_by].append(invite)
+            total += 1
+    for creator, invites in by_creator.items():
+        lines = "\n".join(f"— {i.get_role_display()}, {i.target_group}, создана {i.created_at:%d.%m.%Y}"
+                          for i in invites)
+        email_after_commit(subject="Невостребованные ссылки-приглашения аннулированы",
+                           body=f"Ссылки, по которым никто не перешёл, аннулированы:\n{lines}\n\n"
+                                f"Новые ссылки можно создать на портале: {settings.PORTAL_BASE_URL}/",
+                           recipients=[creator.email])
+    return total
+
+
+

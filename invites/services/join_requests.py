@@ -1,0 +1,117 @@
+"""«Заявки на вступление»: a person asks, the administrator (or the class curator) decides."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from orgs.models import Group, Membership, Organisation
+from orgs.services.audit import audit_record
+from orgs.services.membership import membership_add, parent_link_create, student_place
+from portal.exceptions import Conflict, PermissionDenied, RuleViolation
+from portal.mail import email_after_commit
+
+from ..models import InviteRole, JoinRequest
+
+Status = JoinRequest.Status
+
+
+def can_decide(actor, request: JoinRequest) -> bool:
+    if actor.has_perm("orgs.verify_teachers", request.organisation):
+        return True
+    return request.group is not None and request.role != InviteRole.TEACHER and actor.has_perm(
+        "orgs.approve_group_joins", request.group)
+
+
+def approvers_emails(request: JoinRequest) -> list[str]:
+    org = request.organisation
+    emails = set(Membership.objects.filter(organisation=org, role=Membership.Role.ADMIN, valid_to__isnull=True)
+                 .values_list("user__email", flat=True))
+    if request.group_id and request.role != InviteRole.TEACHER:
+        emails |= set(request.group.curatorships.filter(valid_to__isnull=True).values_list("teacher__email",
+                                                                                           flat=True))
+    return sorted(emails - {None, ""})
+
+
+def notify_approvers(request: JoinRequest) -> None:
+    where = f"«{request.group}»" if request.group_id else f"«{request.organisation}»"
+    email_after_commit(
+        subject=f"Новая заявка на вступление: {request.user.full_name}",
+        body=(f"{request.user.full_name} просит принять в {where} как {request.get_role_display()}.\n"
+              f"Рассмотрите заявку: {settings.PORTAL_BASE_URL}/orgs/{request.organisation_id}/join-requests/"),
+        recipients=approvers_emails(request),
+    )
+
+
+def join_request_create(*, organisation: Organisation, user, role: str, group: Group | None = None,
+                        child=None, message: str = "") -> JoinRequest:
+    """A person asks to join an organisation (found by the public search) in a role."""
+    if role not in InviteRole.values:
+        raise RuleViolation("Неизвестная роль.", code="role_invalid")
+    if group is not None and (group.organisation_id != organisation.pk or group.kind != Group.Kind.CLASS):
+        raise RuleViolation("Выберите класс этой организации.", code="class_invalid")
+    if role in (InviteRole.STUDENT, InviteRole.PARENT) and group is None:
+        raise RuleViolation("Выберите класс.", code="class_required", fields={"group": ["Выберите класс."]})
+    if Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True).exists() \
+            and role != InviteRole.PARENT:
+        raise Conflict("Вы уже состоите в этой организации в этой роли.", code="already_member")
+    try:
+        with transaction.atomic():
+            request = JoinRequest.objects.create(organisation=organisation, user=user, role=role, group=group,
+                                                 child=child, message=(message or "").strip()[:2000])
+    except IntegrityError:
+        raise Conflict("Ваша заявка уже на рассмотрении.", code="request_pending") from None
+    notify_approvers(request)
+    return request
+
+
+def _decide(request: JoinRequest, actor) -> JoinRequest:
+    if not can_decide(actor, request):
+        raise PermissionDenied("Рассматривать эту заявку может администратор или куратор класса.")
+    request = JoinRequest.objects.select_for_update().select_related("organisation", "group", "user", "child").get(
+        pk=request.pk)
+    if request.status != Status.PENDING:
+        raise Conflict("Заявка уже рассмотрена.", code="request_decided")
+    return request
+
+
+def join_request_approve(*, request: JoinRequest, actor) -> JoinRequest:
+    """Approve: the person joins exactly as a link would have joined them; they are told by e-mail."""
+    with transaction.atomic():
+        request = _decide(request, actor)
+        org, user = request.organisation, request.user
+        if request.role == InviteRole.TEACHER:
+            membership_add(organisation=org, user=user, role=Membership.Role.TEACHER, actor=None)
+        elif request.role == InviteRole.STUDENT:
+            membership_add(organisation=org, user=user, role=Membership.Role.STUDENT, actor=None)
+            student_place(organisation=org, student=user, group=request.group, actor=None)
+        else:
+            if request.child is None:
+                raise RuleViolation("В заявке родителя не указан ребёнок.", code="child_required")
+            parent_link_create(organisation=org, parent=user, child=request.child, actor=None)
+        request.status = Status.APPROVED
+        request.decided_at = timezone.now()
+        request.decided_by = actor
+        request.save()
+        audit_record(organisation=org, actor=actor, action="join_request.approved", obj=request)
+        email_after_commit(subject=f"Заявка в «{org}» одобрена",
+                           body=f"Ваша заявка на вступление в «{org}» одобрена. Войдите: {settings.PORTAL_BASE_URL}/",
+                           recipients=[user.email])
+    return request
+
+
+def join_request_reject(*, request: JoinRequest, actor, reason: str) -> JoinRequest:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]})
+    with transaction.atomic():
+        request = _decide(request, actor)
+        request.status = Status.REJECTED
+        request.decided_at = timezone.now()
+        request.decided_by = actor
+        request.reason = reason
+        request.save()
+        audit_record(organisation=request.organisation, actor=actor, action="join_request.rejected", obj=request,
+                     details={"reason": reason})
+        email_after_commit(subject=f"Заявка в «{request.organisation}» отклонена",
+                           body=f"Ваша заявка отклонена.\nПричина: {reason}", recipients=[request.user.email])
+    return request

@@ -1,0 +1,196 @@
+"""Creating and managing invite links."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from orgs.models import Group, Membership, Organisation, Placement
+from orgs.services.audit import audit_record
+from portal.accounts.phones import normalize_phone
+from portal.exceptions import Conflict, RuleViolation
+
+from .. import tokens
+from ..models import Invite, InvitePolicy, InviteRole
+from ..permissions import check_can_invite, check_can_manage
+
+Status = Invite.Status
+
+
+def policy_for(organisation: Organisation) -> InvitePolicy:
+    policy, _ = InvitePolicy.objects.get_or_create(organisation=organisation)
+    return policy
+
+
+def invite_url(invite: Invite) -> str | None:
+    """The working link, decrypted from storage; None if the settings key changed."""
+    token = tokens.decrypt(invite.token_encrypted)
+    return f"{settings.PORTAL_BASE_URL}/join/{token}/" if token else None
+
+
+def _new_token_fields() -> tuple[str, dict]:
+    token = tokens.new_token()
+    return token, {"token_hash": tokens.token_hash(token), "token_encrypted": tokens.encrypt(token)}
+
+
+def _expiry(policy: InvitePolicy, role: str, expires_at, limit=None):
+    now = timezone.now()
+    latest = now + timedelta(days=policy.max_days)
+    if limit is not None:
+        latest = min(latest, limit)
+    if expires_at is None:
+        expires_at = min(now + timedelta(days=policy.default_days(role)), latest)
+    if expires_at <= now:
+        raise RuleViolation("Срок действия должен быть в будущем.", code="expiry_past",
+                            fields={"expires_at": ["Укажите дату в будущем."]})
+    if expires_at > latest + timedelta(seconds=1):
+        raise RuleViolation(f"Ссылка не может действовать дольше {policy.max_days} дн. (правило организации).",
+                            code="expiry_too_long", fields={"expires_at": ["Слишком долгий срок."]})
+    return expires_at
+
+
+def invite_create(*, organisation: Organisation, actor, role: str, target_group: Group | None = None,
+                  max_uses: int | None = 1, expires_at=None, recipient_name: str = "", recipient_email: str = "",
+                  recipient_phone: str = "", bound_student=None, requires_approval: bool = False) -> tuple[Invite, str]:
+    """Create a link; returns the invite and its token (the only moment the token exists in clear)."""
+    if role not in InviteRole.values:
+        raise RuleViolation("Неизвестная роль.", code="role_invalid", fields={"role": ["Неизвестная роль."]})
+    if role == InviteRole.TEACHER:
+        target_group = Group.objects.get(organisation=organisation, kind=Group.Kind.STAFF)
+    check_can_invite(actor, organisation, role, target_group)
+    if max_uses is not None and max_uses < 1:
+        raise RuleViolation("Число использований — не меньше 1.", code="max_uses_invalid")
+    if bound_student is not None:
+        if role != InviteRole.PARENT:
+            raise RuleViolation("Ребёнка указывают только в приглашении родителя.", code="bound_student_role")
+        if not Placement.objects.filter(organisation=organisation, student=bound_student, group=target_group,
+                                        valid_to__isnull=True).exists():
+            raise RuleViolation("Ребёнок должен учиться в этом классе.", code="bound_student_class")
+    if recipient_phone:
+        recipient_phone = normalize_phone(recipient_phone)
+    expires_at = _expiry(policy_for(organisation), role, expires_at)
+    token, fields = _new_token_fields()
+    with transaction.atomic():
+        invite = Invite.objects.create(
+            organisation=organisation, target_group=target_group, role=role, created_by=actor, max_uses=max_uses,
+            expires_at=expires_at, recipient_name=recipient_name.strip(), recipient_email=recipient_email.strip(),
+            recipient_phone=recipient_phone, bound_student=bound_student, requires_approval=requires_approval,
+            **fields)
+        audit_record(organisation=organisation, actor=actor, action="invite.created", obj=invite,
+                     details={"role": role, "group": target_group.name if target_group else None,
+                              "max_uses": max_uses})
+    return invite, token
+
+
+def invite_relay(*, invite: Invite, actor, max_uses: int | None = None, expires_at=None) -> tuple[Invite, str]:
+    """A curator passes on an administrator's class link: a child link credited to the curator, within the parent."""
+    if invite.status != Status.ACTIVE or invite.expires_at <= timezone.now():
+        raise Conflict("Передать можно только действующую ссылку.", code="invite_not_active")
+    check_can_invite(actor, invite.organisation, invite.role, invite.target_group)
+    if invite.max_uses is not None:
+        left = invite.max_uses - invite.use_count
+        max_uses = min(max_uses or left, left)
+    expires_at = _expiry(policy_for(invite.organisation), invite.role, expires_at, limit=invite.expires_at)
+    token, fields = _new_token_fields()
+    with transaction.atomic():
+        child = Invite.objects.create(
+            organisation=invite.organisation, target_group=invite.target_group, role=invite.role, created_by=actor,
+            max_uses=max_uses, expires_at=expires_at, requires_approval=invite.requires_approval,
+            bound_student=invite.bound_student, relayed_from=invite, **fields)
+        audit_record(organisation=invite.organisation, actor=actor, action="invite.relayed", obj=child,
+                     details={"from": invite.pk})
+    return child, token
+
+
+def _set_status(invite: Invite, status: str, actor, action: str, note: str = "") -> Invite:
+    invite.status = status
+    invite.status_changed_at = timezone.now()
+    invite.status_note = note[:300]
+    invite.save(update_fields=["status", "status_changed_at", "status_note"])
+    audit_record(organisation=invite.organisation, actor=actor, action=action, obj=invite,
+                 details={"note": note} if note else {})
+    return invite
+
+
+def invite_revoke(*, invite: Invite, actor, note: str = "") -> Invite:
+    """Revoke a link and the links relayed from it; a used link stays in history as it was."""
+    check_can_manage(actor, invite)
+    with transaction.atomic():
+        invite = Invite.objects.select_for_update().get(pk=invite.pk)
+        if invite.status in (Status.ACTIVE, Status.PAUSED):
+            _set_status(invite, Status.REVOKED, actor, "invite.revoked", note)
+        Invite.objects.filter(relayed_from=invite, status__in=[Status.ACTIVE, Status.PAUSED]).update(
+            status=Status.REVOKED, status_changed_at=timezone.now(), status_note="отозвана исходная ссылка")
+    return invite
+
+
+def invite_revoke_all(*, organisation: Organisation, actor, group: Group | None = None, creator=None) -> int:
+    """«Отозвать все действующие»: for a class, for the organisation, or of one creator."""
+    qs = Invite.objects.filter(organisation=organisation, status__in=[Status.ACTIVE, Status.PAUSED])
+    if group is not None:
+        qs = qs.filter(target_group=group)
+    if creator is not None:
+        qs = qs.filter(created_by=creator)
+    if not actor.has_perm("orgs.invite_members", organisation):
+        if group is not None and actor.has_perm("orgs.invite_to_group", group):
+            qs = qs.filter(created_by=actor)
+        elif creator is not None and creator.pk == actor.pk:
+            pass
+        else:
+            from portal.exceptions import PermissionDenied
+
+            raise PermissionDenied("Отозвать все ссылки может администратор; вы — только свои.")
+    with transaction.atomic():
+        ids = list(qs.values_list("pk", flat=True))
+        count = Invite.objects.filter(Q(pk__in=ids) | Q(relayed_from__in=ids),
+                                      status__in=[Status.ACTIVE, Status.PAUSED]).update(
+            status=Status.REVOKED, status_changed_at=timezone.now(), status_note="отозваны все ссылки")
+        audit_record(organisation=organisation, actor=actor, action="invite.revoked_all", obj=group,
+                     details={"count": count, "creator": creator.pk if creator else None})
+    return count
+
+
+def invite_regenerate(*, invite: Invite, actor) -> tuple[Invite, str]:
+    """Give the same invite a new token; the old link stops working at once."""
+    check_can_manage(actor, invite)
+    token, fields = _new_token_fields()
+    with transaction.atomic():
+        invite = Invite.objects.select_for_update().get(pk=invite.pk)
+        if invite.status not in (Status.ACTIVE, Status.PAUSED):
+            raise Conflict("Обновить можно только действующую или приостановленную ссылку.", code="invite_not_active")
+        for name, value in fields.items():
+            setattr(invite, name, value)
+        invite.save(update_fields=list(fields))
+        _set_status(invite, Status.ACTIVE, actor, "invite.regenerated")
+    return invite, token
+
+
+def invite_pause(*, invite: Invite, actor, note: str = "") -> Invite:
+    check_can_manage(actor, invite)
+    with transaction.atomic():
+        invite = Invite.objects.select_for_update().get(pk=invite.pk)
+        if invite.status != Status.ACTIVE:
+            raise Conflict("Приостановить можно только действующую ссылку.", code="invite_not_active")
+        return _set_status(invite, Status.PAUSED, actor, "invite.paused", note)
+
+
+def invite_resume(*, invite: Invite, actor) -> Invite:
+    check_can_manage(actor, invite)
+    with transaction.atomic():
+        invite = Invite.objects.select_for_update().get(pk=invite.pk)
+        if invite.status != Status.PAUSED:
+            raise Conflict("Возобновить можно только приостановленную ссылку.", code="invite_not_paused")
+        if invite.expires_at <= timezone.now():
+            return _set_status(invite, Status.EXPIRED, actor, "invite.expired")
+        return _set_status(invite, Status.ACTIVE, actor, "invite.resumed")
+
+
+def staff_group(organisation: Organisation) -> Group:
+    return Group.objects.get(organisation=organisation, kind=Group.Kind.STAFF)
+
+
+def is_staff_member(organisation, user) -> bool:
+    return Membership.objects.filter(organisation=organisation, user=user, role=Membership.Role.TEACHER,
+                                     valid_to__isnull=True).exists()

@@ -1,0 +1,154 @@
+"""Joining by a link: the role rules, exactly once under concurrency, expiry enforced here and now."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from orgs.models import Membership, ParentLink, Placement
+from orgs.services.audit import audit_record
+from orgs.services.membership import membership_add, parent_link_create, student_place
+from portal.exceptions import Conflict, Gone, NotFound, RuleViolation
+
+from .. import tokens
+from ..models import Invite, InviteRole, JoinRequest, Redemption
+from .guard import leak_check
+
+Status = Invite.Status
+
+
+@dataclass
+class Outcome:
+    kind: str  # joined | already | requested
+    invite: Invite
+    membership: Membership | None = None
+    join_request: JoinRequest | None = None
+
+
+def invite_find(token: str) -> Invite:
+    """The invite for a token. Unknown and malformed tokens look the same: «ссылка не найдена»."""
+    if not tokens.looks_like_token(token):
+        raise NotFound("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.",
+                       code="invite_not_found")
+    invite = (Invite.objects.select_related("organisation", "target_group", "created_by", "bound_student")
+              .filter(token_hash=tokens.token_hash(token)).first())
+    if invite is None:
+        raise NotFound("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.",
+                       code="invite_not_found")
+    return invite
+
+
+def invite_state(invite: Invite, now=None) -> str:
+    """The status as it is now, whether or not the expiry job has run."""
+    now = now or timezone.now()
+    if invite.status == Status.ACTIVE and invite.expires_at <= now:
+        return Status.EXPIRED
+    return invite.status
+
+
+def ensure_usable(invite: Invite) -> None:
+    state = invite_state(invite)
+    if state == Status.EXPIRED:
+        raise Gone("Срок действия ссылки истёк. Попросите пригласившего прислать новую.", code="invite_expired")
+    if state == Status.USED_UP:
+        raise Gone("Ссылка уже использована нужное число раз. Попросите новую.", code="invite_used_up")
+    if state == Status.REVOKED:
+        raise Gone("Ссылка отозвана. Попросите пригласившего прислать новую.", code="invite_revoked")
+    if state == Status.PAUSED:
+        raise Conflict("Ссылка временно приостановлена. Обратитесь к пригласившему.", code="invite_paused")
+
+
+def _already(invite: Invite, user) -> Membership | None:
+    org = invite.organisation
+    active = Membership.objects.filter(organisation=org, user=user, role=invite.role, valid_to__isnull=True).first()
+    if active is None:
+        return None
+    if invite.role == InviteRole.STUDENT:
+        return active if Placement.objects.filter(organisation=org, student=user, group=invite.target_group,
+                                                  valid_to__isnull=True).exists() else None
+    if invite.role == InviteRole.PARENT and invite.bound_student_id:
+        return active if ParentLink.objects.filter(organisation=org, parent=user, child=invite.bound_student,
+                                                   valid_to__isnull=True).exists() else None
+    return active
+
+
+def _check_role_rules(invite: Invite, user, child) -> None:
+    org = invite.organisation
+    if invite.role == InviteRole.STUDENT:
+        other = Placement.objects.filter(organisation=org, student=user, valid_to__isnull=True).exclude(
+            group=invite.target_group).select_related("group").first()
+        if other:
+            raise RuleViolation(
+                f"Вы уже состоите в {org.vocabulary.group_locative} «{other.group.name}» этой организации. Перевод в другой выполняет администратор — "
+                "обратитесь к нему.", code="student_in_other_class")
+    if invite.role == InviteRole.PARENT:
+        if child is not None and child.pk == user.pk:
+            raise RuleViolation(
+                "Вы вошли под учётной записью ребёнка. Родитель присоединяется со своей учётной записью: "
+                "выйдите и войдите (или зарегистрируйтесь) по своему телефону или e-mail.", code="parent_is_child")
+        if child is None:
+            raise RuleViolation("Выберите своего ребёнка из списка класса.", code="child_required",
+                                fields={"child": ["Выберите ребёнка."]})
+        if not Placement.objects.filter(organisation=org, student=child, group=invite.target_group,
+                                        valid_to__isnull=True).exists():
+            raise RuleViolation("Этот ребёнок не учится в классе, куда вас пригласили.", code="child_not_in_class")
+
+
+def _join(invite: Invite, user, child) -> Membership:
+    org = invite.organisation
+    if invite.role == InviteRole.TEACHER:
+        return membership_add(organisation=org, user=user, role=Membership.Role.TEACHER, actor=None)
+    if invite.role == InviteRole.STUDENT:
+        membership = membership_add(organisation=org, user=user, role=Membership.Role.STUDENT, actor=None)
+        student_place(organisation=org, student=user, group=invite.target_group, actor=None)
+        return membership
+    parent_link_create(organisation=org, parent=user, child=child, actor=None)
+    return Membership.objects.get(organisation=org, user=user, role=Membership.Role.PARENT, valid_to__isnull=True)
+
+
+def invite_redeem(*, token: str, user, child=None, ip: str | None = None) -> Outcome:
+    """Join by a link. Twice is harmless; the last use can be taken by one request only."""
+    invite = invite_find(token)
+    with transaction.atomic():
+        # Lock the invite so that two redemptions cannot both take the last use.
+        invite = Invite.objects.select_for_update().select_related(
+            "organisation", "target_group", "bound_student").get(pk=invite.pk)
+        existing = _already(invite, user)
+        if existing is not None:
+            return Outcome("already", invite, membership=existing)
+        pending = JoinRequest.objects.filter(organisation=invite.organisation, user=user, role=invite.role,
+                                             status=JoinRequest.Status.PENDING).first()
+        if pending is not None:
+            return Outcome("requested", invite, join_request=pending)
+        ensure_usable(invite)
+        if invite.role == InviteRole.PARENT:
+            child = invite.bound_student or child
+        _check_role_rules(invite, user, child)
+        chosen_child = invite.role == InviteRole.PARENT and invite.bound_student_id is None
+        try:
+            with transaction.atomic():
+                Redemption.objects.create(invite=invite, user=user, ip_address=ip)
+        except IntegrityError:
+            return Outcome("already", invite, membership=_already(invite, user))
+        Invite.objects.filter(pk=invite.pk).update(use_count=F("use_count") + 1)
+        invite.refresh_from_db(fields=["use_count"])
+        if invite.max_uses is not None and invite.use_count >= invite.max_uses:
+            Invite.objects.filter(pk=invite.pk).update(status=Status.USED_UP, status_changed_at=timezone.now())
+            invite.status = Status.USED_UP
+        if invite.requires_approval or chosen_child:
+            request = JoinRequest.objects.create(organisation=invite.organisation, user=user, role=invite.role,
+                                                 group=invite.target_group, child=child, invite=invite)
+            audit_record(organisation=invite.organisation, actor=user, action="invite.redeemed", obj=invite,
+                         details={"outcome": "requested", "join_request": request.pk})
+            from .join_requests import notify_approvers
+
+            notify_approvers(request)
+            outcome = Outcome("requested", invite, join_request=request)
+        else:
+            membership = _join(invite, user, child)
+            audit_record(organisation=invite.organisation, actor=user, action="invite.redeemed", obj=invite,
+                         details={"outcome": "joined", "membership": membership.pk})
+            outcome = Outcome("joined", invite, membership=membership)
+        leak_check(invite)
+    return outcome
