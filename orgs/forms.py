@@ -58,7 +58,7 @@ class ApplicationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _capitalise_labels(self)
-        self.fields["kind"].choices = [("", "— выберите —"), *Organisation._meta.get_field("kind").choices]
+        self.fields["kind"].choices = [("", _("— выберите —")), *Organisation._meta.get_field("kind").choices]
 
     def clean_admin_phone(self):
         return normalize_phone(self.cleaned_data["admin_phone"])
