@@ -34,6 +34,9 @@ LEADER_ORG_PERMS = {"view_org", "view_members", "create_management_chats", "post
 MEMBER_ORG_PERMS = {"view_org"}
 CURATOR_GROUP_PERMS = {"invite_to_group", "approve_group_joins", "view_group_roster", "view_group_statistics",
                        "create_group_chats"}
+# SPEC: unverified teachers neither invite students and parents nor create chats with them,
+# even when they curate a class.
+UNVERIFIED_CURATOR_GROUP_PERMS = {"view_group_roster", "view_group_statistics"}
 TEACHER_GROUP_PERMS = {"view_group_roster"}
 VERIFIED_TEACHER_GROUP_PERMS = {"view_group_roster", "invite_to_group", "create_group_chats"}
 LEADER_POSITIONS = {Membership.Position.DIRECTOR, Membership.Position.DEPUTY}
@@ -58,7 +61,8 @@ def desired_permissions(organisation: Organisation, user) -> set[tuple[str, str,
         for group_id in CuratorAssignment.objects.filter(
             organisation=organisation, teacher=user, valid_to__isnull=True, group__is_archived=False
         ).values_list("group_id", flat=True):
-            wanted |= {("group", p, group_id) for p in CURATOR_GROUP_PERMS}
+            perms = CURATOR_GROUP_PERMS if verified else UNVERIFIED_CURATOR_GROUP_PERMS
+            wanted |= {("group", p, group_id) for p in perms}
         for group_id in TeachingAssignment.objects.filter(
             organisation=organisation, teacher=user, valid_to__isnull=True, group__is_archived=False
         ).values_list("group_id", flat=True):

@@ -85,7 +85,8 @@ def members_for_user(user, organisation: Organisation, *, include_ended=False) -
             organisation=organisation, valid_to__isnull=True, child_id__in=student_ids
         ).values("parent_id")
         qs = qs.filter(
-            Q(user=user) | Q(role=Membership.Role.TEACHER)
+            # Staff see one another: the administrators too, who may hold no teacher role.
+            Q(user=user) | Q(role__in=[Membership.Role.TEACHER, Membership.Role.ADMIN])
             | Q(role=Membership.Role.STUDENT, user_id__in=student_ids)
             | Q(role=Membership.Role.PARENT, user_id__in=parent_ids)
         )

@@ -71,7 +71,8 @@ def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
     require(actor, "verify_teachers", membership.organisation)
     reason = (reason or "").strip()
     if not reason:
-        raise RuleViolation("Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]})
+        raise RuleViolation("Укажите причину отказа.", code="reason_required",
+                            fields={"reason": ["Обязательное поле."]})
     with transaction.atomic():
         membership = _lock(membership)
         if membership.role != Role.TEACHER or not membership.is_active:
@@ -123,8 +124,10 @@ def _end_membership(membership: Membership, reason: str) -> None:
 
 def _ensure_not_last_admin(organisation: Organisation, membership: Membership) -> None:
     # Lock every active admin row so that two removals cannot both see "another admin is left".
+    # Callers lock these rows before the membership itself, always in primary-key order: two removals then
+    # queue one behind the other instead of each holding one row and deadlocking on the other's.
     admins = list(Membership.objects.select_for_update().filter(
-        organisation=organisation, role=Role.ADMIN, valid_to__isnull=True).values_list("pk", flat=True))
+        organisation=organisation, role=Role.ADMIN, valid_to__isnull=True).order_by("pk").values_list("pk", flat=True))
     if admins == [membership.pk] or (membership.pk in admins and len(admins) == 1):
         raise RuleViolation("Нельзя снять последнего администратора организации: сначала назначьте другого.",
                             code="last_admin")
@@ -135,10 +138,10 @@ def admin_remove(*, membership: Membership, actor) -> Membership:
     organisation = membership.organisation
     require(actor, "manage_admins", organisation)
     with transaction.atomic():
+        _ensure_not_last_admin(organisation, membership)
         membership = _lock(membership)
         if membership.role != Role.ADMIN or not membership.is_active:
             raise RuleViolation("Этот человек не администратор.", code="not_admin")
-        _ensure_not_last_admin(organisation, membership)
         _end_membership(membership, "снят с роли администратора")
         permissions_sync_user(organisation=organisation, user=membership.user)
         audit_record(organisation=organisation, actor=actor, action="admin.removed", obj=membership)
@@ -150,15 +153,16 @@ def membership_end(*, membership: Membership, actor, reason: str = "") -> Member
     organisation = membership.organisation
     require(actor, "manage_movement", organisation)
     with transaction.atomic():
+        if membership.role == Role.ADMIN:
+            _ensure_not_last_admin(organisation, membership)
         membership = _lock(membership)
         if not membership.is_active:
             return membership
-        if membership.role == Role.ADMIN:
-            _ensure_not_last_admin(organisation, membership)
         now = timezone.now()
         user = membership.user
         if membership.role == Role.STUDENT:
-            Placement.objects.filter(organisation=organisation, student=user, valid_to__isnull=True).update(valid_to=now)
+            Placement.objects.filter(organisation=organisation, student=user, valid_to__isnull=True).update(
+                valid_to=now)
             ParentLink.objects.filter(organisation=organisation, child=user, valid_to__isnull=True).update(valid_to=now)
         elif membership.role == Role.TEACHER:
             CuratorAssignment.objects.filter(organisation=organisation, teacher=user, valid_to__isnull=True).update(

@@ -2,10 +2,11 @@
 
 from django.db import IntegrityError, transaction
 
+from portal.accounts.models import User
 from portal.exceptions import Conflict, RuleViolation
 
-from ..models import AcademicYear, Group, Organisation, OrganisationKind
-from ..permissions import require
+from ..models import AcademicYear, CuratorAssignment, Group, Organisation, OrganisationKind, TeachingAssignment
+from ..permissions import permissions_sync_user, require
 from .audit import audit_record
 
 PROFILE_EDITABLE = ["full_name", "short_name", "address", "region", "municipality", "contact_phone",
@@ -52,6 +53,27 @@ def class_name(organisation: Organisation, grade: int | None, letter: str) -> st
     return letter or (str(grade) if grade else "")
 
 
+def _ensure_name_free(group: Group) -> None:
+    # The unique constraint includes the academic year, and NULL years never collide: divisions and
+    # clubs (which have no year) are checked here.
+    if group.academic_year_id is not None:
+        return
+    taken = Group.objects.filter(organisation_id=group.organisation_id, kind=group.kind, name=group.name,
+                                 academic_year__isnull=True, is_archived=False).exclude(pk=group.pk)
+    if taken.exists():
+        raise Conflict(f"«{group.name}» уже есть в структуре.", code="group_exists")
+
+
+def _sync_group_staff(group: Group) -> None:
+    """Re-derive the rights of the group's curator and teachers after it left or re-entered the structure."""
+    teacher_ids = set(CuratorAssignment.objects.filter(group=group, valid_to__isnull=True)
+                      .values_list("teacher_id", flat=True))
+    teacher_ids |= set(TeachingAssignment.objects.filter(group=group, valid_to__isnull=True)
+                       .values_list("teacher_id", flat=True))
+    for user in User.objects.filter(pk__in=teacher_ids):
+        permissions_sync_user(organisation=group.organisation, user=user)
+
+
 def _validate_parent(organisation, parent):
     if parent is None:
         return
@@ -84,12 +106,13 @@ def group_create(*, organisation, actor, kind, name="", grade=None, letter="", a
     name = (name or "").strip()
     if not name:
         raise RuleViolation("Укажите название.", code="name_required", fields={"name": ["Обязательное поле."]})
+    group = Group(organisation=organisation, kind=kind, name=name, grade=grade,
+                  letter=(letter or "").strip().upper() if organisation.kind == "school" else (letter or "").strip(),
+                  academic_year=academic_year, parent=parent)
+    _ensure_name_free(group)
     try:
         with transaction.atomic():
-            group = Group.objects.create(organisation=organisation, kind=kind, name=name, grade=grade,
-                                         letter=(letter or "").strip().upper() if organisation.kind == "school"
-                                         else (letter or "").strip(),
-                                         academic_year=academic_year, parent=parent)
+            group.save(force_insert=True)
     except IntegrityError:
         raise Conflict(f"«{name}» уже есть в структуре.", code="group_exists") from None
     audit_record(organisation=organisation, actor=actor, action="group.created", obj=group)
@@ -118,6 +141,7 @@ def group_update(*, group: Group, actor, name=None, grade=None, letter=None, par
             raise RuleViolation("Укажите название.", code="name_required")
         group.name = name.strip()
     group.parent = parent if parent is not None else group.parent
+    _ensure_name_free(group)
     try:
         with transaction.atomic():
             group.save()
@@ -152,9 +176,11 @@ def group_archive(*, group: Group, actor) -> Group:
     if group.children.filter(is_archived=False).exists():
         raise RuleViolation("В подразделение входят другие группы: сначала перенесите их.",
                             code="group_has_children")
-    group.is_archived = True
-    group.save(update_fields=["is_archived"])
-    audit_record(organisation=organisation, actor=actor, action="group.archived", obj=group)
+    with transaction.atomic():
+        group.is_archived = True
+        group.save(update_fields=["is_archived"])
+        _sync_group_staff(group)
+        audit_record(organisation=organisation, actor=actor, action="group.archived", obj=group)
     return group
 
 
@@ -162,10 +188,13 @@ def group_restore(*, group: Group, actor) -> Group:
     organisation = group.organisation
     require(actor, "manage_org", organisation)
     try:
+        group.is_archived = False
+        _ensure_name_free(group)
         with transaction.atomic():
-            group.is_archived = False
             group.save(update_fields=["is_archived"])
-    except IntegrityError:
+            _sync_group_staff(group)
+    except (IntegrityError, Conflict):
+        group.is_archived = True
         raise Conflict(f"«{group.name}» уже есть среди действующих групп.", code="group_exists") from None
     audit_record(organisation=organisation, actor=actor, action="group.restored", obj=group)
     return group

@@ -1,5 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
+from .models import User
 from .services import user_find_by_identifier
 
 
@@ -12,7 +13,7 @@ class PhoneOrEmailBackend(ModelBackend):
         user = user_find_by_identifier(username)
         if user is None:
             # Spend the same time as a real check so that logins cannot be probed.
-            self.user_model().set_password(password)
+            User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

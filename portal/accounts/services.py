@@ -79,12 +79,15 @@ def otp_verify(*, identifier: str, code: str) -> str:
             raise RuleViolation("Код устарел или не запрашивался. Запросите новый код.", code="otp_expired")
         if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
             raise RateLimited("Слишком много неверных попыток. Запросите новый код.", code="otp_attempts")
-        if not hmac.compare_digest(otp.code_hash, _hash_code(destination, (code or "").strip())):
+        wrong = not hmac.compare_digest(otp.code_hash, _hash_code(destination, (code or "").strip()))
+        if wrong:
             OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
-            raise RuleViolation("Неверный код.", code="otp_invalid")
         # A conditional update, so that two requests with the same code cannot both use it.
-        if not OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=now):
+        elif not OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=now):
             raise RuleViolation("Код уже использован.", code="otp_used")
+    # Raised after the block commits: an exception inside it would roll the attempt count back.
+    if wrong:
+        raise RuleViolation("Неверный код.", code="otp_invalid")
     return destination
 
 

@@ -1,0 +1,82 @@
+"""What only PostgreSQL proves: the database constraint and row locks under concurrent requests."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from orgs.models import Membership, Placement
+from orgs.services.membership import admin_appoint, admin_remove
+from portal.exceptions import RuleViolation
+from tests.factories import ClassFactory, OrganisationFactory, admin_of, member, teacher_of
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
+    ),
+]
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_open_placement_in_the_same_organisation():
+    organisation = OrganisationFactory()
+    five_a, five_b = ClassFactory(organisation=organisation), ClassFactory(organisation=organisation)
+    student = member(organisation, Membership.Role.STUDENT).user
+    Placement.objects.create(organisation=organisation, student=student, group=five_a)
+    with pytest.raises(IntegrityError, match="placement_one_class_per_student"):
+        with transaction.atomic():
+            Placement.objects.create(organisation=organisation, student=student, group=five_b)
+    assert Placement.objects.filter(student=student, valid_to__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_closed_placement_and_another_organisation_do_not_count():
+    organisation = OrganisationFactory()
+    five_a, five_b = ClassFactory(organisation=organisation), ClassFactory(organisation=organisation)
+    student = member(organisation, Membership.Role.STUDENT).user
+    old = Placement.objects.create(organisation=organisation, student=student, group=five_a)
+    Placement.objects.filter(pk=old.pk).update(valid_to=old.valid_from)
+    Placement.objects.create(organisation=organisation, student=student, group=five_b)
+    elsewhere = ClassFactory(organisation=OrganisationFactory())
+    Placement.objects.create(organisation=elsewhere.organisation, student=student, group=elsewhere)
+    assert Placement.objects.filter(student=student, valid_to__isnull=True).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_removals_of_the_two_administrators_leave_one():
+    organisation = OrganisationFactory()
+    first = admin_of(organisation)
+    second = teacher_of(organisation)
+    admin_appoint(organisation=organisation, user=second, actor=first)
+    memberships = list(Membership.objects.filter(organisation=organisation, role="admin", valid_to__isnull=True))
+    assert len(memberships) == 2
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def remove(membership, actor):
+        try:
+            barrier.wait(timeout=10)
+            admin_remove(membership=membership, actor=actor)
+            outcomes.append("removed")
+        except RuleViolation as exc:
+            outcomes.append(exc.code)
+        except Exception as exc:  # recorded, so that the assertion shows what went wrong
+            outcomes.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    # Each administrator removes the other at the same moment.
+    threads = [
+        threading.Thread(target=remove, args=(memberships[0], memberships[1].user)),
+        threading.Thread(target=remove, args=(memberships[1], memberships[0].user)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["last_admin", "removed"]
+    assert Membership.objects.filter(organisation=organisation, role="admin", valid_to__isnull=True).count() == 1
