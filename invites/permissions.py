@@ -13,18 +13,27 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
             raise PermissionDenied("Приглашать сотрудников может только администратор.")
         return
     if group is None or group.kind != Group.Kind.CLASS or group.organisation_id != organisation.pk:
-        raise RuleViolation("Выберите класс, в который приглашаете.", code="class_required",
-                            fields={"target_group": ["Выберите класс."]})
+        raise RuleViolation(
+            "Выберите класс, в который приглашаете.",
+            code="class_required",
+            fields={"target_group": ["Выберите класс."]},
+        )
     if group.is_archived:
         raise RuleViolation("Класс в архиве: пригласить в него нельзя.", code="class_archived")
     if actor.has_perm("orgs.invite_members", organisation) or actor.has_perm("orgs.invite_to_group", group):
         return
-    unverified = Membership.objects.filter(
-        organisation=organisation, user=actor, role=Membership.Role.TEACHER, valid_to__isnull=True
-    ).exclude(verification=Membership.Verification.VERIFIED).exists()
+    unverified = (
+        Membership.objects.filter(
+            organisation=organisation, user=actor, role=Membership.Role.TEACHER, valid_to__isnull=True
+        )
+        .exclude(verification=Membership.Verification.VERIFIED)
+        .exists()
+    )
     if unverified:
-        raise PermissionDenied("Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения "
-                               "администратором.", code="teacher_unverified")
+        raise PermissionDenied(
+            "Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором.",
+            code="teacher_unverified",
+        )
     raise PermissionDenied("Вы можете приглашать только в свои классы.")
 
 

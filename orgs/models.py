@@ -188,6 +188,12 @@ class Group(models.Model):
                 condition=Q(is_archived=False),
                 name="group_unique_active_name",
             ),
+            # Divisions and clubs have no academic year, and NULLs never collide in the constraint above.
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "name"],
+                condition=Q(is_archived=False, academic_year__isnull=True),
+                name="group_unique_active_name_without_year",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="class") | Q(academic_year__isnull=False), name="group_class_has_year"
             ),
@@ -301,9 +307,7 @@ class CuratorAssignment(models.Model):
         verbose_name = _("кураторство")
         verbose_name_plural = _("кураторство")
         constraints = [
-            models.UniqueConstraint(
-                fields=["group"], condition=Q(valid_to__isnull=True), name="curator_one_per_group"
-            ),
+            models.UniqueConstraint(fields=["group"], condition=Q(valid_to__isnull=True), name="curator_one_per_group"),
         ]
 
     def __str__(self):

@@ -29,11 +29,22 @@ ADMIN_ORG_PERMS = {
     "view_statistics",
     "view_audit",
 }
-LEADER_ORG_PERMS = {"view_org", "view_members", "create_management_chats", "post_system_channels",
-                    "view_statistics", "view_audit"}
+LEADER_ORG_PERMS = {
+    "view_org",
+    "view_members",
+    "create_management_chats",
+    "post_system_channels",
+    "view_statistics",
+    "view_audit",
+}
 MEMBER_ORG_PERMS = {"view_org"}
-CURATOR_GROUP_PERMS = {"invite_to_group", "approve_group_joins", "view_group_roster", "view_group_statistics",
-                       "create_group_chats"}
+CURATOR_GROUP_PERMS = {
+    "invite_to_group",
+    "approve_group_joins",
+    "view_group_roster",
+    "view_group_statistics",
+    "create_group_chats",
+}
 # SPEC: unverified teachers neither invite students and parents nor create chats with them,
 # even when they curate a class.
 UNVERIFIED_CURATOR_GROUP_PERMS = {"view_group_roster", "view_group_statistics"}

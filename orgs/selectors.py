@@ -68,8 +68,12 @@ def visible_group_ids(user, organisation: Organisation) -> set[int] | None:
     if user.has_perm("orgs.view_members", organisation):
         return None
     return set(
-        get_objects_for_user(user, "orgs.view_group_roster", klass=Group.objects.filter(organisation=organisation),
-                             accept_global_perms=False).values_list("pk", flat=True)
+        get_objects_for_user(
+            user,
+            "orgs.view_group_roster",
+            klass=Group.objects.filter(organisation=organisation),
+            accept_global_perms=False,
+        ).values_list("pk", flat=True)
     )
 
 
@@ -86,17 +90,24 @@ def members_for_user(user, organisation: Organisation, *, include_ended=False) -
         ).values("parent_id")
         qs = qs.filter(
             # Staff see one another: the administrators too, who may hold no teacher role.
-            Q(user=user) | Q(role__in=[Membership.Role.TEACHER, Membership.Role.ADMIN])
+            Q(user=user)
+            | Q(role__in=[Membership.Role.TEACHER, Membership.Role.ADMIN])
             | Q(role=Membership.Role.STUDENT, user_id__in=student_ids)
             | Q(role=Membership.Role.PARENT, user_id__in=parent_ids)
         )
-    return qs.select_related("user", "verified_by").prefetch_related(
-        Prefetch(
-            "user__placements",
-            queryset=Placement.objects.filter(organisation=organisation, valid_to__isnull=True).select_related("group"),
-            to_attr="current_placements",
-        ),
-    ).order_by("user__last_name", "user__first_name", "role", "id")
+    return (
+        qs.select_related("user", "verified_by")
+        .prefetch_related(
+            Prefetch(
+                "user__placements",
+                queryset=Placement.objects.filter(organisation=organisation, valid_to__isnull=True).select_related(
+                    "group"
+                ),
+                to_attr="current_placements",
+            ),
+        )
+        .order_by("user__last_name", "user__first_name", "role", "id")
+    )
 
 
 def member_get(user, organisation: Organisation, pk) -> Membership:
@@ -108,43 +119,53 @@ def member_get(user, organisation: Organisation, pk) -> Membership:
 
 def verification_queue(organisation: Organisation) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(organisation=organisation, role=Membership.Role.TEACHER, valid_to__isnull=True,
-                                  verification=Membership.Verification.PENDING)
+        Membership.objects.filter(
+            organisation=organisation,
+            role=Membership.Role.TEACHER,
+            valid_to__isnull=True,
+            verification=Membership.Verification.PENDING,
+        )
         .select_related("user")
         .order_by("valid_from")
     )
 
 
 def administrators(organisation: Organisation) -> QuerySet[Membership]:
-    return Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN,
-                                     valid_to__isnull=True).select_related("user")
+    return Membership.objects.filter(
+        organisation=organisation, role=Membership.Role.ADMIN, valid_to__isnull=True
+    ).select_related("user")
 
 
 def verified_teacher_ids(organisation: Organisation) -> set[int]:
     """User ids of verified teachers, for the badge shown beside names, in one query."""
-    return set(Membership.objects.filter(
-        organisation=organisation, role=Membership.Role.TEACHER, valid_to__isnull=True,
-        verification=Membership.Verification.VERIFIED).values_list("user_id", flat=True))
+    return set(
+        Membership.objects.filter(
+            organisation=organisation,
+            role=Membership.Role.TEACHER,
+            valid_to__isnull=True,
+            verification=Membership.Verification.VERIFIED,
+        ).values_list("user_id", flat=True)
+    )
 
 
 def curator_assignments(organisation: Organisation) -> QuerySet[CuratorAssignment]:
     return CuratorAssignment.objects.filter(organisation=organisation, valid_to__isnull=True).select_related(
-        "group", "teacher")
+        "group", "teacher"
+    )
 
 
 def teaching_assignments(organisation: Organisation) -> QuerySet[TeachingAssignment]:
     return TeachingAssignment.objects.filter(organisation=organisation, valid_to__isnull=True).select_related(
-        "group", "teacher")
+        "group", "teacher"
+    )
 
 
 def parent_links(organisation: Organisation) -> QuerySet[ParentLink]:
-    return ParentLink.objects.filter(organisation=organisation, valid_to__isnull=True).select_related(
-        "parent", "child")
+    return ParentLink.objects.filter(organisation=organisation, valid_to__isnull=True).select_related("parent", "child")
 
 
 def placements(organisation: Organisation) -> QuerySet[Placement]:
-    return Placement.objects.filter(organisation=organisation, valid_to__isnull=True).select_related(
-        "group", "student")
+    return Placement.objects.filter(organisation=organisation, valid_to__isnull=True).select_related("group", "student")
 
 
 def audit_entries(organisation: Organisation) -> QuerySet[AuditEntry]:
@@ -158,5 +179,8 @@ def pending_applications() -> QuerySet[RegistrationApplication]:
 def roles_in(user, organisation: Organisation) -> set[str]:
     if not user.is_authenticated:
         return set()
-    return set(Membership.objects.filter(organisation=organisation, user=user, valid_to__isnull=True)
-               .values_list("role", flat=True))
+    return set(
+        Membership.objects.filter(organisation=organisation, user=user, valid_to__isnull=True).values_list(
+            "role", flat=True
+        )
+    )

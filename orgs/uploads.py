@@ -10,18 +10,25 @@ ORDER_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG
 
 def validate_order_file(upload) -> None:
     if upload is None:
-        raise RuleViolation("Приложите приказ о назначении администратора.", code="file_required",
-                            fields={"order_file": ["Обязательное поле."]})
+        raise RuleViolation(
+            "Приложите приказ о назначении администратора.",
+            code="file_required",
+            fields={"order_file": ["Обязательное поле."]},
+        )
     limit = settings.REGISTRATION_ORDER_MAX_BYTES
     if upload.size > limit:
         raise RuleViolation(
-            f"Файл слишком большой: не более {limit // (1024 * 1024)} МБ.", code="file_too_large",
-            fields={"order_file": ["Файл слишком большой."]})
+            f"Файл слишком большой: не более {limit // (1024 * 1024)} МБ.",
+            code="file_too_large",
+            fields={"order_file": ["Файл слишком большой."]},
+        )
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ORDER_TYPES:
         raise RuleViolation(
-            "Приказ должен быть файлом PDF, JPEG или PNG.", code="file_type",
-            fields={"order_file": ["Допустимы PDF, JPEG или PNG."]})
+            "Приказ должен быть файлом PDF, JPEG или PNG.",
+            code="file_type",
+            fields={"order_file": ["Допустимы PDF, JPEG или PNG."]},
+        )

@@ -154,6 +154,7 @@ OTP_SMS_SENDER = env("OTP_SMS_SENDER", default="portal.accounts.senders.ConsoleS
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_PER_HOUR = env.int("OTP_MAX_PER_HOUR", default=5)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=10)
 
 # --- Invite links -------------------------------------------------------------------
 # Keys the look-up hash and the cipher of invite tokens; without it a database dump reveals no link.
@@ -184,7 +185,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Портал образовательной организации — REST API",
     "DESCRIPTION": "Организации, структура, участники, заявки на регистрацию. "
-    "Все ошибки имеют вид {\"error\": {\"code\", \"message\", \"fields\"}}.",
+    'Все ошибки имеют вид {"error": {"code", "message", "fields"}}.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -80,8 +80,10 @@ class ClassFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     kind = Group.Kind.CLASS
     academic_year = factory.LazyAttribute(
-        lambda o: AcademicYear.objects.filter(organisation=o.organisation, is_current=True).first()
-        or AcademicYearFactory(organisation=o.organisation)
+        lambda o: (
+            AcademicYear.objects.filter(organisation=o.organisation, is_current=True).first()
+            or AcademicYearFactory(organisation=o.organisation)
+        )
     )
     grade = 5
     letter = factory.Sequence(lambda n: "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ"[n % 27] + ("" if n < 27 else str(n)))
@@ -117,8 +119,11 @@ def student_in(group, user=None) -> User:
 
 
 def parent_of(child, organisation, user=None) -> User:
-    m = Membership.objects.filter(organisation=organisation, user=user, role="parent", valid_to__isnull=True).first() \
-        if user else None
+    m = (
+        Membership.objects.filter(organisation=organisation, user=user, role="parent", valid_to__isnull=True).first()
+        if user
+        else None
+    )
     if m is None:
         m = member(organisation, Membership.Role.PARENT, user)
     ParentLink.objects.create(organisation=organisation, parent=m.user, child=child)
@@ -127,14 +132,16 @@ def parent_of(child, organisation, user=None) -> User:
 
 def curator_of(group, teacher=None) -> User:
     teacher = teacher or teacher_of(group.organisation)
-    CuratorAssignment.objects.create(organisation=group.organisation, group=group, teacher=teacher,
-                                     valid_from=timezone.now())
+    CuratorAssignment.objects.create(
+        organisation=group.organisation, group=group, teacher=teacher, valid_from=timezone.now()
+    )
     permissions_sync_user(organisation=group.organisation, user=teacher)
     return teacher
 
 
 def teaches(group, teacher, subject="Математика") -> TeachingAssignment:
-    a = TeachingAssignment.objects.create(organisation=group.organisation, group=group, teacher=teacher,
-                                          subject=subject)
+    a = TeachingAssignment.objects.create(
+        organisation=group.organisation, group=group, teacher=teacher, subject=subject
+    )
     permissions_sync_user(organisation=group.organisation, user=teacher)
     return a

@@ -35,7 +35,8 @@ def leak_check(invite: Invite) -> bool:
     family = Q(invite=root) | Q(invite__relayed_from=root)
     roster = _expected_size(invite.target_group, family)
     per_family = Redemption.objects.filter(family).aggregate(
-        total=Count("id"), recent=Count("id", filter=Q(created_at__gte=timezone.now() - timedelta(minutes=10))))
+        total=Count("id"), recent=Count("id", filter=Q(created_at__gte=timezone.now() - timedelta(minutes=10)))
+    )
     # A parent link may be used by two parents of each child.
     expected = roster * (2 if invite.role == InviteRole.PARENT else 1) + policy.leak_margin
     reason = ""
@@ -45,17 +46,28 @@ def leak_check(invite: Invite) -> bool:
         reason = f"{per_family['recent']} переходов за 10 минут"
     if not reason:
         return False
-    Invite.objects.filter(pk=invite.pk).update(status=Invite.Status.PAUSED, status_changed_at=timezone.now(),
-                                               status_note=f"Приостановлена автоматически: {reason}")
+    Invite.objects.filter(pk=invite.pk).update(
+        status=Invite.Status.PAUSED,
+        status_changed_at=timezone.now(),
+        status_note=f"Приостановлена автоматически: {reason}",
+    )
     invite.status = Invite.Status.PAUSED
-    audit_record(organisation=invite.organisation, actor=None, action="invite.paused", obj=invite,
-                 details={"automatic": True, "reason": reason})
-    admins = Membership.objects.filter(organisation=invite.organisation, role=Membership.Role.ADMIN,
-                                       valid_to__isnull=True).values_list("user__email", flat=True)
+    audit_record(
+        organisation=invite.organisation,
+        actor=None,
+        action="invite.paused",
+        obj=invite,
+        details={"automatic": True, "reason": reason},
+    )
+    admins = Membership.objects.filter(
+        organisation=invite.organisation, role=Membership.Role.ADMIN, valid_to__isnull=True
+    ).values_list("user__email", flat=True)
     email_after_commit(
         subject=f"Ссылка-приглашение в {invite.target_group} приостановлена",
-        body=(f"Ссылка-приглашение в «{invite.target_group}» приостановлена: {reason}. Возможно, она попала к "
-              "посторонним. Проверьте список вступивших и возобновите ссылку или выпустите новую."),
+        body=(
+            f"Ссылка-приглашение в «{invite.target_group}» приостановлена: {reason}. Возможно, она попала к "
+            "посторонним. Проверьте список вступивших и возобновите ссылку или выпустите новую."
+        ),
         recipients=sorted({invite.created_by.email, *admins} - {None, ""}),
     )
     return True
@@ -64,8 +76,9 @@ def leak_check(invite: Invite) -> bool:
 def token_guard(ip: str | None) -> None:
     """Refuse an address that has looked up too many unknown tokens recently (HTTP 429)."""
     if ip and cache.get(f"invite-miss:{ip}", 0) >= settings.INVITE_LOOKUP_FAILURES_PER_HOUR:
-        raise RateLimited("Слишком много попыток открыть несуществующие ссылки. Повторите через час.",
-                          code="invite_rate_limited")
+        raise RateLimited(
+            "Слишком много попыток открыть несуществующие ссылки. Повторите через час.", code="invite_rate_limited"
+        )
 
 
 def token_miss(ip: str | None) -> None:

@@ -18,7 +18,8 @@ def invites_mark_expired(*, now=None) -> int:
     """Mark active and paused links past their expiry as expired: one UPDATE; running it twice changes nothing."""
     now = now or timezone.now()
     return Invite.objects.filter(status__in=[Invite.Status.ACTIVE, Invite.Status.PAUSED], expires_at__lte=now).update(
-        status=Invite.Status.EXPIRED, status_changed_at=now)
+        status=Invite.Status.EXPIRED, status_changed_at=now
+    )
 
 
 def invites_annul_unused(*, now=None) -> int:
@@ -28,8 +29,11 @@ def invites_annul_unused(*, now=None) -> int:
     now = now or timezone.now()
     default_days = InvitePolicy._meta.get_field("unused_days").default
     limit = Subquery(InvitePolicy.objects.filter(organisation=OuterRef("organisation")).values("unused_days")[:1])
-    candidates = (Invite.objects.filter(status=Invite.Status.ACTIVE, use_count=0)
-                  .annotate(limit_days=limit).select_related("organisation", "created_by", "target_group"))
+    candidates = (
+        Invite.objects.filter(status=Invite.Status.ACTIVE, use_count=0)
+        .annotate(limit_days=limit)
+        .select_related("organisation", "created_by", "target_group")
+    )
     by_creator = defaultdict(list)
     total = 0
     for invite in candidates.iterator():
@@ -38,22 +42,29 @@ def invites_annul_unused(*, now=None) -> int:
             continue
         with transaction.atomic():
             changed = Invite.objects.filter(pk=invite.pk, status=Invite.Status.ACTIVE, use_count=0).update(
-                status=Invite.Status.REVOKED, status_changed_at=now,
-                status_note=f"аннулирована: не использована за {days} дн.")
+                status=Invite.Status.REVOKED,
+                status_changed_at=now,
+                status_note=f"аннулирована: не использована за {days} дн.",
+            )
             if not changed:
                 continue
-            audit_record(organisation=invite.organisation, actor=None, action="invite.annulled", obj=invite,
-                         details={"days": days})
+            audit_record(
+                organisation=invite.organisation,
+                actor=None,
+                action="invite.annulled",
+                obj=invite,
+                details={"days": days},
+            )
             by_creator[invite.created_by].append(invite)
             total += 1
     for creator, invites in by_creator.items():
-        lines = "\n".join(f"— {i.get_role_display()}, {i.target_group}, создана {i.created_at:%d.%m.%Y}"
-                          for i in invites)
-        email_after_commit(subject="Невостребованные ссылки-приглашения аннулированы",
-                           body=f"Ссылки, по которым никто не перешёл, аннулированы:\n{lines}\n\n"
-                                f"Новые ссылки можно создать на портале: {settings.PORTAL_BASE_URL}/",
-                           recipients=[creator.email])
+        lines = "\n".join(
+            f"— {i.get_role_display()}, {i.target_group}, создана {i.created_at:%d.%m.%Y}" for i in invites
+        )
+        email_after_commit(
+            subject="Невостребованные ссылки-приглашения аннулированы",
+            body=f"Ссылки, по которым никто не перешёл, аннулированы:\n{lines}\n\n"
+            f"Новые ссылки можно создать на портале: {settings.PORTAL_BASE_URL}/",
+            recipients=[creator.email],
+        )
     return total
-
-
-

@@ -18,17 +18,22 @@ Status = JoinRequest.Status
 def can_decide(actor, request: JoinRequest) -> bool:
     if actor.has_perm("orgs.verify_teachers", request.organisation):
         return True
-    return request.group is not None and request.role != InviteRole.TEACHER and actor.has_perm(
-        "orgs.approve_group_joins", request.group)
+    return (
+        request.group is not None
+        and request.role != InviteRole.TEACHER
+        and actor.has_perm("orgs.approve_group_joins", request.group)
+    )
 
 
 def approvers_emails(request: JoinRequest) -> list[str]:
     org = request.organisation
-    emails = set(Membership.objects.filter(organisation=org, role=Membership.Role.ADMIN, valid_to__isnull=True)
-                 .values_list("user__email", flat=True))
+    emails = set(
+        Membership.objects.filter(organisation=org, role=Membership.Role.ADMIN, valid_to__isnull=True).values_list(
+            "user__email", flat=True
+        )
+    )
     if request.group_id and request.role != InviteRole.TEACHER:
-        emails |= set(request.group.curatorships.filter(valid_to__isnull=True).values_list("teacher__email",
-                                                                                           flat=True))
+        emails |= set(request.group.curatorships.filter(valid_to__isnull=True).values_list("teacher__email", flat=True))
     return sorted(emails - {None, ""})
 
 
@@ -36,14 +41,17 @@ def notify_approvers(request: JoinRequest) -> None:
     where = f"«{request.group}»" if request.group_id else f"«{request.organisation}»"
     email_after_commit(
         subject=f"Новая заявка на вступление: {request.user.full_name}",
-        body=(f"{request.user.full_name} просит принять в {where} как {request.get_role_display()}.\n"
-              f"Рассмотрите заявку: {settings.PORTAL_BASE_URL}/orgs/{request.organisation_id}/join-requests/"),
+        body=(
+            f"{request.user.full_name} просит принять в {where} как {request.get_role_display()}.\n"
+            f"Рассмотрите заявку: {settings.PORTAL_BASE_URL}/orgs/{request.organisation_id}/join-requests/"
+        ),
         recipients=approvers_emails(request),
     )
 
 
-def join_request_create(*, organisation: Organisation, user, role: str, group: Group | None = None,
-                        child=None, message: str = "") -> JoinRequest:
+def join_request_create(
+    *, organisation: Organisation, user, role: str, group: Group | None = None, child=None, message: str = ""
+) -> JoinRequest:
     """A person asks to join an organisation (found by the public search) in a role."""
     if role not in InviteRole.values:
         raise RuleViolation("Неизвестная роль.", code="role_invalid")
@@ -51,13 +59,21 @@ def join_request_create(*, organisation: Organisation, user, role: str, group: G
         raise RuleViolation("Выберите класс этой организации.", code="class_invalid")
     if role in (InviteRole.STUDENT, InviteRole.PARENT) and group is None:
         raise RuleViolation("Выберите класс.", code="class_required", fields={"group": ["Выберите класс."]})
-    if Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True).exists() \
-            and role != InviteRole.PARENT:
+    if (
+        Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True).exists()
+        and role != InviteRole.PARENT
+    ):
         raise Conflict("Вы уже состоите в этой организации в этой роли.", code="already_member")
     try:
         with transaction.atomic():
-            request = JoinRequest.objects.create(organisation=organisation, user=user, role=role, group=group,
-                                                 child=child, message=(message or "").strip()[:2000])
+            request = JoinRequest.objects.create(
+                organisation=organisation,
+                user=user,
+                role=role,
+                group=group,
+                child=child,
+                message=(message or "").strip()[:2000],
+            )
     except IntegrityError:
         raise Conflict("Ваша заявка уже на рассмотрении.", code="request_pending") from None
     notify_approvers(request)
@@ -67,8 +83,12 @@ def join_request_create(*, organisation: Organisation, user, role: str, group: G
 def _decide(request: JoinRequest, actor) -> JoinRequest:
     if not can_decide(actor, request):
         raise PermissionDenied("Рассматривать эту заявку может администратор или куратор класса.")
-    request = JoinRequest.objects.select_for_update().select_related("organisation", "group", "user", "child").get(
-        pk=request.pk)
+    # of=self: the joined group and child are nullable, and PostgreSQL locks no outer-joined rows.
+    request = (
+        JoinRequest.objects.select_for_update(of=("self",))
+        .select_related("organisation", "group", "user", "child")
+        .get(pk=request.pk)
+    )
     if request.status != Status.PENDING:
         raise Conflict("Заявка уже рассмотрена.", code="request_decided")
     return request
@@ -93,16 +113,20 @@ def join_request_approve(*, request: JoinRequest, actor) -> JoinRequest:
         request.decided_by = actor
         request.save()
         audit_record(organisation=org, actor=actor, action="join_request.approved", obj=request)
-        email_after_commit(subject=f"Заявка в «{org}» одобрена",
-                           body=f"Ваша заявка на вступление в «{org}» одобрена. Войдите: {settings.PORTAL_BASE_URL}/",
-                           recipients=[user.email])
+        email_after_commit(
+            subject=f"Заявка в «{org}» одобрена",
+            body=f"Ваша заявка на вступление в «{org}» одобрена. Войдите: {settings.PORTAL_BASE_URL}/",
+            recipients=[user.email],
+        )
     return request
 
 
 def join_request_reject(*, request: JoinRequest, actor, reason: str) -> JoinRequest:
     reason = (reason or "").strip()
     if not reason:
-        raise RuleViolation("Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]})
+        raise RuleViolation(
+            "Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]}
+        )
     with transaction.atomic():
         request = _decide(request, actor)
         request.status = Status.REJECTED
@@ -110,8 +134,16 @@ def join_request_reject(*, request: JoinRequest, actor, reason: str) -> JoinRequ
         request.decided_by = actor
         request.reason = reason
         request.save()
-        audit_record(organisation=request.organisation, actor=actor, action="join_request.rejected", obj=request,
-                     details={"reason": reason})
-        email_after_commit(subject=f"Заявка в «{request.organisation}» отклонена",
-                           body=f"Ваша заявка отклонена.\nПричина: {reason}", recipients=[request.user.email])
+        audit_record(
+            organisation=request.organisation,
+            actor=actor,
+            action="join_request.rejected",
+            obj=request,
+            details={"reason": reason},
+        )
+        email_after_commit(
+            subject=f"Заявка в «{request.organisation}» отклонена",
+            body=f"Ваша заявка отклонена.\nПричина: {reason}",
+            recipients=[request.user.email],
+        )
     return request

@@ -43,17 +43,34 @@ def _expiry(policy: InvitePolicy, role: str, expires_at, limit=None):
     if expires_at is None:
         expires_at = min(now + timedelta(days=policy.default_days(role)), latest)
     if expires_at <= now:
-        raise RuleViolation("Срок действия должен быть в будущем.", code="expiry_past",
-                            fields={"expires_at": ["Укажите дату в будущем."]})
+        raise RuleViolation(
+            "Срок действия должен быть в будущем.",
+            code="expiry_past",
+            fields={"expires_at": ["Укажите дату в будущем."]},
+        )
     if expires_at > latest + timedelta(seconds=1):
-        raise RuleViolation(f"Ссылка не может действовать дольше {policy.max_days} дн. (правило организации).",
-                            code="expiry_too_long", fields={"expires_at": ["Слишком долгий срок."]})
+        raise RuleViolation(
+            f"Ссылка не может действовать дольше {policy.max_days} дн. (правило организации).",
+            code="expiry_too_long",
+            fields={"expires_at": ["Слишком долгий срок."]},
+        )
     return expires_at
 
 
-def invite_create(*, organisation: Organisation, actor, role: str, target_group: Group | None = None,
-                  max_uses: int | None = 1, expires_at=None, recipient_name: str = "", recipient_email: str = "",
-                  recipient_phone: str = "", bound_student=None, requires_approval: bool = False) -> tuple[Invite, str]:
+def invite_create(
+    *,
+    organisation: Organisation,
+    actor,
+    role: str,
+    target_group: Group | None = None,
+    max_uses: int | None = 1,
+    expires_at=None,
+    recipient_name: str = "",
+    recipient_email: str = "",
+    recipient_phone: str = "",
+    bound_student=None,
+    requires_approval: bool = False,
+) -> tuple[Invite, str]:
     """Create a link; returns the invite and its token (the only moment the token exists in clear)."""
     if role not in InviteRole.values:
         raise RuleViolation("Неизвестная роль.", code="role_invalid", fields={"role": ["Неизвестная роль."]})
@@ -65,8 +82,9 @@ def invite_create(*, organisation: Organisation, actor, role: str, target_group:
     if bound_student is not None:
         if role != InviteRole.PARENT:
             raise RuleViolation("Ребёнка указывают только в приглашении родителя.", code="bound_student_role")
-        if not Placement.objects.filter(organisation=organisation, student=bound_student, group=target_group,
-                                        valid_to__isnull=True).exists():
+        if not Placement.objects.filter(
+            organisation=organisation, student=bound_student, group=target_group, valid_to__isnull=True
+        ).exists():
             raise RuleViolation("Ребёнок должен учиться в этом классе.", code="bound_student_class")
     if recipient_phone:
         recipient_phone = normalize_phone(recipient_phone)
@@ -74,13 +92,26 @@ def invite_create(*, organisation: Organisation, actor, role: str, target_group:
     token, fields = _new_token_fields()
     with transaction.atomic():
         invite = Invite.objects.create(
-            organisation=organisation, target_group=target_group, role=role, created_by=actor, max_uses=max_uses,
-            expires_at=expires_at, recipient_name=recipient_name.strip(), recipient_email=recipient_email.strip(),
-            recipient_phone=recipient_phone, bound_student=bound_student, requires_approval=requires_approval,
-            **fields)
-        audit_record(organisation=organisation, actor=actor, action="invite.created", obj=invite,
-                     details={"role": role, "group": target_group.name if target_group else None,
-                              "max_uses": max_uses})
+            organisation=organisation,
+            target_group=target_group,
+            role=role,
+            created_by=actor,
+            max_uses=max_uses,
+            expires_at=expires_at,
+            recipient_name=recipient_name.strip(),
+            recipient_email=recipient_email.strip(),
+            recipient_phone=recipient_phone,
+            bound_student=bound_student,
+            requires_approval=requires_approval,
+            **fields,
+        )
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="invite.created",
+            obj=invite,
+            details={"role": role, "group": target_group.name if target_group else None, "max_uses": max_uses},
+        )
     return invite, token
 
 
@@ -96,11 +127,24 @@ def invite_relay(*, invite: Invite, actor, max_uses: int | None = None, expires_
     token, fields = _new_token_fields()
     with transaction.atomic():
         child = Invite.objects.create(
-            organisation=invite.organisation, target_group=invite.target_group, role=invite.role, created_by=actor,
-            max_uses=max_uses, expires_at=expires_at, requires_approval=invite.requires_approval,
-            bound_student=invite.bound_student, relayed_from=invite, **fields)
-        audit_record(organisation=invite.organisation, actor=actor, action="invite.relayed", obj=child,
-                     details={"from": invite.pk})
+            organisation=invite.organisation,
+            target_group=invite.target_group,
+            role=invite.role,
+            created_by=actor,
+            max_uses=max_uses,
+            expires_at=expires_at,
+            requires_approval=invite.requires_approval,
+            bound_student=invite.bound_student,
+            relayed_from=invite,
+            **fields,
+        )
+        audit_record(
+            organisation=invite.organisation,
+            actor=actor,
+            action="invite.relayed",
+            obj=child,
+            details={"from": invite.pk},
+        )
     return child, token
 
 
@@ -109,8 +153,9 @@ def _set_status(invite: Invite, status: str, actor, action: str, note: str = "")
     invite.status_changed_at = timezone.now()
     invite.status_note = note[:300]
     invite.save(update_fields=["status", "status_changed_at", "status_note"])
-    audit_record(organisation=invite.organisation, actor=actor, action=action, obj=invite,
-                 details={"note": note} if note else {})
+    audit_record(
+        organisation=invite.organisation, actor=actor, action=action, obj=invite, details={"note": note} if note else {}
+    )
     return invite
 
 
@@ -122,7 +167,8 @@ def invite_revoke(*, invite: Invite, actor, note: str = "") -> Invite:
         if invite.status in (Status.ACTIVE, Status.PAUSED):
             _set_status(invite, Status.REVOKED, actor, "invite.revoked", note)
         Invite.objects.filter(relayed_from=invite, status__in=[Status.ACTIVE, Status.PAUSED]).update(
-            status=Status.REVOKED, status_changed_at=timezone.now(), status_note="отозвана исходная ссылка")
+            status=Status.REVOKED, status_changed_at=timezone.now(), status_note="отозвана исходная ссылка"
+        )
     return invite
 
 
@@ -144,11 +190,16 @@ def invite_revoke_all(*, organisation: Organisation, actor, group: Group | None 
             raise PermissionDenied("Отозвать все ссылки может администратор; вы — только свои.")
     with transaction.atomic():
         ids = list(qs.values_list("pk", flat=True))
-        count = Invite.objects.filter(Q(pk__in=ids) | Q(relayed_from__in=ids),
-                                      status__in=[Status.ACTIVE, Status.PAUSED]).update(
-            status=Status.REVOKED, status_changed_at=timezone.now(), status_note="отозваны все ссылки")
-        audit_record(organisation=organisation, actor=actor, action="invite.revoked_all", obj=group,
-                     details={"count": count, "creator": creator.pk if creator else None})
+        count = Invite.objects.filter(
+            Q(pk__in=ids) | Q(relayed_from__in=ids), status__in=[Status.ACTIVE, Status.PAUSED]
+        ).update(status=Status.REVOKED, status_changed_at=timezone.now(), status_note="отозваны все ссылки")
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="invite.revoked_all",
+            obj=group,
+            details={"count": count, "creator": creator.pk if creator else None},
+        )
     return count
 
 
@@ -192,5 +243,6 @@ def staff_group(organisation: Organisation) -> Group:
 
 
 def is_staff_member(organisation, user) -> bool:
-    return Membership.objects.filter(organisation=organisation, user=user, role=Membership.Role.TEACHER,
-                                     valid_to__isnull=True).exists()
+    return Membership.objects.filter(
+        organisation=organisation, user=user, role=Membership.Role.TEACHER, valid_to__isnull=True
+    ).exists()

@@ -29,13 +29,18 @@ class Outcome:
 def invite_find(token: str) -> Invite:
     """The invite for a token. Unknown and malformed tokens look the same: «ссылка не найдена»."""
     if not tokens.looks_like_token(token):
-        raise NotFound("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.",
-                       code="invite_not_found")
-    invite = (Invite.objects.select_related("organisation", "target_group", "created_by", "bound_student")
-              .filter(token_hash=tokens.token_hash(token)).first())
+        raise NotFound(
+            "Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.", code="invite_not_found"
+        )
+    invite = (
+        Invite.objects.select_related("organisation", "target_group", "created_by", "bound_student")
+        .filter(token_hash=tokens.token_hash(token))
+        .first()
+    )
     if invite is None:
-        raise NotFound("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.",
-                       code="invite_not_found")
+        raise NotFound(
+            "Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.", code="invite_not_found"
+        )
     return invite
 
 
@@ -65,33 +70,55 @@ def _already(invite: Invite, user) -> Membership | None:
     if active is None:
         return None
     if invite.role == InviteRole.STUDENT:
-        return active if Placement.objects.filter(organisation=org, student=user, group=invite.target_group,
-                                                  valid_to__isnull=True).exists() else None
+        return (
+            active
+            if Placement.objects.filter(
+                organisation=org, student=user, group=invite.target_group, valid_to__isnull=True
+            ).exists()
+            else None
+        )
     if invite.role == InviteRole.PARENT and invite.bound_student_id:
-        return active if ParentLink.objects.filter(organisation=org, parent=user, child=invite.bound_student,
-                                                   valid_to__isnull=True).exists() else None
+        return (
+            active
+            if ParentLink.objects.filter(
+                organisation=org, parent=user, child=invite.bound_student, valid_to__isnull=True
+            ).exists()
+            else None
+        )
     return active
 
 
 def _check_role_rules(invite: Invite, user, child) -> None:
     org = invite.organisation
     if invite.role == InviteRole.STUDENT:
-        other = Placement.objects.filter(organisation=org, student=user, valid_to__isnull=True).exclude(
-            group=invite.target_group).select_related("group").first()
+        other = (
+            Placement.objects.filter(organisation=org, student=user, valid_to__isnull=True)
+            .exclude(group=invite.target_group)
+            .select_related("group")
+            .first()
+        )
         if other:
             raise RuleViolation(
-                f"Вы уже состоите в {org.vocabulary.group_locative} «{other.group.name}» этой организации. Перевод в другой выполняет администратор — "
-                "обратитесь к нему.", code="student_in_other_class")
+                f"Вы уже состоите в {org.vocabulary.group_locative} «{other.group.name}» этой организации. "
+                "Перевод в другой выполняет администратор — обратитесь к нему.",
+                code="student_in_other_class",
+            )
     if invite.role == InviteRole.PARENT:
         if child is not None and child.pk == user.pk:
             raise RuleViolation(
                 "Вы вошли под учётной записью ребёнка. Родитель присоединяется со своей учётной записью: "
-                "выйдите и войдите (или зарегистрируйтесь) по своему телефону или e-mail.", code="parent_is_child")
+                "выйдите и войдите (или зарегистрируйтесь) по своему телефону или e-mail.",
+                code="parent_is_child",
+            )
         if child is None:
-            raise RuleViolation("Выберите своего ребёнка из списка класса.", code="child_required",
-                                fields={"child": ["Выберите ребёнка."]})
-        if not Placement.objects.filter(organisation=org, student=child, group=invite.target_group,
-                                        valid_to__isnull=True).exists():
+            raise RuleViolation(
+                "Выберите своего ребёнка из списка класса.",
+                code="child_required",
+                fields={"child": ["Выберите ребёнка."]},
+            )
+        if not Placement.objects.filter(
+            organisation=org, student=child, group=invite.target_group, valid_to__isnull=True
+        ).exists():
             raise RuleViolation("Этот ребёнок не учится в классе, куда вас пригласили.", code="child_not_in_class")
 
 
@@ -112,13 +139,17 @@ def invite_redeem(*, token: str, user, child=None, ip: str | None = None) -> Out
     invite = invite_find(token)
     with transaction.atomic():
         # Lock the invite so that two redemptions cannot both take the last use.
-        invite = Invite.objects.select_for_update().select_related(
-            "organisation", "target_group", "bound_student").get(pk=invite.pk)
+        invite = (
+            Invite.objects.select_for_update(of=("self",))
+            .select_related("organisation", "target_group", "bound_student")
+            .get(pk=invite.pk)
+        )
         existing = _already(invite, user)
         if existing is not None:
             return Outcome("already", invite, membership=existing)
-        pending = JoinRequest.objects.filter(organisation=invite.organisation, user=user, role=invite.role,
-                                             status=JoinRequest.Status.PENDING).first()
+        pending = JoinRequest.objects.filter(
+            organisation=invite.organisation, user=user, role=invite.role, status=JoinRequest.Status.PENDING
+        ).first()
         if pending is not None:
             return Outcome("requested", invite, join_request=pending)
         ensure_usable(invite)
@@ -137,18 +168,34 @@ def invite_redeem(*, token: str, user, child=None, ip: str | None = None) -> Out
             Invite.objects.filter(pk=invite.pk).update(status=Status.USED_UP, status_changed_at=timezone.now())
             invite.status = Status.USED_UP
         if invite.requires_approval or chosen_child:
-            request = JoinRequest.objects.create(organisation=invite.organisation, user=user, role=invite.role,
-                                                 group=invite.target_group, child=child, invite=invite)
-            audit_record(organisation=invite.organisation, actor=user, action="invite.redeemed", obj=invite,
-                         details={"outcome": "requested", "join_request": request.pk})
+            request = JoinRequest.objects.create(
+                organisation=invite.organisation,
+                user=user,
+                role=invite.role,
+                group=invite.target_group,
+                child=child,
+                invite=invite,
+            )
+            audit_record(
+                organisation=invite.organisation,
+                actor=user,
+                action="invite.redeemed",
+                obj=invite,
+                details={"outcome": "requested", "join_request": request.pk},
+            )
             from .join_requests import notify_approvers
 
             notify_approvers(request)
             outcome = Outcome("requested", invite, join_request=request)
         else:
             membership = _join(invite, user, child)
-            audit_record(organisation=invite.organisation, actor=user, action="invite.redeemed", obj=invite,
-                         details={"outcome": "joined", "membership": membership.pk})
+            audit_record(
+                organisation=invite.organisation,
+                actor=user,
+                action="invite.redeemed",
+                obj=invite,
+                details={"outcome": "joined", "membership": membership.pk},
+            )
             outcome = Outcome("joined", invite, membership=membership)
         leak_check(invite)
     return outcome

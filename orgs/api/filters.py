@@ -22,9 +22,12 @@ class MembershipFilter(django_filters.FilterSet):
     def filter_group(self, queryset, name, value):
         return queryset.filter(
             user__placements__group_id=value, user__placements__valid_to__isnull=True
-        ) | queryset.filter(user__children_links__child__placements__group_id=value,
-                            user__children_links__valid_to__isnull=True,
-                            user__children_links__child__placements__valid_to__isnull=True, role="parent")
+        ) | queryset.filter(
+            user__children_links__child__placements__group_id=value,
+            user__children_links__valid_to__isnull=True,
+            user__children_links__child__placements__valid_to__isnull=True,
+            role="parent",
+        )
 
 
 class AuditFilter(django_filters.FilterSet):

@@ -37,8 +37,21 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "kind", "full_name", "short_name", "address", "region", "municipality", "contact_phone",
-                  "contact_email", "website", "time_zone", "created_at", "vocabulary"]
+        fields = [
+            "id",
+            "kind",
+            "full_name",
+            "short_name",
+            "address",
+            "region",
+            "municipality",
+            "contact_phone",
+            "contact_email",
+            "website",
+            "time_zone",
+            "created_at",
+            "vocabulary",
+        ]
         read_only_fields = ["id", "kind", "created_at", "vocabulary"]
 
     def get_vocabulary(self, obj) -> dict:
@@ -50,18 +63,53 @@ class RegistrationSubmitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RegistrationApplication
-        fields = ["kind", "full_name", "short_name", "address", "region", "municipality", "contact_phone",
-                  "contact_email", "website", "time_zone", "admin_last_name", "admin_first_name",
-                  "admin_patronymic", "admin_email", "admin_phone", "order_file"]
+        fields = [
+            "kind",
+            "full_name",
+            "short_name",
+            "address",
+            "region",
+            "municipality",
+            "contact_phone",
+            "contact_email",
+            "website",
+            "time_zone",
+            "admin_last_name",
+            "admin_first_name",
+            "admin_patronymic",
+            "admin_email",
+            "admin_phone",
+            "order_file",
+        ]
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
     class Meta:
         model = RegistrationApplication
-        fields = ["id", "status", "kind", "full_name", "short_name", "address", "region", "municipality",
-                  "contact_phone", "contact_email", "website", "time_zone", "admin_last_name", "admin_first_name",
-                  "admin_patronymic", "admin_email", "admin_phone", "order_file", "submitted_at", "decided_at",
-                  "rejection_reason", "organisation"]
+        fields = [
+            "id",
+            "status",
+            "kind",
+            "full_name",
+            "short_name",
+            "address",
+            "region",
+            "municipality",
+            "contact_phone",
+            "contact_email",
+            "website",
+            "time_zone",
+            "admin_last_name",
+            "admin_first_name",
+            "admin_patronymic",
+            "admin_email",
+            "admin_phone",
+            "order_file",
+            "submitted_at",
+            "decided_at",
+            "rejection_reason",
+            "organisation",
+        ]
         read_only_fields = fields
 
 
@@ -82,8 +130,19 @@ class GroupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Group
-        fields = ["id", "kind", "name", "grade", "letter", "parent", "academic_year", "academic_year_name",
-                  "is_archived", "curator", "student_count"]
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "grade",
+            "letter",
+            "parent",
+            "academic_year",
+            "academic_year_name",
+            "is_archived",
+            "curator",
+            "student_count",
+        ]
         read_only_fields = ["id", "is_archived", "curator", "student_count", "academic_year_name"]
 
     @extend_schema_field(PersonSerializer(allow_null=True))
@@ -125,8 +184,19 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "person", "role", "position", "verification", "is_verified", "verification_note",
-                  "valid_from", "valid_to", "end_reason", "group"]
+        fields = [
+            "id",
+            "person",
+            "role",
+            "position",
+            "verification",
+            "is_verified",
+            "verification_note",
+            "valid_from",
+            "valid_to",
+            "end_reason",
+            "group",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(PlacementBriefSerializer(allow_null=True))
@@ -135,8 +205,11 @@ class MembershipSerializer(serializers.ModelSerializer):
             return None
         placements = getattr(obj.user, "current_placements", None)
         if placements is None:
-            placements = list(obj.user.placements.filter(organisation_id=obj.organisation_id,
-                                                         valid_to__isnull=True).select_related("group"))
+            placements = list(
+                obj.user.placements.filter(organisation_id=obj.organisation_id, valid_to__isnull=True).select_related(
+                    "group"
+                )
+            )
         return PlacementBriefSerializer(placements[0]).data if placements else None
 
 
@@ -219,6 +292,15 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEntry
-        fields = ["id", "created_at", "actor", "action", "object_type", "object_id", "object_repr", "details",
-                  "ip_address"]
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "details",
+            "ip_address",
+        ]
         read_only_fields = fields

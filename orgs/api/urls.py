@@ -4,6 +4,7 @@ from . import views
 
 ORG = r"orgs/(?P<org_pk>\d{1,18})"
 
+
 class Router(DefaultRouter):
     """Ids in paths are numbers of at most 18 digits; anything else is simply not found."""
 

@@ -47,11 +47,19 @@ class OrgScopedMixin:
 
     def org_user(self, pk, role: str, field: str) -> User:
         """A user holding an active role in this organisation; another organisation's user is not found."""
-        m = Membership.objects.filter(organisation=self.organisation, user_id=_int(pk, field), role=role,
-                                      valid_to__isnull=True).select_related("user").first()
+        m = (
+            Membership.objects.filter(
+                organisation=self.organisation, user_id=_int(pk, field), role=role, valid_to__isnull=True
+            )
+            .select_related("user")
+            .first()
+        )
         if m is None:
-            raise RuleViolation("Такого участника в организации нет.", code="member_not_found",
-                                fields={field: ["Не найден среди участников организации."]})
+            raise RuleViolation(
+                "Такого участника в организации нет.",
+                code="member_not_found",
+                fields={field: ["Не найден среди участников организации."]},
+            )
         return m.user
 
 
@@ -87,8 +95,11 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             return [ScopedRateThrottle()]
         return super().get_throttles()
 
-    @extend_schema(request=s.RegistrationSubmitSerializer, responses={201: s.RegistrationSerializer, **ERRORS},
-                   summary="Подать заявку на регистрацию организации (без входа)")
+    @extend_schema(
+        request=s.RegistrationSubmitSerializer,
+        responses={201: s.RegistrationSerializer, **ERRORS},
+        summary="Подать заявку на регистрацию организации (без входа)",
+    )
     def create(self, request):
         ser = s.RegistrationSubmitSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -97,21 +108,26 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         application = registration.application_submit(data=data, order_file=order_file)
         return Response(s.RegistrationSerializer(application).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: s.OrganisationSerializer, **ERRORS},
-                   summary="Одобрить: создаются организация, «Учительская»/«Сотрудники» и администратор")
+    @extend_schema(
+        request=None,
+        responses={200: s.OrganisationSerializer, **ERRORS},
+        summary="Одобрить: создаются организация, «Учительская»/«Сотрудники» и администратор",
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         organisation = registration.application_approve(application=self.get_object(), actor=request.user)
         return Response(s.OrganisationSerializer(organisation).data)
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.RegistrationSerializer, **ERRORS},
-                   summary="Отклонить с причиной")
+    @extend_schema(
+        request=s.ReasonSerializer, responses={200: s.RegistrationSerializer, **ERRORS}, summary="Отклонить с причиной"
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         ser = s.ReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        application = registration.application_reject(application=self.get_object(), actor=request.user,
-                                                       reason=ser.validated_data["reason"])
+        application = registration.application_reject(
+            application=self.get_object(), actor=request.user, reason=ser.validated_data["reason"]
+        )
         return Response(s.RegistrationSerializer(application).data)
 
 
@@ -119,11 +135,13 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Организации текущего пользователя", responses={200: s.OrganisationSerializer,
-                                                                              **ERRORS}),
+    list=extend_schema(
+        summary="Организации текущего пользователя", responses={200: s.OrganisationSerializer, **ERRORS}
+    ),
     retrieve=extend_schema(summary="Профиль организации", responses={200: s.OrganisationSerializer, **ERRORS}),
-    partial_update=extend_schema(summary="Изменить профиль (администратор)",
-                                 responses={200: s.OrganisationSerializer, **ERRORS}),
+    partial_update=extend_schema(
+        summary="Изменить профиль (администратор)", responses={200: s.OrganisationSerializer, **ERRORS}
+    ),
 )
 class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.OrganisationSerializer
@@ -140,8 +158,9 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         organisation = self.get_object()
         ser = s.OrganisationSerializer(organisation, data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
-        organisation = structure.organisation_update(organisation=organisation, actor=request.user,
-                                                     data=ser.validated_data)
+        organisation = structure.organisation_update(
+            organisation=organisation, actor=request.user, data=ser.validated_data
+        )
         return Response(s.OrganisationSerializer(organisation).data)
 
 
@@ -150,8 +169,9 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 @extend_schema_view(
     list=extend_schema(summary="Учебные годы", parameters=[ORG_PARAM]),
-    create=extend_schema(summary="Добавить учебный год", parameters=[ORG_PARAM],
-                         responses={201: s.AcademicYearSerializer, **ERRORS}),
+    create=extend_schema(
+        summary="Добавить учебный год", parameters=[ORG_PARAM], responses={201: s.AcademicYearSerializer, **ERRORS}
+    ),
 )
 class AcademicYearViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AcademicYearSerializer
@@ -164,8 +184,7 @@ class AcademicYearViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.Generi
     def create(self, request, org_pk=None):
         ser = s.AcademicYearSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        year = structure.academic_year_create(organisation=self.organisation, actor=request.user,
-                                              **ser.validated_data)
+        year = structure.academic_year_create(organisation=self.organisation, actor=request.user, **ser.validated_data)
         return Response(s.AcademicYearSerializer(year).data, status=status.HTTP_201_CREATED)
 
 
@@ -183,8 +202,12 @@ class GroupViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             return Group.objects.none()
         return selectors.groups_for_user(self.request.user, self.organisation, include_archived=True)
 
-    @extend_schema(request=s.GroupWriteSerializer, responses={201: s.GroupSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Создать подразделение, класс/группу или объединение")
+    @extend_schema(
+        request=s.GroupWriteSerializer,
+        responses={201: s.GroupSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Создать подразделение, класс/группу или объединение",
+    )
     def create(self, request, org_pk=None):
         ser = s.GroupWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -194,32 +217,48 @@ class GroupViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         if year is not None:
             year = self.organisation.academic_years.filter(pk=year).first()
             if year is None:
-                raise RuleViolation("Учебный год не найден.", code="year_not_found",
-                                    fields={"academic_year": ["Не найден."]})
-        group = structure.group_create(organisation=self.organisation, actor=request.user, academic_year=year,
-                                       parent=self.org_group(parent) if parent else None, **data)
+                raise RuleViolation(
+                    "Учебный год не найден.", code="year_not_found", fields={"academic_year": ["Не найден."]}
+                )
+        group = structure.group_create(
+            organisation=self.organisation,
+            actor=request.user,
+            academic_year=year,
+            parent=self.org_group(parent) if parent else None,
+            **data,
+        )
         return Response(s.GroupSerializer(self.get_queryset().get(pk=group.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.GroupUpdateSerializer, responses={200: s.GroupSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Переименовать или перенести группу")
+    @extend_schema(
+        request=s.GroupUpdateSerializer,
+        responses={200: s.GroupSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Переименовать или перенести группу",
+    )
     def partial_update(self, request, org_pk=None, pk=None):
         ser = s.GroupUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
-        parent = data.pop("parent", None)
-        group = structure.group_update(group=self.org_group(pk), actor=request.user,
-                                       parent=self.org_group(parent) if parent else None, **data)
+        if "parent" in data:
+            parent = data.pop("parent")
+            data["parent"] = self.org_group(parent) if parent else None
+        group = structure.group_update(group=self.org_group(pk), actor=request.user, **data)
         return Response(s.GroupSerializer(self.get_queryset().get(pk=group.pk)).data)
 
-    @extend_schema(request=None, responses={200: s.GroupSerializer, **ERRORS}, parameters=[ORG_PARAM],
-                   summary="В архив (история сохраняется)")
+    @extend_schema(
+        request=None,
+        responses={200: s.GroupSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="В архив (история сохраняется)",
+    )
     @action(detail=True, methods=["post"])
     def archive(self, request, org_pk=None, pk=None):
         group = structure.group_archive(group=self.org_group(pk), actor=request.user)
         return Response(s.GroupSerializer(self.get_queryset().get(pk=group.pk)).data)
 
-    @extend_schema(request=None, responses={200: s.GroupSerializer, **ERRORS}, parameters=[ORG_PARAM],
-                   summary="Вернуть из архива")
+    @extend_schema(
+        request=None, responses={200: s.GroupSerializer, **ERRORS}, parameters=[ORG_PARAM], summary="Вернуть из архива"
+    )
     @action(detail=True, methods=["post"])
     def restore(self, request, org_pk=None, pk=None):
         group = structure.group_restore(group=self.org_group(pk), actor=request.user)
@@ -254,59 +293,97 @@ class MemberViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def get_object_for(self, membership):
         return selectors.member_get(self.request.user, self.organisation, membership.pk)
 
-    @extend_schema(request=s.PersonAddSerializer, responses={201: s.MembershipSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Добавить человека: принять педагога, зачислить обучающегося")
+    @extend_schema(
+        request=s.PersonAddSerializer,
+        responses={201: s.MembershipSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Добавить человека: принять педагога, зачислить обучающегося",
+    )
     def create(self, request, org_pk=None):
         ser = s.PersonAddSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         group = data.pop("group", None)
-        membership = person_add(organisation=self.organisation, actor=request.user,
-                                group=self.org_group(group) if group else None,
-                                phone=data.pop("phone", None) or None, email=data.pop("email", None) or None, **data)
+        membership = person_add(
+            organisation=self.organisation,
+            actor=request.user,
+            group=self.org_group(group) if group else None,
+            phone=data.pop("phone", None) or None,
+            email=data.pop("email", None) or None,
+            **data,
+        )
         return Response(s.MembershipSerializer(self.get_object_for(membership)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: s.MembershipSerializer, **ERRORS}, parameters=[ORG_PARAM],
-                   summary="Подтвердить статус педагога")
+    @extend_schema(
+        request=None,
+        responses={200: s.MembershipSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Подтвердить статус педагога",
+    )
     @action(detail=True, methods=["post"])
     def verify(self, request, org_pk=None, pk=None):
         return self._respond(membership_services.teacher_verify(membership=self.get_object(), actor=request.user))
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.MembershipSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Отклонить статус педагога с причиной")
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses={200: s.MembershipSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Отклонить статус педагога с причиной",
+    )
     @action(detail=True, methods=["post"], url_path="reject-verification")
     def reject_verification(self, request, org_pk=None, pk=None):
         ser = s.ReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        return self._respond(membership_services.teacher_reject(
-            membership=self.get_object(), actor=request.user, reason=ser.validated_data["reason"]))
+        return self._respond(
+            membership_services.teacher_reject(
+                membership=self.get_object(), actor=request.user, reason=ser.validated_data["reason"]
+            )
+        )
 
-    @extend_schema(request=None, responses={201: s.MembershipSerializer, **ERRORS}, parameters=[ORG_PARAM],
-                   summary="Назначить педагога администратором")
+    @extend_schema(
+        request=None,
+        responses={201: s.MembershipSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Назначить педагога администратором",
+    )
     @action(detail=True, methods=["post"], url_path="make-admin")
     def make_admin(self, request, org_pk=None, pk=None):
         member = self.get_object()
-        admin = membership_services.admin_appoint(organisation=self.organisation, user=member.user,
-                                                  actor=request.user)
+        admin = membership_services.admin_appoint(organisation=self.organisation, user=member.user, actor=request.user)
         return Response(s.MembershipSerializer(self.get_object_for(admin)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: s.MembershipSerializer, **ERRORS}, parameters=[ORG_PARAM],
-                   summary="Снять роль администратора (кроме последнего)")
+    @extend_schema(
+        request=None,
+        responses={200: s.MembershipSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Снять роль администратора (кроме последнего)",
+    )
     @action(detail=True, methods=["post"], url_path="remove-admin")
     def remove_admin(self, request, org_pk=None, pk=None):
         return self._respond(membership_services.admin_remove(membership=self.get_object(), actor=request.user))
 
-    @extend_schema(request=s.EndSerializer, responses={200: s.MembershipSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Завершить участие (отчисление, увольнение); история остаётся")
+    @extend_schema(
+        request=s.EndSerializer,
+        responses={200: s.MembershipSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Завершить участие (отчисление, увольнение); история остаётся",
+    )
     @action(detail=True, methods=["post"])
     def end(self, request, org_pk=None, pk=None):
         ser = s.EndSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        return self._respond(membership_services.membership_end(
-            membership=self.get_object(), actor=request.user, reason=ser.validated_data.get("reason", "")))
+        return self._respond(
+            membership_services.membership_end(
+                membership=self.get_object(), actor=request.user, reason=ser.validated_data.get("reason", "")
+            )
+        )
 
-    @extend_schema(request=s.TransferSerializer, responses={200: s.MembershipSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Зачислить в класс или перевести в другой")
+    @extend_schema(
+        request=s.TransferSerializer,
+        responses={200: s.MembershipSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Зачислить в класс или перевести в другой",
+    )
     @action(detail=True, methods=["post"])
     def transfer(self, request, org_pk=None, pk=None):
         ser = s.TransferSerializer(data=request.data)
@@ -314,18 +391,29 @@ class MemberViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         member = self.get_object()
         if member.role != Membership.Role.STUDENT or not member.is_active:
             raise RuleViolation("Переводить можно только действующих обучающихся.", code="not_student")
-        membership_services.student_place(organisation=self.organisation, student=member.user,
-                                          group=self.org_group(ser.validated_data["group"]), actor=request.user)
+        membership_services.student_place(
+            organisation=self.organisation,
+            student=member.user,
+            group=self.org_group(ser.validated_data["group"]),
+            actor=request.user,
+        )
         return self._respond(member)
 
-    @extend_schema(request=s.PositionSerializer, responses={200: s.MembershipSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Изменить должность сотрудника")
+    @extend_schema(
+        request=s.PositionSerializer,
+        responses={200: s.MembershipSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Изменить должность сотрудника",
+    )
     @action(detail=True, methods=["post"])
     def position(self, request, org_pk=None, pk=None):
         ser = s.PositionSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        return self._respond(membership_services.staff_set_position(
-            membership=self.get_object(), actor=request.user, position=ser.validated_data["position"]))
+        return self._respond(
+            membership_services.staff_set_position(
+                membership=self.get_object(), actor=request.user, position=ser.validated_data["position"]
+            )
+        )
 
 
 class _AssignmentViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -342,7 +430,8 @@ class _AssignmentViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.Generic
 
     def get_object(self):
         obj = self.serializer_class.Meta.model.objects.filter(
-            organisation=self.organisation, pk=_int(self.kwargs["pk"], "id")).first()
+            organisation=self.organisation, pk=_int(self.kwargs["pk"], "id")
+        ).first()
         if obj is None:
             raise NotFound()
         return obj
@@ -362,14 +451,20 @@ class CuratorViewSet(_AssignmentViewSet):
     def end_service(obj, actor):
         return membership_services.curator_unassign(assignment=obj, actor=actor)
 
-    @extend_schema(request=s.CuratorAssignSerializer, responses={201: s.CuratorAssignmentSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Назначить куратора (классного руководителя) классу")
+    @extend_schema(
+        request=s.CuratorAssignSerializer,
+        responses={201: s.CuratorAssignmentSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Назначить куратора (классного руководителя) классу",
+    )
     def create(self, request, org_pk=None):
         ser = s.CuratorAssignSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         assignment = membership_services.curator_assign(
-            group=self.org_group(ser.validated_data["group"]), actor=request.user,
-            teacher=self.org_user(ser.validated_data["teacher"], Membership.Role.TEACHER, "teacher"))
+            group=self.org_group(ser.validated_data["group"]),
+            actor=request.user,
+            teacher=self.org_user(ser.validated_data["teacher"], Membership.Role.TEACHER, "teacher"),
+        )
         return Response(s.CuratorAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
@@ -383,15 +478,21 @@ class TeachingViewSet(_AssignmentViewSet):
     def end_service(obj, actor):
         return membership_services.teaching_end(assignment=obj, actor=actor)
 
-    @extend_schema(request=s.TeachingAssignSerializer, responses={201: s.TeachingAssignmentSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Назначить нагрузку: педагог, класс, предмет")
+    @extend_schema(
+        request=s.TeachingAssignSerializer,
+        responses={201: s.TeachingAssignmentSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Назначить нагрузку: педагог, класс, предмет",
+    )
     def create(self, request, org_pk=None):
         ser = s.TeachingAssignSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         assignment = membership_services.teaching_assign(
-            group=self.org_group(ser.validated_data["group"]), actor=request.user,
+            group=self.org_group(ser.validated_data["group"]),
+            actor=request.user,
             teacher=self.org_user(ser.validated_data["teacher"], Membership.Role.TEACHER, "teacher"),
-            subject=ser.validated_data["subject"])
+            subject=ser.validated_data["subject"],
+        )
         return Response(s.TeachingAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
@@ -405,24 +506,33 @@ class ParentLinkViewSet(_AssignmentViewSet):
     def end_service(obj, actor):
         return membership_services.parent_link_end(link=obj, actor=actor)
 
-    @extend_schema(request=s.ParentLinkCreateSerializer, responses={201: s.ParentLinkSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Связать родителя с ребёнком")
+    @extend_schema(
+        request=s.ParentLinkCreateSerializer,
+        responses={201: s.ParentLinkSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Связать родителя с ребёнком",
+    )
     def create(self, request, org_pk=None):
         ser = s.ParentLinkCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         parent_id = _int(ser.validated_data["parent"], "parent")
         parent = User.objects.filter(pk=parent_id, memberships__organisation=self.organisation).first()
         if parent is None:
-            raise RuleViolation("Такого человека в организации нет.", code="member_not_found",
-                                fields={"parent": ["Не найден среди участников организации."]})
+            raise RuleViolation(
+                "Такого человека в организации нет.",
+                code="member_not_found",
+                fields={"parent": ["Не найден среди участников организации."]},
+            )
         link = membership_services.parent_link_create(
-            organisation=self.organisation, parent=parent, actor=request.user,
-            child=self.org_user(ser.validated_data["child"], Membership.Role.STUDENT, "child"))
+            organisation=self.organisation,
+            parent=parent,
+            actor=request.user,
+            child=self.org_user(ser.validated_data["child"], Membership.Role.STUDENT, "child"),
+        )
         return Response(s.ParentLinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(list=extend_schema(summary="Журнал действий (администратор, руководитель)",
-                                       parameters=[ORG_PARAM]))
+@extend_schema_view(list=extend_schema(summary="Журнал действий (администратор, руководитель)", parameters=[ORG_PARAM]))
 class AuditViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AuditEntrySerializer
     filterset_class = filters.AuditFilter
@@ -444,12 +554,18 @@ class AdministratorViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.Gener
         self.need("view_members")
         return selectors.administrators(self.organisation).order_by("id")
 
-    @extend_schema(request=s.AdminAppointSerializer, responses={201: s.MembershipSerializer, **ERRORS},
-                   parameters=[ORG_PARAM], summary="Назначить администратора из педагогов")
+    @extend_schema(
+        request=s.AdminAppointSerializer,
+        responses={201: s.MembershipSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Назначить администратора из педагогов",
+    )
     def create(self, request, org_pk=None):
         ser = s.AdminAppointSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         membership = membership_services.admin_appoint(
-            organisation=self.organisation, actor=request.user,
-            user=self.org_user(ser.validated_data["user"], Membership.Role.TEACHER, "user"))
+            organisation=self.organisation,
+            actor=request.user,
+            user=self.org_user(ser.validated_data["user"], Membership.Role.TEACHER, "user"),
+        )
         return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)

@@ -13,8 +13,9 @@ Role = Membership.Role
 Verification = Membership.Verification
 
 
-def membership_add(*, organisation: Organisation, user, role: str, actor, position: str = "",
-                   verified: bool = False) -> Membership:
+def membership_add(
+    *, organisation: Organisation, user, role: str, actor, position: str = "", verified: bool = False
+) -> Membership:
     """Add a person in a role; returns the existing membership if they already hold it.
 
     Teachers start unverified unless an administrator adds them verified. actor=None is the system
@@ -32,16 +33,21 @@ def membership_add(*, organisation: Organisation, user, role: str, actor, positi
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                organisation=organisation, user=user, role=role,
-                position=position if role == Role.TEACHER else "", verification=verification,
-                verified_by=actor if verified else None, verified_at=timezone.now() if verified else None,
+                organisation=organisation,
+                user=user,
+                role=role,
+                position=position if role == Role.TEACHER else "",
+                verification=verification,
+                verified_by=actor if verified else None,
+                verified_at=timezone.now() if verified else None,
             )
     except IntegrityError:
         # Two requests added the same person at once: the other one won, which is the same result.
         return Membership.objects.get(organisation=organisation, user=user, role=role, valid_to__isnull=True)
     permissions_sync_user(organisation=organisation, user=user)
-    audit_record(organisation=organisation, actor=actor, action="membership.added", obj=membership,
-                 details={"role": role})
+    audit_record(
+        organisation=organisation, actor=actor, action="membership.added", obj=membership, details={"role": role}
+    )
     return membership
 
 
@@ -71,8 +77,9 @@ def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
     require(actor, "verify_teachers", membership.organisation)
     reason = (reason or "").strip()
     if not reason:
-        raise RuleViolation("Укажите причину отказа.", code="reason_required",
-                            fields={"reason": ["Обязательное поле."]})
+        raise RuleViolation(
+            "Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]}
+        )
     with transaction.atomic():
         membership = _lock(membership)
         if membership.role != Role.TEACHER or not membership.is_active:
@@ -83,8 +90,13 @@ def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
         membership.verification_note = reason
         membership.save()
         permissions_sync_user(organisation=membership.organisation, user=membership.user)
-        audit_record(organisation=membership.organisation, actor=actor, action="teacher.rejected", obj=membership,
-                     details={"reason": reason})
+        audit_record(
+            organisation=membership.organisation,
+            actor=actor,
+            action="teacher.rejected",
+            obj=membership,
+            details={"reason": reason},
+        )
     return membership
 
 
@@ -97,18 +109,23 @@ def staff_set_position(*, membership: Membership, actor, position: str) -> Membe
     membership.position = position
     membership.save(update_fields=["position"])
     permissions_sync_user(organisation=membership.organisation, user=membership.user)
-    audit_record(organisation=membership.organisation, actor=actor, action="staff.position_changed",
-                 obj=membership, details={"position": position})
+    audit_record(
+        organisation=membership.organisation,
+        actor=actor,
+        action="staff.position_changed",
+        obj=membership,
+        details={"position": position},
+    )
     return membership
 
 
 def admin_appoint(*, organisation: Organisation, user, actor) -> Membership:
     """Make one of the organisation's teachers an administrator."""
     require(actor, "manage_admins", organisation)
-    if not Membership.objects.filter(organisation=organisation, user=user, role=Role.TEACHER,
-                                     valid_to__isnull=True).exists():
-        raise RuleViolation("Администратором можно назначить только педагога этой организации.",
-                            code="not_a_teacher")
+    if not Membership.objects.filter(
+        organisation=organisation, user=user, role=Role.TEACHER, valid_to__isnull=True
+    ).exists():
+        raise RuleViolation("Администратором можно назначить только педагога этой организации.", code="not_a_teacher")
     if Membership.objects.filter(organisation=organisation, user=user, role=Role.ADMIN, valid_to__isnull=True).exists():
         raise Conflict("Этот человек уже администратор.", code="already_admin")
     membership = membership_add(organisation=organisation, user=user, role=Role.ADMIN, actor=None)
@@ -126,11 +143,16 @@ def _ensure_not_last_admin(organisation: Organisation, membership: Membership) -
     # Lock every active admin row so that two removals cannot both see "another admin is left".
     # Callers lock these rows before the membership itself, always in primary-key order: two removals then
     # queue one behind the other instead of each holding one row and deadlocking on the other's.
-    admins = list(Membership.objects.select_for_update().filter(
-        organisation=organisation, role=Role.ADMIN, valid_to__isnull=True).order_by("pk").values_list("pk", flat=True))
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, role=Role.ADMIN, valid_to__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     if admins == [membership.pk] or (membership.pk in admins and len(admins) == 1):
-        raise RuleViolation("Нельзя снять последнего администратора организации: сначала назначьте другого.",
-                            code="last_admin")
+        raise RuleViolation(
+            "Нельзя снять последнего администратора организации: сначала назначьте другого.", code="last_admin"
+        )
 
 
 def admin_remove(*, membership: Membership, actor) -> Membership:
@@ -162,20 +184,29 @@ def membership_end(*, membership: Membership, actor, reason: str = "") -> Member
         user = membership.user
         if membership.role == Role.STUDENT:
             Placement.objects.filter(organisation=organisation, student=user, valid_to__isnull=True).update(
-                valid_to=now)
+                valid_to=now
+            )
             ParentLink.objects.filter(organisation=organisation, child=user, valid_to__isnull=True).update(valid_to=now)
         elif membership.role == Role.TEACHER:
             CuratorAssignment.objects.filter(organisation=organisation, teacher=user, valid_to__isnull=True).update(
-                valid_to=now)
+                valid_to=now
+            )
             TeachingAssignment.objects.filter(organisation=organisation, teacher=user, valid_to__isnull=True).update(
-                valid_to=now)
+                valid_to=now
+            )
         elif membership.role == Role.PARENT:
             ParentLink.objects.filter(organisation=organisation, parent=user, valid_to__isnull=True).update(
-                valid_to=now)
+                valid_to=now
+            )
         _end_membership(membership, (reason or "").strip()[:255])
         permissions_sync_user(organisation=organisation, user=user)
-        audit_record(organisation=organisation, actor=actor, action="membership.ended", obj=membership,
-                     details={"reason": reason})
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="membership.ended",
+            obj=membership,
+            details={"reason": reason},
+        )
     return membership
 
 
@@ -196,8 +227,11 @@ def student_place(*, organisation: Organisation, student, group: Group, actor) -
     _require_class(organisation, group)
     _require_active(organisation, student, Role.STUDENT, "Зачислить в класс можно только обучающегося организации.")
     with transaction.atomic():
-        current = Placement.objects.select_for_update().filter(
-            organisation=organisation, student=student, valid_to__isnull=True).first()
+        current = (
+            Placement.objects.select_for_update()
+            .filter(organisation=organisation, student=student, valid_to__isnull=True)
+            .first()
+        )
         if current and current.group_id == group.pk:
             return current
         if current:
@@ -207,11 +241,16 @@ def student_place(*, organisation: Organisation, student, group: Group, actor) -
             with transaction.atomic():
                 placement = Placement.objects.create(organisation=organisation, student=student, group=group)
         except IntegrityError:
-            raise Conflict("Обучающийся уже состоит в другом классе этой организации.",
-                           code="already_in_class") from None
-        audit_record(organisation=organisation, actor=actor,
-                     action="student.transferred" if current else "student.enrolled", obj=placement,
-                     details={"group": group.name, "from": current.group.name if current else None})
+            raise Conflict(
+                "Обучающийся уже состоит в другом классе этой организации.", code="already_in_class"
+            ) from None
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="student.transferred" if current else "student.enrolled",
+            obj=placement,
+            details={"group": group.name, "from": current.group.name if current else None},
+        )
     return placement
 
 
@@ -232,8 +271,13 @@ def curator_assign(*, group: Group, teacher, actor) -> CuratorAssignment:
         if current:
             permissions_sync_user(organisation=organisation, user=current.teacher)
         permissions_sync_user(organisation=organisation, user=teacher)
-        audit_record(organisation=organisation, actor=actor, action="curator.assigned", obj=assignment,
-                     details={"group": group.name, "teacher": teacher.full_name})
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="curator.assigned",
+            obj=assignment,
+            details={"group": group.name, "teacher": teacher.full_name},
+        )
     return assignment
 
 
@@ -259,13 +303,19 @@ def teaching_assign(*, group: Group, teacher, subject: str, actor) -> TeachingAs
         raise RuleViolation("Укажите предмет.", code="subject_required", fields={"subject": ["Обязательное поле."]})
     try:
         with transaction.atomic():
-            assignment = TeachingAssignment.objects.create(organisation=organisation, group=group,
-                                                           teacher=teacher, subject=subject)
+            assignment = TeachingAssignment.objects.create(
+                organisation=organisation, group=group, teacher=teacher, subject=subject
+            )
     except IntegrityError:
         raise Conflict("Такая нагрузка уже назначена.", code="teaching_exists") from None
     permissions_sync_user(organisation=organisation, user=teacher)
-    audit_record(organisation=organisation, actor=actor, action="teaching.assigned", obj=assignment,
-                 details={"group": group.name, "subject": subject})
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="teaching.assigned",
+        obj=assignment,
+        details={"group": group.name, "subject": subject},
+    )
     return assignment
 
 
@@ -285,15 +335,24 @@ def parent_link_create(*, organisation: Organisation, parent, child, actor) -> P
     if actor is not None:
         require(actor, "manage_movement", organisation)
     if parent.pk == child.pk:
-        raise RuleViolation("Учётная запись обучающегося не может быть родителем самого себя. "
-                            "Родитель входит со своего телефона или e-mail.", code="parent_is_child")
+        raise RuleViolation(
+            "Учётная запись обучающегося не может быть родителем самого себя. "
+            "Родитель входит со своего телефона или e-mail.",
+            code="parent_is_child",
+        )
     _require_active(organisation, child, Role.STUDENT, "Ребёнок должен быть обучающимся этой организации.")
     membership_add(organisation=organisation, user=parent, role=Role.PARENT, actor=None)
-    link, created = ParentLink.objects.get_or_create(organisation=organisation, parent=parent, child=child,
-                                                     valid_to__isnull=True)
+    link, created = ParentLink.objects.get_or_create(
+        organisation=organisation, parent=parent, child=child, valid_to__isnull=True
+    )
     if created:
-        audit_record(organisation=organisation, actor=actor, action="parent_link.created", obj=link,
-                     details={"parent": parent.full_name, "child": child.full_name})
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="parent_link.created",
+            obj=link,
+            details={"parent": parent.full_name, "child": child.full_name},
+        )
     return link
 
 

@@ -1,21 +1,29 @@
 """«Заявка на регистрацию»: submit, approve, reject."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.phones import normalize_phone
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
+from portal.mail import email_after_commit
 
 from ..models import Group, Membership, Organisation, RegistrationApplication
 from ..uploads import validate_order_file
 from .audit import audit_record
 
 PROFILE_FIELDS = [
-    "kind", "full_name", "short_name", "address", "region", "municipality",
-    "contact_phone", "contact_email", "website", "time_zone",
+    "kind",
+    "full_name",
+    "short_name",
+    "address",
+    "region",
+    "municipality",
+    "contact_phone",
+    "contact_email",
+    "website",
+    "time_zone",
 ]
 
 
@@ -34,13 +42,15 @@ def application_submit(*, data: dict, order_file) -> RegistrationApplication:
     )
     application.full_clean(exclude=["order_file"])
     application.save()
-    operators = list(User.objects.filter(is_superuser=True, is_active=True, email__isnull=False)
-                     .values_list("email", flat=True))
-    if operators:
-        transaction.on_commit(lambda: send_mail(
-            f"Новая заявка на регистрацию: {application.short_name}",
-            f"Поступила заявка от «{application.full_name}». Рассмотрите её в разделе администрирования.",
-            None, operators, fail_silently=True))
+    operators = list(
+        User.objects.filter(is_superuser=True, is_active=True, email__isnull=False).values_list("email", flat=True)
+    )
+    email_after_commit(
+        subject=f"Новая заявка на регистрацию: {application.short_name}",
+        body=f"Поступила заявка от «{application.full_name}». Рассмотрите её в разделе администрирования: "
+        f"{settings.PORTAL_BASE_URL}/admin/orgs/registrationapplication/{application.pk}/change/",
+        recipients=operators,
+    )
     return application
 
 
@@ -83,11 +93,12 @@ def application_approve(*, application: RegistrationApplication, actor) -> Organ
 
         organisation_created.send(sender=Organisation, organisation=organisation)
         login_url = f"{settings.PORTAL_BASE_URL}/accounts/login/code/"
-        transaction.on_commit(lambda: send_mail(
-            "Заявка на регистрацию одобрена",
-            f"Организация «{organisation.short_name}» зарегистрирована на портале.\n"
+        email_after_commit(
+            subject="Заявка на регистрацию одобрена",
+            body=f"Организация «{organisation.short_name}» зарегистрирована на портале.\n"
             f"Войдите по номеру телефона {application.admin_phone} с одноразовым кодом: {login_url}",
-            None, [application.admin_email]))
+            recipients=[application.admin_email],
+        )
     return organisation
 
 
@@ -96,7 +107,9 @@ def application_reject(*, application: RegistrationApplication, actor, reason: s
     _require_operator(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise RuleViolation("Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]})
+        raise RuleViolation(
+            "Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]}
+        )
     with transaction.atomic():
         application = RegistrationApplication.objects.select_for_update().get(pk=application.pk)
         if application.status != RegistrationApplication.Status.PENDING:
@@ -106,10 +119,12 @@ def application_reject(*, application: RegistrationApplication, actor, reason: s
         application.decided_by = actor
         application.rejection_reason = reason
         application.save()
-        audit_record(organisation=None, actor=actor, action="registration.rejected", obj=application,
-                     details={"reason": reason})
-        transaction.on_commit(lambda: send_mail(
-            "Заявка на регистрацию отклонена",
-            f"Заявка организации «{application.short_name}» отклонена.\nПричина: {reason}",
-            None, [application.admin_email]))
+        audit_record(
+            organisation=None, actor=actor, action="registration.rejected", obj=application, details={"reason": reason}
+        )
+        email_after_commit(
+            subject="Заявка на регистрацию отклонена",
+            body=f"Заявка организации «{application.short_name}» отклонена.\nПричина: {reason}",
+            recipients=[application.admin_email],
+        )
     return application

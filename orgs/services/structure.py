@@ -9,8 +9,17 @@ from ..models import AcademicYear, CuratorAssignment, Group, Organisation, Organ
 from ..permissions import permissions_sync_user, require
 from .audit import audit_record
 
-PROFILE_EDITABLE = ["full_name", "short_name", "address", "region", "municipality", "contact_phone",
-                    "contact_email", "website", "time_zone"]
+PROFILE_EDITABLE = [
+    "full_name",
+    "short_name",
+    "address",
+    "region",
+    "municipality",
+    "contact_phone",
+    "contact_email",
+    "website",
+    "time_zone",
+]
 
 
 def organisation_update(*, organisation: Organisation, actor, data: dict) -> Organisation:
@@ -24,8 +33,13 @@ def organisation_update(*, organisation: Organisation, actor, data: dict) -> Org
     organisation.full_clean()
     organisation.save()
     if changed:
-        audit_record(organisation=organisation, actor=actor, action="organisation.updated", obj=organisation,
-                     details={"fields": sorted(changed)})
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="organisation.updated",
+            obj=organisation,
+            details={"fields": sorted(changed)},
+        )
     return organisation
 
 
@@ -39,8 +53,9 @@ def academic_year_create(*, organisation, actor, name, starts_on, ends_on, is_cu
             raise Conflict(f"Учебный год «{name}» уже есть.", code="year_exists")
         if is_current:
             AcademicYear.objects.filter(organisation=organisation, is_current=True).update(is_current=False)
-        year = AcademicYear.objects.create(organisation=organisation, name=name, starts_on=starts_on,
-                                           ends_on=ends_on, is_current=is_current)
+        year = AcademicYear.objects.create(
+            organisation=organisation, name=name, starts_on=starts_on, ends_on=ends_on, is_current=is_current
+        )
         audit_record(organisation=organisation, actor=actor, action="academic_year.created", obj=year)
     return year
 
@@ -58,18 +73,25 @@ def _ensure_name_free(group: Group) -> None:
     # clubs (which have no year) are checked here.
     if group.academic_year_id is not None:
         return
-    taken = Group.objects.filter(organisation_id=group.organisation_id, kind=group.kind, name=group.name,
-                                 academic_year__isnull=True, is_archived=False).exclude(pk=group.pk)
+    taken = Group.objects.filter(
+        organisation_id=group.organisation_id,
+        kind=group.kind,
+        name=group.name,
+        academic_year__isnull=True,
+        is_archived=False,
+    ).exclude(pk=group.pk)
     if taken.exists():
         raise Conflict(f"«{group.name}» уже есть в структуре.", code="group_exists")
 
 
 def _sync_group_staff(group: Group) -> None:
     """Re-derive the rights of the group's curator and teachers after it left or re-entered the structure."""
-    teacher_ids = set(CuratorAssignment.objects.filter(group=group, valid_to__isnull=True)
-                      .values_list("teacher_id", flat=True))
-    teacher_ids |= set(TeachingAssignment.objects.filter(group=group, valid_to__isnull=True)
-                       .values_list("teacher_id", flat=True))
+    teacher_ids = set(
+        CuratorAssignment.objects.filter(group=group, valid_to__isnull=True).values_list("teacher_id", flat=True)
+    )
+    teacher_ids |= set(
+        TeachingAssignment.objects.filter(group=group, valid_to__isnull=True).values_list("teacher_id", flat=True)
+    )
     for user in User.objects.filter(pk__in=teacher_ids):
         permissions_sync_user(organisation=group.organisation, user=user)
 
@@ -81,13 +103,15 @@ def _validate_parent(organisation, parent):
         raise RuleViolation("Входить можно только в подразделение этой организации.", code="parent_invalid")
 
 
-def group_create(*, organisation, actor, kind, name="", grade=None, letter="", academic_year=None,
-                 parent=None) -> Group:
+def group_create(
+    *, organisation, actor, kind, name="", grade=None, letter="", academic_year=None, parent=None
+) -> Group:
     """Create a division, class or club. The staff group exists already and is never created here."""
     require(actor, "manage_org", organisation)
     if kind == Group.Kind.STAFF:
-        raise RuleViolation("Педагогический коллектив создаётся автоматически и бывает только один.",
-                            code="staff_group_exists")
+        raise RuleViolation(
+            "Педагогический коллектив создаётся автоматически и бывает только один.", code="staff_group_exists"
+        )
     _validate_parent(organisation, parent)
     if kind == Group.Kind.CLASS:
         if academic_year is None:
@@ -106,9 +130,15 @@ def group_create(*, organisation, actor, kind, name="", grade=None, letter="", a
     name = (name or "").strip()
     if not name:
         raise RuleViolation("Укажите название.", code="name_required", fields={"name": ["Обязательное поле."]})
-    group = Group(organisation=organisation, kind=kind, name=name, grade=grade,
-                  letter=(letter or "").strip().upper() if organisation.kind == "school" else (letter or "").strip(),
-                  academic_year=academic_year, parent=parent)
+    group = Group(
+        organisation=organisation,
+        kind=kind,
+        name=name,
+        grade=grade,
+        letter=(letter or "").strip().upper() if organisation.kind == "school" else (letter or "").strip(),
+        academic_year=academic_year,
+        parent=parent,
+    )
     _ensure_name_free(group)
     try:
         with transaction.atomic():
@@ -119,14 +149,20 @@ def group_create(*, organisation, actor, kind, name="", grade=None, letter="", a
     return group
 
 
-def group_update(*, group: Group, actor, name=None, grade=None, letter=None, parent=None) -> Group:
+KEEP = object()  # group_update: "leave the parent as it is" (None means "no parent")
+
+
+def group_update(*, group: Group, actor, name=None, grade=None, letter=None, parent=KEEP) -> Group:
     """Rename or move a group. The staff group keeps its kind's name."""
     organisation = group.organisation
     require(actor, "manage_org", organisation)
     if group.kind == Group.Kind.STAFF:
         raise RuleViolation(
             f"Группа «{organisation.vocabulary.staff_group}» создаётся автоматически; её нельзя переименовать.",
-            code="staff_group_protected")
+            code="staff_group_protected",
+        )
+    if parent is KEEP:
+        parent = group.parent
     _validate_parent(organisation, parent)
     if parent is not None and (parent.pk == group.pk or _is_descendant(parent, group)):
         raise RuleViolation("Подразделение не может входить само в себя.", code="parent_cycle")
@@ -140,7 +176,7 @@ def group_update(*, group: Group, actor, name=None, grade=None, letter=None, par
         if not name.strip():
             raise RuleViolation("Укажите название.", code="name_required")
         group.name = name.strip()
-    group.parent = parent if parent is not None else group.parent
+    group.parent = parent
     _ensure_name_free(group)
     try:
         with transaction.atomic():
@@ -169,13 +205,12 @@ def group_archive(*, group: Group, actor) -> Group:
     if group.kind == Group.Kind.STAFF:
         raise RuleViolation(
             f"Группу «{organisation.vocabulary.staff_group}» нельзя удалить или архивировать.",
-            code="staff_group_protected")
+            code="staff_group_protected",
+        )
     if group.placements.filter(valid_to__isnull=True).exists():
-        raise RuleViolation("В группе есть обучающиеся: сначала переведите или отчислите их.",
-                            code="group_not_empty")
+        raise RuleViolation("В группе есть обучающиеся: сначала переведите или отчислите их.", code="group_not_empty")
     if group.children.filter(is_archived=False).exists():
-        raise RuleViolation("В подразделение входят другие группы: сначала перенесите их.",
-                            code="group_has_children")
+        raise RuleViolation("В подразделение входят другие группы: сначала перенесите их.", code="group_has_children")
     with transaction.atomic():
         group.is_archived = True
         group.save(update_fields=["is_archived"])

@@ -1,6 +1,5 @@
 """Sign-in for REST clients: a token for a password or a one-time code."""
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -47,7 +46,9 @@ class TokenView(APIView):
     def post(self, request):
         s = LoginSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        user = authenticate(request, username=s.validated_data["login"], password=s.validated_data["password"])
+        user = services.password_login(
+            request, identifier=s.validated_data["login"], password=s.validated_data["password"]
+        )
         if user is None:
             raise RuleViolation("Неверный логин или пароль.", code="invalid_credentials")
         return _token_for(user)
@@ -68,8 +69,11 @@ class CodeRequestView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "otp"
 
-    @extend_schema(request=CodeRequestSerializer, responses={202: None, **ERRORS},
-                   summary="Запросить одноразовый код (SMS или e-mail)")
+    @extend_schema(
+        request=CodeRequestSerializer,
+        responses={202: None, **ERRORS},
+        summary="Запросить одноразовый код (SMS или e-mail)",
+    )
     def post(self, request):
         s = CodeRequestSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -87,8 +91,9 @@ class CodeVerifyView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "otp"
 
-    @extend_schema(request=CodeVerifySerializer, responses={200: TokenResponse, **ERRORS},
-                   summary="Войти по одноразовому коду")
+    @extend_schema(
+        request=CodeVerifySerializer, responses={200: TokenResponse, **ERRORS}, summary="Войти по одноразовому коду"
+    )
     def post(self, request):
         s = CodeVerifySerializer(data=request.data)
         s.is_valid(raise_exception=True)

@@ -124,3 +124,34 @@ def user_create(
         first_name=first_name.strip(),
         patronymic=(patronymic or "").strip(),
     )
+
+
+def _login_key(identifier: str) -> str:
+    try:
+        _, identifier = normalize_identifier(identifier)  # every way of writing one phone counts together
+    except Exception:
+        identifier = (identifier or "").strip().lower()
+    digest = hashlib.sha256(identifier.encode()).hexdigest()[:32]
+    return f"login-failures:{digest}"
+
+
+def password_login(request, *, identifier: str, password: str) -> User | None:
+    """Check a password; after LOGIN_MAX_FAILURES wrong tries for one login in 15 minutes refuse with 429."""
+    from django.contrib.auth import authenticate
+    from django.core.cache import cache
+
+    key = _login_key(identifier)
+    if cache.get(key, 0) >= settings.LOGIN_MAX_FAILURES:
+        raise RateLimited(
+            "Слишком много неудачных попыток входа. Подождите 15 минут или войдите по коду.", code="login_rate_limited"
+        )
+    user = authenticate(request, username=identifier, password=password)
+    if user is None:
+        if not cache.add(key, 1, timeout=15 * 60):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=15 * 60)
+        return None
+    cache.delete(key)
+    return user

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from portal.exceptions import PortalError
 
 from .forms import CodeRequestForm, CodeVerifyForm, PasswordLoginForm
-from .services import otp_request, otp_verify, user_find_by_identifier
+from .services import otp_request, otp_verify, password_login, user_find_by_identifier
 
 BACKEND = "portal.accounts.backends.PhoneOrEmailBackend"
 SESSION_IDENTIFIER = "otp_identifier"
@@ -31,7 +31,13 @@ def login_password(request):
     next_url = request.POST.get("next") or request.GET.get("next", "")
     form = PasswordLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["identifier"], password=form.cleaned_data["password"])
+        try:
+            user = password_login(
+                request, identifier=form.cleaned_data["identifier"], password=form.cleaned_data["password"]
+            )
+        except PortalError as error:
+            form.add_error(None, error.message)
+            return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=429)
         if user is not None:
             login(request, user, backend=BACKEND)
             return redirect(_next_url(request, next_url))

@@ -240,3 +240,21 @@ def test_purge_command_prints_the_count(capsys):
     call_command("purge_codes")
     assert capsys.readouterr().out.strip() == "Удалено кодов: 0"
     assert OneTimeCode.objects.count() == 1
+
+
+def test_password_login_is_refused_after_too_many_failures(settings, rf):
+    from django.core.cache import cache
+
+    from portal.accounts.services import password_login
+    from portal.exceptions import RateLimited
+
+    cache.clear()
+    settings.LOGIN_MAX_FAILURES = 3
+    user = UserFactory(phone="+79123450001")
+    request = rf.post("/")
+    for _ in range(3):
+        assert password_login(request, identifier="89123450001", password="wrong") is None
+    with pytest.raises(RateLimited, match="15 минут"):
+        password_login(request, identifier="+7 912 345-00-01", password="pass-Word-123")
+    cache.clear()
+    assert password_login(request, identifier="89123450001", password="pass-Word-123") == user

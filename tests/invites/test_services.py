@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from invites import tokens
 from invites.models import Invite, InvitePolicy, JoinRequest
-from invites.services import join_requests, jobs, links, redeem
+from invites.services import jobs, join_requests, links, redeem
 from orgs.models import AuditEntry, Membership, ParentLink, Placement
 from portal.exceptions import Conflict, Gone, NotFound, PermissionDenied, RuleViolation
 from tests.factories import (
@@ -131,11 +131,14 @@ def test_parent_choosing_a_child_makes_a_request_for_the_curator(org, cls, djang
     assert ParentLink.objects.filter(parent=parent, child=kid).exists()
 
 
-@pytest.mark.parametrize("change,code", [
-    ({"status": "revoked"}, "invite_revoked"),
-    ({"status": "used_up"}, "invite_used_up"),
-    ({"expires_at": timezone.now() - timedelta(seconds=1)}, "invite_expired"),
-])
+@pytest.mark.parametrize(
+    "change,code",
+    [
+        ({"status": "revoked"}, "invite_revoked"),
+        ({"status": "used_up"}, "invite_used_up"),
+        ({"expires_at": timezone.now() - timedelta(seconds=1)}, "invite_expired"),
+    ],
+)
 def test_unusable_links_are_gone(org, cls, change, code):
     invite, token = make(org, admin_of(org), target_group=cls)
     Invite.objects.filter(pk=invite.pk).update(**change)
@@ -234,8 +237,9 @@ def test_join_request_flow(org, cls, django_capture_on_commit_callbacks):
     admin = admin_of(org)
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        req = join_requests.join_request_create(organisation=org, user=user, role="student", group=cls,
-                                                message="Прошу принять")
+        req = join_requests.join_request_create(
+            organisation=org, user=user, role="student", group=cls, message="Прошу принять"
+        )
     assert admin.email in mail.outbox[-1].to
     with pytest.raises(Conflict):
         join_requests.join_request_create(organisation=org, user=user, role="student", group=cls)

@@ -73,10 +73,18 @@ def test_unauthenticated_gets_401_in_error_shape(api):
 
 def submit(api, **over):
     data = {
-        "kind": "college", "full_name": "ГБПОУ «Энергетический техникум»", "short_name": "ЭТ",
-        "address": "г. Гусиноозёрск", "region": "Республика Бурятия", "municipality": "Селенгинский район",
-        "time_zone": "Asia/Irkutsk", "admin_last_name": "Петрова", "admin_first_name": "Анна",
-        "admin_patronymic": "Ивановна", "admin_email": "petrova@example.org", "admin_phone": "8 914 000-11-22",
+        "kind": "college",
+        "full_name": "ГБПОУ «Энергетический техникум»",
+        "short_name": "ЭТ",
+        "address": "г. Гусиноозёрск",
+        "region": "Республика Бурятия",
+        "municipality": "Селенгинский район",
+        "time_zone": "Asia/Irkutsk",
+        "admin_last_name": "Петрова",
+        "admin_first_name": "Анна",
+        "admin_patronymic": "Ивановна",
+        "admin_email": "petrova@example.org",
+        "admin_phone": "8 914 000-11-22",
         "order_file": SimpleUploadedFile("prikaz.pdf", PDF, content_type="application/pdf"),
     }
     data.update(over)
@@ -164,9 +172,17 @@ def test_admin_adds_student_and_transfers(api, school):
     org, cls = school
     other = ClassFactory(organisation=org, grade=5, letter="Б", name="5Б")
     api.force_authenticate(admin_of(org))
-    resp = api.post(f"/api/v1/orgs/{org.pk}/members/", {
-        "role": "student", "last_name": "Иванов", "first_name": "Пётр", "phone": "89140001133", "group": cls.pk,
-    }, format="json")
+    resp = api.post(
+        f"/api/v1/orgs/{org.pk}/members/",
+        {
+            "role": "student",
+            "last_name": "Иванов",
+            "first_name": "Пётр",
+            "phone": "89140001133",
+            "group": cls.pk,
+        },
+        format="json",
+    )
     assert resp.status_code == 201, resp.content
     assert resp.json()["group"]["group_name"] == "5А"
     mid = resp.json()["id"]
@@ -250,8 +266,11 @@ def test_assignments_and_parent_links(api, school):
     resp = api.post(f"/api/v1/orgs/{org.pk}/curators/", {"group": cls.pk, "teacher": teacher.pk}, format="json")
     assert resp.status_code == 201
     assert teacher.has_perm("orgs.invite_to_group", cls)
-    resp = api.post(f"/api/v1/orgs/{org.pk}/teaching-assignments/",
-                    {"group": cls.pk, "teacher": teacher.pk, "subject": "Физика"}, format="json")
+    resp = api.post(
+        f"/api/v1/orgs/{org.pk}/teaching-assignments/",
+        {"group": cls.pk, "teacher": teacher.pk, "subject": "Физика"},
+        format="json",
+    )
     assert resp.status_code == 201
     resp = api.post(f"/api/v1/orgs/{org.pk}/parent-links/", {"parent": kid.pk, "child": kid.pk}, format="json")
     assert resp.status_code == 400
@@ -287,7 +306,12 @@ def test_schema_and_docs_are_served(client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     text = schema.content.decode()
-    for path in ("/api/v1/registrations/", "/api/v1/orgs/{org_pk}/members/{id}/make-admin/",
-                 "/api/v1/orgs/{org_pk}/groups/", "/api/v1/auth/token/", "/api/v1/orgs/{org_pk}/parent-links/"):
+    for path in (
+        "/api/v1/registrations/",
+        "/api/v1/orgs/{org_pk}/members/{id}/make-admin/",
+        "/api/v1/orgs/{org_pk}/groups/",
+        "/api/v1/auth/token/",
+        "/api/v1/orgs/{org_pk}/parent-links/",
+    ):
         assert path in text
     assert client.get("/api/docs/").status_code == 200

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Sets up the test environment and runs the whole test suite (tests/); extra arguments go
+# to pytest. SQLite by default; PostgreSQL when DATABASE_URL is set; the Redis tests run
+# when REDIS_URL (or CELERY_TEST_BROKER_URL, or 127.0.0.1:6379) answers.
+set -euo pipefail
+
+# shellcheck source=scripts/_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
+
+ensure_venv requirements-dev.lock
+export PATH="$VENV_DIR/bin:$PATH"
+
+CHROMIUM=/usr/bin/chromium
+if [ ! -x "$CHROMIUM" ]; then
+    if is_root_with_apt; then
+        say "Устанавливаю Chromium для браузерных тестов (apt-get install chromium)"
+        apt_install chromium || warn "не удалось установить chromium"
+    fi
+    if [ ! -x "$CHROMIUM" ]; then
+        warn "нет $CHROMIUM: браузерные тесты (tests/e2e) будут пропущены. Установите его: sudo apt-get install chromium"
+    fi
+fi
+
+# Front-end test helpers from the npm registry, if the project declares any.
+if [ -f package.json ]; then
+    command -v npm >/dev/null 2>&1 || { is_root_with_apt && apt_install nodejs npm; } || true
+    if command -v npm >/dev/null 2>&1; then
+        if [ ! -d node_modules ] || [ package.json -nt node_modules ] ||
+            { [ -f package-lock.json ] && [ package-lock.json -nt node_modules ]; }; then
+            say "Устанавливаю пакеты npm"
+            if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+            touch node_modules
+        fi
+    else
+        warn "нет npm: тесты, которым нужны пакеты из package.json, будут пропущены или упадут"
+    fi
+fi
+
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+# whitenoise warns on every request when the static root does not exist yet.
+mkdir -p "${DJANGO_STATIC_ROOT:-$ROOT_DIR/staticfiles}"
+if [ -n "${DATABASE_URL:-}" ]; then
+    say "База данных тестов: ${DATABASE_URL%%://*} (DATABASE_URL)"
+else
+    say "База данных тестов: SQLite (для PostgreSQL задайте DATABASE_URL)"
+fi
+
+set +e
+"$PY" -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" = 5 ]; then
+    warn "pytest не нашёл ни одного теста"
+    exit 1
+fi
+exit "$rc"
