@@ -1,12 +1,13 @@
 """Reads of invites and join requests, filtered to what the user may see, in a fixed number of queries."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from orgs.models import Group, Organisation
+from orgs.models import Group, Membership, Organisation
 from portal.exceptions import NotFound
 
-from .models import Invite, JoinRequest
+from .models import Invite, JoinRequest, Redemption
 
 
 def _managed_group_ids(user, organisation: Organisation, perm: str) -> list[int]:
@@ -30,8 +31,28 @@ def invite_get(user, organisation: Organisation, pk) -> Invite:
         raise NotFound("Ссылка-приглашение не найдена.") from None
 
 
-def redemptions_of(invite: Invite):
-    return invite.redemptions.select_related("user", "invite").order_by("-created_at")
+def redemptions_of(invite: Invite, *, include_relays: bool = False):
+    """Who joined by this link (and, with include_relays, by the links relayed from it), newest first."""
+    qs = Redemption.objects.filter(Q(invite=invite) | Q(invite__relayed_from=invite) if include_relays
+                                   else Q(invite=invite))
+    return qs.select_related("user", "invite", "invite__created_by").order_by("-created_at", "-id")
+
+
+def invite_get_for_relay(user, organisation: Organisation, pk) -> Invite:
+    """A link the user may relay: one they see, or a class link of a class they may invite to."""
+    try:
+        return invite_get(user, organisation, pk)
+    except NotFound:
+        pass
+    if not str(pk).isdigit():
+        raise NotFound("Ссылка-приглашение не найдена.")
+    groups = _managed_group_ids(user, organisation, "orgs.invite_to_group")
+    invite = (Invite.objects.filter(organisation=organisation, target_group_id__in=groups, relayed_from=None)
+              .exclude(role="teacher").select_related("organisation", "target_group", "bound_student")
+              .filter(pk=int(pk)).first())
+    if invite is None:
+        raise NotFound("Ссылка-приглашение не найдена.")
+    return invite
 
 
 def join_requests_for_user(user, organisation: Organisation) -> QuerySet[JoinRequest]:
@@ -50,10 +71,15 @@ def join_request_get(user, organisation: Organisation, pk) -> JoinRequest:
         raise NotFound("Заявка не найдена.") from None
 
 
+def may_decide_join_requests(user, organisation: Organisation) -> bool:
+    """Administrators decide every request; curators those for their classes."""
+    return user.has_perm("orgs.verify_teachers", organisation) or bool(
+        _managed_group_ids(user, organisation, "orgs.approve_group_joins"))
+
+
 def pending_join_request_count(user, organisation: Organisation) -> int:
     """The number shown beside «Заявки» in the navigation."""
-    if not (user.has_perm("orgs.verify_teachers", organisation)
-            or _managed_group_ids(user, organisation, "orgs.approve_group_joins")):
+    if not may_decide_join_requests(user, organisation):
         return 0
     return join_requests_for_user(user, organisation).filter(status=JoinRequest.Status.PENDING).count()
 
@@ -66,3 +92,15 @@ def organisations_search(query: str = "", municipality: str = "") -> QuerySet[Or
     if municipality:
         qs = qs.filter(municipality__icontains=municipality)
     return qs.order_by("short_name", "id")
+
+
+def invites_to_relay(user, organisation: Organisation) -> QuerySet[Invite]:
+    """Administrators' live class links for the classes this user (a curator or teacher) may invite into."""
+    if user.has_perm("orgs.invite_members", organisation):
+        return Invite.objects.none()
+    groups = _managed_group_ids(user, organisation, "orgs.invite_to_group")
+    admins = Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN,
+                                       valid_to__isnull=True).values("user_id")
+    return (Invite.objects.filter(organisation=organisation, target_group_id__in=groups, status=Invite.Status.ACTIVE,
+                                  relayed_from__isnull=True, expires_at__gt=timezone.now(), created_by_id__in=admins)
+            .exclude(created_by=user).select_related("target_group", "created_by").order_by("-created_at"))

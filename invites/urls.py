@@ -1,2 +1,25 @@
+from django.urls import path
+
+from .views import join, manage, requests
+
 app_name = "invites"
-urlpatterns = []
+
+org = "orgs/<int:org_id>/"
+urlpatterns = [
+    path("join/search/", requests.organisation_search, name="search"),
+    path("join/orgs/<int:org_id>/request/", requests.join_request_new, name="join_request_new"),
+    path("join/orgs/<int:org_id>/request/sent/", requests.join_request_sent, name="join_request_sent"),
+    path("join/<str:token>/", join.join, name="join"),
+    path("join/<str:token>/code/", join.join_code, name="join_code"),
+    path("join/<str:token>/switch/", join.join_switch, name="join_switch"),
+    path(org + "invites/", manage.invite_list, name="list"),
+    path(org + "invites/new/", manage.invite_create, name="create"),
+    path(org + "invites/revoke-all/", manage.invite_revoke_all, name="revoke_all"),
+    path(org + "invites/<int:invite_id>/", manage.invite_detail, name="detail"),
+    path(org + "invites/<int:invite_id>/relay/", manage.invite_relay, name="relay"),
+    path(org + "invites/<int:invite_id>/<slug:action>/", manage.invite_action, name="action"),
+    path(org + "join-requests/", requests.join_request_list, name="join_requests"),
+    path(
+        org + "join-requests/<int:request_id>/<slug:action>/", requests.join_request_decide, name="join_request_decide"
+    ),
+]

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = "Организации"
+
+    def ready(self):
+        from portal.sqlite import install
+
+        install()

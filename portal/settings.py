@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "orgs.context_processors.organisation",
+                "invites.context_processors.invites_nav",
             ],
         },
     },

@@ -203,3 +203,16 @@ def _structure_queries(django_assert_max_num_queries, classes):
 
 def test_structure_queries_do_not_grow_with_the_classes(django_assert_max_num_queries):
     assert _structure_queries(django_assert_max_num_queries, 3) == _structure_queries(django_assert_max_num_queries, 30)
+
+
+def test_name_search_ignores_case_of_cyrillic_letters():
+    from orgs.models import Organisation
+    from tests.factories import OrganisationFactory
+
+    OrganisationFactory(short_name="Школа № 5")
+    OrganisationFactory(short_name="Колледж")
+    assert list(Organisation.objects.filter(short_name__icontains="школа").values_list("short_name", flat=True)) == [
+        "Школа № 5"
+    ]
+    assert Organisation.objects.filter(short_name__icontains="ШКОЛА №_5").count() == 0
+    assert Organisation.objects.filter(short_name__startswith="шк").count() == 1

@@ -1,0 +1,336 @@
+"""Forms of the invite pages. They parse input; the services decide the rules."""
+
+import zoneinfo
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_objects_for_user
+
+from orgs.models import Group, Placement
+from portal.accounts.models import User
+from portal.exceptions import PortalError
+
+from .models import Invite, InviteRole
+from .services.links import policy_for
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _cap(text) -> str:
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def child_label(user) -> str:
+    """Surname and first initial only: a link holder sees no more of the class list than that."""
+    return f"{user.last_name} {user.first_name[:1]}.".strip()
+
+
+def class_students(group: Group):
+    students = Placement.objects.filter(group=group, valid_to__isnull=True).values("student_id")
+    return User.objects.filter(pk__in=students).order_by("last_name", "first_name", "id")
+
+
+def in_org_time_zone(value, organisation):
+    """A date and time typed on the page means the organisation's local time, not the server's."""
+    if value is None:
+        return None
+    naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+    return timezone.make_aware(naive, zoneinfo.ZoneInfo(organisation.time_zone))
+
+
+def classes_for_inviter(user, organisation):
+    """Classes the user may invite into: every class for an administrator, else their own."""
+    qs = Group.objects.filter(organisation=organisation, kind=Group.Kind.CLASS, is_archived=False)
+    if not user.has_perm("orgs.invite_members", organisation):
+        qs = get_objects_for_user(user, "orgs.invite_to_group", klass=qs, accept_global_perms=False)
+    return qs.order_by("grade", "name", "id")
+
+
+# --- Joining ----------------------------------------------------------------------------
+
+
+class JoinForm(forms.Form):
+    """The join page: the child for a parent link without a bound child, and the sign-up fields for a visitor."""
+
+    last_name = forms.CharField(
+        label=_("Фамилия"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    first_name = forms.CharField(
+        label=_("Имя"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    patronymic = forms.CharField(
+        label=_("Отчество"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "additional-name"}),
+        help_text=_("Если есть."),
+    )
+    identifier = forms.CharField(
+        label=_("Телефон или e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        help_text=_("Например, +7 900 000-00-00 или name@mail.ru. Пришлём одноразовый код."),
+    )
+    child = forms.ModelChoiceField(
+        label=_("Ваш ребёнок"), queryset=User.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+
+    def __init__(self, *args, invite: Invite, signup: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not signup:
+            for name in ("last_name", "first_name", "patronymic", "identifier"):
+                del self.fields[name]
+        if invite.role == InviteRole.PARENT and invite.bound_student_id is None and invite.target_group_id:
+            field = self.fields["child"]
+            field.queryset = class_students(invite.target_group)
+            field.label_from_instance = child_label
+            field.help_text = _("Фамилия и первая буква имени. Классный руководитель подтвердит выбор.")
+        else:
+            del self.fields["child"]
+
+    def clean_identifier(self):
+        from portal.accounts.services import normalize_identifier
+
+        value = self.cleaned_data["identifier"].strip()
+        try:
+            normalize_identifier(value)
+        except (PortalError, ValidationError) as error:
+            raise ValidationError(getattr(error, "message", None) or error.messages) from None
+        return value
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Код из сообщения"),
+        min_length=6,
+        max_length=6,
+        help_text=_("Шесть цифр."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}", "autofocus": True}
+        ),
+    )
+    password = forms.CharField(
+        label=_("Пароль"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Необязательно: без пароля вы будете входить по одноразовому коду. "
+            "Если учётная запись у вас уже есть, пароль не изменится."
+        ),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise ValidationError(_("Код состоит из шести цифр."))
+        return code
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password") or ""
+        if password:
+            validate_password(password)
+        return password
+
+
+# --- Managing links -------------------------------------------------------------------------
+
+STATUS_CHOICES = [("", _("все")), *Invite.Status.choices]
+
+
+class InviteFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Статус"), required=False, choices=STATUS_CHOICES)
+    role = forms.ChoiceField(label=_("Роль"), required=False, choices=[("", _("все")), *InviteRole.choices])
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False, empty_label=_("все"))
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = Group.objects.filter(organisation=org, kind=Group.Kind.CLASS).order_by(
+            "is_archived", "grade", "name"
+        )
+        self.fields["group"].label = _cap(org.vocabulary.group)
+
+
+USES = [("one", _("Один человек")), ("many", _("Несколько человек")), ("unlimited", _("Без ограничения числа"))]
+
+
+class InviteCreateForm(forms.Form):
+    role = forms.ChoiceField(label=_("Кого приглашаете"))
+    target_group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
+    uses = forms.ChoiceField(
+        label=_("Сколько человек могут вступить"), choices=USES, initial="one", widget=forms.RadioSelect
+    )
+    max_uses = forms.IntegerField(
+        label=_("Число человек"),
+        min_value=2,
+        max_value=10000,
+        required=False,
+        help_text=_("Только для варианта «Несколько человек»."),
+    )
+    expires_at = forms.DateTimeField(label=_("Действует до"), required=False, widget=DATETIME)
+    recipient_name = forms.CharField(label=_("Кому (ФИО)"), max_length=300, required=False)
+    recipient_email = forms.EmailField(label=_("E-mail получателя"), required=False)
+    recipient_phone = forms.CharField(label=_("Телефон получателя"), max_length=32, required=False)
+    bound_student = forms.ModelChoiceField(
+        label=_("Ребёнок (для приглашения родителя)"),
+        queryset=Placement.objects.none(),
+        required=False,
+        empty_label=_("— родитель выберет сам —"),
+    )
+    requires_approval = forms.BooleanField(label=_("Вступление только после одобрения"), required=False)
+
+    def __init__(self, *args, org, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = org
+        vocab = org.vocabulary
+        classes = classes_for_inviter(actor, org)
+        roles = []
+        if actor.has_perm("orgs.invite_staff", org):
+            roles.append((InviteRole.TEACHER, _cap(vocab.teacher) + " — " + str(_("в коллектив"))))
+        roles += [(InviteRole.STUDENT, _cap(vocab.student)), (InviteRole.PARENT, InviteRole.PARENT.label.capitalize())]
+        self.fields["role"].choices = roles
+        self.fields["target_group"].queryset = classes
+        self.fields["target_group"].label = _cap(vocab.group)
+        self.fields["target_group"].empty_label = _("— выберите —")
+        self.fields["target_group"].help_text = _("Для педагога не нужно: он вступает в «%(staff)s».") % {
+            "staff": vocab.staff_group
+        }
+        self.fields["bound_student"].queryset = (
+            Placement.objects.filter(group__in=classes, valid_to__isnull=True)
+            .select_related("student", "group")
+            .order_by("group__grade", "group__name", "student__last_name", "student__first_name")
+        )
+        self.fields["bound_student"].label_from_instance = lambda p: f"{p.student.full_name} ({p.group.name})"
+        policy = policy_for(org)
+        self.fields["expires_at"].help_text = _(
+            "Время организации (%(tz)s). Если не указать: %(teacher)s дн. для педагогов, %(student)s — для "
+            "обучающихся, %(parent)s — для родителей. Не дольше %(max)s дн."
+        ) % {
+            "tz": org.get_time_zone_display(),
+            "teacher": policy.teacher_days,
+            "student": policy.student_days,
+            "parent": policy.parent_days,
+            "max": policy.max_days,
+        }
+
+    def clean_expires_at(self):
+        return in_org_time_zone(self.cleaned_data.get("expires_at"), self.organisation)
+
+    def clean(self):
+        cleaned = super().clean()
+        uses = cleaned.get("uses")
+        if uses == "many" and not cleaned.get("max_uses"):
+            self.add_error("max_uses", _("Укажите, сколько человек могут вступить по ссылке."))
+        cleaned["max_uses_value"] = {"one": 1, "many": cleaned.get("max_uses"), "unlimited": None}.get(uses, 1)
+        role = cleaned.get("role")
+        if role and role != InviteRole.TEACHER and not cleaned.get("target_group"):
+            self.add_error("target_group", _("Выберите, куда приглашаете."))
+        placement = cleaned.get("bound_student")
+        if placement is not None:
+            if role != InviteRole.PARENT:
+                self.add_error("bound_student", _("Ребёнка указывают только в приглашении родителя."))
+            elif cleaned.get("target_group") and placement.group_id != cleaned["target_group"].pk:
+                self.add_error("bound_student", _("Ребёнок учится в другом классе."))
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        placement = data.get("bound_student")
+        return {
+            "role": data["role"],
+            "target_group": data.get("target_group") if data["role"] != InviteRole.TEACHER else None,
+            "max_uses": data["max_uses_value"],
+            "expires_at": data.get("expires_at"),
+            "recipient_name": data.get("recipient_name", ""),
+            "recipient_email": data.get("recipient_email", ""),
+            "recipient_phone": data.get("recipient_phone", ""),
+            "bound_student": placement.student if placement else None,
+            "requires_approval": data.get("requires_approval", False),
+        }
+
+
+class RelayForm(forms.Form):
+    max_uses = forms.IntegerField(
+        label=_("Сколько человек могут вступить"),
+        min_value=1,
+        required=False,
+        help_text=_("Если не указать — сколько осталось у исходной ссылки."),
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Действует до"), required=False, widget=DATETIME, help_text=_("Не позже срока исходной ссылки.")
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = org
+
+    def clean_expires_at(self):
+        return in_org_time_zone(self.cleaned_data.get("expires_at"), self.organisation)
+
+
+REVOKE_SCOPES = [
+    ("own", _("все мои ссылки")),
+    ("group", _("все ссылки в класс")),
+    ("organisation", _("все ссылки организации")),
+]
+
+
+class RevokeAllForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Что отозвать"), choices=REVOKE_SCOPES)
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
+
+    def __init__(self, *args, org, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        admin = actor.has_perm("orgs.invite_members", org)
+        self.fields["scope"].choices = REVOKE_SCOPES if admin else REVOKE_SCOPES[:2]
+        self.fields["group"].queryset = classes_for_inviter(actor, org)
+        self.fields["group"].label = _cap(org.vocabulary.group) + " " + str(_("(для «все ссылки в класс»)"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == "group" and not cleaned.get("group"):
+            self.add_error("group", _("Выберите класс."))
+        return cleaned
+
+
+# --- Join requests --------------------------------------------------------------------------
+
+
+class OrganisationSearchForm(forms.Form):
+    q = forms.CharField(label=_("Название организации"), max_length=100, required=False)
+    municipality = forms.CharField(label=_("Муниципальное образование"), max_length=100, required=False)
+
+
+class JoinRequestForm(forms.Form):
+    role = forms.ChoiceField(label=_("Кем вы будете в организации"))
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
+    message = forms.CharField(
+        label=_("Сообщение"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Коротко: кто вы и почему просите принять."),
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        vocab = org.vocabulary
+        self.fields["role"].choices = [
+            (InviteRole.STUDENT, _cap(vocab.student)),
+            (InviteRole.TEACHER, _cap(vocab.teacher)),
+        ]
+        self.fields["group"].queryset = Group.objects.filter(
+            Q(organisation=org, kind=Group.Kind.CLASS, is_archived=False)
+        ).order_by("grade", "name")
+        self.fields["group"].label = _cap(vocab.group)
+        self.fields["group"].empty_label = _("— выберите —")
+        self.fields["group"].help_text = _("Для обучающегося — обязательно; педагогу не нужно.")
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Причина отказа"), max_length=1000)

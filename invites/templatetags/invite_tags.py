@@ -1,0 +1,41 @@
+"""Dates of links in the organisation's own time zone, and the words of an invite in its vocabulary."""
+
+import zoneinfo
+
+from django import template
+from django.utils import dateformat, timezone
+
+from orgs.models import RUSSIAN_TIME_ZONES
+
+from ..models import InviteRole
+
+register = template.Library()
+CITIES = {zone: label.split(" (")[0] for zone, label in RUSSIAN_TIME_ZONES}
+
+
+@register.filter
+def org_time(value, organisation):
+    """«5 декабря 2026, 18:00 (Иркутск)»: the moment as the organisation's clocks show it."""
+    if not value:
+        return ""
+    zone = organisation.time_zone
+    local = timezone.localtime(value, zoneinfo.ZoneInfo(zone))
+    return f"{dateformat.format(local, 'j E Y, H:i')} ({CITIES.get(zone, zone)})"
+
+
+@register.filter
+def role_word(role, organisation):
+    """The role as the organisation calls it: «учитель», «обучающийся», «родитель (законный представитель)»."""
+    vocab = organisation.vocabulary
+    return {InviteRole.TEACHER: vocab.teacher, InviteRole.STUDENT: vocab.student}.get(role) or InviteRole(role).label
+
+
+@register.filter
+def target_words(invite, organisation):
+    """Where the link leads: the staff group or «класс 5А» / «группа ЭС-21»."""
+    vocab = organisation.vocabulary
+    if invite.target_group is None:
+        return str(organisation)
+    if invite.role == InviteRole.TEACHER:
+        return f"коллектив «{invite.target_group.name}»"
+    return f"{vocab.group} {invite.target_group.name}"

@@ -1,0 +1,1 @@
+"""Browser pages of invites: joining by a link, managing links, join requests."""

@@ -1,0 +1,193 @@
+"""Managing links: the list with filters, creating, a link's page with its redemptions, and its actions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from orgs.models import Membership
+from orgs.selectors import roles_in
+from orgs.views._base import apply_error_to_form, org_page, perform
+from portal.exceptions import PortalError
+
+from .. import selectors
+from ..forms import InviteCreateForm, InviteFilterForm, RelayForm, RevokeAllForm
+from ..models import Invite
+from ..permissions import can_manage_invite
+from ..services import links
+
+PAGE_SIZE = 25
+Status = Invite.Status
+
+
+def may_invite(user, org) -> bool:
+    """Administrators and teachers have links to manage; students and parents do not."""
+    return (
+        user.has_perm("orgs.invite_members", org)
+        or user.has_perm("orgs.invite_staff", org)
+        or "teacher" in roles_in(user, org)
+    )
+
+
+def _require_inviter(user, org) -> None:
+    if not may_invite(user, org):
+        raise PermissionDenied
+
+
+def _filter(qs, data: dict):
+    """Status as it is now: an active link past its expiry counts as expired even before the job marks it."""
+    now = timezone.now()
+    status = data.get("status")
+    if status == Status.ACTIVE:
+        qs = qs.filter(status=Status.ACTIVE, expires_at__gt=now)
+    elif status == Status.EXPIRED:
+        qs = qs.filter(Q(status=Status.EXPIRED) | Q(status=Status.ACTIVE, expires_at__lte=now))
+    elif status:
+        qs = qs.filter(status=status)
+    if data.get("role"):
+        qs = qs.filter(role=data["role"])
+    if data.get("group") is not None:
+        qs = qs.filter(target_group=data["group"])
+    return qs
+
+
+@org_page("view_org")
+def invite_list(request, org):
+    user = request.user
+    _require_inviter(user, org)
+    form = InviteFilterForm(request.GET or None, org=org)
+    invites = selectors.invites_for_user(user, org)
+    if form.is_bound and form.is_valid():
+        invites = _filter(invites, form.cleaned_data)
+    page = Paginator(invites.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "now": timezone.now(),
+        "is_admin": user.has_perm("orgs.invite_members", org),
+        "to_relay": list(selectors.invites_to_relay(user, org)[:20]),
+        "revoke_form": RevokeAllForm(org=org, actor=user, auto_id="revoke_%s"),
+    }
+    return render(request, "invites/invite_list.html", context)
+
+
+@org_page("view_org")
+def invite_create(request, org):
+    _require_inviter(request.user, org)
+    form = InviteCreateForm(request.POST or None, org=org, actor=request.user)
+    if not request.user.has_perm("orgs.invite_staff", org) and not form.fields["target_group"].queryset.exists():
+        return render(
+            request, "invites/invite_form.html", {"form": None, "refusal": _refusal(request.user, org)}, status=403
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invite, _token = links.invite_create(organisation=org, actor=request.user, **form.service_kwargs())
+        except (PortalError, DjangoValidationError) as error:
+            apply_error_to_form(form, error)
+        else:
+            messages.success(request, _("Ссылка создана. Скопируйте её и отправьте тем, кого приглашаете."))
+            return redirect("invites:detail", org.pk, invite.pk)
+    return render(request, "invites/invite_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _refusal(user, org) -> str:
+    unverified = (
+        Membership.objects.filter(organisation=org, user=user, role=Membership.Role.TEACHER, valid_to__isnull=True)
+        .exclude(verification=Membership.Verification.VERIFIED)
+        .exists()
+    )
+    if unverified:
+        return _("Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором.")
+    return _("Вы можете приглашать только в свои классы, а за вами пока не закреплён ни один.")
+
+
+@org_page("view_org")
+def invite_detail(request, org, invite_id):
+    _require_inviter(request.user, org)
+    invite = selectors.invite_get(request.user, org, invite_id)
+    redemptions = selectors.redemptions_of(invite, include_relays=True)
+    context = {
+        "invite": invite,
+        "url": links.invite_url(invite),
+        "state": _state(invite),
+        "redemptions": redemptions[:200],
+        "relays": invite.relays.select_related("created_by").order_by("-created_at"),
+        "can_manage": can_manage_invite(request.user, invite),
+    }
+    return render(request, "invites/invite_detail.html", context)
+
+
+def _state(invite: Invite) -> str:
+    if invite.status == Status.ACTIVE and invite.expires_at <= timezone.now():
+        return Status.EXPIRED
+    return invite.status
+
+
+ACTIONS = {
+    "revoke": (links.invite_revoke, gettext_lazy("Ссылка отозвана: по ней больше нельзя вступить.")),
+    "regenerate": (links.invite_regenerate, gettext_lazy("Выпущена новая ссылка; старая больше не работает.")),
+    "pause": (links.invite_pause, gettext_lazy("Ссылка приостановлена.")),
+    "resume": (links.invite_resume, gettext_lazy("Ссылка снова действует.")),
+}
+
+
+@require_POST
+@org_page("view_org")
+def invite_action(request, org, invite_id, action):
+    if action not in ACTIONS:
+        raise Http404
+    _require_inviter(request.user, org)
+    invite = selectors.invite_get(request.user, org, invite_id)
+    service, success = ACTIONS[action]
+    perform(request, lambda: service(invite=invite, actor=request.user), str(success))
+    return redirect("invites:detail", org.pk, invite.pk)
+
+
+@org_page("view_org")
+def invite_relay(request, org, invite_id):
+    """A curator passes on an administrator's class link as their own (a child link, within the original)."""
+    _require_inviter(request.user, org)
+    parent = selectors.invites_to_relay(request.user, org).filter(pk=invite_id).first()
+    if parent is None:
+        raise Http404
+    form = RelayForm(request.POST if request.method == "POST" else None, org=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            child, _token = links.invite_relay(
+                invite=parent, actor=request.user, max_uses=data.get("max_uses"), expires_at=data.get("expires_at")
+            )
+        except (PortalError, DjangoValidationError) as error:
+            apply_error_to_form(form, error)
+        else:
+            messages.success(request, _("Ссылка передана от вашего имени: вступившие по ней видны у вас."))
+            return redirect("invites:detail", org.pk, child.pk)
+    return render(
+        request, "invites/invite_relay.html", {"form": form, "parent": parent}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@org_page("view_org")
+def invite_revoke_all(request, org):
+    """«Отозвать все»: the organisation's, a class's (a curator: their own in it), or one's own."""
+    _require_inviter(request.user, org)
+    form = RevokeAllForm(request.POST, org=org, actor=request.user)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("invites:list", org.pk)
+    scope = form.cleaned_data["scope"]
+    kwargs = {"group": form.cleaned_data["group"]} if scope == "group" else {}
+    if scope == "own":
+        kwargs = {"creator": request.user}
+    count, done = perform(request, lambda: links.invite_revoke_all(organisation=org, actor=request.user, **kwargs), "")
+    if done:
+        messages.success(request, _("Отозвано ссылок: %(n)s.") % {"n": count})
+    return redirect("invites:list", org.pk)
