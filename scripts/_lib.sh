@@ -30,6 +30,32 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@"
 }
 
+# Debian packages the portal uses at run time: WeasyPrint's libraries and a Cyrillic font for the PDFs.
+RUNTIME_DEBS="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+
+missing_debs() {
+    local pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || printf '%s ' "$pkg"
+    done
+}
+
+# ensure_debs WHAT PKG...: install what is missing when root, otherwise say what to install.
+ensure_debs() {
+    local what="$1" missing
+    shift
+    command -v dpkg-query >/dev/null 2>&1 || return 0
+    missing=$(missing_debs "$@")
+    [ -n "$missing" ] || return 0
+    if is_root_with_apt; then
+        say "Устанавливаю $what: $missing"
+        # shellcheck disable=SC2086
+        apt_install $missing || warn "не удалось установить: $missing"
+    else
+        warn "нет пакетов ($what): $missing — установите: sudo apt-get install $missing"
+    fi
+}
+
 find_python() {
     command -v python3 >/dev/null 2>&1 || die "нужен python3 (3.11 или новее): apt-get install python3"
     python3 - <<'EOF' || die "нужен Python 3.11 или новее, а python3 — это $(python3 --version 2>&1)"

@@ -11,6 +11,7 @@ PORT="${PORT:-8000}"
 HOST=127.0.0.1
 
 ensure_venv requirements.lock
+ensure_debs "библиотеки для печати PDF" $RUNTIME_DEBS
 export PATH="$VENV_DIR/bin:$PATH"
 
 if [ ! -f .env ]; then

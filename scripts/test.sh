@@ -11,14 +11,10 @@ ensure_venv requirements-dev.lock
 export PATH="$VENV_DIR/bin:$PATH"
 
 CHROMIUM=/usr/bin/chromium
+# libatomic1: Playwright's driver needs it, and a minimal Debian does not have it.
+ensure_debs "пакеты для PDF и браузерных тестов" $RUNTIME_DEBS chromium libatomic1 poppler-utils
 if [ ! -x "$CHROMIUM" ]; then
-    if is_root_with_apt; then
-        say "Устанавливаю Chromium для браузерных тестов (apt-get install chromium)"
-        apt_install chromium || warn "не удалось установить chromium"
-    fi
-    if [ ! -x "$CHROMIUM" ]; then
-        warn "нет $CHROMIUM: браузерные тесты (tests/e2e) будут пропущены. Установите его: sudo apt-get install chromium"
-    fi
+    warn "нет $CHROMIUM: браузерные тесты (tests/e2e) будут пропущены. Установите его: sudo apt-get install chromium"
 fi
 
 # Front-end test helpers from the npm registry, if the project declares any.
