@@ -147,3 +147,38 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.organisation} ({self.get_status_display()})"
+
+
+class InviteMailing(models.Model):
+    """«Рассылка приглашений» by e-mail: a batch of invites sent by a background job, with its progress.
+
+    The ids already handled are kept, so that running the job again (after a crash) sends nothing twice.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("в очереди")
+        RUNNING = "running", _("отправляется")
+        DONE = "done", _("завершена")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invite_mailings")
+    invite_ids = models.JSONField(_("приглашения"), default=list)
+    sent_ids = models.JSONField(default=list)
+    failed_ids = models.JSONField(default=list)
+    skipped_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(_("всего"), default=0)
+    sent = models.PositiveIntegerField(_("отправлено"), default=0)
+    failed = models.PositiveIntegerField(_("не удалось отправить"), default=0)
+    skipped = models.PositiveIntegerField(_("пропущено (нет e-mail или ссылка не действует)"), default=0)
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("создана"), default=timezone.now)
+    finished_at = models.DateTimeField(_("завершена"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("рассылка приглашений")
+        verbose_name_plural = _("рассылки приглашений")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Рассылка приглашений №{self.pk}: отправлено {self.sent} из {self.total}"

@@ -11,3 +11,12 @@ def mark_expired_invites() -> int:
 @shared_task
 def annul_unused_invites() -> int:
     return invites_annul_unused()
+
+
+@shared_task
+def send_invite_emails(mailing_id: int) -> dict:
+    """Send the letters of an invite mailing; re-running it sends nothing twice."""
+    from .services.sending import invite_mailing_progress, invite_mailing_run
+
+    mailing = invite_mailing_run(mailing_id)
+    return invite_mailing_progress(mailing) if mailing else {}

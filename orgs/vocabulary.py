@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import pgettext_lazy
+
 
 @dataclass(frozen=True)
 class Vocabulary:
+    is_class: bool  # True where a study group is called «класс» (schools)
     staff_group: str
     group: str
     groups: str
@@ -21,64 +24,76 @@ class Vocabulary:
 
 
 SCHOOL = Vocabulary(
-    staff_group="Учительская",
-    group="класс",
-    groups="классы",
-    group_genitive="класса",
-    group_locative="классе",
-    curator="классный руководитель",
-    teacher="учитель",
-    teachers="учителя",
-    student="ученик",
-    students="ученики",
-    general_channel="Общешкольный канал",
-    staff_channel="Учительская",
-    grade="параллель",
+    is_class=True,
+    staff_group=pgettext_lazy("vocabulary", "Учительская"),
+    group=pgettext_lazy("vocabulary", "класс"),
+    groups=pgettext_lazy("vocabulary", "классы"),
+    group_genitive=pgettext_lazy("vocabulary", "класса"),
+    group_locative=pgettext_lazy("vocabulary", "классе"),
+    curator=pgettext_lazy("vocabulary", "классный руководитель"),
+    teacher=pgettext_lazy("vocabulary", "учитель"),
+    teachers=pgettext_lazy("vocabulary", "учителя"),
+    student=pgettext_lazy("vocabulary", "ученик"),
+    students=pgettext_lazy("vocabulary", "ученики"),
+    general_channel=pgettext_lazy("vocabulary", "Общешкольный канал"),
+    staff_channel=pgettext_lazy("vocabulary", "Учительская"),
+    grade=pgettext_lazy("vocabulary", "параллель"),
 )
 COLLEGE = Vocabulary(
-    staff_group="Сотрудники",
-    group="группа",
-    groups="группы",
-    group_genitive="группы",
-    group_locative="группе",
-    curator="куратор",
-    teacher="преподаватель",
-    teachers="преподаватели",
-    student="обучающийся",
-    students="обучающиеся",
-    general_channel="Общий канал",
-    staff_channel="Сотрудники",
-    grade="курс",
+    is_class=False,
+    staff_group=pgettext_lazy("vocabulary", "Сотрудники"),
+    group=pgettext_lazy("vocabulary", "группа"),
+    groups=pgettext_lazy("vocabulary", "группы"),
+    group_genitive=pgettext_lazy("vocabulary", "группы"),
+    group_locative=pgettext_lazy("vocabulary", "группе"),
+    curator=pgettext_lazy("vocabulary", "куратор"),
+    teacher=pgettext_lazy("vocabulary", "преподаватель"),
+    teachers=pgettext_lazy("vocabulary", "преподаватели"),
+    student=pgettext_lazy("vocabulary", "обучающийся"),
+    students=pgettext_lazy("vocabulary", "обучающиеся"),
+    general_channel=pgettext_lazy("vocabulary", "Общий канал"),
+    staff_channel=pgettext_lazy("vocabulary", "Сотрудники"),
+    grade=pgettext_lazy("vocabulary", "курс"),
 )
 ADDITIONAL = Vocabulary(
-    staff_group="Сотрудники",
-    group="группа",
-    groups="группы",
-    group_genitive="группы",
-    group_locative="группе",
-    curator="руководитель группы",
-    teacher="педагог",
-    teachers="педагоги",
-    student="обучающийся",
-    students="обучающиеся",
-    general_channel="Общий канал",
-    staff_channel="Сотрудники",
-    grade="год обучения",
+    is_class=False,
+    staff_group=pgettext_lazy("vocabulary", "Сотрудники"),
+    group=pgettext_lazy("vocabulary", "группа"),
+    groups=pgettext_lazy("vocabulary", "группы"),
+    group_genitive=pgettext_lazy("vocabulary", "группы"),
+    group_locative=pgettext_lazy("vocabulary", "группе"),
+    curator=pgettext_lazy("vocabulary", "руководитель группы"),
+    teacher=pgettext_lazy("vocabulary", "педагог"),
+    teachers=pgettext_lazy("vocabulary", "педагоги"),
+    student=pgettext_lazy("vocabulary", "обучающийся"),
+    students=pgettext_lazy("vocabulary", "обучающиеся"),
+    general_channel=pgettext_lazy("vocabulary", "Общий канал"),
+    staff_channel=pgettext_lazy("vocabulary", "Сотрудники"),
+    grade=pgettext_lazy("vocabulary", "год обучения"),
 )
 KINDERGARTEN = Vocabulary(
-    staff_group="Сотрудники",
-    group="группа",
-    groups="группы",
-    group_genitive="группы",
-    group_locative="группе",
-    curator="воспитатель группы",
-    teacher="педагог",
-    teachers="педагоги",
-    student="воспитанник",
-    students="воспитанники",
-    general_channel="Общий канал",
-    staff_channel="Сотрудники",
-    grade="возрастная ступень",
+    is_class=False,
+    staff_group=pgettext_lazy("vocabulary", "Сотрудники"),
+    group=pgettext_lazy("vocabulary", "группа"),
+    groups=pgettext_lazy("vocabulary", "группы"),
+    group_genitive=pgettext_lazy("vocabulary", "группы"),
+    group_locative=pgettext_lazy("vocabulary", "группе"),
+    curator=pgettext_lazy("vocabulary", "воспитатель группы"),
+    teacher=pgettext_lazy("vocabulary", "педагог"),
+    teachers=pgettext_lazy("vocabulary", "педагоги"),
+    student=pgettext_lazy("vocabulary", "воспитанник"),
+    students=pgettext_lazy("vocabulary", "воспитанники"),
+    general_channel=pgettext_lazy("vocabulary", "Общий канал"),
+    staff_channel=pgettext_lazy("vocabulary", "Сотрудники"),
+    grade=pgettext_lazy("vocabulary", "возрастная ступень"),
 )
 
 BY_KIND = {"school": SCHOOL, "college": COLLEGE, "additional": ADDITIONAL, "kindergarten": KINDERGARTEN}
+
+
+def staff_group_name(kind: str) -> str:
+    """The staff group's stored name: always the Russian word, whatever language the acting user reads."""
+    from django.utils import translation
+
+    with translation.override("ru"):
+        return str(BY_KIND[kind].staff_group)

@@ -16,6 +16,7 @@ from orgs.models import (
     TeachingAssignment,
 )
 from orgs.permissions import permissions_sync_user
+from orgs.vocabulary import staff_group_name
 from portal.accounts.models import User
 
 _phone_seq = iter(range(10_000_000))
@@ -59,7 +60,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def staff_group(obj, create, extracted, **kwargs):
         if create:
-            Group.objects.create(organisation=obj, kind=Group.Kind.STAFF, name=obj.vocabulary.staff_group)
+            Group.objects.create(organisation=obj, kind=Group.Kind.STAFF, name=staff_group_name(obj.kind))
 
 
 class AcademicYearFactory(factory.django.DjangoModelFactory):

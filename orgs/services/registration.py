@@ -11,6 +11,7 @@ from portal.mail import email_after_commit
 
 from ..models import Group, Membership, Organisation, RegistrationApplication
 from ..uploads import validate_order_file
+from ..vocabulary import staff_group_name
 from .audit import audit_record
 
 PROFILE_FIELDS = [
@@ -69,7 +70,7 @@ def application_approve(*, application: RegistrationApplication, actor) -> Organ
         if application.status != RegistrationApplication.Status.PENDING:
             raise Conflict("Заявка уже рассмотрена.", code="application_decided")
         organisation = Organisation.objects.create(**{f: getattr(application, f) for f in PROFILE_FIELDS})
-        Group.objects.create(organisation=organisation, kind=Group.Kind.STAFF, name=organisation.vocabulary.staff_group)
+        Group.objects.create(organisation=organisation, kind=Group.Kind.STAFF, name=staff_group_name(organisation.kind))
         user = User.objects.filter(phone=application.admin_phone).first()
         if user is None:
             email = application.admin_email

@@ -78,8 +78,7 @@ def year_create(request, org):
 
 def _new_title(org, kind) -> str:
     if kind == Kind.CLASS:
-        word = org.vocabulary.group
-        return _("Новый класс") if word == "класс" else _("Новая %(word)s") % {"word": word}
+        return _("Новый класс") if org.vocabulary.is_class else _("Новая группа")
     if kind == Kind.DIVISION:
         return _("Новое подразделение")
     return _("Новое объединение внеурочной деятельности")

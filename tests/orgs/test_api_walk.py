@@ -12,6 +12,8 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from invites.services.join_requests import join_request_create
+from invites.services.links import invite_create
 from orgs.models import CuratorAssignment, Membership, ParentLink, RegistrationApplication, TeachingAssignment
 from tests.factories import (
     ClassFactory,
@@ -29,6 +31,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/code/", "/api/v1/auth/code/verify/", "/api/v1/auth/logout/"}
+# Operations meant for people outside the organisation: applying to join it (a request of one's own, which
+# shows nothing of the organisation back; tests/invites/test_api.py checks that).
+OUTSIDERS_WELCOME = {("/api/v1/orgs/{org_pk}/join-requests/", "post")}
 
 
 def operations():
@@ -48,6 +53,9 @@ def build_org():
     teaches(cls, teacher)
     kid = student_in(cls)
     parent_of(kid, org)
+    invite, _token = invite_create(organisation=org, actor=admin, role="student", target_group=cls)
+    applicant = UserFactory()
+    join_request = join_request_create(organisation=org, user=applicant, role="student", group=cls)
     return {
         "org": org,
         "admin": admin,
@@ -57,10 +65,22 @@ def build_org():
         "teaching-assignments": TeachingAssignment.objects.get(organisation=org).pk,
         "parent-links": ParentLink.objects.get(organisation=org).pk,
         "registrations": RegistrationApplication.objects.create(
-            kind="school", full_name="x", short_name=f"app-{org.pk}", address="x", region="x", municipality="x",
-            admin_last_name="x", admin_first_name="x", admin_email="x@example.org", admin_phone="+79140000000",
-            order_file="x.pdf", organisation=org).pk,
+            kind="school",
+            full_name="x",
+            short_name=f"app-{org.pk}",
+            address="x",
+            region="x",
+            municipality="x",
+            admin_last_name="x",
+            admin_first_name="x",
+            admin_email="x@example.org",
+            admin_phone="+79140000000",
+            order_file="x.pdf",
+            organisation=org,
+        ).pk,
         "orgs": org.pk,
+        "invites": invite.pk,
+        "join-requests": join_request.pk,
     }
 
 
@@ -76,9 +96,19 @@ def body_for(objects) -> dict:
     teacher = org.memberships.filter(role="teacher").first().user_id
     kid = org.memberships.filter(role="student").first().user_id
     parent = org.memberships.filter(role="parent").first().user_id
-    return {"reason": "причина", "group": objects["groups"], "teacher": teacher, "subject": "Физика",
-            "kind": "club", "name": "Кружок", "user": teacher, "parent": parent, "child": kid,
-            "position": "deputy", "short_name": "Взлом"}
+    return {
+        "reason": "причина",
+        "group": objects["groups"],
+        "teacher": teacher,
+        "subject": "Физика",
+        "kind": "club",
+        "name": "Кружок",
+        "user": teacher,
+        "parent": parent,
+        "child": kid,
+        "position": "deputy",
+        "short_name": "Взлом",
+    }
 
 
 @pytest.fixture
@@ -91,8 +121,11 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     client = APIClient()
     client.force_authenticate(a["admin"])
     checked = 0
+    walked = set()
     for path, method, _op in operations():
         if path in PUBLIC or (path == "/api/v1/registrations/" and method == "post"):
+            continue
+        if (path, method) in OUTSIDERS_WELCOME:
             continue
         if "{org_pk}" not in path and "{id}" not in path:
             continue
@@ -107,11 +140,22 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
             assert resp.status_code in (403, 404), f"{method.upper()} {url} → {resp.status_code} {resp.content[:200]}"
             assert "error" in resp.json()
             checked += 1
+            walked.add((path, method))
     assert checked > 40
+    assert {
+        ("/api/v1/orgs/{org_pk}/invites/{id}/", "get"),
+        ("/api/v1/orgs/{org_pk}/invites/{id}/revoke/", "post"),
+        ("/api/v1/orgs/{org_pk}/invites/{id}/relay/", "post"),
+        ("/api/v1/orgs/{org_pk}/invites/bulk/", "post"),
+        ("/api/v1/orgs/{org_pk}/join-requests/{id}/approve/", "post"),
+    } <= walked
     # Creating things in A that point at B's class or people is refused too.
     for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):
-        resp = client.post(f"/api/v1/orgs/{a['org'].pk}/{url}", {**body_for(b), "parent": b["groups"] if url ==
-                           "groups/" else body_for(b)["parent"]}, format="json")
+        resp = client.post(
+            f"/api/v1/orgs/{a['org'].pk}/{url}",
+            {**body_for(b), "parent": b["groups"] if url == "groups/" else body_for(b)["parent"]},
+            format="json",
+        )
         if url == "groups/":
             assert resp.status_code == 404, resp.content
         else:
@@ -139,16 +183,41 @@ def test_lists_of_a_never_show_b(two_orgs):
         for row in resp.json()["results"]:
             person = row.get("person") or row.get("teacher_person") or row.get("child_person") or {}
             assert person.get("id") not in b_people, path
+        if path.endswith(("/invites/", "/join-requests/")):
+            resource = path.rstrip("/").rsplit("/", 1)[1]
+            assert [row["id"] for row in resp.json()["results"]] == [a[resource]], path
 
 
 BAD_BODIES = [
     [1, 2, 3],
     "just a string",
-    {"group": "abc", "teacher": [], "kind": {"x": 1}, "grade": "ten", "letter": ["А"], "reason": None,
-     "user": "me", "parent": {"id": 1}, "child": -1, "position": 42, "subject": "", "name": ["x" * 300],
-     "academic_year": "2026", "starts_on": "вчера", "phone": "not a phone", "email": "@@", "role": "king",
-     "last_name": "", "first_name": 7, "login": {"a": 1}, "password": [], "code": {"x": 1},
-     "time_zone": "Mars/Olympus", "website": "ftp//nope", "short_name": "x" * 1000},
+    {
+        "group": "abc",
+        "teacher": [],
+        "kind": {"x": 1},
+        "grade": "ten",
+        "letter": ["А"],
+        "reason": None,
+        "user": "me",
+        "parent": {"id": 1},
+        "child": -1,
+        "position": 42,
+        "subject": "",
+        "name": ["x" * 300],
+        "academic_year": "2026",
+        "starts_on": "вчера",
+        "phone": "not a phone",
+        "email": "@@",
+        "role": "king",
+        "last_name": "",
+        "first_name": 7,
+        "login": {"a": 1},
+        "password": [],
+        "code": {"x": 1},
+        "time_zone": "Mars/Olympus",
+        "website": "ftp//nope",
+        "short_name": "x" * 1000,
+    },
     {"group": 2**63, "teacher": 2**63, "user": 2**63, "child": 2**63, "parent": 2**63, "grade": 10**9},
 ]
 BAD_QUERY = "?page=abc&page_size=-1&role=king&group=x&verification=1&since=notadate&ordering=password&kind=zz"

@@ -1,0 +1,306 @@
+"""Serializers of the invites API. The organisation (for its time zone) and the link rights come in the context."""
+
+import zoneinfo
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from orgs.api.serializers import IdField, MembershipSerializer, PersonSerializer
+from orgs.models import Group, Organisation
+
+from ..models import Invite, InviteRole, JoinRequest, Redemption
+from ..services.links import invite_url
+from ..services.redeem import invite_state
+
+LOCAL_FORMAT = "%d.%m.%Y %H:%M"
+
+
+class EnumField(serializers.ChoiceField):
+    """A choice field documented as one named enum: «role» and «status» name other choice sets in the
+    organisations' API, so the schema cannot name these enums after the field alone."""
+
+    def __init__(self, choices, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(choices=choices, **kwargs)
+
+
+class EnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = EnumField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        choices = list(field.choices.items())
+        component = ResolvedComponent(
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
+            schema={
+                "type": "string",
+                "enum": [value for value, _ in choices],
+                "description": "\n".join(f"* `{value}` — {label}" for value, label in choices),
+            },
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+def local_text(value, organisation: Organisation) -> str | None:
+    """A moment as the organisation's people read it: «31.05.2026 18:00» on their own clock."""
+    if value is None:
+        return None
+    return timezone.localtime(value, zoneinfo.ZoneInfo(organisation.time_zone)).strftime(LOCAL_FORMAT)
+
+
+class GroupBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Group
+        fields = ["id", "name"]
+
+
+class InviteSerializer(serializers.ModelSerializer):
+    role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum", read_only=True)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    target_group = GroupBriefSerializer(read_only=True, allow_null=True)
+    created_by = PersonSerializer(read_only=True)
+    bound_student = PersonSerializer(read_only=True, allow_null=True)
+    recipient = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    status_display = serializers.SerializerMethodField()
+    expires_at_local = serializers.SerializerMethodField()
+    time_zone = serializers.SerializerMethodField()
+    link = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invite
+        fields = [
+            "id",
+            "role",
+            "role_display",
+            "target_group",
+            "created_by",
+            "recipient",
+            "bound_student",
+            "max_uses",
+            "use_count",
+            "status",
+            "status_display",
+            "status_note",
+            "expires_at",
+            "expires_at_local",
+            "time_zone",
+            "requires_approval",
+            "relayed_from",
+            "created_at",
+            "link",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_recipient(self, obj) -> dict:
+        return {"name": obj.recipient_name, "email": obj.recipient_email, "phone": obj.recipient_phone}
+
+    @extend_schema_field(EnumField(Invite.Status.choices, enum_name="InviteStatusEnum"))
+    def get_status(self, obj) -> str:
+        return invite_state(obj, now=self.context.get("now"))
+
+    def get_status_display(self, obj) -> str:
+        return str(Invite.Status(self.get_status(obj)).label)
+
+    def get_expires_at_local(self, obj) -> str:
+        return local_text(obj.expires_at, self.context["organisation"])
+
+    def get_time_zone(self, obj) -> str:
+        return self.context["organisation"].time_zone
+
+    def get_link(self, obj) -> str | None:
+        """The working link, only for whoever may manage the invite (its author or an administrator)."""
+        user = self.context["request"].user
+        if self.context.get("manages_all") or obj.created_by_id == user.pk:
+            return invite_url(obj)
+        return None
+
+
+class RedemptionSerializer(serializers.ModelSerializer):
+    person = PersonSerializer(source="user", read_only=True)
+    created_at_local = serializers.SerializerMethodField()
+    via_invite = serializers.IntegerField(source="invite_id", read_only=True)
+    via_person = PersonSerializer(source="invite.created_by", read_only=True)
+
+    class Meta:
+        model = Redemption
+        fields = ["id", "person", "created_at", "created_at_local", "ip_address", "via_invite", "via_person"]
+        read_only_fields = fields
+
+    def get_created_at_local(self, obj) -> str:
+        return local_text(obj.created_at, self.context["organisation"])
+
+
+class InviteDetailSerializer(InviteSerializer):
+    redemptions = serializers.SerializerMethodField()
+
+    class Meta(InviteSerializer.Meta):
+        fields = [*InviteSerializer.Meta.fields, "redemptions"]
+        read_only_fields = fields
+
+    @extend_schema_field(RedemptionSerializer(many=True))
+    def get_redemptions(self, obj):
+        return RedemptionSerializer(self.context.get("redemptions", []), many=True, context=self.context).data
+
+
+class InviteCreateSerializer(serializers.Serializer):
+    role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum")
+    target_group = IdField(required=False, allow_null=True, help_text="класс; для педагогов не указывается")
+    max_uses = serializers.IntegerField(
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        allow_null=True,
+        default=1,
+        help_text="null — без ограничения числа использований",
+    )
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="по умолчанию — срок из правил организации для роли"
+    )
+    recipient_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    recipient_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    recipient_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    bound_student = IdField(required=False, allow_null=True, help_text="ребёнок (для приглашения родителя)")
+    requires_approval = serializers.BooleanField(required=False, default=False)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class RelaySerializer(serializers.Serializer):
+    max_uses = serializers.IntegerField(min_value=1, max_value=100_000, required=False, allow_null=True)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class RevokeAllSerializer(serializers.Serializer):
+    group = IdField(required=False, allow_null=True, help_text="только ссылки в этот класс")
+    creator = IdField(required=False, allow_null=True, help_text="только ссылки этого автора")
+
+
+class RevokeAllResultSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="сколько ссылок отозвано")
+
+
+class NameListField(serializers.ListField):
+    """A list of names whose errors read «Строка 3: …», one flat list of messages for the field."""
+
+    def run_child_validation(self, data):
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError(
+                [f"Строка {index + 1}: {message}" for index, messages in exc.detail.items() for message in messages]
+            ) from None
+
+
+class BulkSerializer(serializers.Serializer):
+    group = IdField(help_text="класс")
+    student_names = NameListField(
+        child=serializers.CharField(max_length=300, allow_blank=True),
+        required=False,
+        default=list,
+        max_length=200,
+        help_text="ФИО обучающихся: по одной личной ссылке на каждого; пустые строки пропускаются",
+    )
+    parents = serializers.BooleanField(
+        required=False, default=False, help_text="по ссылке родителям каждого обучающегося класса"
+    )
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    invites = InviteSerializer(many=True)
+
+
+class ChildChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class InvitePreviewSerializer(serializers.Serializer):
+    organisation = serializers.CharField(help_text="краткое наименование организации")
+    target = serializers.CharField(help_text="куда приглашают: класс или «Учительская»")
+    role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum")
+    role_display = serializers.CharField(help_text="роль по-русски")
+    invited_by = serializers.CharField(help_text="кто пригласил")
+    expires_at = serializers.DateTimeField()
+    expires_at_local = serializers.CharField()
+    time_zone = serializers.CharField()
+    status = EnumField(Invite.Status.choices, enum_name="InviteStatusEnum")
+    status_display = serializers.CharField()
+    requires_approval = serializers.BooleanField()
+    child_required = serializers.BooleanField(help_text="родителю нужно выбрать ребёнка из списка класса")
+    children = ChildChoiceSerializer(many=True, help_text="ученики класса — только вошедшему пользователю")
+
+
+class RedeemSerializer(serializers.Serializer):
+    child = IdField(required=False, allow_null=True, help_text="id ребёнка (для родителя, если ссылка не личная)")
+
+
+class JoinRequestSerializer(serializers.ModelSerializer):
+    role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum", read_only=True)
+    status = EnumField(JoinRequest.Status.choices, enum_name="JoinRequestStatusEnum", read_only=True)
+    person = PersonSerializer(source="user", read_only=True)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    group = GroupBriefSerializer(read_only=True, allow_null=True)
+    child = PersonSerializer(read_only=True, allow_null=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    decided_by = PersonSerializer(read_only=True, allow_null=True)
+    created_at_local = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JoinRequest
+        fields = [
+            "id",
+            "person",
+            "role",
+            "role_display",
+            "group",
+            "child",
+            "invite",
+            "message",
+            "status",
+            "status_display",
+            "created_at",
+            "created_at_local",
+            "decided_at",
+            "decided_by",
+            "reason",
+        ]
+        read_only_fields = fields
+
+    def get_created_at_local(self, obj) -> str:
+        return local_text(obj.created_at, self.context.get("organisation") or obj.organisation)
+
+
+class JoinRequestCreateSerializer(serializers.Serializer):
+    role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum")
+    group = IdField(required=False, allow_null=True, help_text="класс (для обучающегося и родителя)")
+    child = IdField(required=False, allow_null=True, help_text="id ребёнка из этого класса (для родителя)")
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RedeemResultSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[("joined", "вступил"), ("already", "уже участник"), ("requested", "заявка отправлена")]
+    )
+    message = serializers.CharField()
+    organisation = serializers.IntegerField()
+    membership = MembershipSerializer(allow_null=True)
+    join_request = JoinRequestSerializer(allow_null=True)
+
+
+class OrganisationSearchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "short_name", "full_name", "municipality", "region", "kind"]
+        read_only_fields = fields

@@ -1,0 +1,118 @@
+"""CSV and XLSX exports of invite links: name, class, role, link, expiry (local time), status.
+
+`export_rows` turns invites into rows; `invites_csv` and `invites_xlsx` turn rows into file contents.
+A name typed by a person may begin with = + - @: spreadsheets would run it as a formula, so such text
+is neutralised (CSV: a leading apostrophe; XLSX: the cell is stored as text, never as a formula).
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from orgs.models import Organisation
+
+from .kits import expiry_local, group_label, link_for, person_name, role_label, time_zone_label
+from .models import Invite
+from .services.redeem import invite_state
+
+HEADERS = ("ФИО", "Класс", "Роль", "Ссылка", "Действует до", "Статус")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LINK_UNAVAILABLE = "ссылка недоступна — обновите её"
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    name: str
+    group: str
+    role: str
+    link: str
+    expires: datetime  # aware, in the organisation's time zone
+    status: str
+    time_zone: str = ""
+
+    def as_texts(self) -> list[str]:
+        return [self.name, self.group, self.role, self.link, f"{self.expires:%d.%m.%Y %H:%M}", self.status]
+
+
+def export_rows(items: Iterable, organisation: Organisation) -> list[ExportRow]:
+    """Rows for the given invites, or (invite, token or link) pairs; the status is the status as of now."""
+    rows = []
+    labels = dict(Invite.Status.choices)
+    for item in items:
+        invite, token_or_url = (item, None) if isinstance(item, Invite) else item
+        rows.append(
+            ExportRow(
+                name=person_name(invite),
+                group=group_label(invite),
+                role=role_label(invite, organisation),
+                link=link_for(invite, token_or_url) or LINK_UNAVAILABLE,
+                expires=expiry_local(invite, organisation),
+                status=str(labels[invite_state(invite)]),
+                time_zone=time_zone_label(organisation),
+            )
+        )
+    return rows
+
+
+def neutralise(value: str) -> str:
+    """A leading apostrophe keeps a spreadsheet from running text as a formula (OWASP CSV injection)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _as_rows(rows: Iterable, organisation: Organisation | None) -> list[ExportRow]:
+    rows = list(rows)
+    if rows and not isinstance(rows[0], ExportRow):
+        if organisation is None:
+            raise ValueError("organisation is needed to export invites")
+        rows = export_rows(rows, organisation)
+    return rows
+
+
+def _headers(rows: list[ExportRow]) -> list[str]:
+    headers = list(HEADERS)
+    if rows and rows[0].time_zone:
+        headers[4] = f"Действует до (время: {rows[0].time_zone})"  # «Иркутск (UTC+8)»
+    return headers
+
+
+def invites_csv(rows: Iterable, organisation: Organisation | None = None) -> bytes:
+    """CSV in UTF-8 with a BOM and «;» between fields, as Excel with Russian settings opens it."""
+    rows = _as_rows(rows, organisation)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(_headers(rows))
+    for row in rows:
+        writer.writerow([neutralise(text) for text in row.as_texts()])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def invites_xlsx(rows: Iterable, organisation: Organisation | None = None) -> bytes:
+    """An XLSX workbook with one sheet «Приглашения»; expiry is a real date-time cell in local time."""
+    rows = _as_rows(rows, organisation)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Приглашения"
+    sheet.append(_headers(rows))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, row in enumerate(rows, start=2):
+        for column, value in enumerate((row.name, row.group, row.role, row.link), start=1):
+            cell = sheet.cell(row=index, column=column)
+            cell.value = value
+            cell.data_type = "s"  # text, even when it begins with «=»: never a formula
+        expires = sheet.cell(row=index, column=5, value=row.expires.replace(tzinfo=None))
+        expires.number_format = "DD.MM.YYYY HH:MM"
+        status = sheet.cell(row=index, column=6)
+        status.value = row.status
+        status.data_type = "s"
+    for letter, width in zip("ABCDEF", (36, 10, 34, 60, 18, 16), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

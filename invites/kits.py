@@ -1,0 +1,213 @@
+"""Printable invite kits: one A4 PDF with a cut-out card per person, for a parents' meeting.
+
+The functions here only read: they take invites (with their tokens or links), build what a card shows and
+render it. Views and the API decide who may print what and call `kit_pdf`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from orgs.models import RUSSIAN_TIME_ZONES, Group, Organisation
+from portal.exceptions import PortalError, RuleViolation
+
+from .models import Invite, InviteRole
+from .services.links import invite_url
+
+CARDS_PER_PAGE = 6
+_TZ_LABELS = dict(RUSSIAN_TIME_ZONES)
+
+
+class PdfUnavailable(PortalError):
+    """The PDF engine's system libraries are not installed on the server."""
+
+    status = 503
+    code = "pdf_unavailable"
+    default_message = (
+        "Не удалось подготовить PDF: на сервере не установлены библиотеки для печати (Pango, HarfBuzz, "
+        "шрифты DejaVu). Обратитесь к администратору сервера; ссылки можно выгрузить в CSV или XLSX."
+    )
+
+
+@dataclass(frozen=True)
+class Card:
+    name: str
+    role: str
+    group: str
+    link: str
+    short_link: str
+    expires: str
+    qr_data_uri: str
+    instructions: tuple[str, str, str]
+
+
+# ---- what every output (kit, export, e-mail) shows in the same words ---------------------------------------
+
+
+def link_for(invite: Invite, token_or_url: str | None = None) -> str | None:
+    """The working link: given as a URL, built from a token, or decrypted from storage."""
+    if token_or_url:
+        if token_or_url.startswith(("http://", "https://")):
+            return token_or_url
+        return f"{settings.PORTAL_BASE_URL}/join/{token_or_url}/"
+    return invite_url(invite)
+
+
+def short_link(url: str) -> str:
+    return url.split("://", 1)[-1]
+
+
+def person_name(invite: Invite) -> str:
+    """Who the card is for: the recipient's name, else the bound student's name."""
+    if invite.recipient_name:
+        return invite.recipient_name
+    if invite.bound_student_id:
+        return invite.bound_student.full_name
+    return ""
+
+
+def role_label(invite: Invite, organisation: Organisation) -> str:
+    words = organisation.vocabulary
+    if invite.role == InviteRole.TEACHER:
+        return words.teacher.capitalize()
+    if invite.role == InviteRole.STUDENT:
+        return words.student.capitalize()
+    if invite.bound_student_id and invite.recipient_name:
+        return f"Родитель (законный представитель): {invite.bound_student.full_name}"
+    if invite.bound_student_id:
+        return "Родителям (законным представителям)"
+    return "Родитель (законный представитель)"
+
+
+def group_label(invite: Invite, group: Group | None = None) -> str:
+    target = invite.target_group if invite.target_group_id else group
+    if target is None or target.kind != Group.Kind.CLASS:
+        return ""
+    return target.name
+
+
+def expiry_local(invite: Invite, organisation: Organisation) -> datetime:
+    """The expiry in the organisation's time zone (aware)."""
+    return timezone.localtime(invite.expires_at, ZoneInfo(organisation.time_zone))
+
+
+def time_zone_label(organisation: Organisation) -> str:
+    return _TZ_LABELS.get(organisation.time_zone, organisation.time_zone)
+
+
+def expiry_text(invite: Invite, organisation: Organisation) -> str:
+    zone = time_zone_label(organisation).replace(" (", ", ").rstrip(")")
+    return f"{expiry_local(invite, organisation):%d.%m.%Y %H:%M} ({zone})"
+
+
+def instructions(invite: Invite) -> tuple[str, str, str]:
+    """Three lines for a parents' meeting; a parent is warned off the child's phone number."""
+    sign_up = "Зарегистрируйтесь по своему номеру телефона и введите код из SMS."
+    if invite.role == InviteRole.PARENT:
+        sign_up = "Зарегистрируйтесь по своему номеру телефона (не ребёнка) и введите код из SMS."
+    return (
+        "Откройте камеру телефона и наведите её на QR-код.",
+        "Перейдите по появившейся ссылке или наберите адрес под кодом.",
+        sign_up,
+    )
+
+
+# ---- the kit -------------------------------------------------------------------------------------------------
+
+
+def _qr_data_uri(url: str) -> str:
+    # A quiet zone of 4 modules keeps the code readable after cutting the card out.
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=1, border=4, omitsize=True)
+
+
+def _normalise(items: Iterable) -> list[tuple[Invite, str | None]]:
+    pairs = []
+    for item in items:
+        if isinstance(item, Invite):
+            pairs.append((item, None))
+        else:
+            invite, token_or_url = item
+            pairs.append((invite, token_or_url))
+    return pairs
+
+
+def kit_cards(items: Iterable, organisation: Organisation, group: Group | None = None) -> list[Card]:
+    """The cards of a kit, in the given order. Items are invites, or (invite, token or link) pairs."""
+    cards = []
+    for invite, token_or_url in _normalise(items):
+        url = link_for(invite, token_or_url)
+        if url is None:
+            raise RuleViolation(
+                "Ссылку одного из приглашений нельзя показать снова (сменился ключ шифрования). "
+                "Обновите эту ссылку и напечатайте комплект заново.",
+                code="invite_link_unavailable",
+            )
+        cards.append(
+            Card(
+                name=person_name(invite),
+                role=role_label(invite, organisation),
+                group=group_label(invite, group),
+                link=url,
+                short_link=short_link(url),
+                expires=expiry_text(invite, organisation),
+                qr_data_uri=_qr_data_uri(url),
+                instructions=instructions(invite),
+            )
+        )
+    return cards
+
+
+def _weasyprint_html():
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:  # OSError: Pango or HarfBuzz cannot be loaded
+        raise PdfUnavailable() from error
+    return HTML
+
+
+def _css_string(text: str) -> str:
+    """Text for a CSS string in a <style> element: no way out of the quotes or of the element."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '\\"<>&' or ord(ch) < 32 else ch for ch in text)
+    return mark_safe(escaped)  # noqa: S308 — every character that could end the string or the element is escaped
+
+
+def kit_html(items: Iterable, organisation: Organisation, group: Group | None = None) -> str:
+    cards = kit_cards(items, organisation, group)
+    if not cards:
+        raise RuleViolation("Нет приглашений для печати.", code="kit_empty")
+    header = f"{organisation.short_name}{f' · {group.name}' if group else ''} · приглашения в портал"
+    pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
+    return render_to_string(
+        "invites/kit.html",
+        {
+            "organisation": organisation,
+            "group": group,
+            "header_css": _css_string(header),
+            "pages": pages,
+            "count": len(cards),
+            "printed_at": timezone.localtime(timezone.now(), ZoneInfo(organisation.time_zone)),
+        },
+    )
+
+
+def kit_pdf(items: Iterable, organisation: Organisation, group: Group | None = None) -> bytes:
+    """An A4 PDF with up to six cut-out cards per page: name, class, QR code, short link, expiry, instructions.
+
+    Raises PdfUnavailable (HTTP 503, a Russian message) when the server lacks the PDF libraries.
+    """
+    html = kit_html(items, organisation, group)
+    HTML = _weasyprint_html()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def kit_filename(organisation: Organisation, group: Group | None = None) -> str:
+    """An ASCII-safe file name for Content-Disposition (the class name may be Cyrillic)."""
+    suffix = f"-{group.pk}" if group is not None else ""
+    return f"invites-{organisation.pk}{suffix}.pdf"
