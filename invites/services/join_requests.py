@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from orgs.models import Group, Membership, Organisation
+from orgs.models import Group, Membership, Organisation, Placement
 from orgs.services.audit import audit_record
 from orgs.services.membership import membership_add, parent_link_create, student_place
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
@@ -59,6 +59,23 @@ def join_request_create(
         raise RuleViolation("Выберите класс этой организации.", code="class_invalid")
     if role in (InviteRole.STUDENT, InviteRole.PARENT) and group is None:
         raise RuleViolation("Выберите класс.", code="class_required", fields={"group": ["Выберите класс."]})
+    if role == InviteRole.PARENT:
+        # The approver must know whose parent this is: the child is named when asking, not guessed later.
+        if (
+            child is None
+            or not Placement.objects.filter(
+                organisation=organisation, group=group, student=child, valid_to__isnull=True
+            ).exists()
+        ):
+            raise RuleViolation(
+                "Укажите ребёнка, который учится в выбранном классе.",
+                code="child_required",
+                fields={"child": ["Укажите ребёнка."]},
+            )
+        if child.pk == user.pk:
+            raise RuleViolation(
+                "Учётная запись обучающегося не может быть родителем самого себя.", code="parent_is_child"
+            )
     if (
         Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True).exists()
         and role != InviteRole.PARENT

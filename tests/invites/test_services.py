@@ -249,3 +249,16 @@ def test_join_request_flow(org, cls, django_capture_on_commit_callbacks):
         join_requests.join_request_reject(request=req, actor=admin, reason=" ")
     join_requests.join_request_reject(request=req, actor=admin, reason="Не из нашей школы")
     assert JoinRequest.objects.get().status == "rejected"
+
+
+def test_parent_request_must_name_a_child_of_the_class(org, cls):
+    kid = student_in(cls)
+    other = student_in(ClassFactory(organisation=org, grade=6, letter="А", name="6А"))
+    parent = UserFactory()
+    with pytest.raises(RuleViolation, match="Укажите ребёнка"):
+        join_requests.join_request_create(organisation=org, user=parent, role="parent", group=cls)
+    with pytest.raises(RuleViolation, match="Укажите ребёнка"):
+        join_requests.join_request_create(organisation=org, user=parent, role="parent", group=cls, child=other)
+    req = join_requests.join_request_create(organisation=org, user=parent, role="parent", group=cls, child=kid)
+    join_requests.join_request_approve(request=req, actor=admin_of(org))
+    assert ParentLink.objects.filter(parent=parent, child=kid, valid_to__isnull=True).exists()
