@@ -281,15 +281,23 @@ def curator_assign(*, group: Group, teacher, actor) -> CuratorAssignment:
     return assignment
 
 
+def _end_assignment(obj, *, actor, perm: str, action: str, rights_of=None):
+    """Close an open assignment row (kept as history); re-derive the rights of whoever it gave them to."""
+    organisation = obj.organisation
+    require(actor, perm, organisation)
+    if obj.valid_to is None:
+        obj.valid_to = timezone.now()
+        obj.save(update_fields=["valid_to"])
+        if rights_of is not None:
+            permissions_sync_user(organisation=organisation, user=rights_of)
+        audit_record(organisation=organisation, actor=actor, action=action, obj=obj)
+    return obj
+
+
 def curator_unassign(*, assignment: CuratorAssignment, actor) -> CuratorAssignment:
-    organisation = assignment.organisation
-    require(actor, "manage_org", organisation)
-    if assignment.valid_to is None:
-        assignment.valid_to = timezone.now()
-        assignment.save(update_fields=["valid_to"])
-        permissions_sync_user(organisation=organisation, user=assignment.teacher)
-        audit_record(organisation=organisation, actor=actor, action="curator.unassigned", obj=assignment)
-    return assignment
+    return _end_assignment(
+        assignment, actor=actor, perm="manage_org", action="curator.unassigned", rights_of=assignment.teacher
+    )
 
 
 def teaching_assign(*, group: Group, teacher, subject: str, actor) -> TeachingAssignment:
@@ -320,14 +328,9 @@ def teaching_assign(*, group: Group, teacher, subject: str, actor) -> TeachingAs
 
 
 def teaching_end(*, assignment: TeachingAssignment, actor) -> TeachingAssignment:
-    organisation = assignment.organisation
-    require(actor, "manage_org", organisation)
-    if assignment.valid_to is None:
-        assignment.valid_to = timezone.now()
-        assignment.save(update_fields=["valid_to"])
-        permissions_sync_user(organisation=organisation, user=assignment.teacher)
-        audit_record(organisation=organisation, actor=actor, action="teaching.ended", obj=assignment)
-    return assignment
+    return _end_assignment(
+        assignment, actor=actor, perm="manage_org", action="teaching.ended", rights_of=assignment.teacher
+    )
 
 
 def parent_link_create(*, organisation: Organisation, parent, child, actor) -> ParentLink:
@@ -357,10 +360,4 @@ def parent_link_create(*, organisation: Organisation, parent, child, actor) -> P
 
 
 def parent_link_end(*, link: ParentLink, actor) -> ParentLink:
-    organisation = link.organisation
-    require(actor, "manage_movement", organisation)
-    if link.valid_to is None:
-        link.valid_to = timezone.now()
-        link.save(update_fields=["valid_to"])
-        audit_record(organisation=organisation, actor=actor, action="parent_link.ended", obj=link)
-    return link
+    return _end_assignment(link, actor=actor, perm="manage_movement", action="parent_link.ended")
