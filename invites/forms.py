@@ -1,5 +1,6 @@
 """Forms of the invite pages. They parse input; the services decide the rules."""
 
+import re
 import zoneinfo
 
 from django import forms
@@ -334,3 +335,93 @@ class JoinRequestForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Причина отказа"), max_length=1000)
+
+
+# --- A class at once ----------------------------------------------------------------------
+
+NAME_CHARACTERS = re.compile(r"^[^\W\d_]+(?:[ '’.\-]+[^\W\d_]+)*\.?$")
+NAME_MAX_LENGTH = 300
+
+
+class ClassBulkForm(forms.Form):
+    """Personal links for a class: one per student on a list of names, and one per current student's parents."""
+
+    student_names = forms.CharField(
+        label=_("Обучающиеся, которых ещё нет в портале"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_("По одному человеку в строке: фамилия, имя и, если есть, отчество. Каждый получит личную ссылку."),
+    )
+    parents = forms.BooleanField(label=_("Родителям каждого ученика класса"), required=False)
+    expires_at = forms.DateTimeField(label=_("Действует до"), required=False, widget=DATETIME)
+
+    def __init__(self, *args, org, group: Group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = org
+        self.group = group
+        self.students = list(class_students(group))
+        vocab = org.vocabulary
+        self.fields["student_names"].label = _("%(students)s, которых ещё нет в портале") % {
+            "students": _cap(vocab.students)
+        }
+        self.fields["parents"].help_text = _(
+            "Личная ссылка родителям (законным представителям) каждого из %(n)s учеников, уже привязанная к ребёнку."
+        ) % {"n": len(self.students)}
+        policy = policy_for(org)
+        self.fields["expires_at"].help_text = _(
+            "Время организации (%(tz)s). Если не указать: %(student)s дн. для обучающихся, %(parent)s — для "
+            "родителей. Не дольше %(max)s дн."
+        ) % {
+            "tz": org.get_time_zone_display(),
+            "student": policy.student_days,
+            "parent": policy.parent_days,
+            "max": policy.max_days,
+        }
+
+    def clean_student_names(self):
+        """One name a line; every line with a problem is named by its number and its text."""
+        text = self.cleaned_data.get("student_names") or ""
+        enrolled = {" ".join(student.full_name.casefold().split()) for student in self.students}
+        enrolled |= {" ".join(f"{s.last_name} {s.first_name}".casefold().split()) for s in self.students}
+        names, seen, errors = [], {}, []
+        for number, line in enumerate(text.splitlines(), start=1):
+            name = " ".join(line.split())
+            if not name:
+                continue
+            problem = _name_problem(name, seen, enrolled)
+            if problem:
+                errors.append(
+                    ValidationError(
+                        _("Строка %(n)s «%(line)s»: %(problem)s"),
+                        params={"n": number, "line": name, "problem": problem},
+                    )
+                )
+            seen.setdefault(name.casefold(), number)
+            names.append(name)
+        if errors:
+            raise ValidationError(errors)
+        return names
+
+    def clean_expires_at(self):
+        return in_org_time_zone(self.cleaned_data.get("expires_at"), self.organisation)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("student_names") and not cleaned.get("parents"):
+            raise ValidationError(_("Впишите имена обучающихся или отметьте «Родителям каждого ученика класса»."))
+        return cleaned
+
+
+def _name_problem(name: str, seen: dict, enrolled: set) -> str:
+    if len(name) > NAME_MAX_LENGTH:
+        return str(_("слишком длинно (не больше %(max)s знаков).") % {"max": NAME_MAX_LENGTH})
+    if not NAME_CHARACTERS.match(name):
+        return str(_("в имени могут быть только буквы, пробел, дефис, апостроф и точка."))
+    if len(name.split()) < 2:
+        return str(_("укажите фамилию и имя."))
+    if name.casefold() in seen:
+        return str(_("повторяет строку %(n)s.") % {"n": seen[name.casefold()]})
+    if name.casefold() in enrolled:
+        return str(_("уже учится в этом классе и есть в портале: ему ссылка не нужна."))
+    return ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import join, manage, requests
+from .views import join, kits, manage, requests
 
 app_name = "invites"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path(org + "invites/", manage.invite_list, name="list"),
     path(org + "invites/new/", manage.invite_create, name="create"),
     path(org + "invites/revoke-all/", manage.invite_revoke_all, name="revoke_all"),
+    path(org + "invites/class/<int:group_id>/", kits.class_invites, name="class"),
+    path(org + "invites/class/<int:group_id>/created/", kits.class_created, name="class_created"),
+    path(org + "invites/class/<int:group_id>/kit.pdf", kits.class_kit, name="class_kit"),
+    path(org + "invites/class/<int:group_id>/export.<str:fmt>", kits.class_export, name="class_export"),
+    path(org + "invites/class/<int:group_id>/mail/", kits.class_mailing_start, name="class_mail"),
+    path(org + "invites/mailings/<int:mailing_id>/", kits.mailing_progress, name="mailing"),
     path(org + "invites/<int:invite_id>/", manage.invite_detail, name="detail"),
     path(org + "invites/<int:invite_id>/relay/", manage.invite_relay, name="relay"),
     path(org + "invites/<int:invite_id>/<slug:action>/", manage.invite_action, name="action"),

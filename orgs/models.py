@@ -47,6 +47,10 @@ class OrganisationProfile(models.Model):
         abstract = True
 
 
+PROFILE_FIELDS = [f.name for f in OrganisationProfile._meta.local_fields]
+APPLICANT_FIELDS = ["admin_last_name", "admin_first_name", "admin_patronymic", "admin_email", "admin_phone"]
+
+
 class Organisation(OrganisationProfile):
     created_at = models.DateTimeField(_("создана"), default=timezone.now)
     is_active = models.BooleanField(_("действует"), default=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import classes, home, people, profile, structure
+from .views import audit, classes, home, people, profile, structure
 
 app_name = "orgs"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path(org + "people/<int:user_id>/<slug:action>/", people.person_action, name="person_action"),
     path(org + "verification/", people.verification, name="verification"),
     path(org + "administrators/", people.administrators, name="administrators"),
+    path(org + "audit/", audit.audit, name="audit"),
 ]

@@ -4,6 +4,8 @@ from rest_framework import serializers
 from portal.accounts.models import User
 
 from ..models import (
+    APPLICANT_FIELDS,
+    PROFILE_FIELDS,
     AcademicYear,
     AuditEntry,
     CuratorAssignment,
@@ -37,21 +39,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = [
-            "id",
-            "kind",
-            "full_name",
-            "short_name",
-            "address",
-            "region",
-            "municipality",
-            "contact_phone",
-            "contact_email",
-            "website",
-            "time_zone",
-            "created_at",
-            "vocabulary",
-        ]
+        fields = ["id", *PROFILE_FIELDS, "created_at", "vocabulary"]
         read_only_fields = ["id", "kind", "created_at", "vocabulary"]
 
     def get_vocabulary(self, obj) -> dict:
@@ -63,24 +51,7 @@ class RegistrationSubmitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RegistrationApplication
-        fields = [
-            "kind",
-            "full_name",
-            "short_name",
-            "address",
-            "region",
-            "municipality",
-            "contact_phone",
-            "contact_email",
-            "website",
-            "time_zone",
-            "admin_last_name",
-            "admin_first_name",
-            "admin_patronymic",
-            "admin_email",
-            "admin_phone",
-            "order_file",
-        ]
+        fields = [*PROFILE_FIELDS, *APPLICANT_FIELDS, "order_file"]
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -89,21 +60,8 @@ class RegistrationSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "status",
-            "kind",
-            "full_name",
-            "short_name",
-            "address",
-            "region",
-            "municipality",
-            "contact_phone",
-            "contact_email",
-            "website",
-            "time_zone",
-            "admin_last_name",
-            "admin_first_name",
-            "admin_patronymic",
-            "admin_email",
-            "admin_phone",
+            *PROFILE_FIELDS,
+            *APPLICANT_FIELDS,
             "order_file",
             "submitted_at",
             "decided_at",

@@ -9,23 +9,10 @@ from portal.accounts.phones import normalize_phone
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
 from portal.mail import email_after_commit
 
-from ..models import Group, Membership, Organisation, RegistrationApplication
+from ..models import PROFILE_FIELDS, Group, Membership, Organisation, RegistrationApplication
 from ..uploads import validate_order_file
 from ..vocabulary import staff_group_name
 from .audit import audit_record
-
-PROFILE_FIELDS = [
-    "kind",
-    "full_name",
-    "short_name",
-    "address",
-    "region",
-    "municipality",
-    "contact_phone",
-    "contact_email",
-    "website",
-    "time_zone",
-]
 
 
 def application_submit(*, data: dict, order_file) -> RegistrationApplication:
