@@ -4,15 +4,16 @@ from django.urls import path
 
 from orgs.api.urls import ORG, Router
 
-from .api import views
+from .api import invites, join_requests, mailings, public
 
 router = Router()
-router.register(f"{ORG}/invites", views.InviteViewSet, basename="invite")
-router.register(f"{ORG}/join-requests", views.JoinRequestViewSet, basename="join-request")
+router.register(f"{ORG}/invites/mailings", mailings.InviteMailingViewSet, basename="invite-mailing")
+router.register(f"{ORG}/invites", invites.InviteViewSet, basename="invite")
+router.register(f"{ORG}/join-requests", join_requests.JoinRequestViewSet, basename="join-request")
 
 urlpatterns = [
-    path("orgs/search/", views.OrganisationSearchView.as_view(), name="org-search"),
-    path("invites/<str:token>/", views.InvitePreviewView.as_view(), name="invite-preview"),
-    path("invites/<str:token>/redeem/", views.InviteRedeemView.as_view(), name="invite-redeem"),
+    path("orgs/search/", public.OrganisationSearchView.as_view(), name="org-search"),
+    path("invites/<str:token>/", public.InvitePreviewView.as_view(), name="invite-preview"),
+    path("invites/<str:token>/redeem/", public.InviteRedeemView.as_view(), name="invite-redeem"),
     *router.urls,
 ]

@@ -15,13 +15,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from orgs.models import Organisation
+from portal.spreadsheets import FORMULA_STARTS, neutralise  # noqa: F401 - part of this module's API
 
 from .kits import expiry_local, group_label, link_for, person_name, role_label, time_zone_label
 from .models import Invite
 from .services.redeem import invite_state
 
 HEADERS = ("ФИО", "Класс", "Роль", "Ссылка", "Действует до", "Статус")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LINK_UNAVAILABLE = "ссылка недоступна — обновите её"
 
 
@@ -57,11 +57,6 @@ def export_rows(items: Iterable, organisation: Organisation) -> list[ExportRow]:
             )
         )
     return rows
-
-
-def neutralise(value: str) -> str:
-    """A leading apostrophe keeps a spreadsheet from running text as a formula (OWASP CSV injection)."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _as_rows(rows: Iterable, organisation: Organisation | None) -> list[ExportRow]:

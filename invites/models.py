@@ -21,19 +21,23 @@ class InvitePolicy(models.Model):
     student_days = models.PositiveSmallIntegerField(_("срок ссылки для обучающихся, дней"), default=14)
     parent_days = models.PositiveSmallIntegerField(_("срок ссылки для родителей, дней"), default=30)
     max_days = models.PositiveSmallIntegerField(_("наибольший срок ссылки, дней"), default=90)
-    unused_days = models.PositiveSmallIntegerField(
-        _("аннулировать невостребованные ссылки через, дней"), default=7)
+    unused_days = models.PositiveSmallIntegerField(_("аннулировать невостребованные ссылки через, дней"), default=7)
     leak_margin = models.PositiveSmallIntegerField(_("запас переходов сверх состава класса"), default=5)
     leak_spike_per_10_minutes = models.PositiveSmallIntegerField(
-        _("переходов за 10 минут, после которых ссылка приостанавливается"), default=40)
+        _("переходов за 10 минут, после которых ссылка приостанавливается"), default=40
+    )
 
     class Meta:
         verbose_name = _("правила приглашений")
         verbose_name_plural = _("правила приглашений")
         constraints = [
             models.CheckConstraint(
-                condition=Q(teacher_days__gte=1) & Q(student_days__gte=1) & Q(parent_days__gte=1)
-                & Q(max_days__gte=1) & Q(teacher_days__lte=F("max_days")) & Q(student_days__lte=F("max_days"))
+                condition=Q(teacher_days__gte=1)
+                & Q(student_days__gte=1)
+                & Q(parent_days__gte=1)
+                & Q(max_days__gte=1)
+                & Q(teacher_days__lte=F("max_days"))
+                & Q(student_days__lte=F("max_days"))
                 & Q(parent_days__lte=F("max_days")),
                 name="invite_policy_days_within_max",
             ),
@@ -64,8 +68,13 @@ class Invite(models.Model):
     recipient_email = models.EmailField(_("e-mail получателя"), blank=True)
     recipient_phone = models.CharField(_("телефон получателя"), max_length=16, blank=True)
     bound_student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-        verbose_name=_("ребёнок"))
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ребёнок"),
+    )
     max_uses = models.PositiveIntegerField(_("сколько раз можно использовать"), null=True, blank=True)
     use_count = models.PositiveIntegerField(_("использована раз"), default=0)
     expires_at = models.DateTimeField(_("действует до"))
@@ -76,8 +85,8 @@ class Invite(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     token_encrypted = models.TextField()
     relayed_from = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="relays",
-        verbose_name=_("передана из"))
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="relays", verbose_name=_("передана из")
+    )
     created_at = models.DateTimeField(_("создана"), default=timezone.now)
 
     class Meta:
@@ -90,8 +99,9 @@ class Invite(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(max_uses__isnull=True) | Q(max_uses__gte=1), name="invite_max_uses_pos"),
-            models.CheckConstraint(condition=Q(max_uses__isnull=True) | Q(use_count__lte=F("max_uses")),
-                                   name="invite_uses_within_max"),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(use_count__lte=F("max_uses")), name="invite_uses_within_max"
+            ),
         ]
 
     def __str__(self):
@@ -125,15 +135,17 @@ class JoinRequest(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
     role = models.CharField(_("роль"), max_length=16, choices=InviteRole.choices)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="join_requests")
-    child = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="+")
+    child = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     invite = models.ForeignKey(Invite, on_delete=models.SET_NULL, null=True, blank=True, related_name="join_requests")
     message = models.TextField(_("сообщение"), blank=True, max_length=2000)
     status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField(_("причина отказа"), blank=True)
 
     class Meta:
@@ -141,8 +153,9 @@ class JoinRequest(models.Model):
         verbose_name_plural = _("заявки на вступление")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "user", "role"], condition=Q(status="pending"),
-                                    name="join_request_one_pending"),
+            models.UniqueConstraint(
+                fields=["organisation", "user", "role"], condition=Q(status="pending"), name="join_request_one_pending"
+            ),
         ]
 
     def __str__(self):
@@ -182,3 +195,26 @@ class InviteMailing(models.Model):
 
     def __str__(self):
         return f"Рассылка приглашений №{self.pk}: отправлено {self.sent} из {self.total}"
+
+
+class JoinRequestDigest(models.Model):
+    """The daily letter of pending join requests sent to one approver of one organisation on one (local) day.
+
+    The unique row is what makes the digest job safe to re-run: a second run the same day finds it and sends nothing.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("день"))
+    request_count = models.PositiveIntegerField(_("заявок в письме"), default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("сводка заявок на вступление")
+        verbose_name_plural = _("сводки заявок на вступление")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "day"], name="join_request_digest_once_a_day"),
+        ]
+
+    def __str__(self):
+        return f"Сводка заявок для {self.user} ({self.organisation}, {self.day:%d.%m.%Y})"

@@ -11,8 +11,11 @@ from .models import Invite, JoinRequest, Redemption
 
 
 def _managed_group_ids(user, organisation: Organisation, perm: str) -> list[int]:
-    return list(get_objects_for_user(user, perm, klass=Group.objects.filter(organisation=organisation),
-                                     accept_global_perms=False).values_list("pk", flat=True))
+    return list(
+        get_objects_for_user(
+            user, perm, klass=Group.objects.filter(organisation=organisation), accept_global_perms=False
+        ).values_list("pk", flat=True)
+    )
 
 
 def invites_for_user(user, organisation: Organisation) -> QuerySet[Invite]:
@@ -21,7 +24,8 @@ def invites_for_user(user, organisation: Organisation) -> QuerySet[Invite]:
     if not user.has_perm("orgs.invite_members", organisation):
         qs = qs.filter(created_by=user)
     return qs.select_related("target_group", "created_by", "bound_student", "relayed_from").annotate(
-        redemption_count=Count("redemptions"))
+        redemption_count=Count("redemptions")
+    )
 
 
 def invite_get(user, organisation: Organisation, pk) -> Invite:
@@ -33,8 +37,9 @@ def invite_get(user, organisation: Organisation, pk) -> Invite:
 
 def redemptions_of(invite: Invite, *, include_relays: bool = False):
     """Who joined by this link (and, with include_relays, by the links relayed from it), newest first."""
-    qs = Redemption.objects.filter(Q(invite=invite) | Q(invite__relayed_from=invite) if include_relays
-                                   else Q(invite=invite))
+    qs = Redemption.objects.filter(
+        Q(invite=invite) | Q(invite__relayed_from=invite) if include_relays else Q(invite=invite)
+    )
     return qs.select_related("user", "invite", "invite__created_by").order_by("-created_at", "-id")
 
 
@@ -47,9 +52,13 @@ def invite_get_for_relay(user, organisation: Organisation, pk) -> Invite:
     if not str(pk).isdigit():
         raise NotFound("Ссылка-приглашение не найдена.")
     groups = _managed_group_ids(user, organisation, "orgs.invite_to_group")
-    invite = (Invite.objects.filter(organisation=organisation, target_group_id__in=groups, relayed_from=None)
-              .exclude(role="teacher").select_related("organisation", "target_group", "bound_student")
-              .filter(pk=int(pk)).first())
+    invite = (
+        Invite.objects.filter(organisation=organisation, target_group_id__in=groups, relayed_from=None)
+        .exclude(role="teacher")
+        .select_related("organisation", "target_group", "bound_student")
+        .filter(pk=int(pk))
+        .first()
+    )
     if invite is None:
         raise NotFound("Ссылка-приглашение не найдена.")
     return invite
@@ -74,7 +83,8 @@ def join_request_get(user, organisation: Organisation, pk) -> JoinRequest:
 def may_decide_join_requests(user, organisation: Organisation) -> bool:
     """Administrators decide every request; curators those for their classes."""
     return user.has_perm("orgs.verify_teachers", organisation) or bool(
-        _managed_group_ids(user, organisation, "orgs.approve_group_joins"))
+        _managed_group_ids(user, organisation, "orgs.approve_group_joins")
+    )
 
 
 def pending_join_request_count(user, organisation: Organisation) -> int:
@@ -99,8 +109,19 @@ def invites_to_relay(user, organisation: Organisation) -> QuerySet[Invite]:
     if user.has_perm("orgs.invite_members", organisation):
         return Invite.objects.none()
     groups = _managed_group_ids(user, organisation, "orgs.invite_to_group")
-    admins = Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN,
-                                       valid_to__isnull=True).values("user_id")
-    return (Invite.objects.filter(organisation=organisation, target_group_id__in=groups, status=Invite.Status.ACTIVE,
-                                  relayed_from__isnull=True, expires_at__gt=timezone.now(), created_by_id__in=admins)
-            .exclude(created_by=user).select_related("target_group", "created_by").order_by("-created_at"))
+    admins = Membership.objects.filter(
+        organisation=organisation, role=Membership.Role.ADMIN, valid_to__isnull=True
+    ).values("user_id")
+    return (
+        Invite.objects.filter(
+            organisation=organisation,
+            target_group_id__in=groups,
+            status=Invite.Status.ACTIVE,
+            relayed_from__isnull=True,
+            expires_at__gt=timezone.now(),
+            created_by_id__in=admins,
+        )
+        .exclude(created_by=user)
+        .select_related("target_group", "created_by")
+        .order_by("-created_at")
+    )

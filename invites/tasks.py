@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .services.digest import join_requests_send_digest
 from .services.jobs import invites_annul_unused, invites_mark_expired
 
 
@@ -20,3 +21,9 @@ def send_invite_emails(mailing_id: int) -> dict:
 
     mailing = invite_mailing_run(mailing_id)
     return invite_mailing_progress(mailing) if mailing else {}
+
+
+@shared_task
+def send_join_request_digest() -> int:
+    """The daily letter of pending join requests to their approvers; a re-run the same day sends nothing."""
+    return join_requests_send_digest()

@@ -162,6 +162,8 @@ LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=10)
 # Keys the look-up hash and the cipher of invite tokens; without it a database dump reveals no link.
 INVITE_SECRET_KEY = env("INVITE_SECRET_KEY", default=SECRET_KEY)
 INVITE_LOOKUP_FAILURES_PER_HOUR = env.int("INVITE_LOOKUP_FAILURES_PER_HOUR", default=30)
+# Join requests waiting longer than this are flagged in the queue and the daily digest.
+JOIN_REQUEST_STALE_DAYS = env.int("JOIN_REQUEST_STALE_DAYS", default=3)
 
 # --- Uploads -----------------------------------------------------------------------
 REGISTRATION_ORDER_MAX_BYTES = env.int("REGISTRATION_ORDER_MAX_BYTES", default=10 * 1024 * 1024)
@@ -226,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
     "mark-expired-invites": {
         "task": "invites.tasks.mark_expired_invites",
         "schedule": crontab(minute="*/5"),
+    },
+    "join-request-digest": {
+        "task": "invites.tasks.send_join_request_digest",
+        "schedule": crontab(hour=7, minute=0),
     },
     "annul-unused-invites": {
         "task": "invites.tasks.annul_unused_invites",

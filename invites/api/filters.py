@@ -7,6 +7,16 @@ from ..models import Invite, InviteRole, JoinRequest
 Status = Invite.Status
 
 
+def status_now(queryset, value):
+    """Invites whose status as of now is `value`: an active link past its expiry is expired, job or no job."""
+    now = timezone.now()
+    if value == Status.ACTIVE:
+        return queryset.filter(status=Status.ACTIVE, expires_at__gt=now)
+    if value == Status.EXPIRED:
+        return queryset.filter(Q(status=Status.EXPIRED) | Q(status=Status.ACTIVE, expires_at__lte=now))
+    return queryset.filter(status=value)
+
+
 class InviteFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, method="filter_status", label="статус сейчас")
     role = django_filters.ChoiceFilter(choices=InviteRole.choices)
@@ -18,14 +28,7 @@ class InviteFilter(django_filters.FilterSet):
         fields = ["status", "role", "target_group", "created_by"]
 
     def filter_status(self, queryset, name, value):
-        # The status as of now: an active link past its expiry is expired whether or not the job has run.
-        now = timezone.now()
-        overdue = Q(status=Status.ACTIVE, expires_at__lte=now)
-        if value == Status.ACTIVE:
-            return queryset.filter(status=Status.ACTIVE, expires_at__gt=now)
-        if value == Status.EXPIRED:
-            return queryset.filter(Q(status=Status.EXPIRED) | overdue)
-        return queryset.filter(status=value)
+        return status_now(queryset, value)
 
 
 class JoinRequestFilter(django_filters.FilterSet):

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from orgs.api.serializers import IdField, MembershipSerializer, PersonSerializer
 from orgs.models import Group, Organisation
 
-from ..models import Invite, InviteRole, JoinRequest, Redemption
+from ..models import Invite, InviteMailing, InviteRole, JoinRequest, Redemption
 from ..services.links import invite_url
 from ..services.redeem import invite_state
 
@@ -304,3 +304,44 @@ class OrganisationSearchSerializer(serializers.ModelSerializer):
         model = Organisation
         fields = ["id", "short_name", "full_name", "municipality", "region", "kind"]
         read_only_fields = fields
+
+
+class KitQuerySerializer(serializers.Serializer):
+    group = IdField(help_text="класс (группа), для которого печатается комплект")
+    status = serializers.ChoiceField(
+        choices=Invite.Status.choices, required=False, default=Invite.Status.ACTIVE, help_text="статус сейчас"
+    )
+    role = serializers.ChoiceField(
+        choices=InviteRole.choices, required=False, help_text="только ссылки этой роли (например, родителям)"
+    )
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=[("csv", "CSV (UTF-8, «;»)"), ("xlsx", "XLSX")], required=False, default="csv", help_text="формат файла"
+    )
+
+
+class MailingCreateSerializer(serializers.Serializer):
+    invites = serializers.ListField(
+        child=IdField(),
+        min_length=1,
+        max_length=1000,
+        help_text="id ссылок-приглашений; письма уйдут тем, у кого есть e-mail",
+    )
+
+
+class MailingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    status = EnumField(InviteMailing.Status.choices, enum_name="InviteMailingStatusEnum")
+    status_display = serializers.CharField()
+    total = serializers.IntegerField(help_text="сколько приглашений в рассылке")
+    sent = serializers.IntegerField(help_text="писем отправлено")
+    failed = serializers.IntegerField(help_text="не удалось отправить (будут повторены при новом запуске)")
+    skipped = serializers.IntegerField(help_text="пропущено: нет e-mail или ссылка уже не действует")
+    handled = serializers.IntegerField()
+    percent = serializers.IntegerField(help_text="готовность, %")
+    finished = serializers.BooleanField()
+    text = serializers.CharField(help_text="«отправлено 12 из 30», как на странице")
+    last_error = serializers.CharField(allow_blank=True)

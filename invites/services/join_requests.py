@@ -33,7 +33,11 @@ def approvers_emails(request: JoinRequest) -> list[str]:
         )
     )
     if request.group_id and request.role != InviteRole.TEACHER:
-        emails |= set(request.group.curatorships.filter(valid_to__isnull=True).values_list("teacher__email", flat=True))
+        # Only curators who may decide (verified ones) are told, as the queue shows it to them alone.
+        curators = [
+            c.teacher for c in request.group.curatorships.filter(valid_to__isnull=True).select_related("teacher")
+        ]
+        emails |= {t.email for t in curators if t.has_perm("orgs.approve_group_joins", request.group)}
     return sorted(emails - {None, ""})
 
 

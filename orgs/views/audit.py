@@ -13,9 +13,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-# The one formula-injection guard of the project's spreadsheet exports.
-from invites.exports import neutralise
 from portal.accounts.models import User
+
+# The one formula-injection guard of the project's spreadsheet exports.
+from portal.spreadsheets import neutralise
 
 from .. import selectors
 from ..audit_labels import ACTION_GROUPS, action_group_q, action_label, detail_items, details_text

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from portal.exceptions import PortalError
 
@@ -26,16 +27,29 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def _flatten(detail):
-    if isinstance(detail, dict):
-        return {str(k): _flatten(v) for k, v in detail.items()}
-    if isinstance(detail, list):
-        flat = []
-        for item in detail:
-            value = _flatten(item)
-            flat.extend(value if isinstance(value, list) else [value])
-        return flat
-    return [str(detail)]
+def _flatten(detail) -> dict[str, list[str]]:
+    """DRF error details of any nesting as {"field" or "field.0.sub": ["message", ...]}.
+
+    Nested serializers give dicts, ListField items dicts keyed by index, many=True serializers lists of
+    dicts (one per item, empty where the item is fine); errors not tied to a field go to «non_field_errors».
+    """
+    fields: dict[str, list[str]] = {}
+
+    def walk(value, key: str) -> None:
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                walk(inner, f"{key}.{name}" if key else str(name))
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                if isinstance(item, dict | list | tuple):
+                    walk(item, f"{key}.{index}" if key else str(index))
+                else:
+                    walk(item, key)
+        else:
+            fields.setdefault(key or api_settings.NON_FIELD_ERRORS_KEY, []).append(str(value))
+
+    walk(detail, "")
+    return fields
 
 
 def exception_handler(exc, context):
@@ -55,11 +69,9 @@ def exception_handler(exc, context):
     fields = {}
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
-        if isinstance(fields, list):
-            fields = {"non_field_errors": fields}
-        first = next(iter(fields.values()), [])
+        first = next((messages[0] for messages in fields.values() if messages), None)
         if first:
-            message = f"{DRF_MESSAGES[exceptions.ValidationError]} {first[0]}"
+            message = f"{DRF_MESSAGES[exceptions.ValidationError]} {first}"
     code = exc.default_code if isinstance(exc.default_code, str) else "error"
     headers = {}
     if isinstance(exc, exceptions.Throttled) and exc.wait:

@@ -1,0 +1,104 @@
+"""Files of invites: the printable A4 kit of a class (PDF) and the export of links (CSV or XLSX).
+
+Both are actions of the invites resource; they hold working links, so they are never cached and show only
+the invites the caller may see (invites.selectors.invites_for_user).
+"""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+
+from orgs.api.views import ORG_PARAM
+from portal.api.schema import ERRORS, ErrorSerializer
+from portal.exceptions import PermissionDenied
+
+from ..exports import export_rows, invites_csv, invites_xlsx
+from ..kits import kit_filename, kit_pdf
+from . import filters
+from . import serializers as s
+
+PDF = "application/pdf"
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class FileNegotiation(BaseContentNegotiation):
+    """A file is answered whatever Accept or ?format= say (?format= picks the export's format); errors are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+FILE_ACTION = {
+    "content_negotiation_class": FileNegotiation,
+    "renderer_classes": [JSONRenderer],
+    "pagination_class": None,
+}
+
+
+def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # working links inside
+    return response
+
+
+class InviteFilesMixin:
+    """The kit and export actions of InviteViewSet (which supplies get_queryset, org_group, organisation)."""
+
+    @extend_schema(
+        summary="Комплект для печати: A4 PDF, карточка с QR-кодом, короткой ссылкой и сроком на каждого",
+        description="Ссылки класса, которые видит пользователь: администратор — все, остальные — свои. "
+        "Печатать может администратор, куратор и педагог класса.",
+        parameters=[ORG_PARAM, s.KitQuerySerializer],
+        responses={
+            (200, PDF): OpenApiResponse(OpenApiTypes.BINARY, description="PDF, формат A4"),
+            **ERRORS,
+            503: OpenApiResponse(ErrorSerializer, description="На сервере не установлены библиотеки для PDF"),
+        },
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], **FILE_ACTION)
+    def kit(self, request, org_pk=None):
+        query = s.KitQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        group = self.org_group(query.validated_data["group"])
+        user = request.user
+        if not (
+            user.has_perm("orgs.invite_members", self.organisation) or user.has_perm("orgs.invite_to_group", group)
+        ):
+            raise PermissionDenied("Комплект приглашений класса печатают администратор, куратор и педагоги класса.")
+        invites = filters.status_now(self.get_queryset().filter(target_group=group), query.validated_data["status"])
+        if query.validated_data.get("role"):
+            invites = invites.filter(role=query.validated_data["role"])
+        invites = invites.order_by(
+            "-role", "bound_student__last_name", "bound_student__first_name", "recipient_name", "pk"
+        )
+        pdf = kit_pdf(invites, self.organisation, group)
+        return file_response(pdf, PDF, kit_filename(self.organisation, group))
+
+    @extend_schema(
+        summary="Выгрузка ссылок в CSV или XLSX: ФИО, класс, роль, ссылка, срок (местное время), статус",
+        description="С фильтрами списка. CSV — UTF-8 с BOM и «;», как его открывает Excel с русскими настройками.",
+        parameters=[ORG_PARAM, s.ExportQuerySerializer],
+        filters=True,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV"),
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="XLSX"),
+            **ERRORS,
+        },
+    )
+    @action(detail=False, methods=["get"], **FILE_ACTION)
+    def export(self, request, org_pk=None):
+        query = s.ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = export_rows(self.filter_queryset(self.get_queryset()), self.organisation)
+        name = f"invites-{self.organisation.pk}"
+        if query.validated_data["format"] == "xlsx":
+            return file_response(invites_xlsx(rows), XLSX, f"{name}.xlsx")
+        return file_response(invites_csv(rows), CSV, f"{name}.csv")

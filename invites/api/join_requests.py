@@ -1,0 +1,134 @@
+"""Join requests of an organisation: apply (anyone signed in), the queue, approve, reject."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from orgs.api.serializers import ReasonSerializer
+from orgs.api.views import ORG_PARAM, OrgScopedMixin
+from orgs.models import Group, Organisation, Placement
+from portal.api.schema import ERRORS
+from portal.exceptions import NotFound, RuleViolation
+
+from .. import selectors
+from ..models import JoinRequest
+from ..services import join_requests as join_services
+from . import filters
+from . import serializers as s
+
+
+def _int_or_none(value):
+    return int(value) if value is not None else None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Заявки на вступление (администратор — все, куратор — своего класса)",
+        parameters=[ORG_PARAM],
+        responses={200: s.JoinRequestSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Заявка на вступление", parameters=[ORG_PARAM], responses={200: s.JoinRequestSerializer, **ERRORS}
+    ),
+)
+class JoinRequestViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.JoinRequestSerializer
+    filterset_class = filters.JoinRequestFilter
+    ordering_fields = ["created_at"]
+
+    def initial(self, request, *args, **kwargs):
+        if self.action != "create":
+            return super().initial(request, *args, **kwargs)
+        # Whoever applies is not a member yet: the organisation is found among all active ones.
+        generics.GenericAPIView.initial(self, request, *args, **kwargs)
+        self.organisation = Organisation.objects.filter(is_active=True, pk=_int_or_none(kwargs.get("org_pk"))).first()
+        if self.organisation is None:
+            raise NotFound("Организация не найдена.")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return JoinRequest.objects.none()
+        return selectors.join_requests_for_user(self.request.user, self.organisation).order_by("-created_at", "-id")
+
+    def get_object(self):
+        return selectors.join_request_get(self.request.user, self.organisation, self.kwargs["pk"])
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["organisation"] = self.organisation
+        return context
+
+    def _respond(self, join_request, code=status.HTTP_200_OK):
+        return Response(s.JoinRequestSerializer(join_request, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(
+        request=s.JoinRequestCreateSerializer,
+        responses={201: s.JoinRequestSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Подать заявку на вступление в организацию (от своего имени)",
+    )
+    def create(self, request, org_pk=None):
+        ser = s.JoinRequestCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        group = child = None
+        if data.get("group"):
+            group = Group.objects.filter(
+                organisation=self.organisation, pk=data["group"], kind=Group.Kind.CLASS, is_archived=False
+            ).first()
+            if group is None:
+                raise RuleViolation(
+                    "Выберите класс этой организации.", code="class_invalid", fields={"group": ["Класс не найден."]}
+                )
+        if data.get("child"):
+            placement = (
+                Placement.objects.filter(
+                    organisation=self.organisation, group=group, student_id=data["child"], valid_to__isnull=True
+                )
+                .select_related("student")
+                .first()
+            )
+            if group is None or placement is None:
+                raise RuleViolation(
+                    "Этот ребёнок не учится в выбранном классе.",
+                    code="child_not_in_class",
+                    fields={"child": ["Не найден в классе."]},
+                )
+            child = placement.student
+        join_request = join_services.join_request_create(
+            organisation=self.organisation,
+            user=request.user,
+            role=data["role"],
+            group=group,
+            child=child,
+            message=data["message"],
+        )
+        return self._respond(join_request, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: s.JoinRequestSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Одобрить: человек вступает, ему приходит письмо",
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, org_pk=None, pk=None):
+        return self._respond(join_services.join_request_approve(request=self.get_object(), actor=request.user))
+
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: s.JoinRequestSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Отклонить с причиной",
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, org_pk=None, pk=None):
+        ser = ReasonSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        return self._respond(
+            join_services.join_request_reject(
+                request=self.get_object(), actor=request.user, reason=ser.validated_data["reason"]
+            )
+        )

@@ -1,0 +1,155 @@
+"""Public endpoints: what an invite is (preview), joining by it (redeem), the search of organisations."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orgs.models import Placement
+from portal.accounts.models import User
+from portal.api.schema import ERRORS, ErrorSerializer
+from portal.exceptions import NotFound, RuleViolation
+from portal.request_context import get_client_ip
+
+from .. import selectors
+from ..models import Invite, InviteRole
+from ..services.guard import token_guard, token_miss
+from ..services.redeem import ensure_usable, invite_find, invite_redeem, invite_state
+from . import serializers as s
+
+TOKEN_ERRORS = {
+    **ERRORS,
+    410: OpenApiResponse(ErrorSerializer, description="Ссылка истекла, использована или отозвана"),
+}
+TOKEN_PARAM = OpenApiParameter("token", str, OpenApiParameter.PATH, description="код из ссылки-приглашения")
+OUTCOME_MESSAGES = {
+    "joined": "Вы присоединились.",
+    "already": "Вы уже участник — повторно присоединяться не нужно.",
+    "requested": "Заявка отправлена: вас добавят после одобрения.",
+}
+
+
+class _TokenView(APIView):
+    """Looks a token up behind the per-address guard; a miss counts against the address."""
+
+    def find(self, token: str) -> Invite:
+        ip = get_client_ip(self.request)
+        token_guard(ip)
+        try:
+            return invite_find(token)
+        except NotFound:
+            token_miss(ip)
+            raise
+
+
+class InvitePreviewView(_TokenView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Что за приглашение: организация, куда, роль, кто пригласил, до какого срока (без входа)",
+        parameters=[TOKEN_PARAM],
+        responses={200: s.InvitePreviewSerializer, **TOKEN_ERRORS},
+    )
+    def get(self, request, token):
+        invite = self.find(token)
+        ensure_usable(invite)
+        org = invite.organisation
+        child_required = invite.role == InviteRole.PARENT and invite.bound_student_id is None
+        children = []
+        if child_required and request.user.is_authenticated:
+            placements = (
+                Placement.objects.filter(group=invite.target_group, valid_to__isnull=True)
+                .select_related("student")
+                .order_by("student__last_name", "student__first_name")
+            )
+            children = [
+                {"id": p.student_id, "name": f"{p.student.last_name} {p.student.first_name}".strip()}
+                for p in placements
+            ]
+        state = invite_state(invite)
+        return Response(
+            {
+                "organisation": org.short_name,
+                "target": invite.target_group.name if invite.target_group else org.short_name,
+                "role": invite.role,
+                "role_display": invite.get_role_display(),
+                "invited_by": invite.created_by.full_name,
+                "expires_at": invite.expires_at,
+                "expires_at_local": s.local_text(invite.expires_at, org),
+                "time_zone": org.time_zone,
+                "status": state,
+                "status_display": str(Invite.Status(state).label),
+                "requires_approval": invite.requires_approval,
+                "child_required": child_required,
+                "children": children,
+            }
+        )
+
+
+class InviteRedeemView(_TokenView):
+    @extend_schema(
+        summary="Присоединиться по ссылке",
+        parameters=[TOKEN_PARAM],
+        request=s.RedeemSerializer,
+        responses={
+            200: OpenApiResponse(s.RedeemResultSerializer, description="уже участник"),
+            201: OpenApiResponse(s.RedeemResultSerializer, description="вступил или отправлена заявка"),
+            **TOKEN_ERRORS,
+        },
+    )
+    def post(self, request, token):
+        ser = s.RedeemSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        child = None
+        if ser.validated_data.get("child"):
+            child = User.objects.filter(pk=ser.validated_data["child"]).first()
+            if child is None:
+                raise RuleViolation(
+                    "Этот ребёнок не учится в классе, куда вас пригласили.",
+                    code="child_not_in_class",
+                    fields={"child": ["Не найден в классе."]},
+                )
+        ip = get_client_ip(request)
+        token_guard(ip)
+        try:
+            outcome = invite_redeem(token=token, user=request.user, child=child, ip=ip)
+        except NotFound:
+            token_miss(ip)
+            raise
+        context = {"request": request, "organisation": outcome.invite.organisation}
+        membership = outcome.membership
+        if membership is not None:
+            membership = s.MembershipSerializer(membership, context=context).data
+        join_request = outcome.join_request
+        if join_request is not None:
+            join_request = s.JoinRequestSerializer(join_request, context=context).data
+        body = {
+            "outcome": outcome.kind,
+            "message": OUTCOME_MESSAGES[outcome.kind],
+            "organisation": outcome.invite.organisation_id,
+            "membership": membership,
+            "join_request": join_request,
+        }
+        code = status.HTTP_200_OK if outcome.kind == "already" else status.HTTP_201_CREATED
+        return Response(body, status=code)
+
+
+@extend_schema(
+    summary="Найти организацию по названию или муниципалитету (без входа)",
+    parameters=[
+        OpenApiParameter("q", str, description="часть названия"),
+        OpenApiParameter("municipality", str, description="часть названия муниципалитета"),
+    ],
+    responses={200: s.OrganisationSearchSerializer(many=True), **ERRORS},
+)
+class OrganisationSearchView(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = s.OrganisationSearchSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.organisations_search(
+            params.get("q", "")[:100].strip(), params.get("municipality", "")[:100].strip()
+        )
