@@ -24,8 +24,11 @@ def invites_mark_expired(*, now=None) -> int:
 
 def invites_annul_unused(*, now=None) -> int:
     """«Аннулирует невостребованные ссылки-приглашения»: revoke links never used within the organisation's limit,
-    record it and tell each creator. Each link is revoked by a conditional UPDATE, so a re-run after a crash
-    finds only what is still left and nobody is told twice."""
+    record it and tell each creator.
+
+    One transaction per creator revokes their links (conditional UPDATEs), writes the audit entries and queues
+    their letter. A crash leaves every creator either fully done and told, or untouched for the next run:
+    nobody is told twice and nobody is left untold."""
     now = now or timezone.now()
     default_days = InvitePolicy._meta.get_field("unused_days").default
     limit = Subquery(InvitePolicy.objects.filter(organisation=OuterRef("organisation")).values("unused_days")[:1])
@@ -33,38 +36,41 @@ def invites_annul_unused(*, now=None) -> int:
         Invite.objects.filter(status=Invite.Status.ACTIVE, use_count=0)
         .annotate(limit_days=limit)
         .select_related("organisation", "created_by", "target_group")
+        .order_by("created_by_id", "id")
     )
     by_creator = defaultdict(list)
-    total = 0
     for invite in candidates.iterator():
         days = invite.limit_days if invite.limit_days is not None else default_days
-        if invite.created_at > now - timedelta(days=days):
-            continue
+        if invite.created_at <= now - timedelta(days=days):
+            by_creator[invite.created_by].append((invite, days))
+    total = 0
+    for creator, items in by_creator.items():
         with transaction.atomic():
-            changed = Invite.objects.filter(pk=invite.pk, status=Invite.Status.ACTIVE, use_count=0).update(
-                status=Invite.Status.REVOKED,
-                status_changed_at=now,
-                status_note=f"аннулирована: не использована за {days} дн.",
-            )
-            if not changed:
-                continue
-            audit_record(
-                organisation=invite.organisation,
-                actor=None,
-                action="invite.annulled",
-                obj=invite,
-                details={"days": days},
-            )
-            by_creator[invite.created_by].append(invite)
-            total += 1
-    for creator, invites in by_creator.items():
-        lines = "\n".join(
-            f"— {i.get_role_display()}, {i.target_group}, создана {i.created_at:%d.%m.%Y}" for i in invites
-        )
-        email_after_commit(
-            subject="Невостребованные ссылки-приглашения аннулированы",
-            body=f"Ссылки, по которым никто не перешёл, аннулированы:\n{lines}\n\n"
-            f"Новые ссылки можно создать на портале: {settings.PORTAL_BASE_URL}/",
-            recipients=[creator.email],
-        )
+            annulled = []
+            for invite, days in items:
+                changed = Invite.objects.filter(pk=invite.pk, status=Invite.Status.ACTIVE, use_count=0).update(
+                    status=Invite.Status.REVOKED,
+                    status_changed_at=now,
+                    status_note=f"аннулирована: не использована за {days} дн.",
+                )
+                if changed:
+                    audit_record(
+                        organisation=invite.organisation,
+                        actor=None,
+                        action="invite.annulled",
+                        obj=invite,
+                        details={"days": days},
+                    )
+                    annulled.append(invite)
+            if annulled:
+                lines = "\n".join(
+                    f"— {i.get_role_display()}, {i.target_group}, создана {i.created_at:%d.%m.%Y}" for i in annulled
+                )
+                email_after_commit(
+                    subject="Невостребованные ссылки-приглашения аннулированы",
+                    body=f"Ссылки, по которым никто не перешёл, аннулированы:\n{lines}\n\n"
+                    f"Новые ссылки можно создать на портале: {settings.PORTAL_BASE_URL}/",
+                    recipients=[creator.email],
+                )
+            total += len(annulled)
     return total

@@ -262,3 +262,32 @@ def test_parent_request_must_name_a_child_of_the_class(org, cls):
     req = join_requests.join_request_create(organisation=org, user=parent, role="parent", group=cls, child=kid)
     join_requests.join_request_approve(request=req, actor=admin_of(org))
     assert ParentLink.objects.filter(parent=parent, child=kid, valid_to__isnull=True).exists()
+
+
+def test_annulment_run_that_crashed_is_completed_by_the_next_run(
+    org, cls, monkeypatch, django_capture_on_commit_callbacks
+):
+    first, second = admin_of(org), curator_of(cls)
+    make(org, first, target_group=cls)
+    make(org, second, target_group=cls)
+    Invite.objects.update(created_at=timezone.now() - timedelta(days=8))
+    real_audit = jobs.audit_record
+    calls = []
+
+    def crash_on_second_creator(**kwargs):
+        calls.append(kwargs["obj"].created_by_id)
+        if len(set(calls)) == 2:
+            raise RuntimeError("worker killed")
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr(jobs, "audit_record", crash_on_second_creator)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        jobs.invites_annul_unused()
+    assert Invite.objects.filter(status="revoked").count() == 1
+    assert len([m for m in mail.outbox if "аннулированы" in m.subject]) == 1
+    monkeypatch.setattr(jobs, "audit_record", real_audit)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.invites_annul_unused() == 1
+    letters = [m for m in mail.outbox if "аннулированы" in m.subject]
+    assert sorted(m.to[0] for m in letters) == sorted([first.email, second.email])
+    assert AuditEntry.objects.filter(action="invite.annulled").count() == 2
