@@ -64,7 +64,8 @@ class InvitePreviewView(_TokenView):
                 .order_by("student__last_name", "student__first_name")
             )
             children = [
-                {"id": p.student_id, "name": f"{p.student.last_name} {p.student.first_name}".strip()}
+                # Surname and initial only, as on the join page: a leaked link should not hand out the roster.
+                {"id": p.student_id, "name": f"{p.student.last_name} {p.student.first_name[:1]}.".strip()}
                 for p in placements
             ]
         state = invite_state(invite)

@@ -337,7 +337,7 @@ def test_preview_for_each_role_in_russian(school):
     preview = anonymous.get(f"/api/v1/invites/{token_of(open_row['link'])}/").json()
     assert preview["child_required"] is True and preview["children"] == []
     preview = client_of(UserFactory()).get(f"/api/v1/invites/{token_of(open_row['link'])}/").json()
-    assert preview["children"] == [{"id": kid.pk, "name": f"{kid.last_name} {kid.first_name}"}]
+    assert preview["children"] == [{"id": kid.pk, "name": f"{kid.last_name} {kid.first_name[0]}."}]
     assert "link" not in preview and "token" not in str(preview)
 
 
