@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
 
@@ -29,23 +31,23 @@ CSV_HEADERS = ("Когда", "Кто", "Действие", "Объект", "По
 
 
 class AuditFilterForm(forms.Form):
-    group = forms.ChoiceField(label="Раздел", required=False)
-    actor = forms.ChoiceField(label="Кто", required=False)
-    q = forms.CharField(label="Имя или фамилия", required=False, max_length=100)
-    date_from = forms.DateField(label="С даты", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="По дату", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    group = forms.ChoiceField(label=_("Раздел"), required=False)
+    actor = forms.ChoiceField(label=_("Кто"), required=False)
+    q = forms.CharField(label=_("Имя или фамилия"), required=False, max_length=100)
+    date_from = forms.DateField(label=_("С даты"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("По дату"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, actors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", "Все разделы")] + [(k, v[0]) for k, v in ACTION_GROUPS.items()]
-        self.fields["actor"].choices = [("", "Все"), (SYSTEM, "Система (автоматически)")] + [
+        self.fields["group"].choices = [("", _("Все разделы"))] + [(k, v[0]) for k, v in ACTION_GROUPS.items()]
+        self.fields["actor"].choices = [("", _("Все")), (SYSTEM, _("Система (автоматически)"))] + [
             (str(u.pk), u.full_name) for u in actors
         ]
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "Дата окончания раньше даты начала.")
+            self.add_error("date_to", _("Дата окончания раньше даты начала."))
         return data
 
 
@@ -89,7 +91,7 @@ class AuditRow:
 
     @property
     def who(self) -> str:
-        return self.entry.actor.full_name if self.entry.actor else "Система"
+        return self.entry.actor.full_name if self.entry.actor else gettext("Система")
 
 
 def _rows(entries, organisation: Organisation) -> list[AuditRow]:
