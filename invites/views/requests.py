@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,7 +23,6 @@ from ..models import JoinRequest
 from ..services.join_requests import join_request_approve, join_request_create, join_request_reject
 
 PAGE_SIZE = 25
-STALE_AFTER = timedelta(days=3)
 Status = JoinRequest.Status
 
 
@@ -36,7 +36,13 @@ def join_request_list(request, org):
     requests = selectors.join_requests_for_user(request.user, org).filter(status=status)
     requests = requests.order_by("created_at", "id") if status == Status.PENDING else requests.order_by("-decided_at")
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "statuses": Status.choices, "stale_before": timezone.now() - STALE_AFTER}
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": Status.choices,
+        "stale_before": timezone.now() - timedelta(days=settings.JOIN_REQUEST_STALE_DAYS),
+        "stale_days": settings.JOIN_REQUEST_STALE_DAYS,
+    }
     return render(request, "invites/join_requests.html", context)
 
 

@@ -500,8 +500,8 @@ def test_queue_count_in_the_navigation_and_stale_flag(client, org, cls, admin):
     assert "2 заявки" in home
     queue = text(client.get(reverse("invites:join_requests", args=[org.pk])))
     assert "Давний" in queue and "Свежий" in queue
-    assert queue.count("ждёт более 3 дней") == 1
-    assert re.search(r"Давний.{0,200}ждёт более 3 дней", queue)
+    assert queue.count("ждёт решения дольше 3 дн.") == 1
+    assert re.search(r"Давний.{0,200}ждёт решения дольше 3 дн.", queue)
 
 
 def _queue_queries(client, django_assert_max_num_queries, count):
