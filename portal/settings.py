@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "orgs",
     "invites",
+    "chats",
 ]
 
 MIDDLEWARE = [

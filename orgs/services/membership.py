@@ -7,6 +7,7 @@ from portal.exceptions import Conflict, RuleViolation
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 from ..permissions import permissions_sync_user, require
+from ..signals import structure_changed_after_commit
 from .audit import audit_record
 
 Role = Membership.Role
@@ -48,6 +49,7 @@ def membership_add(
     audit_record(
         organisation=organisation, actor=actor, action="membership.added", obj=membership, details={"role": role}
     )
+    structure_changed_after_commit(organisation=organisation, users=[user])
     return membership
 
 
@@ -69,6 +71,7 @@ def teacher_verify(*, membership: Membership, actor) -> Membership:
         membership.save()
         permissions_sync_user(organisation=membership.organisation, user=membership.user)
         audit_record(organisation=membership.organisation, actor=actor, action="teacher.verified", obj=membership)
+        structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
     return membership
 
 
@@ -97,6 +100,7 @@ def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
             obj=membership,
             details={"reason": reason},
         )
+        structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
     return membership
 
 
@@ -116,6 +120,7 @@ def staff_set_position(*, membership: Membership, actor, position: str) -> Membe
         obj=membership,
         details={"position": position},
     )
+    structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
     return membership
 
 
@@ -167,6 +172,7 @@ def admin_remove(*, membership: Membership, actor) -> Membership:
         _end_membership(membership, "снят с роли администратора")
         permissions_sync_user(organisation=organisation, user=membership.user)
         audit_record(organisation=organisation, actor=actor, action="admin.removed", obj=membership)
+        structure_changed_after_commit(organisation=organisation, users=[membership.user])
     return membership
 
 
@@ -207,6 +213,7 @@ def membership_end(*, membership: Membership, actor, reason: str = "") -> Member
             obj=membership,
             details={"reason": reason},
         )
+        structure_changed_after_commit(organisation=organisation, users=[user])
     return membership
 
 
@@ -251,6 +258,9 @@ def student_place(*, organisation: Organisation, student, group: Group, actor) -
             obj=placement,
             details={"group": group.name, "from": current.group.name if current else None},
         )
+        structure_changed_after_commit(
+            organisation=organisation, users=[student], groups=[group, current.group_id if current else None]
+        )
     return placement
 
 
@@ -278,6 +288,9 @@ def curator_assign(*, group: Group, teacher, actor) -> CuratorAssignment:
             obj=assignment,
             details={"group": group.name, "teacher": teacher.full_name},
         )
+        structure_changed_after_commit(
+            organisation=organisation, users=[teacher, current.teacher_id if current else None], groups=[group]
+        )
     return assignment
 
 
@@ -291,6 +304,12 @@ def _end_assignment(obj, *, actor, perm: str, action: str, rights_of=None):
         if rights_of is not None:
             permissions_sync_user(organisation=organisation, user=rights_of)
         audit_record(organisation=organisation, actor=actor, action=action, obj=obj)
+        # Curatorships and teaching assignments name a teacher and a class; parent links a parent.
+        structure_changed_after_commit(
+            organisation=organisation,
+            users=[getattr(obj, "teacher_id", None) or getattr(obj, "parent_id", None)],
+            groups=[getattr(obj, "group_id", None)],
+        )
     return obj
 
 
@@ -324,6 +343,7 @@ def teaching_assign(*, group: Group, teacher, subject: str, actor) -> TeachingAs
         obj=assignment,
         details={"group": group.name, "subject": subject},
     )
+    structure_changed_after_commit(organisation=organisation, users=[teacher], groups=[group])
     return assignment
 
 
@@ -356,6 +376,7 @@ def parent_link_create(*, organisation: Organisation, parent, child, actor) -> P
             obj=link,
             details={"parent": parent.full_name, "child": child.full_name},
         )
+        structure_changed_after_commit(organisation=organisation, users=[parent])
     return link
 
 

@@ -7,6 +7,7 @@ from portal.exceptions import Conflict, RuleViolation
 
 from ..models import AcademicYear, CuratorAssignment, Group, Organisation, OrganisationKind, TeachingAssignment
 from ..permissions import permissions_sync_user, require
+from ..signals import structure_changed_after_commit
 from .audit import audit_record
 
 PROFILE_EDITABLE = [
@@ -184,6 +185,7 @@ def group_update(*, group: Group, actor, name=None, grade=None, letter=None, par
     except IntegrityError:
         raise Conflict(f"«{group.name}» уже есть в структуре.", code="group_exists") from None
     audit_record(organisation=organisation, actor=actor, action="group.updated", obj=group)
+    structure_changed_after_commit(organisation=organisation, groups=[group])
     return group
 
 
@@ -216,6 +218,7 @@ def group_archive(*, group: Group, actor) -> Group:
         group.save(update_fields=["is_archived"])
         _sync_group_staff(group)
         audit_record(organisation=organisation, actor=actor, action="group.archived", obj=group)
+        structure_changed_after_commit(organisation=organisation, groups=[group])
     return group
 
 
@@ -232,4 +235,5 @@ def group_restore(*, group: Group, actor) -> Group:
         group.is_archived = True
         raise Conflict(f"«{group.name}» уже есть среди действующих групп.", code="group_exists") from None
     audit_record(organisation=organisation, actor=actor, action="group.restored", obj=group)
+    structure_changed_after_commit(organisation=organisation, groups=[group])
     return group

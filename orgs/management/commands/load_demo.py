@@ -1,4 +1,6 @@
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.demo import load_demo, summary
@@ -14,3 +16,6 @@ class Command(BaseCommand):
         except (PortalError, ValidationError) as exc:
             raise CommandError(f"Демонстрационные данные не загружены: {exc}") from exc
         self.stdout.write(summary(report))
+        # Chats are built from the structure by their own app, which orgs does not import.
+        if apps.is_installed("chats"):
+            call_command("resync_chats", stdout=self.stdout)

@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Group, Organisation, TeachingAssignment
+
+
+class Chat(models.Model):
+    """A chat or channel of an organisation. Archived chats are read-only and keep their history."""
+
+    class Kind(models.TextChoices):
+        GENERAL_CHANNEL = "general_channel", _("общий канал")
+        STAFF_CHANNEL = "staff_channel", _("канал сотрудников")
+        CLASS = "class", _("чат класса")
+        CLASS_PARENTS = "class_parents", _("чат родителей класса")
+        CLASS_TEACHERS = "class_teachers", _("чат педагогов класса")
+        SUBJECT = "subject", _("чат по предмету")
+        MGMT_DEPUTIES = "mgmt_deputies", _("руководитель и заместители")
+        MGMT_TEACHERS = "mgmt_teachers", _("руководитель и педагоги")
+        MGMT_PARENTS_COMMITTEE = "mgmt_parents_committee", _("руководитель и родительский комитет")
+        MGMT_STUDENT_COUNCIL = "mgmt_student_council", _("руководитель и совет обучающихся")
+        OTHER = "other", _("другой чат")
+
+    SYSTEM_KINDS = (Kind.GENERAL_CHANNEL, Kind.STAFF_CHANNEL)
+    CLASS_KINDS = (Kind.CLASS, Kind.CLASS_PARENTS, Kind.CLASS_TEACHERS)
+    STRUCTURE_KINDS = (*CLASS_KINDS, Kind.SUBJECT)
+    MANAGEMENT_KINDS = (
+        Kind.MGMT_DEPUTIES,
+        Kind.MGMT_TEACHERS,
+        Kind.MGMT_PARENTS_COMMITTEE,
+        Kind.MGMT_STUDENT_COUNCIL,
+    )
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="chats")
+    kind = models.CharField(_("вид"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("название"), max_length=200)
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, null=True, blank=True, related_name="chats", verbose_name=_("класс")
+    )
+    subject = models.CharField(_("предмет"), max_length=150, blank=True)
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("педагог"),
+    )
+    teaching_assignment = models.ForeignKey(
+        TeachingAssignment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="chats",
+        verbose_name=_("учебная нагрузка"),
+    )
+    is_archived = models.BooleanField(_("в архиве"), default=False)
+    archived_at = models.DateTimeField(_("в архиве с"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("создал"),
+    )
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("чат")
+        verbose_name_plural = _("чаты")
+        ordering = ["organisation", "kind", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(kind="general_channel"), name="chat_one_general_channel"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(kind="staff_channel"), name="chat_one_staff_channel"
+            ),
+            models.UniqueConstraint(
+                fields=["group", "kind"],
+                condition=Q(kind__in=["class", "class_parents", "class_teachers"]),
+                name="chat_one_class_chat_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "subject", "teacher"], condition=Q(kind="subject"), name="chat_one_subject_chat"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["class", "class_parents", "class_teachers", "subject"]) | Q(group__isnull=False),
+                name="chat_class_kinds_have_group",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="subject") | (Q(teacher__isnull=False) & ~Q(subject="")),
+                name="chat_subject_has_teacher_and_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "kind", "is_archived"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_channel(self) -> bool:
+        return self.kind in self.SYSTEM_KINDS
+
+
+class ChatMember(models.Model):
+    """A person in a chat. Leaving sets left_at: the row stays as history."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("владелец")
+        MODERATOR = "moderator", _("модератор")
+        MEMBER = "member", _("участник")
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="members", verbose_name=_("чат"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_memberships", verbose_name=_("участник")
+    )
+    role = models.CharField(_("роль в чате"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(_("вступил"), default=timezone.now)
+    left_at = models.DateTimeField(_("вышел"), null=True, blank=True)
+    # True: the structure put this person here, and the sync takes them out when the structure no longer does.
+    # False: added by hand; the sync leaves them alone while they are still in the organisation.
+    managed_by_structure = models.BooleanField(_("по структуре"), default=False)
+
+    class Meta:
+        verbose_name = _("участник чата")
+        verbose_name_plural = _("участники чатов")
+        ordering = ["chat", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chat", "user"], condition=Q(left_at__isnull=True), name="chat_member_one_active"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "left_at"]),
+            models.Index(fields=["chat", "left_at", "role"]),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.chat} ({self.get_role_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_at is None

@@ -1,0 +1,18 @@
+"""Chats follow the organisation: its system channels at approval, its chats after every structural change."""
+
+from django.dispatch import receiver
+
+from orgs.signals import organisation_created, structure_changed
+
+from .services.sync import chats_sync_organisation, chats_sync_scope
+
+
+@receiver(organisation_created, dispatch_uid="chats.organisation_created")
+def _organisation_created(sender, organisation, **kwargs):
+    # Sent inside the approval's transaction: the channels and their first members come with the organisation.
+    chats_sync_organisation(organisation=organisation)
+
+
+@receiver(structure_changed, dispatch_uid="chats.structure_changed")
+def _structure_changed(sender, organisation, user_ids=(), group_ids=(), **kwargs):
+    chats_sync_scope(organisation=organisation, user_ids=user_ids, group_ids=group_ids)

@@ -1,0 +1,1 @@
+"""Every write of the chats app. Import from the sub-modules."""
