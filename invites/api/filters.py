@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from orgs.api.filters import IdFilter
+
 from ..models import Invite, InviteRole, JoinRequest
 
 Status = Invite.Status
@@ -20,8 +22,8 @@ def status_now(queryset, value):
 class InviteFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, method="filter_status", label="статус сейчас")
     role = django_filters.ChoiceFilter(choices=InviteRole.choices)
-    target_group = django_filters.NumberFilter(label="класс")
-    created_by = django_filters.NumberFilter(label="автор")
+    target_group = IdFilter(label="класс")
+    created_by = IdFilter(label="автор")
 
     class Meta:
         model = Invite
@@ -34,7 +36,7 @@ class InviteFilter(django_filters.FilterSet):
 class JoinRequestFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=JoinRequest.Status.choices)
     role = django_filters.ChoiceFilter(choices=InviteRole.choices)
-    group = django_filters.NumberFilter(label="класс")
+    group = IdFilter(label="класс")
 
     class Meta:
         model = JoinRequest
