@@ -208,7 +208,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _processed = DATA_DIR / "celery" / "processed"
     _queue.mkdir(parents=True, exist_ok=True)
     _processed.mkdir(parents=True, exist_ok=True)
+    _control = DATA_DIR / "celery" / "control"
+    _control.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "control_folder": str(_control),
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
