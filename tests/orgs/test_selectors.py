@@ -215,4 +215,4 @@ def test_name_search_ignores_case_of_cyrillic_letters():
         "Школа № 5"
     ]
     assert Organisation.objects.filter(short_name__icontains="ШКОЛА №_5").count() == 0
-    assert Organisation.objects.filter(short_name__startswith="шк").count() == 1
+    assert Organisation.objects.filter(short_name__istartswith="шк").count() == 1
