@@ -145,3 +145,116 @@ class ChatMember(models.Model):
     @property
     def is_active(self) -> bool:
         return self.left_at is None
+
+
+MESSAGE_MAX_LENGTH = 4000
+
+
+class Message(models.Model):
+    """A message in a chat. Deleting it keeps the row as a marker and empties the text."""
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="messages", verbose_name=_("чат"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="chat_messages",
+        verbose_name=_("автор"),
+    )
+    text = models.TextField(_("текст"), max_length=MESSAGE_MAX_LENGTH, blank=True)
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies", verbose_name=_("ответ на")
+    )
+    created_at = models.DateTimeField(_("отправлено"), default=timezone.now)
+    edited_at = models.DateTimeField(_("изменено"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("удалено"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("удалил"),
+    )
+
+    class Meta:
+        verbose_name = _("сообщение")
+        verbose_name_plural = _("сообщения")
+        ordering = ["chat", "-id"]
+        indexes = [models.Index(fields=["chat", "id"])]
+
+    def __str__(self):
+        return f"{self.chat}: {self.text[:40]}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class ChatReadState(models.Model):
+    """How far a person has read a chat: messages with a larger id are unread."""
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="read_states", verbose_name=_("чат"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_read_states", verbose_name=_("читатель")
+    )
+    last_read_message_id = models.BigIntegerField(_("последнее прочитанное"), default=0)
+    updated_at = models.DateTimeField(_("обновлено"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("прочитано в чате")
+        verbose_name_plural = _("прочитано в чатах")
+        constraints = [models.UniqueConstraint(fields=["chat", "user"], name="chat_read_state_one_per_user")]
+
+    def __str__(self):
+        return f"{self.user} — {self.chat}: {self.last_read_message_id}"
+
+
+class Poll(models.Model):
+    """A poll posted with its message."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="poll", verbose_name=_("сообщение"))
+    question = models.CharField(_("вопрос"), max_length=300)
+    multiple = models.BooleanField(_("несколько ответов"), default=False)
+    anonymous = models.BooleanField(_("анонимный"), default=False)
+    closes_at = models.DateTimeField(_("закрывается"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("опрос")
+        verbose_name_plural = _("опросы")
+
+    def __str__(self):
+        return self.question
+
+    def is_closed(self, now=None) -> bool:
+        return self.closes_at is not None and self.closes_at <= (now or timezone.now())
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options", verbose_name=_("опрос"))
+    text = models.CharField(_("вариант"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("порядок"), default=0)
+
+    class Meta:
+        verbose_name = _("вариант ответа")
+        verbose_name_plural = _("варианты ответа")
+        ordering = ["poll", "position", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class PollVote(models.Model):
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="votes", verbose_name=_("вариант"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_votes", verbose_name=_("голосующий")
+    )
+    created_at = models.DateTimeField(_("проголосовал"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("голос")
+        verbose_name_plural = _("голоса")
+        constraints = [models.UniqueConstraint(fields=["option", "user"], name="poll_vote_one_per_option")]
+
+    def __str__(self):
+        return f"{self.user} → {self.option}"

@@ -9,4 +9,5 @@ urlpatterns = [
     path("auth/code/verify/", accounts_api.CodeVerifyView.as_view(), name="api-code-verify"),
     path("", include("invites.api_urls")),
     path("", include("orgs.api.urls")),
+    path("", include("chats.api_urls")),
 ]

@@ -12,6 +12,10 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from chats.models import Chat
+from chats.services.messages import message_post
+from chats.services.polls import poll_create
+from chats.services.sync import chats_sync_organisation
 from invites.models import InviteMailing
 from invites.services.join_requests import join_request_create
 from invites.services.links import invite_create
@@ -57,6 +61,9 @@ def build_org():
     invite, _token = invite_create(organisation=org, actor=admin, role="student", target_group=cls)
     applicant = UserFactory()
     join_request = join_request_create(organisation=org, user=applicant, role="student", group=cls)
+    chats_sync_organisation(organisation=org)
+    channel = Chat.objects.get(organisation=org, kind="general_channel")
+    poll = poll_create(chat=channel, actor=admin, question="Вопрос?", options=["Да", "Нет"])
     return {
         "org": org,
         "admin": admin,
@@ -80,6 +87,9 @@ def build_org():
             organisation=org,
         ).pk,
         "orgs": org.pk,
+        "chats": channel.pk,
+        "messages": message_post(chat=channel, actor=admin, text="Объявление").pk,
+        "polls": poll.pk,
         "invites": invite.pk,
         "join-requests": join_request.pk,
         "invites/mailings": InviteMailing.objects.create(
@@ -91,6 +101,8 @@ def build_org():
 def fill(path: str, org_id: int, objects: dict) -> str:
     resource = re.search(r"/api/v1/(?:orgs/\{org_pk\}/)?([a-z-]+(?:/mailings)?)/", path).group(1)
     path = path.replace("{org_pk}", str(org_id))
+    for param, key in (("{mid}", "messages"), ("{pid}", "polls")):
+        path = path.replace(param, str(objects.get(key, 999999)))
     return path.replace("{id}", str(objects.get(resource, 999999)))
 
 
@@ -156,6 +168,9 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
         ("/api/v1/orgs/{org_pk}/invites/export/", "get"),
         ("/api/v1/orgs/{org_pk}/invites/mailings/", "post"),
         ("/api/v1/orgs/{org_pk}/invites/mailings/{id}/", "get"),
+        ("/api/v1/chats/{id}/messages/", "post"),
+        ("/api/v1/chats/{id}/messages/{mid}/", "delete"),
+        ("/api/v1/chats/{id}/polls/{pid}/vote/", "post"),
     } <= walked
     # Creating things in A that point at B's class or people is refused too.
     for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):

@@ -1,0 +1,128 @@
+"""Messages: posting, editing, deleting (a marker stays), and how far each member has read."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.exceptions import NotFound, PermissionDenied, RuleViolation
+
+from ..models import MESSAGE_MAX_LENGTH, Chat, ChatReadState, Message
+from ..permissions import can_moderate, can_post, can_read
+
+
+def chat_get_for(user, pk, organisation=None) -> Chat:
+    """A chat the user may read; any other chat (another organisation's, one they are not in) is not found."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("Чат не найден.") from None
+    chat = Chat.objects.filter(pk=pk).first()
+    if chat is None or (organisation is not None and chat.organisation_id != organisation.pk):
+        raise NotFound("Чат не найден.")
+    if not can_read(user, chat):
+        raise NotFound("Чат не найден.")
+    return chat
+
+
+def message_get(chat: Chat, pk) -> Message:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("Сообщение не найдено.") from None
+    message = Message.objects.filter(chat=chat, pk=pk).select_related("author").first()
+    if message is None:
+        raise NotFound("Сообщение не найдено.")
+    return message
+
+
+def clean_text(text, *, field: str = "text") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise RuleViolation("Сообщение пустое.", code="empty", fields={field: ["Введите текст сообщения."]})
+    if len(text) > MESSAGE_MAX_LENGTH:
+        msg = f"Сообщение длиннее {MESSAGE_MAX_LENGTH} символов."
+        raise RuleViolation(msg, code="too_long", fields={field: [msg]})
+    return text
+
+
+def _require_post(actor, chat: Chat) -> None:
+    if not can_read(actor, chat):
+        raise NotFound("Чат не найден.")
+    if chat.is_archived:
+        raise PermissionDenied("Чат в архиве: писать в него нельзя.")
+    if not can_post(actor, chat):
+        if chat.is_channel:
+            raise PermissionDenied("В этом канале пишут только администраторы и руководитель.")
+        raise PermissionDenied("Писать в чат могут только его участники.")
+
+
+def message_post(*, chat: Chat, actor, text: str, reply_to: Message | int | None = None) -> Message:
+    """Post a message as an active member; in channels only their owners post; archived chats are read-only."""
+    _require_post(actor, chat)
+    text = clean_text(text)
+    if reply_to is not None:
+        reply_id = reply_to.pk if isinstance(reply_to, Message) else reply_to
+        reply_to = Message.objects.filter(pk=reply_id, chat=chat).first()
+        if reply_to is None:
+            raise RuleViolation(
+                "Ответить можно только на сообщение этого чата.",
+                code="reply_not_found",
+                fields={"reply_to": ["Сообщение не найдено в этом чате."]},
+            )
+    message = Message.objects.create(chat=chat, author=actor, text=text, reply_to=reply_to)
+    # The author has read their own message.
+    _mark_read(chat, actor, message.pk)
+    return message
+
+
+def message_edit(*, message: Message, actor, text: str) -> Message:
+    """Only the author edits, while the chat is writable and the message not deleted."""
+    if message.author_id != actor.pk:
+        raise PermissionDenied("Изменять сообщение может только его автор.")
+    if message.is_deleted:
+        raise RuleViolation("Удалённое сообщение изменить нельзя.", code="deleted")
+    _require_post(actor, message.chat)
+    message.text = clean_text(text)
+    message.edited_at = timezone.now()
+    message.save(update_fields=["text", "edited_at"])
+    return message
+
+
+def message_delete(*, message: Message, actor) -> Message:
+    """The author deletes their own message; owners, moderators and administrators delete anyone's.
+    The row stays as a marker: the text is gone."""
+    chat = message.chat
+    if not can_read(actor, chat):
+        raise NotFound("Сообщение не найдено.")
+    if message.author_id != actor.pk and not can_moderate(actor, chat):
+        raise PermissionDenied("Удалять чужие сообщения могут только владельцы, модераторы и администраторы.")
+    if message.is_deleted:
+        return message
+    message.text = ""
+    message.deleted_at = timezone.now()
+    message.deleted_by = actor
+    message.save(update_fields=["text", "deleted_at", "deleted_by"])
+    return message
+
+
+def _mark_read(chat: Chat, user, message_id: int) -> ChatReadState:
+    with transaction.atomic():
+        state, _created = ChatReadState.objects.select_for_update().get_or_create(chat=chat, user=user)
+        if message_id > state.last_read_message_id:
+            state.last_read_message_id = message_id
+            state.updated_at = timezone.now()
+            state.save(update_fields=["last_read_message_id", "updated_at"])
+    return state
+
+
+def chat_mark_read(*, chat: Chat, actor, message_id: int | None = None) -> ChatReadState:
+    """Mark the chat read up to a message of it (the newest by default); the mark never moves back."""
+    if not can_read(actor, chat):
+        raise NotFound("Чат не найден.")
+    newest = Message.objects.filter(chat=chat).order_by("-id").values_list("pk", flat=True).first() or 0
+    if message_id is None:
+        message_id = newest
+    elif not Message.objects.filter(chat=chat, pk=message_id).exists():
+        raise RuleViolation(
+            "Такого сообщения в чате нет.", code="message_not_found", fields={"message": ["Не найдено в этом чате."]}
+        )
+    return _mark_read(chat, actor, message_id)

@@ -1,0 +1,128 @@
+"""Polls: posted with a message; members vote once (or for several options in a multiple-choice poll)."""
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from portal.exceptions import NotFound, PermissionDenied, RuleViolation
+
+from ..models import Chat, Message, Poll, PollOption, PollVote
+from ..permissions import can_read, chat_role
+from .messages import _require_post, clean_text
+
+MAX_OPTIONS = 20
+
+
+def poll_create(
+    *,
+    chat: Chat,
+    actor,
+    question: str,
+    options: list[str],
+    multiple: bool = False,
+    anonymous: bool = False,
+    closes_at=None,
+    text: str = "",
+) -> Poll:
+    """A poll and the message that carries it, in one transaction."""
+    _require_post(actor, chat)
+    question = clean_text(question, field="question")
+    if len(question) > 300:
+        raise RuleViolation("Вопрос длиннее 300 символов.", code="too_long", fields={"question": ["Не длиннее 300."]})
+    cleaned = [(o or "").strip() for o in options]
+    cleaned = [o for o in cleaned if o]
+    if len(cleaned) < 2 or len(cleaned) > MAX_OPTIONS:
+        msg = f"Нужно от 2 до {MAX_OPTIONS} вариантов ответа."
+        raise RuleViolation(msg, code="options", fields={"options": [msg]})
+    if len(set(cleaned)) != len(cleaned):
+        raise RuleViolation("Варианты повторяются.", code="options", fields={"options": ["Варианты повторяются."]})
+    if any(len(o) > 200 for o in cleaned):
+        raise RuleViolation("Вариант длиннее 200 символов.", code="options", fields={"options": ["Не длиннее 200."]})
+    if closes_at is not None and closes_at <= timezone.now():
+        raise RuleViolation(
+            "Время закрытия уже прошло.", code="closes_at", fields={"closes_at": ["Укажите время в будущем."]}
+        )
+    with transaction.atomic():
+        message = Message.objects.create(chat=chat, author=actor, text=(text or "").strip() or question)
+        poll = Poll.objects.create(
+            message=message, question=question, multiple=multiple, anonymous=anonymous, closes_at=closes_at
+        )
+        PollOption.objects.bulk_create([PollOption(poll=poll, text=o, position=n) for n, o in enumerate(cleaned)])
+    return poll
+
+
+def poll_get(chat: Chat, pk) -> Poll:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("Опрос не найден.") from None
+    poll = Poll.objects.filter(pk=pk, message__chat=chat).select_related("message__chat").first()
+    if poll is None:
+        raise NotFound("Опрос не найден.")
+    return poll
+
+
+def poll_vote(*, poll: Poll, actor, option_ids: list[int]) -> Poll:
+    """Vote as an active member of the chat. In a single-choice poll a new vote replaces the old one;
+    in a multiple-choice poll the chosen set replaces the previous set."""
+    chat = poll.message.chat
+    if chat_role(actor, chat) is None:
+        if can_read(actor, chat):
+            raise PermissionDenied("Голосовать могут только участники чата.")
+        raise NotFound("Опрос не найден.")
+    if chat.is_archived:
+        raise PermissionDenied("Чат в архиве: голосовать нельзя.")
+    if poll.message.is_deleted:
+        raise RuleViolation("Опрос удалён.", code="deleted")
+    option_ids = list(dict.fromkeys(option_ids))
+    if not option_ids:
+        raise RuleViolation("Выберите вариант ответа.", code="empty", fields={"options": ["Выберите вариант."]})
+    if not poll.multiple and len(option_ids) > 1:
+        raise RuleViolation(
+            "В этом опросе можно выбрать только один вариант.",
+            code="single_choice",
+            fields={"options": ["Только один вариант."]},
+        )
+    with transaction.atomic():
+        # The poll row is the lock: two votes of one person never both pass the single-choice check.
+        poll = Poll.objects.select_for_update().select_related("message__chat").get(pk=poll.pk)
+        if poll.is_closed():
+            raise RuleViolation("Опрос закрыт.", code="poll_closed")
+        options = list(PollOption.objects.filter(poll=poll, pk__in=option_ids))
+        if len(options) != len(option_ids):
+            raise RuleViolation(
+                "Такого варианта в опросе нет.", code="option_not_found", fields={"options": ["Вариант не найден."]}
+            )
+        PollVote.objects.filter(option__poll=poll, user=actor).exclude(option__in=options).delete()
+        existing = set(PollVote.objects.filter(option__in=options, user=actor).values_list("option_id", flat=True))
+        PollVote.objects.bulk_create([PollVote(option=o, user=actor) for o in options if o.pk not in existing])
+    return poll
+
+
+def poll_results(poll: Poll, viewer) -> dict:
+    """Counts per option, the viewer's own choice, and the voters unless the poll is anonymous."""
+    options = list(poll.options.annotate(vote_count=Count("votes")).order_by("position", "pk"))
+    voters: dict[int, list] = {o.pk: [] for o in options}
+    if not poll.anonymous:
+        for vote in PollVote.objects.filter(option__poll=poll).select_related("user").order_by("created_at", "pk"):
+            voters[vote.option_id].append(vote.user)
+    mine = set(PollVote.objects.filter(option__poll=poll, user=viewer).values_list("option_id", flat=True))
+    return {
+        "id": poll.pk,
+        "question": poll.question,
+        "multiple": poll.multiple,
+        "anonymous": poll.anonymous,
+        "closes_at": poll.closes_at,
+        "closed": poll.is_closed(),
+        "total_voters": PollVote.objects.filter(option__poll=poll).values("user").distinct().count(),
+        "options": [
+            {
+                "id": o.pk,
+                "text": o.text,
+                "votes": o.vote_count,
+                "chosen": o.pk in mine,
+                "voters": None if poll.anonymous else voters[o.pk],
+            }
+            for o in options
+        ],
+    }
