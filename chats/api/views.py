@@ -8,8 +8,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from orgs.api.base import ORG_PARAM, OrgScopedMixin
 from orgs.api.filters import IdFilter
-from orgs.api.views import ORG_PARAM, OrgScopedMixin
 from portal.api.schema import ERRORS
 
 from .. import selectors

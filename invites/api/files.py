@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
-from orgs.api.views import ORG_PARAM
+from orgs.api.base import ORG_PARAM
 from portal.api.schema import ERRORS, ErrorSerializer
 from portal.exceptions import PermissionDenied
 

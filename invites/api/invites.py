@@ -8,7 +8,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orgs.api.views import ORG_PARAM, OrgScopedMixin
+from orgs.api.base import ORG_PARAM, OrgScopedMixin
 from orgs.models import Group, Membership
 from portal.accounts.models import User
 from portal.api.schema import ERRORS

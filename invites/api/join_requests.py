@@ -5,8 +5,8 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from orgs.api.base import ORG_PARAM, OrgScopedMixin
 from orgs.api.serializers import ReasonSerializer
-from orgs.api.views import ORG_PARAM, OrgScopedMixin
 from orgs.models import Group, Organisation, Placement
 from portal.api.schema import ERRORS
 from portal.exceptions import NotFound, RuleViolation

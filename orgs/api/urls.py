@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import people, registrations, structure
 
 ORG = r"orgs/(?P<org_pk>\d{1,18})"
 
@@ -13,15 +13,15 @@ class Router(DefaultRouter):
 
 
 router = Router()
-router.register("registrations", views.RegistrationViewSet, basename="registration")
-router.register("orgs", views.OrganisationViewSet, basename="org")
-router.register(f"{ORG}/academic-years", views.AcademicYearViewSet, basename="academic-year")
-router.register(f"{ORG}/groups", views.GroupViewSet, basename="group")
-router.register(f"{ORG}/members", views.MemberViewSet, basename="member")
-router.register(f"{ORG}/administrators", views.AdministratorViewSet, basename="administrator")
-router.register(f"{ORG}/curators", views.CuratorViewSet, basename="curator")
-router.register(f"{ORG}/teaching-assignments", views.TeachingViewSet, basename="teaching")
-router.register(f"{ORG}/parent-links", views.ParentLinkViewSet, basename="parent-link")
-router.register(f"{ORG}/audit", views.AuditViewSet, basename="audit")
+router.register("registrations", registrations.RegistrationViewSet, basename="registration")
+router.register("orgs", structure.OrganisationViewSet, basename="org")
+router.register(f"{ORG}/academic-years", structure.AcademicYearViewSet, basename="academic-year")
+router.register(f"{ORG}/groups", structure.GroupViewSet, basename="group")
+router.register(f"{ORG}/members", people.MemberViewSet, basename="member")
+router.register(f"{ORG}/administrators", people.AdministratorViewSet, basename="administrator")
+router.register(f"{ORG}/curators", people.CuratorViewSet, basename="curator")
+router.register(f"{ORG}/teaching-assignments", people.TeachingViewSet, basename="teaching")
+router.register(f"{ORG}/parent-links", people.ParentLinkViewSet, basename="parent-link")
+router.register(f"{ORG}/audit", people.AuditViewSet, basename="audit")
 
 urlpatterns = router.urls

@@ -1,269 +1,21 @@
-"""REST API of organisations: thin views over orgs.selectors and orgs.services."""
+"""People: memberships, verification, administrators, assignments, parent links, the audit log."""
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from portal.accounts.models import User
 from portal.api.schema import ERRORS
-from portal.exceptions import NotFound, PermissionDenied, RuleViolation
+from portal.exceptions import NotFound, RuleViolation
 
 from .. import selectors
-from ..models import AcademicYear, AuditEntry, Group, Membership, RegistrationApplication
-from ..permissions import require
+from ..models import AuditEntry, Membership
 from ..services import membership as membership_services
-from ..services import registration, structure
 from ..services.people import person_add
 from . import filters
 from . import serializers as s
-
-ORG_PARAM = OpenApiParameter("org_pk", int, OpenApiParameter.PATH, description="id организации")
-
-
-def _int(value, field):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise RuleViolation("Ожидается число.", code="invalid", fields={field: ["Ожидается число."]}) from None
-
-
-class OrgScopedMixin:
-    """Every nested view works inside one organisation the user may see; others are 404."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.organisation = selectors.organisation_get(request.user, kwargs.get("org_pk"))
-
-    def need(self, perm: str, obj=None):
-        require(self.request.user, perm, obj or self.organisation)
-
-    def org_group(self, pk) -> Group:
-        return selectors.group_get(self.request.user, self.organisation, pk)
-
-    def org_user(self, pk, role: str, field: str) -> User:
-        """A user holding an active role in this organisation; another organisation's user is not found."""
-        m = (
-            Membership.objects.filter(
-                organisation=self.organisation, user_id=_int(pk, field), role=role, valid_to__isnull=True
-            )
-            .select_related("user")
-            .first()
-        )
-        if m is None:
-            raise RuleViolation(
-                "Такого участника в организации нет.",
-                code="member_not_found",
-                fields={field: ["Не найден среди участников организации."]},
-            )
-        return m.user
-
-
-# --- Registrations -----------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Заявки на регистрацию (оператор)", responses={200: s.RegistrationSerializer, **ERRORS}),
-    retrieve=extend_schema(summary="Заявка (оператор)", responses={200: s.RegistrationSerializer, **ERRORS}),
-)
-class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.RegistrationSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-    filterset_fields = ["status", "kind", "region", "municipality"]
-    search_fields = ["short_name", "full_name", "admin_last_name"]
-
-    def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False):
-            return RegistrationApplication.objects.none()
-        if not (self.request.user.is_authenticated and self.request.user.is_superuser):
-            if self.action in ("list", "retrieve"):
-                raise PermissionDenied("Заявки видит только оператор платформы.")
-        return RegistrationApplication.objects.all().order_by("-submitted_at")
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [AllowAny()]
-        return super().get_permissions()
-
-    def get_throttles(self):
-        if self.action == "create":
-            self.throttle_scope = "registration"
-            return [ScopedRateThrottle()]
-        return super().get_throttles()
-
-    @extend_schema(
-        request=s.RegistrationSubmitSerializer,
-        responses={201: s.RegistrationSerializer, **ERRORS},
-        summary="Подать заявку на регистрацию организации (без входа)",
-    )
-    def create(self, request):
-        ser = s.RegistrationSubmitSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        order_file = data.pop("order_file")
-        application = registration.application_submit(data=data, order_file=order_file)
-        return Response(s.RegistrationSerializer(application).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=None,
-        responses={200: s.OrganisationSerializer, **ERRORS},
-        summary="Одобрить: создаются организация, «Учительская»/«Сотрудники» и администратор",
-    )
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        organisation = registration.application_approve(application=self.get_object(), actor=request.user)
-        return Response(s.OrganisationSerializer(organisation).data)
-
-    @extend_schema(
-        request=s.ReasonSerializer, responses={200: s.RegistrationSerializer, **ERRORS}, summary="Отклонить с причиной"
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        ser = s.ReasonSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        application = registration.application_reject(
-            application=self.get_object(), actor=request.user, reason=ser.validated_data["reason"]
-        )
-        return Response(s.RegistrationSerializer(application).data)
-
-
-# --- Organisations ----------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Организации текущего пользователя", responses={200: s.OrganisationSerializer, **ERRORS}
-    ),
-    retrieve=extend_schema(summary="Профиль организации", responses={200: s.OrganisationSerializer, **ERRORS}),
-    partial_update=extend_schema(
-        summary="Изменить профиль (администратор)", responses={200: s.OrganisationSerializer, **ERRORS}
-    ),
-)
-class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.OrganisationSerializer
-    filterset_fields = ["kind", "region", "municipality"]
-    search_fields = ["short_name", "full_name"]
-
-    def get_queryset(self):
-        return selectors.organisations_for_user(self.request.user).order_by("short_name", "id")
-
-    def get_object(self):
-        return selectors.organisation_get(self.request.user, self.kwargs["pk"])
-
-    def partial_update(self, request, pk=None):
-        organisation = self.get_object()
-        ser = s.OrganisationSerializer(organisation, data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
-        organisation = structure.organisation_update(
-            organisation=organisation, actor=request.user, data=ser.validated_data
-        )
-        return Response(s.OrganisationSerializer(organisation).data)
-
-
-# --- Structure --------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Учебные годы", parameters=[ORG_PARAM]),
-    create=extend_schema(
-        summary="Добавить учебный год", parameters=[ORG_PARAM], responses={201: s.AcademicYearSerializer, **ERRORS}
-    ),
-)
-class AcademicYearViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.AcademicYearSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AcademicYear.objects.none()
-        return self.organisation.academic_years.all()
-
-    def create(self, request, org_pk=None):
-        ser = s.AcademicYearSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        year = structure.academic_year_create(organisation=self.organisation, actor=request.user, **ser.validated_data)
-        return Response(s.AcademicYearSerializer(year).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Структура: подразделения, классы/группы, объединения", parameters=[ORG_PARAM]),
-    retrieve=extend_schema(summary="Группа", parameters=[ORG_PARAM]),
-)
-class GroupViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.GroupSerializer
-    filterset_class = filters.GroupFilter
-    search_fields = ["name"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Group.objects.none()
-        return selectors.groups_for_user(self.request.user, self.organisation, include_archived=True)
-
-    @extend_schema(
-        request=s.GroupWriteSerializer,
-        responses={201: s.GroupSerializer, **ERRORS},
-        parameters=[ORG_PARAM],
-        summary="Создать подразделение, класс/группу или объединение",
-    )
-    def create(self, request, org_pk=None):
-        ser = s.GroupWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        year = data.pop("academic_year", None)
-        parent = data.pop("parent", None)
-        if year is not None:
-            year = self.organisation.academic_years.filter(pk=year).first()
-            if year is None:
-                raise RuleViolation(
-                    "Учебный год не найден.", code="year_not_found", fields={"academic_year": ["Не найден."]}
-                )
-        group = structure.group_create(
-            organisation=self.organisation,
-            actor=request.user,
-            academic_year=year,
-            parent=self.org_group(parent) if parent else None,
-            **data,
-        )
-        return Response(s.GroupSerializer(self.get_queryset().get(pk=group.pk)).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=s.GroupUpdateSerializer,
-        responses={200: s.GroupSerializer, **ERRORS},
-        parameters=[ORG_PARAM],
-        summary="Переименовать или перенести группу",
-    )
-    def partial_update(self, request, org_pk=None, pk=None):
-        ser = s.GroupUpdateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        if "parent" in data:
-            parent = data.pop("parent")
-            data["parent"] = self.org_group(parent) if parent else None
-        group = structure.group_update(group=self.org_group(pk), actor=request.user, **data)
-        return Response(s.GroupSerializer(self.get_queryset().get(pk=group.pk)).data)
-
-    @extend_schema(
-        request=None,
-        responses={200: s.GroupSerializer, **ERRORS},
-        parameters=[ORG_PARAM],
-        summary="В архив (история сохраняется)",
-    )
-    @action(detail=True, methods=["post"])
-    def archive(self, request, org_pk=None, pk=None):
-        group = structure.group_archive(group=self.org_group(pk), actor=request.user)
-        return Response(s.GroupSerializer(self.get_queryset().get(pk=group.pk)).data)
-
-    @extend_schema(
-        request=None, responses={200: s.GroupSerializer, **ERRORS}, parameters=[ORG_PARAM], summary="Вернуть из архива"
-    )
-    @action(detail=True, methods=["post"])
-    def restore(self, request, org_pk=None, pk=None):
-        group = structure.group_restore(group=self.org_group(pk), actor=request.user)
-        return Response(s.GroupSerializer(self.get_queryset().get(pk=group.pk)).data)
-
+from .base import ORG_PARAM, OrgScopedMixin, parse_int
 
 # --- People -----------------------------------------------------------------------
 
@@ -430,7 +182,7 @@ class _AssignmentViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.Generic
 
     def get_object(self):
         obj = self.serializer_class.Meta.model.objects.filter(
-            organisation=self.organisation, pk=_int(self.kwargs["pk"], "id")
+            organisation=self.organisation, pk=parse_int(self.kwargs["pk"], "id")
         ).first()
         if obj is None:
             raise NotFound()
@@ -515,7 +267,7 @@ class ParentLinkViewSet(_AssignmentViewSet):
     def create(self, request, org_pk=None):
         ser = s.ParentLinkCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        parent_id = _int(ser.validated_data["parent"], "parent")
+        parent_id = parse_int(ser.validated_data["parent"], "parent")
         parent = User.objects.filter(pk=parent_id, memberships__organisation=self.organisation).first()
         if parent is None:
             raise RuleViolation(
