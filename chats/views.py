@@ -1,0 +1,270 @@
+"""The chat pages: the list of one's chats with unread counts, a chat with its messages, polls and forms."""
+
+from collections import defaultdict
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from orgs.views._base import org_page, perform
+from portal.exceptions import NotFound
+
+from .forms import EditForm, MessageForm
+from .models import Chat, ChatMember, ChatReadState, Message, PollOption, PollVote
+from .permissions import can_moderate, can_post, chat_role
+from .selectors import chats_for_user
+from .services.messages import chat_get_for, chat_mark_read, message_delete, message_edit, message_get, message_post
+from .services.polls import poll_get, poll_vote
+
+PAGE_SIZE = 50
+FRAGMENT_LIMIT = 100
+
+SECTIONS = (
+    ("channels", gettext_lazy("Каналы"), Chat.SYSTEM_KINDS),
+    ("class", gettext_lazy("Чаты классов"), (Chat.Kind.CLASS,)),
+    ("parents", gettext_lazy("Чаты родителей"), (Chat.Kind.CLASS_PARENTS,)),
+    ("teachers", gettext_lazy("Чаты педагогов"), (Chat.Kind.CLASS_TEACHERS,)),
+    ("subject", gettext_lazy("Чаты по предметам"), (Chat.Kind.SUBJECT,)),
+)
+OTHER_SECTION = ("other", gettext_lazy("Другие чаты"))
+
+
+def _unread_counts(user, chat_ids) -> dict[int, int]:
+    """Messages of others after the user's read mark, per chat, in one query."""
+    last_read = ChatReadState.objects.filter(chat=OuterRef("pk"), user=user).values("last_read_message_id")[:1]
+    unread = (
+        Message.objects.filter(chat=OuterRef("pk"), pk__gt=OuterRef("last_read"), deleted_at__isnull=True)
+        .exclude(author=user)
+        .order_by()
+        .values("chat")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    rows = (
+        Chat.objects.filter(pk__in=chat_ids)
+        .annotate(last_read=Coalesce(Subquery(last_read, output_field=IntegerField()), 0))
+        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+        .values_list("pk", "unread")
+    )
+    return dict(rows)
+
+
+@org_page()
+@require_GET
+def chat_list(request, org):
+    chats = list(chats_for_user(request.user, org))
+    unread = _unread_counts(request.user, [c.pk for c in chats]) if chats else {}
+    by_section = defaultdict(list)
+    for chat in chats:
+        chat.unread = unread.get(chat.pk, 0)
+        key = next((key for key, _label, kinds in SECTIONS if chat.kind in kinds), OTHER_SECTION[0])
+        by_section[key].append(chat)
+    sections = [
+        {"key": key, "label": label, "chats": by_section[key]}
+        for key, label in [(k, lbl) for k, lbl, _kinds in SECTIONS] + [OTHER_SECTION]
+        if by_section[key]
+    ]
+    return render(request, "chats/list.html", {"sections": sections})
+
+
+def _chat_or_404(request, chat_id) -> Chat:
+    try:
+        chat = chat_get_for(request.user, chat_id)
+    except NotFound:
+        raise Http404 from None
+    chat = Chat.objects.select_related("organisation", "group").get(pk=chat.pk)
+    # The organisation's navigation, vocabulary and verified-teacher badges on this page.
+    request.organisation = chat.organisation
+    return chat
+
+
+def _rights(request, chat: Chat) -> dict:
+    role = chat_role(request.user, chat)
+    return {
+        "can_post": can_post(request.user, chat),
+        "can_moderate": can_moderate(request.user, chat),
+        "can_vote": role is not None and not chat.is_archived,
+    }
+
+
+def _with_polls(rows: list[Message], viewer) -> list[Message]:
+    """Attach `poll_view` (options with counts, the viewer's choice, voters) to the messages that carry a poll,
+    in a fixed number of queries whatever the number of messages and polls."""
+    polls = {}
+    for message in rows:
+        message.poll_view = None
+        try:
+            poll = message.poll
+        except Message.poll.RelatedObjectDoesNotExist:
+            continue
+        polls[poll.pk] = (message, poll)
+    if not polls:
+        return rows
+    options = defaultdict(list)
+    for option in PollOption.objects.filter(poll_id__in=polls).annotate(vote_count=Count("votes")):
+        options[option.poll_id].append(option)
+    mine = set(PollVote.objects.filter(option__poll_id__in=polls, user=viewer).values_list("option_id", flat=True))
+    totals = dict(
+        PollVote.objects.filter(option__poll_id__in=polls)
+        .order_by()
+        .values("option__poll_id")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("option__poll_id", "n")
+    )
+    public = [pk for pk, (_m, poll) in polls.items() if not poll.anonymous]
+    voters = defaultdict(list)
+    if public:
+        votes = PollVote.objects.filter(option__poll_id__in=public).select_related("user").order_by("created_at", "pk")
+        for vote in votes:
+            voters[vote.option_id].append(vote.user)
+    for pk, (message, poll) in polls.items():
+        message.poll_view = {
+            "poll": poll,
+            "closed": poll.is_closed(),
+            "total": totals.get(pk, 0),
+            "options": [
+                {
+                    "id": o.pk,
+                    "text": o.text,
+                    "votes": o.vote_count,
+                    "chosen": o.pk in mine,
+                    "voters": voters.get(o.pk, []),
+                }
+                for o in sorted(options[pk], key=lambda o: (o.position, o.pk))
+            ],
+        }
+    return rows
+
+
+def _messages_qs(chat: Chat):
+    return Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
+
+
+@login_required
+@require_GET
+def chat_page(request, chat_id):
+    chat = _chat_or_404(request, chat_id)
+    before = request.GET.get("before", "")
+    qs = _messages_qs(chat).order_by("-pk")
+    if before.isdigit():
+        qs = qs.filter(pk__lt=int(before))
+    rows = list(qs[: PAGE_SIZE + 1])
+    has_earlier = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    rows.reverse()
+    latest = not before.isdigit()
+    if latest:
+        chat_mark_read(chat=chat, actor=request.user)
+    rights = _rights(request, chat)
+    reply_to = None
+    reply_id = request.GET.get("reply", "")
+    if rights["can_post"] and reply_id.isdigit():
+        reply_to = _messages_qs(chat).filter(pk=int(reply_id), deleted_at__isnull=True).first()
+    form = MessageForm(initial={"reply_to": reply_to.pk if reply_to else None})
+    context = {
+        "chat": chat,
+        "rows": _with_polls(rows, request.user),
+        "earlier_cursor": rows[0].pk if has_earlier and rows else None,
+        "latest": latest,
+        "last_id": rows[-1].pk if rows else 0,
+        "form": form,
+        "reply_to": reply_to,
+        "member_count": ChatMember.objects.filter(chat=chat, left_at__isnull=True).count(),
+        **rights,
+    }
+    return render(request, "chats/chat.html", context)
+
+
+@login_required
+@require_GET
+def chat_fragment(request, chat_id):
+    """The rows newer than `after`, as HTML rendered (and escaped) by the same template as the page."""
+    chat = _chat_or_404(request, chat_id)
+    after = request.GET.get("after", "")
+    if not after.isdigit():
+        raise Http404
+    rows = list(_messages_qs(chat).filter(pk__gt=int(after)).order_by("pk")[:FRAGMENT_LIMIT])
+    if rows:
+        chat_mark_read(chat=chat, actor=request.user, message_id=rows[-1].pk)
+    context = {"chat": chat, "rows": _with_polls(rows, request.user), **_rights(request, chat)}
+    return render(request, "chats/fragment.html", context)
+
+
+def _to_chat(chat: Chat, message_id=None):
+    url = reverse("chats:chat", args=[chat.pk])
+    return redirect(f"{url}#m{message_id}" if message_id else url)
+
+
+@login_required
+@require_POST
+def message_post_view(request, chat_id):
+    chat = _chat_or_404(request, chat_id)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            flash.error(request, " ".join(errors))
+        return _to_chat(chat)
+    message, ok = perform(
+        request,
+        lambda: message_post(
+            chat=chat, actor=request.user, text=form.cleaned_data["text"], reply_to=form.cleaned_data["reply_to"]
+        ),
+        "",
+    )
+    return _to_chat(chat, message.pk if ok else None)
+
+
+def _message_or_404(chat: Chat, message_id) -> Message:
+    try:
+        return message_get(chat, message_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def message_edit_view(request, chat_id, message_id):
+    chat = _chat_or_404(request, chat_id)
+    message = _message_or_404(chat, message_id)
+    message.chat = chat
+    form = EditForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            flash.error(request, " ".join(errors))
+        return _to_chat(chat, message.pk)
+    perform(
+        request,
+        lambda: message_edit(message=message, actor=request.user, text=form.cleaned_data["text"]),
+        _("Сообщение изменено."),
+    )
+    return _to_chat(chat, message.pk)
+
+
+@login_required
+@require_POST
+def message_delete_view(request, chat_id, message_id):
+    chat = _chat_or_404(request, chat_id)
+    message = _message_or_404(chat, message_id)
+    message.chat = chat
+    perform(request, lambda: message_delete(message=message, actor=request.user), _("Сообщение удалено."))
+    return _to_chat(chat, message.pk)
+
+
+@login_required
+@require_POST
+def poll_vote_view(request, chat_id, poll_id):
+    chat = _chat_or_404(request, chat_id)
+    try:
+        poll = poll_get(chat, poll_id)
+    except NotFound:
+        raise Http404 from None
+    option_ids = [int(v) for v in request.POST.getlist("option") if v.isdigit()]
+    perform(request, lambda: poll_vote(poll=poll, actor=request.user, option_ids=option_ids), _("Ваш голос учтён."))
+    return _to_chat(chat, poll.message_id)
