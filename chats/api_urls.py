@@ -2,7 +2,7 @@ from django.urls import re_path
 
 from orgs.api.urls import ORG, Router
 
-from .api import views
+from .api import events, views
 
 ID = r"\d{1,18}"
 CHAT = rf"^chats/(?P<id>{ID})"
@@ -10,6 +10,7 @@ CHAT = rf"^chats/(?P<id>{ID})"
 router = Router()
 router.include_root_view = False  # the organisations' router serves the API root
 router.register(f"{ORG}/chats", views.ChatViewSet, basename="chat")
+router.register(f"{ORG}/events", events.EventViewSet, basename="event")
 
 messages = views.MessageViewSet
 polls = views.PollViewSet

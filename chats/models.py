@@ -258,3 +258,58 @@ class PollVote(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.option}"
+
+
+class Event(models.Model):
+    """A scheduled event announced in a chat; its members are the audience. One reminder is sent
+    `reminder_minutes_before` the start: `reminded_at` records it, and the job claims it with a conditional UPDATE."""
+
+    class Kind(models.TextChoices):
+        BROADCAST = "broadcast", _("трансляция")
+        MEETING = "meeting", _("совещание")
+        PARENTS_MEETING = "parents_meeting", _("родительское собрание")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("вид"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("название"), max_length=200)
+    starts_at = models.DateTimeField(_("начало"))
+    duration_minutes = models.PositiveIntegerField(_("длительность, минут"), default=45)
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="events", verbose_name=_("чат"))
+    video_url = models.URLField(_("ссылка на видеосвязь"), max_length=500, blank=True)
+    description = models.TextField(_("описание"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("создал"),
+    )
+    created_at = models.DateTimeField(_("создано"), default=timezone.now)
+    reminder_minutes_before = models.PositiveIntegerField(_("напомнить за, минут"), default=60)
+    # starts_at − reminder_minutes_before, stored so that the job finds due reminders by an index.
+    remind_at = models.DateTimeField(_("время напоминания"))
+    reminded_at = models.DateTimeField(_("напоминание отправлено"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("отменено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("событие")
+        verbose_name_plural = _("события")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="event_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(video_url="") | Q(video_url__startswith="https://"), name="event_video_url_https"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["chat", "starts_at"]),
+            models.Index(
+                fields=["remind_at"],
+                condition=Q(reminded_at__isnull=True, cancelled_at__isnull=True),
+                name="event_reminder_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} «{self.title}»"

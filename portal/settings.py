@@ -237,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invites.tasks.send_join_request_digest",
         "schedule": crontab(hour=7, minute=0),
     },
+    "send-event-reminders": {
+        "task": "chats.tasks.send_event_reminders",
+        "schedule": crontab(),  # every minute: reminders go out close to their time
+    },
     "annul-unused-invites": {
         "task": "invites.tasks.annul_unused_invites",
         "schedule": crontab(hour=3, minute=30),

@@ -7,12 +7,15 @@
 """
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from chats.models import Chat
+from chats.models import Chat, Event
+from chats.services.events import event_create
 from chats.services.messages import message_post
 from chats.services.polls import poll_create
 from chats.services.sync import chats_sync_organisation
@@ -90,6 +93,14 @@ def build_org():
         "chats": channel.pk,
         "messages": message_post(chat=channel, actor=admin, text="Объявление").pk,
         "polls": poll.pk,
+        "events": event_create(
+            organisation=org,
+            chat=channel,
+            actor=admin,
+            kind="meeting",
+            title="Совещание",
+            starts_at=timezone.now() + timedelta(days=1),
+        ).pk,
         "invites": invite.pk,
         "join-requests": join_request.pk,
         "invites/mailings": InviteMailing.objects.create(
@@ -171,6 +182,8 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
         ("/api/v1/chats/{id}/messages/", "post"),
         ("/api/v1/chats/{id}/messages/{mid}/", "delete"),
         ("/api/v1/chats/{id}/polls/{pid}/vote/", "post"),
+        ("/api/v1/orgs/{org_pk}/events/", "post"),
+        ("/api/v1/orgs/{org_pk}/events/{id}/cancel/", "post"),
     } <= walked
     # Creating things in A that point at B's class or people is refused too.
     for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):
@@ -187,6 +200,7 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     assert b["org"].memberships.filter(valid_to__isnull=True).count() == 4
     b["org"].refresh_from_db()
     assert b["org"].short_name != "Взлом"
+    assert Event.objects.get(pk=b["events"]).cancelled_at is None
 
 
 def test_lists_of_a_never_show_b(two_orgs):

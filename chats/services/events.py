@@ -1,0 +1,229 @@
+"""Scheduled events announced in a chat, and their reminders: a post in the chat and e-mail to its members,
+sent exactly once per event however many workers run the job at the same time."""
+
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from orgs.models import Membership, Organisation
+from portal.exceptions import NotFound, PermissionDenied, RuleViolation
+from portal.mail import email_after_commit
+
+from ..models import Chat, ChatMember, Event, Message
+from ..permissions import can_post, can_read, chat_role, is_org_admin
+from .messages import message_post
+
+logger = logging.getLogger("chats.events")
+
+MAX_DURATION_MINUTES = 12 * 60
+MAX_REMINDER_MINUTES = 7 * 24 * 60
+# A reminder the job could not send in time (workers were down) is dropped this long after the start.
+REMINDER_GRACE = timedelta(minutes=30)
+
+_https = URLValidator(schemes=["https"])
+
+
+def _bad(field: str, message: str, code: str = "invalid"):
+    return RuleViolation(message, code=code, fields={field: [message]})
+
+
+def _clean(*, kind, title, starts_at, duration_minutes, video_url, description, reminder_minutes_before, now):
+    if kind not in Event.Kind.values:
+        raise _bad("kind", "Неизвестный вид события.")
+    title = (title or "").strip()
+    if not title:
+        raise _bad("title", "Укажите название события.")
+    if len(title) > 200:
+        raise _bad("title", "Название длиннее 200 символов.")
+    if starts_at is None or timezone.is_naive(starts_at):
+        raise _bad("starts_at", "Укажите время начала с часовым поясом.")
+    if starts_at <= now:
+        raise _bad("starts_at", "Событие можно назначить только на будущее время.", code="in_the_past")
+    if not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
+        raise _bad("duration_minutes", f"Длительность — от 1 до {MAX_DURATION_MINUTES} минут.")
+    if not 0 <= reminder_minutes_before <= MAX_REMINDER_MINUTES:
+        raise _bad("reminder_minutes_before", f"Напомнить можно за 0–{MAX_REMINDER_MINUTES} минут.")
+    video_url = (video_url or "").strip()
+    if video_url:
+        try:
+            _https(video_url)
+        except ValidationError:
+            raise _bad("video_url", "Ссылка должна быть полным адресом, начинающимся с https://.") from None
+        if len(video_url) > 500:
+            raise _bad("video_url", "Ссылка длиннее 500 символов.")
+    description = (description or "").strip()
+    if len(description) > 2000:
+        raise _bad("description", "Описание длиннее 2000 символов.")
+    return title, video_url, description
+
+
+def event_create(
+    *,
+    organisation: Organisation,
+    chat: Chat,
+    actor,
+    kind: str,
+    title: str,
+    starts_at,
+    duration_minutes: int = 45,
+    video_url: str = "",
+    description: str = "",
+    reminder_minutes_before: int = 60,
+    now=None,
+) -> Event:
+    """Schedule an event in a chat of the organisation; whoever may post in the chat may, for a future time,
+    with an https link if any."""
+    now = now or timezone.now()
+    if chat.organisation_id != organisation.pk or not can_read(actor, chat):
+        raise NotFound("Чат не найден.")
+    if chat.is_archived:
+        raise PermissionDenied("Чат в архиве: назначить в нём событие нельзя.")
+    if not can_post(actor, chat):
+        raise PermissionDenied("Назначать события в чате могут те, кто может в нём писать.")
+    title, video_url, description = _clean(
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        video_url=video_url,
+        description=description,
+        reminder_minutes_before=reminder_minutes_before,
+        now=now,
+    )
+    return Event.objects.create(
+        organisation=organisation,
+        chat=chat,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        video_url=video_url,
+        description=description,
+        created_by=actor,
+        reminder_minutes_before=reminder_minutes_before,
+        remind_at=starts_at - timedelta(minutes=reminder_minutes_before),
+    )
+
+
+def event_get_for(user, organisation: Organisation, pk) -> Event:
+    """An event of the organisation in a chat the user may read; any other is not found."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("Событие не найдено.") from None
+    event = Event.objects.filter(pk=pk, organisation=organisation).select_related("chat", "created_by").first()
+    if event is None or not can_read(user, event.chat):
+        raise NotFound("Событие не найдено.")
+    return event
+
+
+def event_cancel(*, event: Event, actor, now=None) -> Event:
+    """Its creator, the chat's owners and the organisation's administrators cancel an event that has not started;
+    a cancelled event is never reminded."""
+    now = now or timezone.now()
+    allowed = (
+        event.created_by_id == actor.pk
+        or chat_role(actor, event.chat) == ChatMember.Role.OWNER
+        or is_org_admin(actor, event.organisation_id)
+    )
+    if not allowed:
+        raise PermissionDenied("Отменить событие может его автор, владелец чата или администратор.")
+    if event.cancelled_at is not None:
+        return event
+    if event.starts_at <= now:
+        raise RuleViolation("Событие уже началось: отменить его нельзя.", code="started")
+    # Conditional UPDATE: a second cancellation at the same moment keeps the first time.
+    Event.objects.filter(pk=event.pk, cancelled_at__isnull=True).update(cancelled_at=now)
+    event.refresh_from_db(fields=["cancelled_at"])
+    return event
+
+
+def events_upcoming_for_user(user, organisation: Organisation | None = None, now=None) -> QuerySet[Event]:
+    """Events not cancelled and not yet started, in the chats the user may read (their active chats and, for
+    administrators, every chat of the organisation), soonest first; one query."""
+    now = now or timezone.now()
+    my_chats = ChatMember.objects.filter(user=user, left_at__isnull=True).values("chat_id")
+    admin_of = Membership.objects.filter(user=user, role=Membership.Role.ADMIN, valid_to__isnull=True).values(
+        "organisation_id"
+    )
+    events = Event.objects.filter(cancelled_at__isnull=True, starts_at__gt=now).filter(
+        Q(chat__in=my_chats) | Q(organisation__in=admin_of)
+    )
+    if organisation is not None:
+        events = events.filter(organisation=organisation)
+    return events.select_related("chat", "created_by").order_by("starts_at", "pk")
+
+
+def event_local_start(event: Event) -> str:
+    """The start in the organisation's time zone, as people there read it: «25.11.2026 в 18:00 (Москва (UTC+3))»."""
+    organisation = event.organisation
+    local = event.starts_at.astimezone(ZoneInfo(organisation.time_zone))
+    return f"{local:%d.%m.%Y} в {local:%H:%M} ({organisation.get_time_zone_display()})"
+
+
+def _reminder_text(event: Event) -> str:
+    lines = [
+        f"Напоминание: {event.get_kind_display()} «{event.title}» — {event_local_start(event)}, "
+        f"{event.duration_minutes} мин.",
+    ]
+    if event.video_url:
+        lines.append(f"Ссылка для подключения: {event.video_url}")
+    if event.description:
+        lines.append(event.description)
+    return "\n".join(lines)
+
+
+def _remind(event: Event) -> None:
+    """Post the reminder in the chat and e-mail its active members; inside the claiming transaction."""
+    text = _reminder_text(event)
+    chat = event.chat
+    if event.created_by is not None and can_post(event.created_by, chat):
+        message_post(chat=chat, actor=event.created_by, text=text)
+    elif not chat.is_archived:
+        # The creator has left the chat: the portal posts the reminder itself, without an author.
+        Message.objects.create(chat=chat, author=None, text=text)
+    addresses = (
+        ChatMember.objects.filter(chat=chat, left_at__isnull=True, user__is_active=True)
+        .exclude(user__email__isnull=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    subject = f"{event.organisation.short_name}: {event.get_kind_display()} «{event.title}»"
+    body = f"{text}\n\nЧат: «{chat.title}»."
+    # One letter per person: members do not see each other's addresses.
+    for address in addresses:
+        email_after_commit(subject=subject, body=body, recipients=[address])
+
+
+def events_send_reminders(now=None) -> int:
+    """Send every due reminder once: each event is claimed by a conditional UPDATE inside the transaction that
+    posts it, so a concurrent worker's UPDATE waits for it and then matches nothing; a failed send rolls the claim
+    back for the next run. Returns how many reminders this run sent."""
+    now = now or timezone.now()
+    due = list(
+        Event.objects.filter(
+            reminded_at__isnull=True, cancelled_at__isnull=True, remind_at__lte=now, starts_at__gt=now - REMINDER_GRACE
+        )
+        .order_by("remind_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in due:
+        try:
+            with transaction.atomic():
+                claimed = Event.objects.filter(pk=pk, reminded_at__isnull=True, cancelled_at__isnull=True).update(
+                    reminded_at=now
+                )
+                if not claimed:
+                    continue
+                _remind(Event.objects.select_related("organisation", "chat", "created_by").get(pk=pk))
+            sent += 1
+        except Exception:  # one broken event must not hold back the others; it is retried on the next run
+            logger.exception("Reminder of event %s failed", pk)
+    return sent
