@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from invites.models import Invite
@@ -15,21 +14,6 @@ from tests.invites.test_kits import decoded_links
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pass-Word-123"
-CONTEXT_PROCESSOR = "invites.context_processors.invites_nav"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_state(settings):
-    cache.clear()
-    processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
-    if CONTEXT_PROCESSOR not in processors:
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "context_processors": [*processors, CONTEXT_PROCESSOR]},
-            },
-            *settings.TEMPLATES[1:],
-        ]
 
 
 def test_administrator_prints_a_parent_kit_for_a_class(page, live_server, axe_check, tmp_path):

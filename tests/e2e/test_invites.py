@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,21 +18,6 @@ from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admi
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pass-Word-123"
-CONTEXT_PROCESSOR = "invites.context_processors.invites_nav"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_state(settings):
-    cache.clear()
-    processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
-    if CONTEXT_PROCESSOR not in processors:
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "context_processors": [*processors, CONTEXT_PROCESSOR]},
-            },
-            *settings.TEMPLATES[1:],
-        ]
 
 
 @pytest.fixture

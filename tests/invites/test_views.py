@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,37 +26,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-CONTEXT_PROCESSOR = "invites.context_processors.invites_nav"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_state(settings):
-    cache.clear()  # the token guard counts misses per address in the cache
-    processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
-    if CONTEXT_PROCESSOR not in processors:
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "context_processors": [*processors, CONTEXT_PROCESSOR]},
-            },
-            *settings.TEMPLATES[1:],
-        ]
-
-
-@pytest.fixture
-def org():
-    return OrganisationFactory(short_name="Школа № 7", time_zone="Asia/Irkutsk")
-
-
-@pytest.fixture
-def cls(org):
-    return ClassFactory(organisation=org, grade=5, letter="А", name="5А")
-
-
-@pytest.fixture
-def admin(org):
-    return admin_of(org)
 
 
 def make(org, actor, **kw):

@@ -30,36 +30,6 @@ from tests.invites.test_kits import decoded_links
 
 pytestmark = pytest.mark.django_db
 
-CONTEXT_PROCESSOR = "invites.context_processors.invites_nav"
-
-
-@pytest.fixture(autouse=True)
-def _navigation(settings):
-    processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
-    if CONTEXT_PROCESSOR not in processors:
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "context_processors": [*processors, CONTEXT_PROCESSOR]},
-            },
-            *settings.TEMPLATES[1:],
-        ]
-
-
-@pytest.fixture
-def org():
-    return OrganisationFactory(short_name="Школа № 7", time_zone="Asia/Irkutsk")
-
-
-@pytest.fixture
-def cls(org):
-    return ClassFactory(organisation=org, grade=5, letter="А", name="5А")
-
-
-@pytest.fixture
-def admin(org):
-    return admin_of(org)
-
 
 @pytest.fixture
 def pupils(cls):
