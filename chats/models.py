@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -124,6 +126,25 @@ class ChatMember(models.Model):
     # True: the structure put this person here, and the sync takes them out when the structure no longer does.
     # False: added by hand; the sync leaves them alone while they are still in the organisation.
     managed_by_structure = models.BooleanField(_("по структуре"), default=False)
+    # Muted members read but do not post: from muted_at until muted_until (None: until a moderator lifts it).
+    muted_at = models.DateTimeField(_("ограничен с"), null=True, blank=True)
+    muted_until = models.DateTimeField(_("ограничен до"), null=True, blank=True)
+    muted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ограничил"),
+    )
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("исключил"),
+    )
 
     class Meta:
         verbose_name = _("участник чата")
@@ -145,6 +166,11 @@ class ChatMember(models.Model):
     @property
     def is_active(self) -> bool:
         return self.left_at is None
+
+    def is_muted(self, now=None) -> bool:
+        if self.muted_at is None:
+            return False
+        return self.muted_until is None or self.muted_until > (now or timezone.now())
 
 
 MESSAGE_MAX_LENGTH = 4000
@@ -176,12 +202,25 @@ class Message(models.Model):
         related_name="+",
         verbose_name=_("удалил"),
     )
+    # Pinned posts show above the messages (channels and chats alike); several may be pinned at once.
+    pinned_at = models.DateTimeField(_("закреплено"), null=True, blank=True)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("закрепил"),
+    )
 
     class Meta:
         verbose_name = _("сообщение")
         verbose_name_plural = _("сообщения")
         ordering = ["chat", "-id"]
-        indexes = [models.Index(fields=["chat", "id"])]
+        indexes = [
+            models.Index(fields=["chat", "id"]),
+            models.Index(fields=["chat", "pinned_at"], condition=Q(pinned_at__isnull=False), name="message_pinned"),
+        ]
 
     def __str__(self):
         return f"{self.chat}: {self.text[:40]}"
@@ -274,7 +313,14 @@ class Event(models.Model):
     title = models.CharField(_("название"), max_length=200)
     starts_at = models.DateTimeField(_("начало"))
     duration_minutes = models.PositiveIntegerField(_("длительность, минут"), default=45)
-    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="events", verbose_name=_("чат"))
+    # The audience: the members of a chat, or of a group of the structure (a class: its students and their parents;
+    # the staff group: the staff; a club: its members). Exactly one of the two.
+    chat = models.ForeignKey(
+        Chat, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("чат")
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("группа")
+    )
     video_url = models.URLField(_("ссылка на видеосвязь"), max_length=500, blank=True)
     description = models.TextField(_("описание"), max_length=2000, blank=True)
     created_by = models.ForeignKey(
@@ -299,6 +345,10 @@ class Event(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="event_duration_positive"),
             models.CheckConstraint(
+                condition=Q(chat__isnull=False, group__isnull=True) | Q(chat__isnull=True, group__isnull=False),
+                name="event_audience_chat_or_group",
+            ),
+            models.CheckConstraint(
                 condition=Q(video_url="") | Q(video_url__startswith="https://"), name="event_video_url_https"
             ),
         ]
@@ -313,3 +363,106 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} «{self.title}»"
+
+
+def attachment_path(instance, filename) -> str:
+    # The stored name is random: the person's file name is kept only in `original_name`, never in a path.
+    return f"chats/{instance.chat_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+def thumbnail_path(instance, filename) -> str:
+    return f"chats/{instance.chat_id}/thumbs/{uuid.uuid4().hex}.jpg"
+
+
+class Attachment(models.Model):
+    """A file of a message. Its kind and type come from its content, not its name; images get a thumbnail."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("фото")
+        AUDIO = "audio", _("аудио")
+        VIDEO = "video", _("видео")
+        DOCUMENT = "document", _("документ")
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("сообщение")
+    )
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("чат"))
+    kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices)
+    file = models.FileField(_("файл"), upload_to=attachment_path, max_length=300)
+    thumbnail = models.FileField(_("миниатюра"), upload_to=thumbnail_path, max_length=300, blank=True)
+    original_name = models.CharField(_("имя файла"), max_length=255)
+    extension = models.CharField(_("расширение"), max_length=16, blank=True)
+    content_type = models.CharField(_("тип содержимого"), max_length=100)
+    size = models.PositiveBigIntegerField(_("размер, байт"))
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("загружен"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("вложение")
+        verbose_name_plural = _("вложения")
+        ordering = ["message", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Report(models.Model):
+    """A complaint about a message. Open reports form the moderation queue of the chat's owners and moderators
+    and of the organisation's administrators."""
+
+    class Reason(models.TextChoices):
+        INSULT = "insult", _("оскорбление или травля")
+        INAPPROPRIATE = "inappropriate", _("недопустимое содержание")
+        SPAM = "spam", _("спам или реклама")
+        FORBIDDEN_SERVICE = "forbidden_service", _("призыв перейти в запрещённый сервис")
+        PERSONAL_DATA = "personal_data", _("персональные данные")
+        OTHER = "other", _("другое")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("ждёт решения")
+        MESSAGE_DELETED = "message_deleted", _("сообщение удалено")
+        DISMISSED = "dismissed", _("отклонена")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="chat_reports")
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="reports", verbose_name=_("чат"))
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports", verbose_name=_("сообщение"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("пожаловался"),
+    )
+    reason = models.CharField(_("причина"), max_length=32, choices=Reason.choices)
+    comment = models.CharField(_("комментарий"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("подана"), default=timezone.now)
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("рассмотрел"),
+    )
+    resolved_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
+    resolution_note = models.CharField(_("решение"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("жалоба")
+        verbose_name_plural = _("жалобы")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open report per person and message: a second click does not flood the queue.
+            models.UniqueConstraint(
+                fields=["message", "reporter"], condition=Q(status="open"), name="report_one_open_per_reporter"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-created_at"]),
+            models.Index(fields=["chat", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.message_id}"

@@ -62,6 +62,10 @@ class Invite(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invites")
     target_group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="invites")
+    # An invite into a chat admits people who already belong to the organisation in the invite's role.
+    target_chat = models.ForeignKey(
+        "chats.Chat", on_delete=models.CASCADE, null=True, blank=True, related_name="invites", verbose_name=_("чат")
+    )
     role = models.CharField(_("роль"), max_length=16, choices=InviteRole.choices)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invites_created")
     recipient_name = models.CharField(_("кому"), max_length=300, blank=True)
@@ -105,7 +109,7 @@ class Invite(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_role_display()} → {self.target_group or self.organisation}"
+        return f"{self.get_role_display()} → {self.target_chat or self.target_group or self.organisation}"
 
 
 class Redemption(models.Model):

@@ -35,6 +35,7 @@ def message_get(chat: Chat, pk) -> Message:
 
 
 def clean_text(text, *, field: str = "text") -> str:
+    """The text stripped; empty or too long is refused with a message for the field."""
     text = (text or "").strip()
     if not text:
         raise RuleViolation("Сообщение пустое.", code="empty", fields={field: ["Введите текст сообщения."]})
@@ -44,7 +45,8 @@ def clean_text(text, *, field: str = "text") -> str:
     return text
 
 
-def _require_post(actor, chat: Chat) -> None:
+def require_post(actor, chat: Chat) -> None:
+    """Raise unless the actor may write in the chat now: not found, archived, channel or not a member."""
     if not can_read(actor, chat):
         raise NotFound("Чат не найден.")
     if chat.is_archived:
@@ -57,7 +59,7 @@ def _require_post(actor, chat: Chat) -> None:
 
 def message_post(*, chat: Chat, actor, text: str, reply_to: Message | int | None = None) -> Message:
     """Post a message as an active member; in channels only their owners post; archived chats are read-only."""
-    _require_post(actor, chat)
+    require_post(actor, chat)
     text = clean_text(text)
     if reply_to is not None:
         reply_id = reply_to.pk if isinstance(reply_to, Message) else reply_to
@@ -80,7 +82,7 @@ def message_edit(*, message: Message, actor, text: str) -> Message:
         raise PermissionDenied("Изменять сообщение может только его автор.")
     if message.is_deleted:
         raise RuleViolation("Удалённое сообщение изменить нельзя.", code="deleted")
-    _require_post(actor, message.chat)
+    require_post(actor, message.chat)
     message.text = clean_text(text)
     message.edited_at = timezone.now()
     message.save(update_fields=["text", "edited_at"])

@@ -8,7 +8,7 @@ from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
 from ..models import Chat, Message, Poll, PollOption, PollVote
 from ..permissions import can_read, chat_role
-from .messages import _require_post, clean_text
+from .messages import clean_text, require_post
 
 MAX_OPTIONS = 20
 
@@ -25,7 +25,7 @@ def poll_create(
     text: str = "",
 ) -> Poll:
     """A poll and the message that carries it, in one transaction."""
-    _require_post(actor, chat)
+    require_post(actor, chat)
     question = clean_text(question, field="question")
     if len(question) > 300:
         raise RuleViolation("Вопрос длиннее 300 символов.", code="too_long", fields={"question": ["Не длиннее 300."]})

@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 from orgs.views._base import org_page, perform
 from portal.exceptions import NotFound
 
-from .forms import EditForm, MessageForm
-from .models import Chat, ChatMember, ChatReadState, Message, PollOption, PollVote
-from .permissions import can_moderate, can_post, chat_role
-from .selectors import chats_for_user
-from .services.messages import chat_get_for, chat_mark_read, message_delete, message_edit, message_get, message_post
-from .services.polls import poll_get, poll_vote
+from ..forms import EditForm, MessageForm
+from ..models import Chat, ChatMember, ChatReadState, Message, PollOption, PollVote
+from ..permissions import can_moderate, can_post, chat_role
+from ..selectors import chats_for_user
+from ..services.messages import chat_get_for, chat_mark_read, message_delete, message_edit, message_get, message_post
+from ..services.polls import poll_get, poll_vote
 
 PAGE_SIZE = 50
 FRAGMENT_LIMIT = 100

@@ -1,0 +1,1 @@
+"""The chat pages, one module per sub-domain."""
