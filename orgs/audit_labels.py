@@ -1,4 +1,5 @@
-"""Russian words for the audit log: what each action code means, its group, and its details in plain language.
+"""Words for the audit log (Russian, translated like the rest of the UI): what each action code means, its
+group, and its details in plain language.
 
 An action code the table does not know yet is shown as it is, so that a new entry is never hidden.
 """
@@ -6,97 +7,98 @@ An action code the table does not know yet is shown as it is, so that a new entr
 from collections.abc import Iterable
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .models import Membership
 
 ACTION_LABELS = {
     # Registration of the organisation
-    "registration.approved": "Заявка на регистрацию организации одобрена",
-    "registration.rejected": "Заявка на регистрацию организации отклонена",
+    "registration.approved": _("Заявка на регистрацию организации одобрена"),
+    "registration.rejected": _("Заявка на регистрацию организации отклонена"),
     # Structure
-    "organisation.updated": "Изменены сведения об организации",
-    "academic_year.created": "Добавлен учебный год",
-    "group.created": "Создана группа",
-    "group.updated": "Изменена группа",
-    "group.archived": "Группа перенесена в архив",
-    "group.restored": "Группа восстановлена из архива",
+    "organisation.updated": _("Изменены сведения об организации"),
+    "academic_year.created": _("Добавлен учебный год"),
+    "group.created": _("Создана группа"),
+    "group.updated": _("Изменена группа"),
+    "group.archived": _("Группа перенесена в архив"),
+    "group.restored": _("Группа восстановлена из архива"),
     # People
-    "membership.added": "Участник добавлен в организацию",
-    "membership.ended": "Участник исключён из организации",
-    "teacher.verified": "Педагог подтверждён",
-    "teacher.rejected": "Педагогу отказано в подтверждении",
-    "staff.position_changed": "Изменена должность",
-    "admin.appointed": "Назначен администратор",
-    "admin.removed": "Снят администратор",
-    "student.enrolled": "Обучающийся зачислен в класс",
-    "student.transferred": "Обучающийся переведён в другой класс",
-    "curator.assigned": "Назначен куратор класса",
-    "curator.unassigned": "Куратор класса снят",
-    "teaching.assigned": "Назначена нагрузка педагога",
-    "teaching.ended": "Нагрузка педагога снята",
-    "parent_link.created": "Родитель связан с ребёнком",
-    "parent_link.ended": "Связь родителя с ребёнком прекращена",
+    "membership.added": _("Участник добавлен в организацию"),
+    "membership.ended": _("Участник исключён из организации"),
+    "teacher.verified": _("Педагог подтверждён"),
+    "teacher.rejected": _("Педагогу отказано в подтверждении"),
+    "staff.position_changed": _("Изменена должность"),
+    "admin.appointed": _("Назначен администратор"),
+    "admin.removed": _("Снят администратор"),
+    "student.enrolled": _("Обучающийся зачислен в класс"),
+    "student.transferred": _("Обучающийся переведён в другой класс"),
+    "curator.assigned": _("Назначен куратор класса"),
+    "curator.unassigned": _("Куратор класса снят"),
+    "teaching.assigned": _("Назначена нагрузка педагога"),
+    "teaching.ended": _("Нагрузка педагога снята"),
+    "parent_link.created": _("Родитель связан с ребёнком"),
+    "parent_link.ended": _("Связь родителя с ребёнком прекращена"),
     # Invites
-    "invite.created": "Создана ссылка-приглашение",
-    "invite.relayed": "Ссылка-приглашение передана дальше",
-    "invite.regenerated": "Ссылка-приглашение обновлена (старая больше не действует)",
-    "invite.revoked": "Ссылка-приглашение отозвана",
-    "invite.revoked_all": "Отозваны все действующие ссылки-приглашения",
-    "invite.paused": "Ссылка-приглашение приостановлена",
-    "invite.resumed": "Ссылка-приглашение снова действует",
-    "invite.expired": "Срок ссылки-приглашения истёк",
-    "invite.annulled": "Невостребованная ссылка-приглашение аннулирована",
-    "invite.redeemed": "Переход по ссылке-приглашению",
-    "invite.mailing_started": "Начата рассылка приглашений по электронной почте",
+    "invite.created": _("Создана ссылка-приглашение"),
+    "invite.relayed": _("Ссылка-приглашение передана дальше"),
+    "invite.regenerated": _("Ссылка-приглашение обновлена (старая больше не действует)"),
+    "invite.revoked": _("Ссылка-приглашение отозвана"),
+    "invite.revoked_all": _("Отозваны все действующие ссылки-приглашения"),
+    "invite.paused": _("Ссылка-приглашение приостановлена"),
+    "invite.resumed": _("Ссылка-приглашение снова действует"),
+    "invite.expired": _("Срок ссылки-приглашения истёк"),
+    "invite.annulled": _("Невостребованная ссылка-приглашение аннулирована"),
+    "invite.redeemed": _("Переход по ссылке-приглашению"),
+    "invite.mailing_started": _("Начата рассылка приглашений по электронной почте"),
     # Join requests
-    "join_request.approved": "Заявка на вступление одобрена",
-    "join_request.rejected": "Заявка на вступление отклонена",
+    "join_request.approved": _("Заявка на вступление одобрена"),
+    "join_request.rejected": _("Заявка на вступление отклонена"),
 }
 
 # Filter groups: key -> (label, the action prefixes that belong to it).
 ACTION_GROUPS = {
-    "invites": ("Приглашения", ("invite",)),
-    "join_requests": ("Заявки на вступление", ("join_request",)),
+    "invites": (_("Приглашения"), ("invite",)),
+    "join_requests": (_("Заявки на вступление"), ("join_request",)),
     "people": (
-        "Люди",
+        _("Люди"),
         ("membership", "teacher", "staff", "admin", "student", "curator", "teaching", "parent_link"),
     ),
-    "structure": ("Структура", ("organisation", "academic_year", "group")),
-    "registration": ("Регистрация организации", ("registration",)),
+    "structure": (_("Структура"), ("organisation", "academic_year", "group")),
+    "registration": (_("Регистрация организации"), ("registration",)),
 }
 
 DETAIL_LABELS = {
-    "reason": "Причина",
-    "note": "Примечание",
-    "role": "Роль",
-    "group": "Класс или группа",
-    "from": "Прежний класс",
-    "count": "Количество",
-    "total": "Всего писем",
-    "max_uses": "Число переходов",
-    "days": "Дней без использования",
-    "position": "Должность",
-    "teacher": "Педагог",
-    "subject": "Предмет",
-    "parent": "Родитель",
-    "child": "Ребёнок",
-    "fields": "Изменённые поля",
-    "outcome": "Итог",
-    "automatic": "Автоматически",
-    "creator": "Автор ссылок (№ пользователя)",
-    "membership": "Участие №",
-    "join_request": "Заявка №",
+    "reason": _("Причина"),
+    "note": _("Примечание"),
+    "role": _("Роль"),
+    "group": _("Класс или группа"),
+    "from": _("Прежний класс"),
+    "count": _("Количество"),
+    "total": _("Всего писем"),
+    "max_uses": _("Число переходов"),
+    "days": _("Дней без использования"),
+    "position": _("Должность"),
+    "teacher": _("Педагог"),
+    "subject": _("Предмет"),
+    "parent": _("Родитель"),
+    "child": _("Ребёнок"),
+    "fields": _("Изменённые поля"),
+    "outcome": _("Итог"),
+    "automatic": _("Автоматически"),
+    "creator": _("Автор ссылок (№ пользователя)"),
+    "membership": _("Участие №"),
+    "join_request": _("Заявка №"),
 }
 
-OUTCOME_LABELS = {"joined": "вступил(а)", "requested": "отправлена заявка", "already": "уже состоит"}
+OUTCOME_LABELS = {"joined": _("вступил(а)"), "requested": _("отправлена заявка"), "already": _("уже состоит")}
 FIELD_LABELS = {
-    "full_name": "полное наименование",
-    "short_name": "краткое наименование",
-    "address": "адрес",
-    "region": "регион",
-    "municipality": "муниципалитет",
-    "time_zone": "часовой пояс",
-    "kind": "тип организации",
+    "full_name": _("полное наименование"),
+    "short_name": _("краткое наименование"),
+    "address": _("адрес"),
+    "region": _("регион"),
+    "municipality": _("муниципалитет"),
+    "time_zone": _("часовой пояс"),
+    "kind": _("тип организации"),
 }
 
 
@@ -116,19 +118,19 @@ def action_group_q(group: str) -> Q:
 
 def _value(action: str, key: str, value) -> str:
     if isinstance(value, bool):
-        return "да" if value else "нет"
+        return _("да") if value else _("нет")
     if key == "role":
         return str(dict(Membership.Role.choices).get(value, value))
     if key == "position":
         return str(dict(Membership.Position.choices).get(value, value)) or "—"
     if key == "max_uses" and value is None:
-        return "без ограничения"
+        return str(_("без ограничения"))
     if key == "outcome":
         return OUTCOME_LABELS.get(value, str(value))
     if key == "fields" and isinstance(value, Iterable) and not isinstance(value, str):
         return ", ".join(FIELD_LABELS.get(v, str(v)) for v in value)
     if key == "from" and action == "invite.relayed":
-        return f"ссылка № {value}"
+        return _("ссылка № %(number)s") % {"number": value}
     return str(value)
 
 
@@ -141,7 +143,7 @@ def detail_items(action: str, details: dict | None) -> list[tuple[str, str]]:
                 continue
         label = DETAIL_LABELS.get(key, key)
         if key == "from" and action == "invite.relayed":
-            label = "Исходная ссылка"
+            label = _("Исходная ссылка")
         items.append((label, _value(action, key, value)))
     return items
 

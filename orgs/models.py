@@ -8,17 +8,17 @@ from .vocabulary import BY_KIND, Vocabulary
 
 # Russia spans UTC+2 … UTC+12.
 RUSSIAN_TIME_ZONES = [
-    ("Europe/Kaliningrad", "Калининград (UTC+2)"),
-    ("Europe/Moscow", "Москва (UTC+3)"),
-    ("Europe/Samara", "Самара (UTC+4)"),
-    ("Asia/Yekaterinburg", "Екатеринбург (UTC+5)"),
-    ("Asia/Omsk", "Омск (UTC+6)"),
-    ("Asia/Krasnoyarsk", "Красноярск (UTC+7)"),
-    ("Asia/Irkutsk", "Иркутск (UTC+8)"),
-    ("Asia/Yakutsk", "Якутск (UTC+9)"),
-    ("Asia/Vladivostok", "Владивосток (UTC+10)"),
-    ("Asia/Magadan", "Магадан (UTC+11)"),
-    ("Asia/Kamchatka", "Камчатка (UTC+12)"),
+    ("Europe/Kaliningrad", _("Калининград (UTC+2)")),
+    ("Europe/Moscow", _("Москва (UTC+3)")),
+    ("Europe/Samara", _("Самара (UTC+4)")),
+    ("Asia/Yekaterinburg", _("Екатеринбург (UTC+5)")),
+    ("Asia/Omsk", _("Омск (UTC+6)")),
+    ("Asia/Krasnoyarsk", _("Красноярск (UTC+7)")),
+    ("Asia/Irkutsk", _("Иркутск (UTC+8)")),
+    ("Asia/Yakutsk", _("Якутск (UTC+9)")),
+    ("Asia/Vladivostok", _("Владивосток (UTC+10)")),
+    ("Asia/Magadan", _("Магадан (UTC+11)")),
+    ("Asia/Kamchatka", _("Камчатка (UTC+12)")),
 ]
 
 
