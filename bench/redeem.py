@@ -11,25 +11,13 @@ gunicorn and drops the database, whatever happened. Exit status 1 if any check f
 """
 
 import argparse
-import http.client
 import json
-import math
-import os
 import random
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import HOST, Phase, add_server_args, bench_run, print_table, ratio, run_phase
+
 DB_NAME = "portal_bench"  # the only database this script creates or drops
-HOST = "127.0.0.1"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -38,13 +26,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--single", type=int, default=100, help="single-use invites (N); two users race for each")
     p.add_argument("--multi-uses", type=int, default=50, help="max_uses of the one multi-use invite")
     p.add_argument("--orgs-requests", type=int, default=600, help="GET /api/v1/orgs/ requests")
-    p.add_argument("--concurrency", type=int, default=16, help="requests in flight at once")
-    p.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    p.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
-    p.add_argument("--phase-seconds", type=float, default=30, help="time limit of each measured phase")
-    p.add_argument("--pg", default=f"postgres://postgres@{HOST}:5432", help="PostgreSQL server (no database)")
-    p.add_argument("--keep-db", action="store_true", help=f"leave {DB_NAME} in place after the run")
-    p.add_argument("--json", type=Path, help="also write the figures to this file")
+    add_server_args(p, concurrency=16, phase_seconds=30)
     args = p.parse_args(argv)
     if args.users <= 2 * args.single:
         p.error("--users must exceed 2 × --single: the rest race for the multi-use invite")
@@ -53,52 +35,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-# ---- database ------------------------------------------------------------------------------------------------
-
-
-def server_url(args) -> str:
-    url = args.pg.rstrip("/")
-    host = url.split("@")[-1].split(":")[0].split("/")[0]
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        sys.exit("The benchmark runs on loopback only: point --pg at 127.0.0.1.")
-    return url
-
-
-def recreate_database(args, *, drop_only=False) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{server_url(args)}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        if not drop_only:
-            cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
-
-
-def bench_env(args, port: int, data_dir: str) -> dict:
-    """The environment of the seeding and of gunicorn: the bench database, nothing shared with a dev set-up."""
-    return {
-        "DATABASE_URL": f"{server_url(args)}/{DB_NAME}",
-        "DJANGO_DEBUG": "False",
-        "DJANGO_SECURE": "False",
-        "CELERY_BROKER_URL": "memory://",  # letters queued by redemptions stay in the process; no shared queue
-        "CELERY_TASK_ALWAYS_EAGER": "False",
-        "CACHE_URL": "locmemcache://",
-        "EMAIL_URL": "dummymail://",
-        "PORTAL_DATA_DIR": data_dir,
-        "PORTAL_BASE_URL": f"http://{HOST}:{port}",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-    }
-
-
-def setup_django(env: dict) -> None:
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+# ---- data ----------------------------------------------------------------------------------------------------
 
 
 def seed(args) -> dict:
@@ -194,136 +131,7 @@ def verify(data: dict, redeem: "Phase") -> dict:
     }
 
 
-# ---- gunicorn ------------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(args, env: dict, port: int, log) -> subprocess.Popen:
-    cmd = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "portal.wsgi:application",
-        "--config",
-        str(ROOT / "bench" / "gunicorn_bench.py"),
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-    ]
-    # A session of its own, so that stopping it stops exactly this gunicorn and its workers.
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
-def stop_gunicorn(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=25)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited while starting")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/api/v1/orgs/")
-            if conn.getresponse().status in (200, 401, 403):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
 # ---- load ----------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Phase:
-    name: str
-    latencies: list = field(default_factory=list)
-    statuses: Counter = field(default_factory=Counter)
-    errors: int = 0
-    seconds: float = 0.0
-    planned: int = 0
-
-    @property
-    def done(self) -> int:
-        return len(self.latencies)
-
-    def percentile(self, q: float) -> float:
-        """Nearest-rank percentile, in milliseconds."""
-        ordered = sorted(self.latencies)
-        return ordered[max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))] * 1000
-
-    def summary(self) -> dict:
-        return {
-            "requests": self.done,
-            "planned": self.planned,
-            "seconds": round(self.seconds, 2),
-            "rps": round(self.done / self.seconds, 1) if self.seconds else 0.0,
-            "p50_ms": round(self.percentile(50), 1),
-            "p95_ms": round(self.percentile(95), 1),
-            "p99_ms": round(self.percentile(99), 1),
-            "max_ms": round(max(self.latencies) * 1000, 1),
-            "statuses": dict(sorted(self.statuses.items())),
-            "errors": self.errors,
-        }
-
-
-def run_phase(name: str, port: int, jobs: list, make_request, concurrency: int, limit_seconds: float) -> Phase:
-    """Send the jobs with `concurrency` keep-alive connections; stop at the end of the list or of the time."""
-    phase = Phase(name, planned=len(jobs))
-    lock = threading.Lock()
-    cursor = iter(jobs)
-    deadline = time.monotonic() + limit_seconds
-
-    def worker():
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        while time.monotonic() < deadline:
-            with lock:
-                job = next(cursor, None)
-            if job is None:
-                break
-            method, path, headers, body = make_request(job)
-            started = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                elapsed = time.perf_counter() - started
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(HOST, port, timeout=30)
-                with lock:
-                    phase.errors += 1
-                continue
-            with lock:
-                phase.latencies.append(elapsed)
-                phase.statuses[response.status] += 1
-        conn.close()
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    phase.seconds = time.perf_counter() - started
-    return phase
 
 
 def redeem_request(job):
@@ -349,19 +157,9 @@ def report(args, redeem: Phase, orgs: Phase, checks: dict) -> dict:
         f"\nInvite redemption benchmark: gunicorn {args.workers} workers × {args.threads} threads, PostgreSQL, "
         f"{args.concurrency} concurrent keep-alive clients on {HOST}"
     )
-    print(f"{'':34} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses")
-    for label, s in (("POST /api/v1/invites/{t}/redeem/", r), ("GET  /api/v1/orgs/", o)):
-        statuses = " ".join(f"{k}×{v}" for k, v in s["statuses"].items())
-        errors = f" errors×{s['errors']}" if s["errors"] else ""
-        print(
-            f"{label:34} {s['requests']:>8} {s['rps']:>8} {s['p50_ms']:>8} {s['p95_ms']:>8} {s['p99_ms']:>8}  "
-            f"{statuses}{errors}"
-        )
-    ratio = {
-        "throughput": round(r["rps"] / o["rps"], 2) if o["rps"] else None,
-        "p95": round(r["p95_ms"] / o["p95_ms"], 2) if o["p95_ms"] else None,
-    }
-    print(f"redeem ÷ orgs: throughput {ratio['throughput']}×, p95 latency {ratio['p95']}×")
+    print_table([("POST /api/v1/invites/{t}/redeem/", r), ("GET  /api/v1/orgs/", o)], width=34)
+    against = ratio(r, o)
+    print(f"redeem ÷ orgs: throughput {against['throughput']}×, p95 latency {against['p95']}×")
     print(
         f"joined: {checks['joined_responses']} responses 201, {checks['memberships']} student memberships, "
         f"{checks['uses_allowed']} uses allowed in all"
@@ -370,7 +168,7 @@ def report(args, redeem: Phase, orgs: Phase, checks: dict) -> dict:
     for phase in (redeem, orgs):
         if phase.done < phase.planned:
             print(f"note: {phase.name} stopped at the time limit after {phase.done} of {phase.planned} requests")
-    return {"redeem": r, "orgs": o, "ratio": ratio, **checks}
+    return {"redeem": r, "orgs": o, "ratio": against, **checks}
 
 
 def failures(redeem: Phase, orgs: Phase, checks: dict) -> list[str]:
@@ -391,65 +189,35 @@ def failures(redeem: Phase, orgs: Phase, checks: dict) -> list[str]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    started = time.monotonic()
-
-    def step(text):
-        print(f"[{time.monotonic() - started:5.1f} s] {text}", flush=True)
-
-    port = free_port()
-    proc = None
-    data_dir = tempfile.mkdtemp(prefix="portal-bench-")
-    log = open(Path(data_dir) / "gunicorn.log", "w+")  # noqa: SIM115 — read back on failure
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below on a polite kill
-    try:
-        step(f"recreating database {DB_NAME} and migrating")
-        recreate_database(args)
-        env = bench_env(args, port, data_dir)
-        setup_django(env)
-        from django.core.management import call_command
+    with bench_run(args, DB_NAME) as run:
         from django.db import connections
 
-        call_command("migrate", verbosity=0, interactive=False)
-        step(f"seeding {args.users} users, {args.single} single-use invites, one for {args.multi_uses} uses")
+        run.step(f"seeding {args.users} users, {args.single} single-use invites, one for {args.multi_uses} uses")
         data = seed(args)
         connections.close_all()
 
-        step(f"starting gunicorn on {HOST}:{port}")
-        proc = start_gunicorn(args, env, port, log)
-        wait_ready(port, proc)
+        run.start_gunicorn()
         users = data["user_tokens"]
-        run_phase("warm-up", port, users[: 4 * args.concurrency], orgs_request, args.concurrency, 20)
+        run_phase("warm-up", run.port, users[: 4 * args.concurrency], orgs_request, args.concurrency, 20)
 
-        step("measuring redemption")
-        redeem = run_phase("redeem", port, redeem_plan(data), redeem_request, args.concurrency, args.phase_seconds)
-        step("measuring GET /api/v1/orgs/")
+        run.step("measuring redemption")
+        redeem = run_phase("redeem", run.port, redeem_plan(data), redeem_request, args.concurrency, args.phase_seconds)
+        run.step("measuring GET /api/v1/orgs/")
         orgs_jobs = [users[i % len(users)] for i in range(args.orgs_requests)]
-        orgs = run_phase("orgs", port, orgs_jobs, orgs_request, args.concurrency, args.phase_seconds)
-        stop_gunicorn(proc)
+        orgs = run_phase("orgs", run.port, orgs_jobs, orgs_request, args.concurrency, args.phase_seconds)
+        run.stop_gunicorn()
 
         checks = verify(data, redeem)
         figures = report(args, redeem, orgs, checks)
         problems = failures(redeem, orgs, checks)
         if args.json:
             args.json.write_text(json.dumps({**figures, "problems": problems}, ensure_ascii=False, indent=2))
-        step("done")
+        run.step("done")
         if problems:
             print("FAILED: " + "; ".join(problems))
-            log.seek(0)
-            print(log.read()[-4000:])
+            print(run.log_tail())
             return 1
         return 0
-    finally:
-        stop_gunicorn(proc)
-        log.close()
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # Django was never set up
-            pass
-        if not args.keep_db:
-            recreate_database(args, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -2,15 +2,17 @@ from django.urls import re_path
 
 from orgs.api.urls import ORG, Router
 
-from .api import events, views
+from .api import events, manage, moderation, views
 
 ID = r"\d{1,18}"
 CHAT = rf"^chats/(?P<id>{ID})"
 
 router = Router()
 router.include_root_view = False  # the organisations' router serves the API root
-router.register(f"{ORG}/chats", views.ChatViewSet, basename="chat")
+# The chat list with create, detail, rename, archive, restore, leave and members (chats/api/manage.py).
+router.register(f"{ORG}/chats", manage.ChatManageViewSet, basename="chat")
 router.register(f"{ORG}/events", events.EventViewSet, basename="event")
+router.register(f"{ORG}/reports", moderation.ReportViewSet, basename="chat-report")
 
 messages = views.MessageViewSet
 polls = views.PollViewSet
@@ -26,4 +28,20 @@ urlpatterns = [
     re_path(rf"{CHAT}/read/$", messages.as_view({"post": "read"}), name="chat-read"),
     re_path(rf"{CHAT}/polls/$", polls.as_view({"post": "create"}), name="chat-polls"),
     re_path(rf"{CHAT}/polls/(?P<pid>{ID})/vote/$", polls.as_view({"post": "vote"}), name="chat-poll-vote"),
+]
+
+# Moderation: reports, members (mute, unmute, remove), pinned posts.
+moderated = moderation.MessageModerationViewSet
+chat_members = moderation.ChatMemberViewSet
+MEMBER = rf"{CHAT}/members/(?P<user_id>{ID})"
+urlpatterns += [
+    re_path(
+        rf"{CHAT}/messages/(?P<mid>{ID})/report/$", moderated.as_view({"post": "report"}), name="chat-report-create"
+    ),
+    re_path(rf"{CHAT}/messages/(?P<mid>{ID})/pin/$", moderated.as_view({"post": "pin"}), name="chat-message-pin"),
+    re_path(rf"{CHAT}/messages/(?P<mid>{ID})/unpin/$", moderated.as_view({"post": "unpin"}), name="chat-message-unpin"),
+    re_path(rf"{CHAT}/members/$", chat_members.as_view({"get": "list"}), name="chat-members"),
+    re_path(rf"{MEMBER}/$", chat_members.as_view({"delete": "destroy"}), name="chat-member"),
+    re_path(rf"{MEMBER}/mute/$", chat_members.as_view({"post": "mute"}), name="chat-member-mute"),
+    re_path(rf"{MEMBER}/unmute/$", chat_members.as_view({"post": "unmute"}), name="chat-member-unmute"),
 ]

@@ -81,12 +81,13 @@ class JoinForm(forms.Form):
         label=_("Ваш ребёнок"), queryset=User.objects.none(), widget=forms.RadioSelect, empty_label=None
     )
 
-    def __init__(self, *args, invite: Invite, signup: bool, **kwargs):
+    def __init__(self, *args, invite: Invite, signup: bool, roster: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not signup:
             for name in ("last_name", "first_name", "patronymic", "identifier"):
                 del self.fields[name]
-        if invite.role == InviteRole.PARENT and invite.bound_student_id is None and invite.target_group_id:
+        chooses_child = invite.role == InviteRole.PARENT and invite.bound_student_id is None
+        if chooses_child and invite.target_group_id and roster:
             field = self.fields["child"]
             field.queryset = class_students(invite.target_group)
             field.label_from_instance = child_label
@@ -160,9 +161,9 @@ class InviteFilterForm(forms.Form):
 USES = [("one", _("Один человек")), ("many", _("Несколько человек")), ("unlimited", _("Без ограничения числа"))]
 
 
-class InviteCreateForm(forms.Form):
-    role = forms.ChoiceField(label=_("Кого приглашаете"))
-    target_group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
+class LinkTermsForm(forms.Form):
+    """How many people a link admits and until when: shared by the forms that create links."""
+
     uses = forms.ChoiceField(
         label=_("Сколько человек могут вступить"), choices=USES, initial="one", widget=forms.RadioSelect
     )
@@ -174,6 +175,26 @@ class InviteCreateForm(forms.Form):
         help_text=_("Только для варианта «Несколько человек»."),
     )
     expires_at = forms.DateTimeField(label=_("Действует до"), required=False, widget=DATETIME)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = org
+
+    def clean_expires_at(self):
+        return in_org_time_zone(self.cleaned_data.get("expires_at"), self.organisation)
+
+    def clean(self):
+        cleaned = super().clean()
+        uses = cleaned.get("uses")
+        if uses == "many" and not cleaned.get("max_uses"):
+            self.add_error("max_uses", _("Укажите, сколько человек могут вступить по ссылке."))
+        cleaned["max_uses_value"] = {"one": 1, "many": cleaned.get("max_uses"), "unlimited": None}.get(uses, 1)
+        return cleaned
+
+
+class InviteCreateForm(LinkTermsForm):
+    role = forms.ChoiceField(label=_("Кого приглашаете"))
+    target_group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
     recipient_name = forms.CharField(label=_("Кому (ФИО)"), max_length=300, required=False)
     recipient_email = forms.EmailField(label=_("E-mail получателя"), required=False)
     recipient_phone = forms.CharField(label=_("Телефон получателя"), max_length=32, required=False)
@@ -184,10 +205,10 @@ class InviteCreateForm(forms.Form):
         empty_label=_("— родитель выберет сам —"),
     )
     requires_approval = forms.BooleanField(label=_("Вступление только после одобрения"), required=False)
+    field_order = ["role", "target_group", "uses", "max_uses", "expires_at"]
 
     def __init__(self, *args, org, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organisation = org
+        super().__init__(*args, org=org, **kwargs)
         vocab = org.vocabulary
         classes = classes_for_inviter(actor, org)
         roles = []
@@ -219,15 +240,8 @@ class InviteCreateForm(forms.Form):
             "max": policy.max_days,
         }
 
-    def clean_expires_at(self):
-        return in_org_time_zone(self.cleaned_data.get("expires_at"), self.organisation)
-
     def clean(self):
         cleaned = super().clean()
-        uses = cleaned.get("uses")
-        if uses == "many" and not cleaned.get("max_uses"):
-            self.add_error("max_uses", _("Укажите, сколько человек могут вступить по ссылке."))
-        cleaned["max_uses_value"] = {"one": 1, "many": cleaned.get("max_uses"), "unlimited": None}.get(uses, 1)
         role = cleaned.get("role")
         if role and role != InviteRole.TEACHER and not cleaned.get("target_group"):
             self.add_error("target_group", _("Выберите, куда приглашаете."))

@@ -122,7 +122,8 @@ def instructions(invite: Invite) -> tuple[str, str, str]:
 # ---- the kit -------------------------------------------------------------------------------------------------
 
 
-def _qr_data_uri(url: str) -> str:
+def qr_data_uri(url: str) -> str:
+    """The link as an SVG QR code in a data: URI, for an <img> on a page or a card."""
     # A quiet zone of 4 modules keeps the code readable after cutting the card out.
     return segno.make(url, error="m", micro=False).svg_data_uri(scale=1, border=4, omitsize=True)
 
@@ -157,7 +158,7 @@ def kit_cards(items: Iterable, organisation: Organisation, group: Group | None =
                 link=url,
                 short_link=short_link(url),
                 expires=expiry_text(invite, organisation),
-                qr_data_uri=_qr_data_uri(url),
+                qr_data_uri=qr_data_uri(url),
                 instructions=instructions(invite),
             )
         )

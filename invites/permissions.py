@@ -1,7 +1,10 @@
-"""Who may invite whom (SPEC permission matrix), on top of the orgs permissions."""
+"""Who may invite whom (SPEC permission matrix), on top of the orgs and chats permissions."""
 
+from chats.models import Chat
+from chats.permissions import can_manage, is_org_admin
+from chats.services.membership import chat_may_hold
 from orgs.models import Group, Membership
-from portal.exceptions import PermissionDenied, RuleViolation
+from portal.exceptions import NotFound, PermissionDenied, PortalError, RuleViolation
 
 from .models import Invite, InviteRole
 
@@ -22,6 +25,11 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
         raise RuleViolation("Класс в архиве: пригласить в него нельзя.", code="class_archived")
     if actor.has_perm("orgs.invite_members", organisation) or actor.has_perm("orgs.invite_to_group", group):
         return
+    _refuse_unverified(actor, organisation)
+    raise PermissionDenied("Вы можете приглашать только в свои классы.")
+
+
+def _refuse_unverified(actor, organisation) -> None:
     unverified = (
         Membership.objects.filter(
             organisation=organisation, user=actor, role=Membership.Role.TEACHER, valid_to__isnull=True
@@ -34,7 +42,66 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
             "Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором.",
             code="teacher_unverified",
         )
-    raise PermissionDenied("Вы можете приглашать только в свои классы.")
+
+
+# Chats whose membership people choose: class and subject chats follow the structure, and the system channels
+# hold the whole organisation (or all its staff).
+CHAT_INVITE_KINDS = (Chat.Kind.OTHER, *Chat.MANAGEMENT_KINDS)
+
+
+def check_can_manage_chat_invites(actor, chat: Chat) -> None:
+    """Owners of a chat and administrators of its organisation invite into it, when it is a chat of kind «other»
+    or a management chat that is not archived."""
+    if not can_manage(actor, chat):
+        raise PermissionDenied("Приглашать в чат могут его владельцы и администраторы организации.")
+    if chat.is_channel:
+        raise RuleViolation(
+            "Канал читают все участники организации (или все сотрудники): приглашать в него по ссылке не нужно.",
+            code="chat_not_invitable",
+            fields={"target_chat": ["В канал по ссылке не приглашают."]},
+        )
+    if chat.kind not in CHAT_INVITE_KINDS:
+        raise RuleViolation(
+            "Участников этого чата определяет структура: состав класса, кураторство и нагрузка. "
+            "Пригласить в него по ссылке нельзя — добавьте человека в класс или создайте отдельный чат.",
+            code="chat_not_invitable",
+            fields={"target_chat": ["Состав этого чата следует структуре."]},
+        )
+    if chat.is_archived:
+        raise RuleViolation("Чат в архиве: пригласить в него нельзя.", code="chat_archived")
+
+
+def check_can_invite_to_chat(actor, organisation, role: str, chat: Chat) -> None:
+    """Whether the actor may create an invite of this role into this chat. Students are invited by those who may
+    invite them to a class: administrators, and the curators and verified teachers of the chat's class."""
+    if chat.organisation_id != organisation.pk:
+        raise NotFound("Чат не найден.")
+    check_can_manage_chat_invites(actor, chat)
+    if not chat_may_hold(chat, role):
+        raise RuleViolation(
+            f"В чат «{chat.title}» не входят люди в роли «{InviteRole(role).label}»: "
+            + (
+                "обучающиеся бывают только в чатах класса и в чате совета обучающихся."
+                if role == InviteRole.STUDENT
+                else "состав этого вида чата ограничен."
+            ),
+            code="chat_role_not_allowed",
+            fields={"role": ["Выберите другую роль."]},
+        )
+    if is_org_admin(actor, organisation.pk):
+        return
+    if role == InviteRole.STUDENT:
+        if chat.group_id is None:
+            raise PermissionDenied(
+                "Приглашать обучающихся в чат, не связанный с классом, может только администратор.",
+                code="chat_students_admin_only",
+            )
+        if actor.has_perm("orgs.invite_to_group", chat.group):
+            return
+        _refuse_unverified(actor, organisation)
+        raise PermissionDenied("Обучающихся вы можете приглашать только в чаты своих классов.")
+    if role == InviteRole.PARENT:
+        _refuse_unverified(actor, organisation)
 
 
 def can_manage_invite(actor, invite: Invite) -> bool:
@@ -45,3 +112,15 @@ def can_manage_invite(actor, invite: Invite) -> bool:
 def check_can_manage(actor, invite: Invite) -> None:
     if not can_manage_invite(actor, invite):
         raise PermissionDenied("Управлять этой ссылкой может её автор или администратор.")
+
+
+def chat_invite_roles(actor, chat: Chat) -> list[str]:
+    """The roles the actor may invite into this chat, in the order the page offers them."""
+    roles = []
+    for role in (InviteRole.TEACHER, InviteRole.STUDENT, InviteRole.PARENT):
+        try:
+            check_can_invite_to_chat(actor, chat.organisation, role, chat)
+        except PortalError:
+            continue
+        roles.append(role)
+    return roles

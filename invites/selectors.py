@@ -23,8 +23,17 @@ def invites_for_user(user, organisation: Organisation) -> QuerySet[Invite]:
     qs = Invite.objects.filter(organisation=organisation)
     if not user.has_perm("orgs.invite_members", organisation):
         qs = qs.filter(created_by=user)
-    return qs.select_related("target_group", "created_by", "bound_student", "relayed_from").annotate(
+    return qs.select_related("target_group", "target_chat", "created_by", "bound_student", "relayed_from").annotate(
         redemption_count=Count("redemptions")
+    )
+
+
+def chat_invites_active(user, organisation: Organisation, chat) -> QuerySet[Invite]:
+    """The chat's working links the user sees (administrators: all; others: their own), newest first."""
+    return (
+        invites_for_user(user, organisation)
+        .filter(target_chat=chat, status=Invite.Status.ACTIVE, expires_at__gt=timezone.now())
+        .order_by("-created_at", "-id")
     )
 
 

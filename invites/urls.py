@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import join, kits, manage, requests
+from .views import chats, join, kits, manage, requests
 
 app_name = "invites"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path(org + "invites/class/<int:group_id>/export.<str:fmt>", kits.class_export, name="class_export"),
     path(org + "invites/class/<int:group_id>/mail/", kits.class_mailing_start, name="class_mail"),
     path(org + "invites/mailings/<int:mailing_id>/", kits.mailing_progress, name="mailing"),
+    path(org + "invites/chat/<int:chat_id>/", chats.chat_invites, name="chat"),
     path(org + "invites/<int:invite_id>/", manage.invite_detail, name="detail"),
     path(org + "invites/<int:invite_id>/relay/", manage.invite_relay, name="relay"),
     path(org + "invites/<int:invite_id>/<slug:action>/", manage.invite_action, name="action"),

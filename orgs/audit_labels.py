@@ -50,6 +50,18 @@ ACTION_LABELS = {
     "invite.annulled": _("Невостребованная ссылка-приглашение аннулирована"),
     "invite.redeemed": _("Переход по ссылке-приглашению"),
     "invite.mailing_started": _("Начата рассылка приглашений по электронной почте"),
+    # Chats
+    "chat.created": _("Создан чат"),
+    "chat.renamed": _("Чат переименован"),
+    "chat.archived": _("Чат перенесён в архив"),
+    "chat.restored": _("Чат восстановлен из архива"),
+    "chat.members_added": _("В чат добавлены участники"),
+    "chat.owner_passed": _("Владение чатом передано"),
+    "chat.member_muted": _("Участнику чата запрещено писать"),
+    "chat.member_unmuted": _("Участнику чата снова разрешено писать"),
+    "chat.member_removed": _("Участник исключён из чата"),
+    "report.message_deleted": _("Жалоба рассмотрена: сообщение удалено"),
+    "report.dismissed": _("Жалоба отклонена"),
     # Join requests
     "join_request.approved": _("Заявка на вступление одобрена"),
     "join_request.rejected": _("Заявка на вступление отклонена"),
@@ -65,6 +77,7 @@ ACTION_GROUPS = {
     ),
     "structure": (_("Структура"), ("organisation", "academic_year", "group")),
     "registration": (_("Регистрация организации"), ("registration",)),
+    "chats": (_("Чаты и жалобы"), ("chat", "report")),
 }
 
 DETAIL_LABELS = {
@@ -88,6 +101,8 @@ DETAIL_LABELS = {
     "creator": _("Автор ссылок (№ пользователя)"),
     "membership": _("Участие №"),
     "join_request": _("Заявка №"),
+    "member": _("Участник (№ пользователя)"),
+    "until": _("До"),
 }
 
 OUTCOME_LABELS = {"joined": _("вступил(а)"), "requested": _("отправлена заявка"), "already": _("уже состоит")}

@@ -1,6 +1,6 @@
 """Reads shared by the pages, the API and the jobs: filtered to what the user may see, prefetched."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Prefetch, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from portal.exceptions import NotFound
@@ -35,23 +35,45 @@ def organisation_get(user, pk) -> Organisation:
         raise NotFound("Организация не найдена.") from None
 
 
+def _holds_staff_role(user, organisation: Organisation) -> Exists:
+    """Whether the user is a teacher or an administrator here, as an SQL condition (no query of its own)."""
+    return Exists(
+        Membership.objects.filter(
+            organisation=organisation,
+            user_id=user.pk,
+            role__in=[Membership.Role.TEACHER, Membership.Role.ADMIN],
+            valid_to__isnull=True,
+        )
+    )
+
+
+def _own_classes(user, organisation: Organisation) -> QuerySet:
+    """The ids of the classes of the user and of their children, as a subquery."""
+    children = ParentLink.objects.filter(organisation=organisation, parent_id=user.pk, valid_to__isnull=True)
+    return (
+        Placement.objects.filter(organisation=organisation, valid_to__isnull=True)
+        .filter(Q(student_id=user.pk) | Q(student_id__in=children.values("child_id")))
+        .values("group_id")
+    )
+
+
 def groups_for_user(user, organisation: Organisation, *, include_archived=False) -> QuerySet[Group]:
-    """The organisation's structure with curator, year and head-counts in a fixed number of queries."""
+    """The organisation's structure with curator, year and head-counts in a fixed number of queries. A student or a
+    parent is shown the curators of their own (their children's) classes only (student safety: members_for_user)."""
     qs = Group.objects.filter(organisation=organisation)
     if not include_archived:
         qs = qs.filter(is_archived=False)
+    curators = CuratorAssignment.objects.filter(valid_to__isnull=True).select_related("teacher")
+    if not user.is_superuser:
+        curators = curators.filter(
+            Q(_holds_staff_role(user, organisation)) | Q(group_id__in=_own_classes(user, organisation))
+        )
     return (
         qs.select_related("academic_year", "parent")
         .annotate(
             student_count=Count("placements", filter=Q(placements__valid_to__isnull=True), distinct=True),
         )
-        .prefetch_related(
-            Prefetch(
-                "curatorships",
-                queryset=CuratorAssignment.objects.filter(valid_to__isnull=True).select_related("teacher"),
-                to_attr="active_curatorships",
-            )
-        )
+        .prefetch_related(Prefetch("curatorships", queryset=curators, to_attr="active_curatorships"))
         .order_by("kind", "grade", "name", "id")
     )
 
@@ -78,7 +100,13 @@ def visible_group_ids(user, organisation: Organisation) -> set[int] | None:
 
 
 def members_for_user(user, organisation: Organisation, *, include_ended=False) -> QuerySet[Membership]:
-    """Memberships the user may see: everyone for administrators and leaders, own classes for teachers."""
+    """Memberships the user may see: everyone for administrators and leaders, the staff and their own classes for
+    teachers; for a student only themselves, for a parent themselves and their children.
+
+    Student safety (SPEC: «the list of people a student can see is limited to their own chats»): orgs knows nothing
+    of chats, so the organisation's people lists give a student (and a parent) no one else; they meet the people
+    they share a chat with in that chat's member list (chats.selectors.chat_members).
+    """
     qs = Membership.objects.filter(organisation=organisation)
     if not include_ended:
         qs = qs.filter(valid_to__isnull=True)
@@ -88,12 +116,16 @@ def members_for_user(user, organisation: Organisation, *, include_ended=False) -
         parent_ids = ParentLink.objects.filter(
             organisation=organisation, valid_to__isnull=True, child_id__in=student_ids
         ).values("parent_id")
+        children = ParentLink.objects.filter(organisation=organisation, parent_id=user.pk, valid_to__isnull=True)
+        staff = Q(_holds_staff_role(user, organisation))
         qs = qs.filter(
-            # Staff see one another: the administrators too, who may hold no teacher role.
             Q(user=user)
-            | Q(role__in=[Membership.Role.TEACHER, Membership.Role.ADMIN])
-            | Q(role=Membership.Role.STUDENT, user_id__in=student_ids)
-            | Q(role=Membership.Role.PARENT, user_id__in=parent_ids)
+            # Staff see one another (the administrators too, who may hold no teacher role) and their classes.
+            | staff & Q(role__in=[Membership.Role.TEACHER, Membership.Role.ADMIN])
+            | staff & Q(role=Membership.Role.STUDENT, user_id__in=student_ids)
+            | staff & Q(role=Membership.Role.PARENT, user_id__in=parent_ids)
+            # A parent sees their own children.
+            | Q(role=Membership.Role.STUDENT, user_id__in=children.values("child_id"))
         )
     return (
         qs.select_related("user", "verified_by")

@@ -1,8 +1,9 @@
-"""The interface language: Russian unless the person chose another one with the language switch."""
+"""The interface language (Russian unless the person chose another one with the language switch), and the default
+time zone at the start of every request."""
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 
@@ -25,6 +26,9 @@ class PortalLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
+        # Pages of an organisation switch to its time zone (orgs.views._base.enter_organisation); every request
+        # starts from the default one, whatever the thread served before.
+        timezone.deactivate()
         translation.activate(language_from_cookie(request))
         request.LANGUAGE_CODE = translation.get_language()
 
@@ -32,4 +36,5 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         # The page depends on the cookie only, so caches must key on it and not on Accept-Language.
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", translation.get_language())
+        timezone.deactivate()
         return response

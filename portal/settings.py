@@ -129,6 +129,8 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Counts the request body except the files of a multipart upload (those stream to temporary files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE), so a 50 MiB video under CHAT_ATTACHMENT_MAX_BYTES is not refused here.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Security: DJANGO_SECURE=1 behind HTTPS in production --------------------------
@@ -168,6 +170,16 @@ JOIN_REQUEST_STALE_DAYS = env.int("JOIN_REQUEST_STALE_DAYS", default=3)
 
 # --- Uploads -----------------------------------------------------------------------
 REGISTRATION_ORDER_MAX_BYTES = env.int("REGISTRATION_ORDER_MAX_BYTES", default=10 * 1024 * 1024)
+# Files of chat messages: the largest size per kind, in bytes, and how many files one message carries.
+CHAT_ATTACHMENT_MAX_BYTES = {
+    "photo": env.int("CHAT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024),
+    "audio": env.int("CHAT_AUDIO_MAX_BYTES", default=20 * 1024 * 1024),
+    "video": env.int("CHAT_VIDEO_MAX_BYTES", default=50 * 1024 * 1024),
+    "document": env.int("CHAT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024),
+}
+CHAT_ATTACHMENTS_PER_MESSAGE = env.int("CHAT_ATTACHMENTS_PER_MESSAGE", default=5)
+# Photos with more pixels are refused before they are decoded (a small file can unpack to gigabytes).
+CHAT_IMAGE_MAX_PIXELS = env.int("CHAT_IMAGE_MAX_PIXELS", default=50_000_000)
 
 # --- REST framework ----------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -197,6 +209,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "orgs.models.OrganisationKind",
         "GroupKindEnum": "orgs.models.Group.Kind",
+        "AttachmentKindEnum": "chats.models.Attachment.Kind",
     },
 }
 

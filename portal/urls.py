@@ -1,5 +1,8 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -25,4 +28,12 @@ handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
 
 if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+    def media(request, path):
+        # Chat files (MEDIA_ROOT/chats) are served only by chats.views.attachments, which checks who asks, even
+        # here; the path is normalised as serve() does, so that «x/../chats/…» cannot slip past.
+        if posixpath.normpath(path).lstrip("/").split("/")[0].lower() == "chats":
+            raise Http404
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    urlpatterns.append(path("media/<path:path>", media))

@@ -1,9 +1,10 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orgs.api.serializers import IdField, PersonSerializer
 
-from ..models import MESSAGE_MAX_LENGTH, Chat, Message, Poll
+from ..models import MESSAGE_MAX_LENGTH, Attachment, Chat, Message, Poll
 from ..services.polls import MAX_OPTIONS
 
 
@@ -41,10 +42,34 @@ class PollBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "question", "multiple", "anonymous", "closes_at"]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True, help_text="имя файла у отправителя")
+    size = serializers.IntegerField(read_only=True, help_text="байт")
+    url = serializers.SerializerMethodField(help_text="скачать (только участникам чата)")
+    thumbnail_url = serializers.SerializerMethodField(help_text="миниатюра JPEG у фото, иначе null")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "kind", "name", "content_type", "size", "width", "height", "url", "thumbnail_url"]
+        read_only_fields = fields
+
+    def _url(self, name, attachment) -> str:
+        url = reverse(name, args=[attachment.chat_id, attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_url(self, attachment) -> str:
+        return self._url("chats:attachment", attachment)
+
+    def get_thumbnail_url(self, attachment) -> str | None:
+        return self._url("chats:attachment_thumb", attachment) if attachment.thumbnail else None
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True, allow_null=True)
     is_deleted = serializers.BooleanField(read_only=True)
     poll = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
@@ -59,6 +84,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "deleted_at",
             "is_deleted",
             "poll",
+            "attachments",
         ]
 
     @extend_schema_field(PollBriefSerializer(allow_null=True))
@@ -67,10 +93,27 @@ class MessageSerializer(serializers.ModelSerializer):
         poll = message.poll if hasattr(message, "poll") and not message.is_deleted else None
         return PollBriefSerializer(poll).data if poll else None
 
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, message):
+        # Prefetched by the list: no query per message. A deleted message has none.
+        rows = [] if message.is_deleted else message.attachments.all()
+        return AttachmentSerializer(rows, many=True, context=self.context).data
+
 
 class MessageWriteSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=MESSAGE_MAX_LENGTH * 2, trim_whitespace=False, allow_blank=True)
+    text = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH * 2, trim_whitespace=False, allow_blank=True, required=False, default=""
+    )
     reply_to = IdField(required=False, allow_null=True)
+
+
+class MessageUploadSerializer(MessageWriteSerializer):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        required=False,
+        default=list,
+        help_text="файлы (поле повторяется); без текста сообщение может состоять из одних файлов",
+    )
 
 
 class MessageEditSerializer(serializers.Serializer):

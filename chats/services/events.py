@@ -1,5 +1,5 @@
-"""Scheduled events announced in a chat, and their reminders: a post in the chat and e-mail to its members,
-sent exactly once per event however many workers run the job at the same time."""
+"""Scheduled events for a chat or a group of the structure (see .audiences), and their reminders: a post in the
+chat and e-mail to the audience, sent exactly once per event however many workers run the job at the same time."""
 
 import logging
 from datetime import timedelta
@@ -8,15 +8,25 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from orgs.models import Membership, Organisation
+from orgs.models import Group, Organisation
+from portal.accounts.models import User
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 from portal.mail import email_after_commit
 
 from ..models import Chat, ChatMember, Event, Message
 from ..permissions import can_post, can_read, chat_role, is_org_admin
+from .audiences import (
+    audience_label,
+    events_visible_q,
+    group_people,
+    group_require_schedulable,
+    is_class_curator,
+    is_staff_member,
+    reminder_chat,
+)
 from .messages import message_post
 
 logger = logging.getLogger("chats.events")
@@ -63,29 +73,42 @@ def _clean(*, kind, title, starts_at, duration_minutes, video_url, description, 
     return title, video_url, description
 
 
+def _require_audience(actor, organisation: Organisation, chat: Chat | None, group: Group | None) -> None:
+    if (chat is None) == (group is None):
+        message = "Укажите аудиторию события: чат или группу (что-то одно)."
+        raise RuleViolation(message, code="audience", fields={"chat": [message], "group": [message]})
+    if group is not None:
+        group_require_schedulable(actor, organisation, group)
+        return
+    if chat.organisation_id != organisation.pk or not can_read(actor, chat):
+        raise NotFound("Чат не найден.")
+    if chat.is_archived:
+        raise PermissionDenied("Чат в архиве: назначить в нём событие нельзя.")
+    if not is_staff_member(actor, organisation):
+        raise PermissionDenied("События назначают администраторы и педагоги.")
+    if not can_post(actor, chat):
+        raise PermissionDenied("Назначать события в чате могут те, кто может в нём писать.")
+
+
 def event_create(
     *,
     organisation: Organisation,
-    chat: Chat,
     actor,
     kind: str,
     title: str,
     starts_at,
+    chat: Chat | None = None,
+    group: Group | None = None,
     duration_minutes: int = 45,
     video_url: str = "",
     description: str = "",
     reminder_minutes_before: int = 60,
     now=None,
 ) -> Event:
-    """Schedule an event in a chat of the organisation; whoever may post in the chat may, for a future time,
-    with an https link if any."""
+    """Schedule an event for a chat (whoever may post in it) or a group (see .audiences for who may), for a future
+    time, with an https link if any."""
     now = now or timezone.now()
-    if chat.organisation_id != organisation.pk or not can_read(actor, chat):
-        raise NotFound("Чат не найден.")
-    if chat.is_archived:
-        raise PermissionDenied("Чат в архиве: назначить в нём событие нельзя.")
-    if not can_post(actor, chat):
-        raise PermissionDenied("Назначать события в чате могут те, кто может в нём писать.")
+    _require_audience(actor, organisation, chat, group)
     title, video_url, description = _clean(
         kind=kind,
         title=title,
@@ -99,6 +122,7 @@ def event_create(
     return Event.objects.create(
         organisation=organisation,
         chat=chat,
+        group=group,
         kind=kind,
         title=title,
         starts_at=starts_at,
@@ -111,29 +135,47 @@ def event_create(
     )
 
 
+def events_visible_for_user(user, organisation: Organisation | None = None) -> QuerySet[Event]:
+    """Every event (past, cancelled too) the user sees, in this organisation or all of theirs: see
+    .audiences.events_visible_q; with the chat, group, organisation and author; one query."""
+    if not (user.is_authenticated and user.is_active):
+        return Event.objects.none()
+    events = Event.objects.filter(events_visible_q(user))
+    if organisation is not None:
+        events = events.filter(organisation=organisation)
+    return events.select_related("chat", "group", "organisation", "created_by")
+
+
 def event_get_for(user, organisation: Organisation, pk) -> Event:
-    """An event of the organisation in a chat the user may read; any other is not found."""
+    """An event of the organisation the user sees; any other is not found."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound("Событие не найдено.") from None
-    event = Event.objects.filter(pk=pk, organisation=organisation).select_related("chat", "created_by").first()
-    if event is None or not can_read(user, event.chat):
+    event = events_visible_for_user(user, organisation).filter(pk=pk).first()
+    if event is None:
         raise NotFound("Событие не найдено.")
     return event
 
 
+def event_can_cancel(user, event: Event) -> bool:
+    """Its creator, the organisation's administrators, the chat's owners or the class's curator."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if event.created_by_id == user.pk or is_org_admin(user, event.organisation_id):
+        return True
+    if event.chat_id:
+        return chat_role(user, event.chat) == ChatMember.Role.OWNER
+    return is_class_curator(user, event.group)
+
+
 def event_cancel(*, event: Event, actor, now=None) -> Event:
-    """Its creator, the chat's owners and the organisation's administrators cancel an event that has not started;
-    a cancelled event is never reminded."""
+    """Its creator, the chat's owners (the class's curator for a class), and the organisation's administrators
+    cancel an event that has not started; a cancelled event is never reminded."""
     now = now or timezone.now()
-    allowed = (
-        event.created_by_id == actor.pk
-        or chat_role(actor, event.chat) == ChatMember.Role.OWNER
-        or is_org_admin(actor, event.organisation_id)
-    )
-    if not allowed:
-        raise PermissionDenied("Отменить событие может его автор, владелец чата или администратор.")
+    if not event_can_cancel(actor, event):
+        who = "владелец чата" if event.chat_id else "классный руководитель (куратор)"
+        raise PermissionDenied(f"Отменить событие может его автор, {who} или администратор.")
     if event.cancelled_at is not None:
         return event
     if event.starts_at <= now:
@@ -145,19 +187,18 @@ def event_cancel(*, event: Event, actor, now=None) -> Event:
 
 
 def events_upcoming_for_user(user, organisation: Organisation | None = None, now=None) -> QuerySet[Event]:
-    """Events not cancelled and not yet started, in the chats the user may read (their active chats and, for
-    administrators, every chat of the organisation), soonest first; one query."""
+    """Events not cancelled and not yet started that the user sees (see events_visible_for_user), soonest first;
+    one query."""
     now = now or timezone.now()
-    my_chats = ChatMember.objects.filter(user=user, left_at__isnull=True).values("chat_id")
-    admin_of = Membership.objects.filter(user=user, role=Membership.Role.ADMIN, valid_to__isnull=True).values(
-        "organisation_id"
-    )
-    events = Event.objects.filter(cancelled_at__isnull=True, starts_at__gt=now).filter(
-        Q(chat__in=my_chats) | Q(organisation__in=admin_of)
-    )
-    if organisation is not None:
-        events = events.filter(organisation=organisation)
-    return events.select_related("chat", "created_by").order_by("starts_at", "pk")
+    events = events_visible_for_user(user, organisation).filter(cancelled_at__isnull=True, starts_at__gt=now)
+    return events.order_by("starts_at", "pk")
+
+
+def events_past_for_user(user, organisation: Organisation, now=None) -> QuerySet[Event]:
+    """Events that have started (cancelled ones left out) that the user sees, latest first."""
+    now = now or timezone.now()
+    events = events_visible_for_user(user, organisation).filter(cancelled_at__isnull=True, starts_at__lte=now)
+    return events.order_by("-starts_at", "-pk")
 
 
 def event_local_start(event: Event) -> str:
@@ -179,23 +220,33 @@ def _reminder_text(event: Event) -> str:
     return "\n".join(lines)
 
 
-def _remind(event: Event) -> None:
-    """Post the reminder in the chat and e-mail its active members; inside the claiming transaction."""
-    text = _reminder_text(event)
-    chat = event.chat
-    if event.created_by is not None and can_post(event.created_by, chat):
-        message_post(chat=chat, actor=event.created_by, text=text)
+def _post_reminder(chat: Chat, author, text: str) -> None:
+    if author is not None and can_post(author, chat):
+        message_post(chat=chat, actor=author, text=text)
     elif not chat.is_archived:
-        # The creator has left the chat: the portal posts the reminder itself, without an author.
+        # The author cannot post here (left the chat, or it is a channel they do not own): the portal posts.
         Message.objects.create(chat=chat, author=None, text=text)
-    addresses = (
-        ChatMember.objects.filter(chat=chat, left_at__isnull=True, user__is_active=True)
-        .exclude(user__email__isnull=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
+
+
+def _remind(event: Event) -> None:
+    """Post the reminder in the chat (for a group: the class chat or staff channel, when there is one) and e-mail
+    the audience; inside the claiming transaction."""
+    text = _reminder_text(event)
+    if event.chat_id:
+        chat = event.chat
+        people = ChatMember.objects.filter(chat=chat, left_at__isnull=True, user__is_active=True).values("user_id")
+        addresses = User.objects.filter(pk__in=people)
+        where = f"Чат: «{chat.title}»."
+    else:
+        chat = reminder_chat(event)
+        # A parents' meeting is for the parents: the students see it in their list but get no letter.
+        addresses = group_people(event.group, parents_only=event.kind == Event.Kind.PARENTS_MEETING)
+        where = f"Для кого: {audience_label(event)}."
+    if chat is not None:
+        _post_reminder(chat, event.created_by, text)
+    addresses = addresses.exclude(email__isnull=True).exclude(email="").order_by("pk").values_list("email", flat=True)
     subject = f"{event.organisation.short_name}: {event.get_kind_display()} «{event.title}»"
-    body = f"{text}\n\nЧат: «{chat.title}»."
+    body = f"{text}\n\n{where}"
     # One letter per person: members do not see each other's addresses.
     for address in addresses:
         email_after_commit(subject=subject, body=body, recipients=[address])
@@ -222,7 +273,7 @@ def events_send_reminders(now=None) -> int:
                 )
                 if not claimed:
                     continue
-                _remind(Event.objects.select_related("organisation", "chat", "created_by").get(pk=pk))
+                _remind(Event.objects.select_related("organisation", "chat", "group", "created_by").get(pk=pk))
             sent += 1
         except Exception:  # one broken event must not hold back the others; it is retried on the next run
             logger.exception("Reminder of event %s failed", pk)

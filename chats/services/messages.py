@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
-from ..models import MESSAGE_MAX_LENGTH, Chat, ChatReadState, Message
-from ..permissions import can_moderate, can_post, can_read
+from ..models import MESSAGE_MAX_LENGTH, Chat, ChatReadState, Message, Report
+from ..permissions import can_moderate, can_post, can_read, mute_notice
+from .attachments import attachments_check, attachments_discard, attachments_remove, attachments_store
 
 
 def chat_get_for(user, pk, organisation=None) -> Chat:
@@ -52,15 +53,20 @@ def require_post(actor, chat: Chat) -> None:
     if chat.is_archived:
         raise PermissionDenied("Чат в архиве: писать в него нельзя.")
     if not can_post(actor, chat):
+        notice = mute_notice(actor, chat)
+        if notice:
+            raise PermissionDenied(notice, code="muted")
         if chat.is_channel:
             raise PermissionDenied("В этом канале пишут только администраторы и руководитель.")
         raise PermissionDenied("Писать в чат могут только его участники.")
 
 
-def message_post(*, chat: Chat, actor, text: str, reply_to: Message | int | None = None) -> Message:
-    """Post a message as an active member; in channels only their owners post; archived chats are read-only."""
+def message_post(*, chat: Chat, actor, text: str, reply_to: Message | int | None = None, files=()) -> Message:
+    """Post a message as an active member; in channels only their owners post; archived chats are read-only.
+    A message has text, files or both; the files are all checked before anything is stored."""
     require_post(actor, chat)
-    text = clean_text(text)
+    files = list(files or ())
+    text = clean_text(text) if (text or "").strip() or not files else ""
     if reply_to is not None:
         reply_id = reply_to.pk if isinstance(reply_to, Message) else reply_to
         reply_to = Message.objects.filter(pk=reply_id, chat=chat).first()
@@ -70,7 +76,15 @@ def message_post(*, chat: Chat, actor, text: str, reply_to: Message | int | None
                 code="reply_not_found",
                 fields={"reply_to": ["Сообщение не найдено в этом чате."]},
             )
-    message = Message.objects.create(chat=chat, author=actor, text=text, reply_to=reply_to)
+    checked = attachments_check(files=files) if files else []
+    stored = []
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(chat=chat, author=actor, text=text, reply_to=reply_to)
+            stored = attachments_store(message=message, files=checked) if checked else []
+    except BaseException:
+        attachments_discard(stored)  # the message did not commit: none of its files may stay
+        raise
     # The author has read their own message.
     _mark_read(chat, actor, message.pk)
     return message
@@ -99,10 +113,18 @@ def message_delete(*, message: Message, actor) -> Message:
         raise PermissionDenied("Удалять чужие сообщения могут только владельцы, модераторы и администраторы.")
     if message.is_deleted:
         return message
+    now = timezone.now()
     message.text = ""
-    message.deleted_at = timezone.now()
+    message.deleted_at = now
     message.deleted_by = actor
-    message.save(update_fields=["text", "deleted_at", "deleted_by"])
+    # A deleted message is unpinned, and the reports about it are settled: there is nothing left to judge.
+    message.pinned_at = message.pinned_by = None
+    with transaction.atomic():
+        message.save(update_fields=["text", "deleted_at", "deleted_by", "pinned_at", "pinned_by"])
+        attachments_remove(message=message)  # the files go with the text
+        Report.objects.filter(message=message, status=Report.Status.OPEN).update(
+            status=Report.Status.MESSAGE_DELETED, resolved_by=actor, resolved_at=now
+        )
     return message
 
 

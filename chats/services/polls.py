@@ -7,7 +7,7 @@ from django.utils import timezone
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
 from ..models import Chat, Message, Poll, PollOption, PollVote
-from ..permissions import can_read, chat_role
+from ..permissions import can_read, chat_role, mute_notice
 from .messages import clean_text, require_post
 
 MAX_OPTIONS = 20
@@ -72,6 +72,9 @@ def poll_vote(*, poll: Poll, actor, option_ids: list[int]) -> Poll:
         raise NotFound("Опрос не найден.")
     if chat.is_archived:
         raise PermissionDenied("Чат в архиве: голосовать нельзя.")
+    notice = mute_notice(actor, chat)
+    if notice:
+        raise PermissionDenied(notice, code="muted")
     if poll.message.is_deleted:
         raise RuleViolation("Опрос удалён.", code="deleted")
     option_ids = list(dict.fromkeys(option_ids))

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from orgs.views._base import org_page, perform
+from orgs.views._base import enter_organisation, org_page, perform
 from portal.exceptions import NotFound
 
 from ..forms import EditForm, MessageForm
-from ..models import Chat, ChatMember, ChatReadState, Message, PollOption, PollVote
-from ..permissions import can_moderate, can_post, chat_role
-from ..selectors import chats_for_user
+from ..models import Chat, ChatMember, ChatReadState, Message, PollOption, PollVote, Report
+from ..permissions import can_moderate, can_pin, can_post, chat_role, mute_notice
+from ..selectors import chats_for_user, moderation_open_count, pinned_messages
 from ..services.messages import chat_get_for, chat_mark_read, message_delete, message_edit, message_get, message_post
 from ..services.polls import poll_get, poll_vote
 
@@ -71,7 +71,8 @@ def chat_list(request, org):
         for key, label in [(k, lbl) for k, lbl, _kinds in SECTIONS] + [OTHER_SECTION]
         if by_section[key]
     ]
-    return render(request, "chats/list.html", {"sections": sections})
+    reports_open = moderation_open_count(request.user, org)
+    return render(request, "chats/list.html", {"sections": sections, "reports_open": reports_open})
 
 
 def _chat_or_404(request, chat_id) -> Chat:
@@ -81,16 +82,20 @@ def _chat_or_404(request, chat_id) -> Chat:
         raise Http404 from None
     chat = Chat.objects.select_related("organisation", "group").get(pk=chat.pk)
     # The organisation's navigation, vocabulary and verified-teacher badges on this page.
-    request.organisation = chat.organisation
+    enter_organisation(request, chat.organisation)
     return chat
 
 
 def _rights(request, chat: Chat) -> dict:
     role = chat_role(request.user, chat)
+    notice = mute_notice(request.user, chat) if role is not None else None
     return {
         "can_post": can_post(request.user, chat),
         "can_moderate": can_moderate(request.user, chat),
-        "can_vote": role is not None and not chat.is_archived,
+        "can_vote": role is not None and not chat.is_archived and notice is None,
+        "mute_notice": notice,
+        "can_pin": can_pin(request.user, chat),
+        "report_reasons": Report.Reason.choices,
     }
 
 
@@ -144,7 +149,8 @@ def _with_polls(rows: list[Message], viewer) -> list[Message]:
 
 
 def _messages_qs(chat: Chat):
-    return Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
+    qs = Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
+    return qs.prefetch_related("attachments")  # one query for the files of all the rows
 
 
 @login_required
@@ -177,6 +183,7 @@ def chat_page(request, chat_id):
         "form": form,
         "reply_to": reply_to,
         "member_count": ChatMember.objects.filter(chat=chat, left_at__isnull=True).count(),
+        "pinned": pinned_messages(chat),
         **rights,
     }
     return render(request, "chats/chat.html", context)
@@ -206,7 +213,7 @@ def _to_chat(chat: Chat, message_id=None):
 @require_POST
 def message_post_view(request, chat_id):
     chat = _chat_or_404(request, chat_id)
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
             flash.error(request, " ".join(errors))
@@ -214,7 +221,11 @@ def message_post_view(request, chat_id):
     message, ok = perform(
         request,
         lambda: message_post(
-            chat=chat, actor=request.user, text=form.cleaned_data["text"], reply_to=form.cleaned_data["reply_to"]
+            chat=chat,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+            reply_to=form.cleaned_data["reply_to"],
+            files=form.cleaned_data["files"],
         ),
         "",
     )

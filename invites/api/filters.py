@@ -23,11 +23,12 @@ class InviteFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, method="filter_status", label="статус сейчас")
     role = django_filters.ChoiceFilter(choices=InviteRole.choices)
     target_group = IdFilter(label="класс")
+    target_chat = IdFilter(label="чат")
     created_by = IdFilter(label="автор")
 
     class Meta:
         model = Invite
-        fields = ["status", "role", "target_group", "created_by"]
+        fields = ["status", "role", "target_group", "target_chat", "created_by"]
 
     def filter_status(self, queryset, name, value):
         return status_now(queryset, value)

@@ -8,11 +8,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from chats.models import Chat
 from orgs.api.base import ORG_PARAM, OrgScopedMixin
 from orgs.models import Group, Membership
 from portal.accounts.models import User
 from portal.api.schema import ERRORS
-from portal.exceptions import RuleViolation
+from portal.exceptions import NotFound, RuleViolation
 
 from .. import selectors
 from ..models import Invite
@@ -40,7 +41,7 @@ class InviteViewSet(
 ):
     serializer_class = s.InviteSerializer
     filterset_class = filters.InviteFilter
-    search_fields = ["recipient_name", "target_group__name"]
+    search_fields = ["recipient_name", "target_group__name", "target_chat__title"]
     ordering_fields = ["created_at", "expires_at"]
 
     def get_queryset(self):
@@ -77,11 +78,20 @@ class InviteViewSet(
     def _student(self, pk) -> User | None:
         return self.org_user(pk, Membership.Role.STUDENT, "bound_student") if pk else None
 
+    def _chat(self, pk) -> Chat | None:
+        """A chat of this organisation; another organisation's chat is not found."""
+        if not pk:
+            return None
+        chat = Chat.objects.filter(organisation=self.organisation, pk=pk).select_related("group").first()
+        if chat is None:
+            raise NotFound("Чат не найден.")
+        return chat
+
     @extend_schema(
         request=s.InviteCreateSerializer,
         responses={201: s.InviteSerializer, **ERRORS},
         parameters=[ORG_PARAM],
-        summary="Создать ссылку-приглашение (ссылка в ответе)",
+        summary="Создать ссылку-приглашение в класс, в коллектив или в чат (ссылка в ответе)",
     )
     def create(self, request, org_pk=None):
         ser = s.InviteCreateSerializer(data=request.data)
@@ -92,6 +102,7 @@ class InviteViewSet(
             actor=request.user,
             target_group=self._group(data.pop("target_group", None)),
             bound_student=self._student(data.pop("bound_student", None)),
+            target_chat=self._chat(data.pop("target_chat", None)),
             **data,
         )
         return self._respond(invite, status.HTTP_201_CREATED)

@@ -15,7 +15,7 @@ from portal.request_context import get_client_ip
 from .. import selectors
 from ..models import Invite, InviteRole
 from ..services.guard import token_guard, token_miss
-from ..services.redeem import ensure_usable, invite_find, invite_redeem, invite_state
+from ..services.redeem import ensure_usable, invite_find, invite_redeem, invite_state, is_student_of
 from . import serializers as s
 
 TOKEN_ERRORS = {
@@ -28,6 +28,21 @@ OUTCOME_MESSAGES = {
     "already": "Вы уже участник — повторно присоединяться не нужно.",
     "requested": "Заявка отправлена: вас добавят после одобрения.",
 }
+CHAT_OUTCOME_MESSAGES = {"joined": "Вы вступили в чат «{title}».", "already": "Вы уже в этом чате."}
+
+
+def target_text(invite: Invite) -> str:
+    """Where the link leads, in a few words: the chat, the class, or the staff group."""
+    if invite.target_chat_id:
+        return f"чат «{invite.target_chat.title}»"
+    return invite.target_group.name if invite.target_group else invite.organisation.short_name
+
+
+def outcome_message(outcome) -> str:
+    chat = outcome.invite.target_chat
+    if chat is not None:
+        return CHAT_OUTCOME_MESSAGES[outcome.kind].format(title=chat.title)
+    return OUTCOME_MESSAGES[outcome.kind]
 
 
 class _TokenView(APIView):
@@ -55,9 +70,11 @@ class InvitePreviewView(_TokenView):
         invite = self.find(token)
         ensure_usable(invite)
         org = invite.organisation
-        child_required = invite.role == InviteRole.PARENT and invite.bound_student_id is None
+        chat = invite.target_chat
+        child_required = invite.role == InviteRole.PARENT and invite.bound_student_id is None and chat is None
         children = []
-        if child_required and request.user.is_authenticated:
+        # The class's roster (surname and initial) is for a signed-in parent, not for the students of the school.
+        if child_required and request.user.is_authenticated and not is_student_of(org, request.user):
             placements = (
                 Placement.objects.filter(group=invite.target_group, valid_to__isnull=True)
                 .select_related("student")
@@ -72,7 +89,8 @@ class InvitePreviewView(_TokenView):
         return Response(
             {
                 "organisation": org.short_name,
-                "target": invite.target_group.name if invite.target_group else org.short_name,
+                "target": target_text(invite),
+                "chat": chat.title if chat else None,
                 "role": invite.role,
                 "role_display": invite.get_role_display(),
                 "invited_by": invite.created_by.full_name,
@@ -127,8 +145,9 @@ class InviteRedeemView(_TokenView):
             join_request = s.JoinRequestSerializer(join_request, context=context).data
         body = {
             "outcome": outcome.kind,
-            "message": OUTCOME_MESSAGES[outcome.kind],
+            "message": outcome_message(outcome),
             "organisation": outcome.invite.organisation_id,
+            "chat": outcome.invite.target_chat_id,
             "membership": membership,
             "join_request": join_request,
         }

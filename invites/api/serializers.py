@@ -8,6 +8,7 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from chats.models import Chat
 from orgs.api.serializers import IdField, MembershipSerializer, PersonSerializer
 from orgs.models import Group, Organisation
 
@@ -60,10 +61,17 @@ class GroupBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+class ChatBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Chat
+        fields = ["id", "title"]
+
+
 class InviteSerializer(serializers.ModelSerializer):
     role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum", read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     target_group = GroupBriefSerializer(read_only=True, allow_null=True)
+    target_chat = ChatBriefSerializer(read_only=True, allow_null=True)
     created_by = PersonSerializer(read_only=True)
     bound_student = PersonSerializer(read_only=True, allow_null=True)
     recipient = serializers.SerializerMethodField()
@@ -80,6 +88,7 @@ class InviteSerializer(serializers.ModelSerializer):
             "role",
             "role_display",
             "target_group",
+            "target_chat",
             "created_by",
             "recipient",
             "bound_student",
@@ -153,6 +162,12 @@ class InviteDetailSerializer(InviteSerializer):
 class InviteCreateSerializer(serializers.Serializer):
     role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum")
     target_group = IdField(required=False, allow_null=True, help_text="класс; для педагогов не указывается")
+    target_chat = IdField(
+        required=False,
+        allow_null=True,
+        help_text="чат (вида «другой» или чат руководителя): ссылка для тех, кто уже состоит в организации "
+        "в этой роли; класс, ребёнок и одобрение тогда не указываются",
+    )
     max_uses = serializers.IntegerField(
         min_value=1,
         max_value=100_000,
@@ -228,7 +243,8 @@ class ChildChoiceSerializer(serializers.Serializer):
 
 class InvitePreviewSerializer(serializers.Serializer):
     organisation = serializers.CharField(help_text="краткое наименование организации")
-    target = serializers.CharField(help_text="куда приглашают: класс или «Учительская»")
+    target = serializers.CharField(help_text="куда приглашают: класс, «Учительская» или чат")
+    chat = serializers.CharField(allow_null=True, help_text="название чата, если ссылка — приглашение в чат")
     role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum")
     role_display = serializers.CharField(help_text="роль по-русски")
     invited_by = serializers.CharField(help_text="кто пригласил")
@@ -295,6 +311,7 @@ class RedeemResultSerializer(serializers.Serializer):
     )
     message = serializers.CharField()
     organisation = serializers.IntegerField()
+    chat = serializers.IntegerField(allow_null=True, help_text="id чата, если ссылка — приглашение в чат")
     membership = MembershipSerializer(allow_null=True)
     join_request = JoinRequestSerializer(allow_null=True)
 

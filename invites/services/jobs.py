@@ -35,7 +35,7 @@ def invites_annul_unused(*, now=None) -> int:
     candidates = (
         Invite.objects.filter(status=Invite.Status.ACTIVE, use_count=0)
         .annotate(limit_days=limit)
-        .select_related("organisation", "created_by", "target_group")
+        .select_related("organisation", "created_by", "target_group", "target_chat")
         .order_by("created_by_id", "id")
     )
     by_creator = defaultdict(list)
@@ -64,7 +64,8 @@ def invites_annul_unused(*, now=None) -> int:
                     annulled.append(invite)
             if annulled:
                 lines = "\n".join(
-                    f"— {i.get_role_display()}, {i.target_group}, создана {i.created_at:%d.%m.%Y}" for i in annulled
+                    f"— {i.get_role_display()}, {i.target_chat or i.target_group}, создана {i.created_at:%d.%m.%Y}"
+                    for i in annulled
                 )
                 email_after_commit(
                     subject="Невостребованные ссылки-приглашения аннулированы",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chats.models import Chat
 from orgs.models import Group, Membership, Organisation, Placement
 from orgs.services.audit import audit_record
 from portal.accounts.phones import normalize_phone
@@ -14,7 +15,7 @@ from portal.exceptions import Conflict, RuleViolation
 
 from .. import tokens
 from ..models import Invite, InvitePolicy, InviteRole
-from ..permissions import check_can_invite, check_can_manage
+from ..permissions import check_can_invite, check_can_invite_to_chat, check_can_manage
 
 Status = Invite.Status
 
@@ -70,13 +71,27 @@ def invite_create(
     recipient_phone: str = "",
     bound_student=None,
     requires_approval: bool = False,
+    target_chat: Chat | None = None,
 ) -> tuple[Invite, str]:
-    """Create a link; returns the invite and its token (the only moment the token exists in clear)."""
+    """Create a link; returns the invite and its token (the only moment the token exists in clear).
+
+    With `target_chat` the link leads into that chat and admits people who already belong to the organisation
+    in the invite's role; it names no class and no child, and joining needs no approval.
+    """
     if role not in InviteRole.values:
         raise RuleViolation("Неизвестная роль.", code="role_invalid", fields={"role": ["Неизвестная роль."]})
-    if role == InviteRole.TEACHER:
-        target_group = Group.objects.get(organisation=organisation, kind=Group.Kind.STAFF)
-    check_can_invite(actor, organisation, role, target_group)
+    if target_chat is not None:
+        if target_group is not None or bound_student is not None or requires_approval:
+            raise RuleViolation(
+                "В приглашении в чат не указывают класс, ребёнка и одобрение: по нему вступают участники "
+                "организации в выбранной роли.",
+                code="chat_invite_fields",
+            )
+        check_can_invite_to_chat(actor, organisation, role, target_chat)
+    else:
+        if role == InviteRole.TEACHER:
+            target_group = Group.objects.get(organisation=organisation, kind=Group.Kind.STAFF)
+        check_can_invite(actor, organisation, role, target_group)
     if max_uses is not None and max_uses < 1:
         raise RuleViolation("Число использований — не меньше 1.", code="max_uses_invalid")
     if bound_student is not None:
@@ -94,6 +109,7 @@ def invite_create(
         invite = Invite.objects.create(
             organisation=organisation,
             target_group=target_group,
+            target_chat=target_chat,
             role=role,
             created_by=actor,
             max_uses=max_uses,
@@ -110,7 +126,12 @@ def invite_create(
             actor=actor,
             action="invite.created",
             obj=invite,
-            details={"role": role, "group": target_group.name if target_group else None, "max_uses": max_uses},
+            details={
+                "role": role,
+                "group": target_group.name if target_group else None,
+                "chat": target_chat.title if target_chat else None,
+                "max_uses": max_uses,
+            },
         )
     return invite, token
 
@@ -119,6 +140,8 @@ def invite_relay(*, invite: Invite, actor, max_uses: int | None = None, expires_
     """A curator passes on an administrator's class link: a child link credited to the curator, within the parent."""
     if invite.status != Status.ACTIVE or invite.expires_at <= timezone.now():
         raise Conflict("Передать можно только действующую ссылку.", code="invite_not_active")
+    if invite.target_chat_id:
+        raise RuleViolation("Ссылку в чат не передают: создайте свою на странице чата.", code="chat_invite_relay")
     check_can_invite(actor, invite.organisation, invite.role, invite.target_group)
     if invite.max_uses is not None:
         left = invite.max_uses - invite.use_count

@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from chats.models import ChatMember
+from chats.services.membership import chat_member_join
 from orgs.models import Membership, ParentLink, Placement
 from orgs.services.audit import audit_record
 from orgs.services.membership import membership_add, parent_link_create, student_place
@@ -13,6 +15,7 @@ from portal.exceptions import Conflict, Gone, NotFound, RuleViolation
 
 from .. import tokens
 from ..models import Invite, InviteRole, JoinRequest, Redemption
+from .chat_invites import chat_invite_admits
 from .guard import leak_check
 
 Status = Invite.Status
@@ -24,6 +27,7 @@ class Outcome:
     invite: Invite
     membership: Membership | None = None
     join_request: JoinRequest | None = None
+    chat_member: ChatMember | None = None
 
 
 def invite_find(token: str) -> Invite:
@@ -33,7 +37,7 @@ def invite_find(token: str) -> Invite:
             "Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.", code="invite_not_found"
         )
     invite = (
-        Invite.objects.select_related("organisation", "target_group", "created_by", "bound_student")
+        Invite.objects.select_related("organisation", "target_group", "target_chat", "created_by", "bound_student")
         .filter(token_hash=tokens.token_hash(token))
         .first()
     )
@@ -62,6 +66,8 @@ def ensure_usable(invite: Invite) -> None:
         raise Gone("Ссылка отозвана. Попросите пригласившего прислать новую.", code="invite_revoked")
     if state == Status.PAUSED:
         raise Conflict("Ссылка временно приостановлена. Обратитесь к пригласившему.", code="invite_paused")
+    if invite.target_chat_id and invite.target_chat.is_archived:
+        raise Gone("Чат в архиве: вступить в него по ссылке нельзя.", code="chat_archived")
 
 
 def _already(invite: Invite, user) -> Membership | None:
@@ -88,6 +94,14 @@ def _already(invite: Invite, user) -> Membership | None:
     return active
 
 
+def is_student_of(organisation, user) -> bool:
+    """A student of the organisation now, in any class."""
+    return (
+        user.is_authenticated
+        and Placement.objects.filter(organisation=organisation, student=user, valid_to__isnull=True).exists()
+    )
+
+
 def _check_role_rules(invite: Invite, user, child) -> None:
     org = invite.organisation
     if invite.role == InviteRole.STUDENT:
@@ -104,7 +118,8 @@ def _check_role_rules(invite: Invite, user, child) -> None:
                 code="student_in_other_class",
             )
     if invite.role == InviteRole.PARENT:
-        if child is not None and child.pk == user.pk:
+        # A student's account never becomes a parent here: it would open the parents' chats and the class roster.
+        if (child is not None and child.pk == user.pk) or is_student_of(org, user):
             raise RuleViolation(
                 "Вы вошли под учётной записью ребёнка. Родитель присоединяется со своей учётной записью: "
                 "выйдите и войдите (или зарегистрируйтесь) по своему телефону или e-mail.",
@@ -134,6 +149,46 @@ def _join(invite: Invite, user, child) -> Membership:
     return Membership.objects.get(organisation=org, user=user, role=Membership.Role.PARENT, valid_to__isnull=True)
 
 
+def _take_use(invite: Invite, user, ip: str | None) -> bool:
+    """Record the redemption and count the use (the invite is locked); False if this person already used it."""
+    try:
+        with transaction.atomic():
+            Redemption.objects.create(invite=invite, user=user, ip_address=ip)
+    except IntegrityError:
+        return False
+    Invite.objects.filter(pk=invite.pk).update(use_count=F("use_count") + 1)
+    invite.refresh_from_db(fields=["use_count"])
+    if invite.max_uses is not None and invite.use_count >= invite.max_uses:
+        Invite.objects.filter(pk=invite.pk).update(status=Status.USED_UP, status_changed_at=timezone.now())
+        invite.status = Status.USED_UP
+    return True
+
+
+def _redeem_into_chat(invite: Invite, user, ip: str | None) -> Outcome:
+    """An invite into a chat: a member of the organisation in the invite's role joins the chat by hand."""
+    chat = invite.target_chat
+    present = ChatMember.objects.filter(chat=chat, user=user, left_at__isnull=True).first()
+    if present is not None:
+        return Outcome("already", invite, chat_member=present)
+    ensure_usable(invite)
+    membership = chat_invite_admits(invite, user)
+    if not _take_use(invite, user, ip):
+        # Used once already, and no longer in the chat: they left or were removed; the same link does not undo it.
+        raise RuleViolation(
+            "Вы уже вступали в чат по этой ссылке и вышли из него. Чтобы вернуться, попросите новую ссылку.",
+            code="chat_invite_used_by_you",
+        )
+    row, _created = chat_member_join(chat=chat, user=user)
+    audit_record(
+        organisation=invite.organisation,
+        actor=user,
+        action="invite.redeemed",
+        obj=invite,
+        details={"outcome": "joined", "chat": chat.pk, "chat_member": row.pk},
+    )
+    return Outcome("joined", invite, membership=membership, chat_member=row)
+
+
 def invite_redeem(*, token: str, user, child=None, ip: str | None = None) -> Outcome:
     """Join by a link. Twice is harmless; the last use can be taken by one request only."""
     invite = invite_find(token)
@@ -141,9 +196,11 @@ def invite_redeem(*, token: str, user, child=None, ip: str | None = None) -> Out
         # Lock the invite so that two redemptions cannot both take the last use.
         invite = (
             Invite.objects.select_for_update(of=("self",))
-            .select_related("organisation", "target_group", "bound_student")
+            .select_related("organisation", "target_group", "target_chat__group", "bound_student")
             .get(pk=invite.pk)
         )
+        if invite.target_chat_id:
+            return _redeem_into_chat(invite, user, ip)
         existing = _already(invite, user)
         if existing is not None:
             return Outcome("already", invite, membership=existing)
@@ -157,16 +214,8 @@ def invite_redeem(*, token: str, user, child=None, ip: str | None = None) -> Out
             child = invite.bound_student or child
         _check_role_rules(invite, user, child)
         chosen_child = invite.role == InviteRole.PARENT and invite.bound_student_id is None
-        try:
-            with transaction.atomic():
-                Redemption.objects.create(invite=invite, user=user, ip_address=ip)
-        except IntegrityError:
+        if not _take_use(invite, user, ip):
             return Outcome("already", invite, membership=_already(invite, user))
-        Invite.objects.filter(pk=invite.pk).update(use_count=F("use_count") + 1)
-        invite.refresh_from_db(fields=["use_count"])
-        if invite.max_uses is not None and invite.use_count >= invite.max_uses:
-            Invite.objects.filter(pk=invite.pk).update(status=Status.USED_UP, status_changed_at=timezone.now())
-            invite.status = Status.USED_UP
         if invite.requires_approval or chosen_child:
             request = JoinRequest.objects.create(
                 organisation=invite.organisation,

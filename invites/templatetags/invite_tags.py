@@ -4,6 +4,7 @@ import zoneinfo
 
 from django import template
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import RUSSIAN_TIME_ZONES
 
@@ -32,8 +33,10 @@ def role_word(role, organisation):
 
 @register.filter
 def target_words(invite, organisation):
-    """Where the link leads: the staff group or «класс 5А» / «группа ЭС-21»."""
+    """Where the link leads: a chat, the staff group or «класс 5А» / «группа ЭС-21»."""
     vocab = organisation.vocabulary
+    if invite.target_chat_id:
+        return _("чат «%(title)s»") % {"title": invite.target_chat.title}
     if invite.target_group is None:
         return str(organisation)
     if invite.role == InviteRole.TEACHER:

@@ -15,8 +15,9 @@ from portal.request_context import get_client_ip
 
 from ..forms import CodeForm, JoinForm
 from ..models import Invite, InviteRole
+from ..services.chat_invites import chat_invite_check
 from ..services.guard import token_guard, token_miss
-from ..services.redeem import Outcome, ensure_usable, invite_find, invite_redeem
+from ..services.redeem import Outcome, ensure_usable, invite_find, invite_redeem, is_student_of
 
 BACKEND = "portal.accounts.backends.PhoneOrEmailBackend"
 SESSION_SIGNUP = "invite_signup"
@@ -29,6 +30,7 @@ FAILURES = {
     "invite_revoked": (410, gettext_lazy("Ссылка отозвана")),
     "invite_paused": (409, gettext_lazy("Ссылка приостановлена")),
     "invite_rate_limited": (429, gettext_lazy("Слишком много попыток")),
+    "chat_archived": (410, gettext_lazy("Чат в архиве")),
 }
 SUCCESS_STATUS = {"joined": 200, "already": 200, "requested": 202}
 
@@ -65,6 +67,7 @@ def _outcome_page(request, outcome: Outcome):
         "invite": invite,
         "org": org,
         "vocab": org.vocabulary,
+        "chat": invite.target_chat,
         "join_request": outcome.join_request,
         "child": (outcome.join_request.child if outcome.join_request else invite.bound_student),
     }
@@ -73,22 +76,32 @@ def _outcome_page(request, outcome: Outcome):
     return render(request, "invites/join_done.html", context, status=SUCCESS_STATUS[outcome.kind])
 
 
+def _join_form(request, invite: Invite, *, data=None, initial=None) -> JoinForm:
+    """The sign-up fields for a visitor, the child for a parent; a student's account is not shown the roster."""
+    user = request.user
+    signup = not user.is_authenticated
+    roster = not (invite.role == InviteRole.PARENT and is_student_of(invite.organisation, user))
+    return JoinForm(data, invite=invite, signup=signup, roster=roster, initial=initial)
+
+
 def _join_page(request, token, invite, form, status=200, rule_error: RuleViolation | None = None):
     user = request.user
     org = invite.organisation
-    signed_in_as_student = (
-        user.is_authenticated
-        and invite.role == InviteRole.PARENT
-        and Placement.objects.filter(organisation=org, student=user, valid_to__isnull=True).exists()
-    )
+    if invite.target_chat_id and user.is_authenticated and rule_error is None:
+        # Say at once that this person cannot join the chat, instead of after they press the button.
+        try:
+            chat_invite_check(invite, user)
+        except RuleViolation as error:
+            rule_error, status = error, error.status
     context = {
         "invite": invite,
         "org": org,
         "vocab": org.vocabulary,
+        "chat": invite.target_chat,
         "token": token,
         "form": form,
         "rule_error": rule_error,
-        "signed_in_as_student": signed_in_as_student,
+        "signed_in_as_student": invite.role == InviteRole.PARENT and is_student_of(org, user),
         "needs_child": "child" in form.fields,
     }
     return render(request, "invites/join.html", context, status=status)
@@ -98,7 +111,7 @@ def _redeem(request, token, invite, child, form=None):
     try:
         outcome = invite_redeem(token=token, user=request.user, child=child, ip=get_client_ip(request))
     except RuleViolation as error:
-        form = form or JoinForm(invite=invite, signup=False, initial={"child": child})
+        form = form or _join_form(request, invite, initial={"child": child})
         return _join_page(request, token, invite, form, status=400, rule_error=error)
     except (Gone, Conflict, NotFound) as error:
         return _failure(request, error, invite if not isinstance(error, NotFound) else None)
@@ -116,7 +129,10 @@ def join(request, token):
     except (Gone, Conflict) as error:
         return _failure(request, error, invite)
     signup = not request.user.is_authenticated
-    form = JoinForm(request.POST if request.method == "POST" else None, invite=invite, signup=signup)
+    form = _join_form(request, invite, data=request.POST if request.method == "POST" else None)
+    if signup and invite.target_chat_id:
+        # A chat invite admits members of the organisation only: they sign in, nobody signs up here.
+        return _join_page(request, token, invite, form)
     if request.method == "POST" and form.is_valid():
         child = form.cleaned_data.get("child")
         if not signup:
@@ -144,6 +160,8 @@ def join_code(request, token):
         invite = _lookup(request, token)
     except (NotFound, RateLimited) as error:
         return _failure(request, error)
+    if invite.target_chat_id:
+        return redirect("invites:join", token)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identifier = data["identifier"]

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,11 +10,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.exceptions import NotFound, PortalError
 
 from ..selectors import organisation_get
+
+
+def enter_organisation(request, org) -> None:
+    """The page belongs to this organisation: its navigation and vocabulary, and its clocks for every time shown
+    (PortalLocaleMiddleware returns to the default zone after the response)."""
+    request.organisation = org
+    timezone.activate(ZoneInfo(org.time_zone))
 
 
 def org_page(perm: str | None = None):
@@ -27,7 +36,7 @@ def org_page(perm: str | None = None):
                 org = organisation_get(request.user, org_id)
             except NotFound:
                 raise Http404 from None
-            request.organisation = org
+            enter_organisation(request, org)
             if perm and not request.user.has_perm(f"orgs.{perm}", org):
                 raise PermissionDenied
             try:

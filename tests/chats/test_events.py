@@ -17,7 +17,7 @@ from chats.services.events import event_cancel, event_create, events_send_remind
 from chats.services.sync import chats_sync_organisation
 from chats.tasks import send_event_reminders
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
-from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of, curator_of, student_in
+from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of, curator_of, student_in, teacher_of
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,9 @@ def build_school():
     people["chat_a"] = Chat.objects.get(group=a, kind="class")
     people["chat_b"] = Chat.objects.get(group=b, kind="class")
     people["general"] = Chat.objects.get(organisation=org, kind="general_channel")
+    # A teacher added to 5А's chat by hand: a member of it, not its owner.
+    people["teacher"] = teacher_of(org)
+    ChatMember.objects.create(chat=people["chat_a"], user=people["teacher"])
     return people
 
 
@@ -72,11 +75,13 @@ def make(school, actor=None, chat=None, *, now=NOW, **kwargs):
 def test_those_who_may_post_in_the_chat_create_events_others_cannot(school):
     event = make(school, description="Итоги четверти")
     assert event.remind_at == event.starts_at - timedelta(minutes=60) and event.created_by == school["curator_a"]
-    assert make(school, school["kid_a"]).chat == school["chat_a"]  # members post in the class chat
+    assert make(school, school["teacher"]).chat == school["chat_a"]  # a member of staff who writes in the chat
+    with pytest.raises(PermissionDenied, match="администраторы и педагоги"):
+        make(school, school["kid_a"])  # students write in the class chat but do not schedule events
     with pytest.raises(NotFound):
         make(school, school["kid_b"])  # not in 5А's chat
     with pytest.raises(PermissionDenied, match="могут те, кто может в нём писать"):
-        make(school, school["kid_a"], school["general"])  # only the channel's owners post there
+        make(school, school["curator_a"], school["general"])  # only the channel's owners post there
     other_org = build_school()
     with pytest.raises(NotFound):
         make(school, school["admin"], other_org["chat_a"])
@@ -106,16 +111,16 @@ def test_an_event_in_the_past_or_with_a_plain_http_link_is_refused(school, field
 
 
 def test_the_creator_the_chat_owner_and_an_administrator_cancel_others_cannot(school):
-    by_kid = make(school, school["kid_a"])
+    by_teacher = make(school, school["teacher"])
     with pytest.raises(PermissionDenied, match="автор, владелец чата или администратор"):
-        event_cancel(event=by_kid, actor=school["kid_a_no_mail"], now=NOW)
-    assert event_cancel(event=by_kid, actor=school["curator_a"], now=NOW).cancelled_at == NOW  # the chat's owner
+        event_cancel(event=by_teacher, actor=school["kid_a_no_mail"], now=NOW)
+    assert event_cancel(event=by_teacher, actor=school["curator_a"], now=NOW).cancelled_at == NOW  # the owner
     by_curator = make(school)
     with pytest.raises(PermissionDenied):
         event_cancel(event=by_curator, actor=school["kid_a"], now=NOW)
     assert event_cancel(event=by_curator, actor=school["admin"], now=NOW).cancelled_at == NOW
-    own = make(school, school["kid_a"])
-    assert event_cancel(event=own, actor=school["kid_a"], now=NOW).cancelled_at == NOW
+    own = make(school, school["teacher"])
+    assert event_cancel(event=own, actor=school["teacher"], now=NOW).cancelled_at == NOW
     started = make(school)
     with pytest.raises(RuleViolation, match="уже началось"):
         event_cancel(event=started, actor=school["curator_a"], now=started.starts_at)
@@ -170,7 +175,7 @@ def test_a_due_reminder_posts_once_in_the_chat_and_emails_the_members(school, dj
         "Напоминание: родительское собрание «Родительское собрание» — 01.12.2026 в 18:00 (Екатеринбург (UTC+5))"
     )
     assert "https://meet.example.ru/5a" in message.text and "Итоги четверти" in message.text
-    members = {school["curator_a"].email, school["kid_a"].email}  # the member without an address gets no letter
+    members = {school["curator_a"].email, school["kid_a"].email, school["teacher"].email}  # not the one without
     assert sorted(tuple(letter.to) for letter in mail.outbox) == sorted((address,) for address in members)
     assert "18:00" in mail.outbox[0].body and "https://meet.example.ru/5a" in mail.outbox[0].body
     event.refresh_from_db()
@@ -180,13 +185,13 @@ def test_a_due_reminder_posts_once_in_the_chat_and_emails_the_members(school, dj
     # Run again: nothing new for the first event.
     with django_capture_on_commit_callbacks(execute=True):
         assert events_send_reminders(now=run_at + timedelta(minutes=5)) == 0
-    assert Message.objects.filter(chat=school["chat_a"]).count() == 1 and len(mail.outbox) == 2
+    assert Message.objects.filter(chat=school["chat_a"]).count() == 1 and len(mail.outbox) == len(members)
 
     # The second one's time comes later.
     with django_capture_on_commit_callbacks(execute=True):
         assert events_send_reminders(now=datetime(2026, 12, 1, 14, 0, tzinfo=UTC)) == 1
     assert Message.objects.filter(chat=school["chat_a"], text__contains="Совет класса").count() == 1
-    assert len(mail.outbox) == 4
+    assert len(mail.outbox) == 2 * len(members)
 
 
 def test_cancelled_and_long_past_events_are_not_reminded(school, django_capture_on_commit_callbacks):
@@ -199,8 +204,8 @@ def test_cancelled_and_long_past_events_are_not_reminded(school, django_capture_
 
 
 def test_when_the_creator_has_left_the_chat_the_portal_posts_the_reminder(school):
-    event = make(school, school["kid_a"])
-    ChatMember.objects.filter(chat=school["chat_a"], user=school["kid_a"]).update(left_at=NOW)
+    event = make(school, school["teacher"])
+    ChatMember.objects.filter(chat=school["chat_a"], user=school["teacher"]).update(left_at=NOW)
     assert events_send_reminders(now=event.remind_at) == 1
     message = Message.objects.get(chat=school["chat_a"])
     assert message.author is None and "Родительское собрание" in message.text

@@ -1,9 +1,12 @@
 """The chat pages in the browser's terms: lists, the feed, posting, editing, deleting, votes, escaping, queries."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from chats.models import Chat, ChatReadState, Message, PollVote
 from chats.services.messages import message_delete, message_post
@@ -211,3 +214,20 @@ def test_the_chat_page_query_count_does_not_grow_with_messages(client, school):
     many = _page_queries(client, chat)
     assert Message.objects.filter(chat=chat).count() == 55
     assert few == many
+
+
+def test_times_on_the_chat_page_are_the_organisations_clocks(client, school):
+    org = school["org"]
+    org.time_zone = "Asia/Vladivostok"  # UTC+10
+    org.save(update_fields=["time_zone"])
+    message = message_post(chat=school["chat_a"], actor=school["curator_a"], text="Утреннее объявление")
+    Message.objects.filter(pk=message.pk).update(created_at=datetime(2026, 12, 1, 1, 30, tzinfo=UTC))
+    poll = poll_create(chat=school["chat_a"], actor=school["curator_a"], question="Когда собрание?", options=["А", "Б"])
+    poll.closes_at = datetime(2026, 12, 24, 14, 0, tzinfo=UTC)
+    poll.save(update_fields=["closes_at"])
+    client.force_login(school["kid_a"])
+    html = client.get(chat_url(school["chat_a"])).content.decode()
+    assert "01.12.2026 11:30" in html and "01.12.2026 04:30" not in html  # not Moscow's 04:30
+    assert "до 25.12.2026 00:00" in html
+    # After the response the thread is back on the default zone.
+    assert timezone.get_current_timezone_name() == "Europe/Moscow"

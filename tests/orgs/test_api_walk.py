@@ -14,9 +14,10 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from chats.models import Chat, Event
+from chats.models import Chat, ChatMember, Event, Message, Report
 from chats.services.events import event_create
 from chats.services.messages import message_post
+from chats.services.moderation import report_create
 from chats.services.polls import poll_create
 from chats.services.sync import chats_sync_organisation
 from invites.models import InviteMailing
@@ -67,6 +68,8 @@ def build_org():
     chats_sync_organisation(organisation=org)
     channel = Chat.objects.get(organisation=org, kind="general_channel")
     poll = poll_create(chat=channel, actor=admin, question="Вопрос?", options=["Да", "Нет"])
+    announcement = message_post(chat=channel, actor=admin, text="Объявление")
+    report = report_create(message=announcement, actor=kid, reason="spam")
     return {
         "org": org,
         "admin": admin,
@@ -91,7 +94,11 @@ def build_org():
         ).pk,
         "orgs": org.pk,
         "chats": channel.pk,
-        "messages": message_post(chat=channel, actor=admin, text="Объявление").pk,
+        "chat_title": channel.title,
+        "chat_ids": list(Chat.objects.filter(organisation=org).values_list("pk", flat=True)),
+        "messages": announcement.pk,
+        "reports": report.pk,
+        "chat-members": kid.pk,
         "polls": poll.pk,
         "events": event_create(
             organisation=org,
@@ -112,7 +119,7 @@ def build_org():
 def fill(path: str, org_id: int, objects: dict) -> str:
     resource = re.search(r"/api/v1/(?:orgs/\{org_pk\}/)?([a-z-]+(?:/mailings)?)/", path).group(1)
     path = path.replace("{org_pk}", str(org_id))
-    for param, key in (("{mid}", "messages"), ("{pid}", "polls")):
+    for param, key in (("{mid}", "messages"), ("{pid}", "polls"), ("{rid}", "reports"), ("{user_id}", "chat-members")):
         path = path.replace(param, str(objects.get(key, 999999)))
     return path.replace("{id}", str(objects.get(resource, 999999)))
 
@@ -184,6 +191,16 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
         ("/api/v1/chats/{id}/polls/{pid}/vote/", "post"),
         ("/api/v1/orgs/{org_pk}/events/", "post"),
         ("/api/v1/orgs/{org_pk}/events/{id}/cancel/", "post"),
+        ("/api/v1/orgs/{org_pk}/chats/", "post"),
+        ("/api/v1/orgs/{org_pk}/chats/{id}/", "patch"),
+        ("/api/v1/orgs/{org_pk}/chats/{id}/archive/", "post"),
+        ("/api/v1/orgs/{org_pk}/chats/{id}/members/", "post"),
+        ("/api/v1/chats/{id}/members/", "get"),
+        ("/api/v1/chats/{id}/members/{user_id}/mute/", "post"),
+        ("/api/v1/chats/{id}/members/{user_id}/", "delete"),
+        ("/api/v1/chats/{id}/messages/{mid}/pin/", "post"),
+        ("/api/v1/chats/{id}/messages/{mid}/report/", "post"),
+        ("/api/v1/orgs/{org_pk}/reports/{rid}/resolve/", "post"),
     } <= walked
     # Creating things in A that point at B's class or people is refused too.
     for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):
@@ -201,6 +218,15 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     b["org"].refresh_from_db()
     assert b["org"].short_name != "Взлом"
     assert Event.objects.get(pk=b["events"]).cancelled_at is None
+    # B's chats, members, pins and reports are as they were.
+    channel = Chat.objects.get(pk=b["chats"])
+    assert not channel.is_archived and channel.title == b["chat_title"]
+    assert ChatMember.objects.filter(
+        chat=channel, user_id=b["chat-members"], left_at__isnull=True, muted_at=None
+    ).exists()
+    assert Message.objects.get(pk=b["messages"]).pinned_at is None
+    assert Report.objects.get(pk=b["reports"]).status == Report.Status.OPEN
+    assert not Chat.objects.filter(organisation=a["org"]).exclude(pk__in=a["chat_ids"]).exists()
 
 
 def test_lists_of_a_never_show_b(two_orgs):

@@ -19,3 +19,4 @@ class Command(BaseCommand):
         # Chats are built from the structure by their own app, which orgs does not import.
         if apps.is_installed("chats"):
             call_command("resync_chats", stdout=self.stdout)
+            call_command("load_demo_chats", stdout=self.stdout)
