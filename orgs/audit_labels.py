@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .models import Membership
 
@@ -133,7 +134,7 @@ def action_group_q(group: str) -> Q:
 
 def _value(action: str, key: str, value) -> str:
     if isinstance(value, bool):
-        return _("да") if value else _("нет")
+        return pgettext("yes or no", "да") if value else pgettext("yes or no", "нет")
     if key == "role":
         return str(dict(Membership.Role.choices).get(value, value))
     if key == "position":
