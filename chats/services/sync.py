@@ -6,7 +6,8 @@
 - the general channel holds every active member of the organisation, the staff channel every member of staff;
   administrators and the director own both;
 - members the structure put in a chat (managed_by_structure) leave when it no longer does; members added by hand
-  stay while they belong to the organisation; leaving sets left_at, the row stays as history;
+  stay while they belong to the organisation (in a chat made by hand for a class: students while in the class,
+  parents while a child is); leaving sets left_at, the row stays as history;
 - a chat of an archived class is archived (and frozen); it comes back when the class does;
 - a chat never ends without an owner: ownership passes to the class's curator, then to an administrator.
 
@@ -199,7 +200,17 @@ def _desired(chat: Chat, classes: Classes, people: People, only=None) -> dict[in
     return desired
 
 
-def _final_roles(rows: dict, desired: dict, touchable, people: People) -> dict[int, str]:
+def _hand_added_may_stay(chat: Chat, classes: Classes, people: People):
+    """For a chat made by hand for a class: staff stay, students only while in the class, parents only while a child
+    is. None for every other chat (its hand-added members stay while they belong to the organisation)."""
+    group_id = chat.group_id
+    if chat.kind in Chat.STRUCTURE_KINDS or group_id is None or group_id not in classes.groups:
+        return None
+    students, parents = classes.students[group_id], classes.parents[group_id]
+    return lambda user_id: people.is_staff(user_id) or user_id in students or user_id in parents
+
+
+def _final_roles(rows: dict, desired: dict, touchable, people: People, may_stay=None) -> dict[int, str]:
     """Who stays or comes in, with which role. Members outside `touchable` are kept as they are."""
     final = {}
     for user_id, row in rows.items():
@@ -209,7 +220,7 @@ def _final_roles(rows: dict, desired: dict, touchable, people: People) -> dict[i
             final[user_id] = MODERATOR if keep_moderator else desired[user_id]
         elif touchable is not None and user_id not in touchable:
             final[user_id] = row.role
-        elif not row.managed_by_structure and people.is_member(user_id):
+        elif not row.managed_by_structure and people.is_member(user_id) and (may_stay is None or may_stay(user_id)):
             final[user_id] = row.role
     for user_id, role in desired.items():
         final.setdefault(user_id, role)
@@ -248,12 +259,13 @@ class _Changes:
 
 
 def _plan_chat(chat, rows, desired, touchable, classes, people, changes: _Changes) -> None:
-    final = _final_roles(rows, desired, touchable, people)
+    may_stay = _hand_added_may_stay(chat, classes, people)
+    final = _final_roles(rows, desired, touchable, people, may_stay)
     if OWNER not in final.values():
         heir = _heir(chat, rows, classes, people)
         if heir is not None:
             desired = {**desired, heir: OWNER}
-            final = _final_roles(rows, desired, touchable, people)
+            final = _final_roles(rows, desired, touchable, people, may_stay)
     for user_id, row in rows.items():
         if user_id not in final:
             changes.leave.append(row.pk)

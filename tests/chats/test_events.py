@@ -252,7 +252,7 @@ def test_four_workers_at_once_send_each_reminder_exactly_once():
     assert not failures and sum(results) == 3, (results, failures)
     for event in events:
         assert Message.objects.filter(chat=school["chat_a"], text__contains=f"«{event.title}»").count() == 1
-    assert len(mail.outbox) == 3 * 2  # each reminder to the two members with addresses
+    assert len(mail.outbox) == 3 * 3  # each reminder to the three members with addresses (curator, kid, teacher)
     assert not Event.objects.filter(reminded_at__isnull=True).exists()
 
 

@@ -197,3 +197,36 @@ def test_a_hand_made_chat_whose_owner_leaves_the_organisation_keeps_an_owner(sch
     members = {m.user_id: m.role for m in chat.members.filter(left_at__isnull=True)}
     assert members == {director.pk: MEMBER, admin.pk: OWNER}
     assert not chats_sync_organisation(organisation=org).changed
+
+
+def test_a_class_chat_made_by_hand_loses_the_students_and_parents_who_leave_the_class(school, live):
+    from chats.services.manage import chat_create
+
+    org, admin, director = school
+    new_class = dict(organisation=org, actor=admin, kind="class", grade=7)
+    a7, b7 = live(group_create, **new_class, letter="А"), live(group_create, **new_class, letter="Б")
+    curator = person(live, org, admin, Role.TEACHER)
+    live(curator_assign, group=a7, teacher=curator, actor=admin)
+    kids = [person(live, org, admin, Role.STUDENT) for _ in range(3)]
+    for kid in kids:
+        live(student_place, organisation=org, student=kid, group=a7, actor=admin)
+    mum = person(live, org, admin, Role.PARENT)
+    live(parent_link_create, organisation=org, parent=mum, child=kids[0], actor=admin)
+    colleague = person(live, org, admin, Role.TEACHER)
+    live(teaching_assign, group=a7, teacher=colleague, subject="История", actor=admin)
+    trip = chat_create(
+        organisation=org,
+        actor=curator,
+        kind=Chat.Kind.OTHER,
+        title="7А — поездка в музей",
+        group=a7,
+        member_ids=[*(k.pk for k in kids), mum.pk, colleague.pk],
+    )
+
+    live(student_place, organisation=org, student=kids[0], group=b7, actor=admin)
+
+    members = {m.user_id: m.role for m in trip.members.filter(left_at__isnull=True)}
+    # The moved child and the parent whose only child moved leave; the class, the curator and staff stay.
+    assert members == {curator.pk: OWNER, kids[1].pk: MEMBER, kids[2].pk: MEMBER, colleague.pk: MEMBER}
+    assert trip.members.filter(user=kids[0], left_at__isnull=False).exists()  # history kept
+    assert not chats_sync_organisation(organisation=org).changed

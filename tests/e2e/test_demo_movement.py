@@ -50,7 +50,10 @@ def test_moving_the_demo_student_between_classes_moves_their_chats(browser, live
     general = Chat.objects.filter(organisation=school, kind=Chat.Kind.GENERAL_CHANNEL)
     channels = set(general.values_list("pk", flat=True))
     student_chats_before = active_chats(student, school)
-    assert student_chats_before == channels | structure_chats_of_class(a, [Chat.Kind.CLASS]) | subject_chats(a)
+    of_a = set(Chat.objects.filter(group=a).values_list("pk", flat=True))  # the structure's and the curator's own
+    own_chat_a = Chat.objects.get(group=a, kind=Chat.Kind.OTHER)
+    assert channels | structure_chats_of_class(a, [Chat.Kind.CLASS]) | subject_chats(a) <= student_chats_before
+    assert own_chat_a.pk in student_chats_before
     parents_chats = {g: structure_chats_of_class(g, [Chat.Kind.CLASS_PARENTS]) for g in (a, b, seventh)}
     assert parents_chats[a] | parents_chats[seventh] <= active_chats(parent, school)
 
@@ -65,8 +68,11 @@ def test_moving_the_demo_student_between_classes_moves_their_chats(browser, live
     expect(page.get_by_text("Обучающийся зачислен.")).to_be_visible()
     admin_context.close()
 
-    # The student is in 5Б's class and subject chats and in none of 5А's; the general channel stays.
-    assert active_chats(student, school) == channels | structure_chats_of_class(b, [Chat.Kind.CLASS]) | subject_chats(b)
+    # The student is in 5Б's class and subject chats and in none of 5А's, the curator's own 5А chat included;
+    # the general channel and the student council stay.
+    class_b = structure_chats_of_class(b, [Chat.Kind.CLASS]) | subject_chats(b)
+    assert active_chats(student, school) == (student_chats_before - of_a) | class_b
+    assert channels <= active_chats(student, school)
     # The parent follows the child into 5Б's parents' chat, leaves 5А's, and keeps 7Б's for the other child.
     parent_now = active_chats(parent, school)
     assert parents_chats[b] <= parent_now and parents_chats[seventh] <= parent_now
