@@ -174,6 +174,16 @@ def chat_page(request, chat_id):
     if rights["can_post"] and reply_id.isdigit():
         reply_to = _messages_qs(chat).filter(pk=int(reply_id), deleted_at__isnull=True).first()
     form = MessageForm(initial={"reply_to": reply_to.pk if reply_to else None})
+    # One report form for the message chosen with «Пожаловаться» (?report=id), not one form per message on the page.
+    report_to = None
+    report_id = request.GET.get("report", "")
+    if report_id.isdigit():
+        report_to = (
+            _messages_qs(chat)
+            .filter(pk=int(report_id), deleted_at__isnull=True, author__isnull=False)
+            .exclude(author=request.user)
+            .first()
+        )
     context = {
         "chat": chat,
         "rows": _with_polls(rows, request.user),
@@ -182,6 +192,7 @@ def chat_page(request, chat_id):
         "last_id": rows[-1].pk if rows else 0,
         "form": form,
         "reply_to": reply_to,
+        "report_to": report_to,
         "member_count": ChatMember.objects.filter(chat=chat, left_at__isnull=True).count(),
         "pinned": pinned_messages(chat),
         **rights,

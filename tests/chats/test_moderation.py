@@ -137,8 +137,17 @@ def test_reports_on_own_deleted_and_unreadable_messages_are_refused(api, school)
 def test_the_report_form_in_the_browser(client, school):
     message = post(school, text="Грубость")
     client.force_login(school["kid_a2"])
-    html = client.get(reverse("chats:chat", args=[school["chat_a"].pk])).content.decode()
-    assert "Пожаловаться" in html and 'for="report-reason-' in html
+    chat_url = reverse("chats:chat", args=[school["chat_a"].pk])
+    html = client.get(chat_url).content.decode()
+    assert "Пожаловаться" in html and f"?report={message.pk}#report-form" in html
+    assert 'id="report-form"' not in html  # one form, for the message chosen
+    html = client.get(f"{chat_url}?report={message.pk}").content.decode()
+    assert 'id="report-form"' in html and 'for="report-reason"' in html and "Грубость" in html
+    # Nothing to report about one's own message, or another chat's.
+    own = post(school, author="kid_a2", text="Моё")
+    other = post(school, chat="chat_b", author="kid_b", text="Чужой чат")
+    for pk in (own.pk, other.pk):
+        assert 'id="report-form"' not in client.get(f"{chat_url}?report={pk}").content.decode()
     resp = client.post(
         reverse("chats:report", args=[school["chat_a"].pk, message.pk]),
         {"reason": "insult", "comment": XSS},
@@ -148,8 +157,8 @@ def test_the_report_form_in_the_browser(client, school):
     assert Report.objects.get(message=message).comment == XSS
     # Your own messages offer no complaint button.
     client.force_login(school["kid_a"])
-    html = client.get(reverse("chats:chat", args=[school["chat_a"].pk])).content.decode()
-    assert "Пожаловаться" not in html
+    html = client.get(chat_url).content.decode()
+    assert f"?report={message.pk}#" not in html and f"?report={own.pk}#" in html
 
 
 # --- the queue ---------------------------------------------------------------------------------------------------
