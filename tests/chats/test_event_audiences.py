@@ -1,11 +1,10 @@
 """Events for a group of the structure: who schedules them, who sees them, and whom their reminders reach."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -21,6 +20,7 @@ from chats.services.events import (
 from chats.services.sync import chats_sync_organisation
 from orgs.models import Group, Membership
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
+from tests.concurrency import at_once
 from tests.factories import (
     ClassFactory,
     OrganisationFactory,
@@ -226,24 +226,8 @@ def test_two_workers_at_once_remind_a_class_event_exactly_once():
     make(school, kind="meeting", title="Классный час", now=timezone.now() - timedelta(hours=2))
     Event.objects.update(remind_at=timezone.now() - timedelta(minutes=1), starts_at=timezone.now() + timedelta(hours=1))
     mail.outbox = []
-    barrier = threading.Barrier(2)
-    results, failures = [], []
-
-    def worker():
-        try:
-            barrier.wait(timeout=30)
-            results.append(events_send_reminders())
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            failures.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not failures and sorted(results) == [0, 1], (results, failures)
+    results = at_once([events_send_reminders] * 2)
+    assert sorted(results) == [0, 1], results
     assert Message.objects.filter(chat__group=school["a"], chat__kind="class").count() == 1
     assert sorted(m.to[0] for m in mail.outbox) == sorted([school["kid_a"].email, school["parent_a"].email])
 

@@ -1,13 +1,12 @@
 """Scheduled events: who creates and cancels them, who sees them, and reminders sent exactly once."""
 
 import io
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -17,6 +16,7 @@ from chats.services.events import event_cancel, event_create, events_send_remind
 from chats.services.sync import chats_sync_organisation
 from chats.tasks import send_event_reminders
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
+from tests.concurrency import at_once
 from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of, curator_of, student_in, teacher_of
 
 pytestmark = pytest.mark.django_db
@@ -232,24 +232,8 @@ def test_four_workers_at_once_send_each_reminder_exactly_once():
     events = [make(school, title=f"Собрание {n}", now=timezone.now() - timedelta(hours=2)) for n in range(3)]
     Event.objects.update(remind_at=timezone.now() - timedelta(minutes=1), starts_at=timezone.now() + timedelta(hours=1))
     mail.outbox = []
-    barrier = threading.Barrier(4)
-    results, failures = [], []
-
-    def worker():
-        try:
-            barrier.wait(timeout=30)
-            results.append(events_send_reminders())
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            failures.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not failures and sum(results) == 3, (results, failures)
+    results = at_once([events_send_reminders] * 4)
+    assert all(isinstance(n, int) for n in results) and sum(results) == 3, results
     for event in events:
         assert Message.objects.filter(chat=school["chat_a"], text__contains=f"«{event.title}»").count() == 1
     assert len(mail.outbox) == 3 * 3  # each reminder to the three members with addresses (curator, kid, teacher)

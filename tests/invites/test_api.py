@@ -1,13 +1,13 @@
 """The invites API as a client sees it: statuses, rows, links, messages, what others can not see."""
 
-import threading
 import zoneinfo
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -18,6 +18,7 @@ from invites.services import jobs, links
 from invites.services.join_requests import join_request_create
 from orgs.models import Group, Membership, ParentLink, Placement
 from portal.exceptions import RuleViolation
+from tests.concurrency import at_once
 from tests.factories import (
     ClassFactory,
     OrganisationFactory,
@@ -728,27 +729,10 @@ def test_fifty_simultaneous_redemptions_of_a_single_use_link_make_one_member():
     _invite, token = links.invite_create(
         organisation=org, actor=admin_of(org), role="student", target_group=cls, max_uses=1
     )
-    users = [UserFactory() for _ in range(50)]
-    barrier = threading.Barrier(len(users))
-    statuses = []
-    lock = threading.Lock()
-
-    def redeem(user):
-        try:
-            client = client_of(user)
-            barrier.wait(timeout=30)
-            resp = client.post(f"/api/v1/invites/{token}/redeem/")
-            with lock:
-                statuses.append(resp.status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=redeem, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert sorted(statuses) == [201] + [410] * 49
+    clients = [client_of(UserFactory()) for _ in range(50)]
+    responses = at_once([partial(client.post, f"/api/v1/invites/{token}/redeem/") for client in clients], timeout=120)
+    statuses = [getattr(r, "status_code", r) for r in responses]
+    assert sorted(statuses) == [201] + [410] * 49, statuses
     invite = Invite.objects.get(token_hash=_invite.token_hash)
     assert invite.use_count == 1 and invite.status == "used_up"
     assert Membership.objects.filter(organisation=org, role="student").count() == 1
@@ -770,25 +754,8 @@ def test_the_expiry_job_run_twice_at_once_leaves_the_same_result():
     Invite.objects.filter(pk=revoked_overdue.pk).update(status="revoked")
     fresh = made[5]
 
-    barrier = threading.Barrier(2)
-    results, failures = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=30)
-            results.append(jobs.invites_mark_expired())
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert failures == []
-    assert sum(results) == 4, results
+    results = at_once([jobs.invites_mark_expired] * 2)
+    assert all(isinstance(n, int) for n in results) and sum(results) == 4, results
     statuses = dict(Invite.objects.values_list("pk", "status"))
     assert {pk for pk, st in statuses.items() if st == "expired"} == {i.pk for i in overdue_active + overdue_paused}
     assert statuses[revoked_overdue.pk] == "revoked" and statuses[fresh.pk] == "active"

@@ -1,13 +1,12 @@
 """Invites into a chat: who may create them, who they admit, and what the pages and the API say."""
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from invites.models import Invite, Redemption
 from invites.services import links
 from orgs.models import Membership
 from portal.exceptions import PermissionDenied, RuleViolation
+from tests.concurrency import at_once
 from tests.factories import (
     ClassFactory,
     OrganisationFactory,
@@ -372,19 +372,8 @@ def test_twenty_simultaneous_redemptions_of_a_single_use_chat_link_add_one_membe
     _invite, token = links.invite_create(
         organisation=org, actor=admin_of(org), role="student", target_chat=chat, max_uses=1
     )
-    users = students[2:]
-    barrier = threading.Barrier(len(users))
-
-    def redeem(user) -> int:
-        try:
-            client = api(user)
-            barrier.wait(timeout=30)
-            return client.post(f"/api/v1/invites/{token}/redeem/").status_code
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(users)) as pool:
-        statuses = list(pool.map(redeem, users))
-    assert sorted(statuses) == [201] + [410] * 19
+    clients = [api(user) for user in students[2:]]
+    responses = at_once([partial(client.post, f"/api/v1/invites/{token}/redeem/") for client in clients])
+    assert sorted(r.status_code for r in responses) == [201] + [410] * 19, responses
     assert ChatMember.objects.filter(chat=chat, left_at__isnull=True).count() == 4
     assert Invite.objects.get(target_chat=chat).status == "used_up"

@@ -1,13 +1,14 @@
 """What only PostgreSQL proves: the database constraint and row locks under concurrent requests."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from orgs.models import Membership, Placement
 from orgs.services.membership import admin_appoint, admin_remove
 from portal.exceptions import RuleViolation
+from tests.concurrency import at_once
 from tests.factories import ClassFactory, OrganisationFactory, admin_of, member, teacher_of
 
 pytestmark = [
@@ -53,30 +54,15 @@ def test_two_concurrent_removals_of_the_two_administrators_leave_one():
     memberships = list(Membership.objects.filter(organisation=organisation, role="admin", valid_to__isnull=True))
     assert len(memberships) == 2
 
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def remove(membership, actor):
-        try:
-            barrier.wait(timeout=10)
-            admin_remove(membership=membership, actor=actor)
-            outcomes.append("removed")
-        except RuleViolation as exc:
-            outcomes.append(exc.code)
-        except Exception as exc:  # recorded, so that the assertion shows what went wrong
-            outcomes.append(repr(exc))
-        finally:
-            connections.close_all()
-
     # Each administrator removes the other at the same moment.
-    threads = [
-        threading.Thread(target=remove, args=(memberships[0], memberships[1].user)),
-        threading.Thread(target=remove, args=(memberships[1], memberships[0].user)),
+    results = at_once(
+        [
+            partial(admin_remove, membership=memberships[0], actor=memberships[1].user),
+            partial(admin_remove, membership=memberships[1], actor=memberships[0].user),
+        ]
+    )
+    outcomes = [
+        r.code if isinstance(r, RuleViolation) else "removed" if isinstance(r, Membership) else repr(r) for r in results
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert sorted(outcomes) == ["last_admin", "removed"]
+    assert sorted(outcomes) == ["last_admin", "removed"], results
     assert Membership.objects.filter(organisation=organisation, role="admin", valid_to__isnull=True).count() == 1
