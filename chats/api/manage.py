@@ -19,7 +19,7 @@ from ..services import manage as services
 from ..services.messages import chat_get_for
 from . import serializers as s
 from .moderation import ChatMemberSerializer
-from .views import CHAT_PARAM, ChatFilter, ChatViewSet, with_unread_counts
+from .views import CHAT_PARAM, ChatFilter, ChatViewSet
 
 MINE_PARAM = OpenApiParameter(
     "mine",
@@ -114,7 +114,8 @@ class ChatManageViewSet(ChatViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Chat.objects.none()
-        return with_unread_counts(selectors.chats_listed_for(self.request.user, self.organisation), self.request.user)
+        user = self.request.user
+        return selectors.with_unread_counts(selectors.chats_listed_for(user, self.organisation), user)
 
     def _chat(self, pk) -> Chat:
         return chat_get_for(self.request.user, pk, organisation=self.organisation)
@@ -122,7 +123,8 @@ class ChatManageViewSet(ChatViewSet):
     def _detail(self, chat: Chat, code=status.HTTP_200_OK) -> Response:
         mine = ChatMember.objects.filter(chat=OuterRef("pk"), user=self.request.user, left_at__isnull=True)
         qs = selectors.chats_for_admin(self.organisation).filter(pk=chat.pk).select_related("created_by")
-        row = with_unread_counts(qs.annotate(my_role=Subquery(mine.values("role")[:1])), self.request.user).get()
+        qs = qs.annotate(my_role=Subquery(mine.values("role")[:1]))
+        row = selectors.with_unread_counts(qs, self.request.user).get()
         return Response(ChatDetailSerializer(row).data, status=code)
 
     @extend_schema(

@@ -1,8 +1,6 @@
 """REST API of chats: thin views over chats.selectors and chats.services."""
 
 import django_filters
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.pagination import CursorPagination
@@ -13,7 +11,7 @@ from orgs.api.filters import IdFilter
 from portal.api.schema import ERRORS
 
 from .. import selectors
-from ..models import Chat, ChatReadState, Message
+from ..models import Chat, Message
 from ..services import messages as message_services
 from ..services import polls as poll_services
 from . import serializers as s
@@ -21,25 +19,6 @@ from . import serializers as s
 CHAT_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id чата")
 MESSAGE_PARAM = OpenApiParameter("mid", int, OpenApiParameter.PATH, description="id сообщения")
 POLL_PARAM = OpenApiParameter("pid", int, OpenApiParameter.PATH, description="id опроса")
-
-
-def with_unread_counts(chats, user):
-    """Annotate `unread_count`: others' live messages after the user's read mark, one subquery per row of SQL."""
-    # The read mark belongs to the chat's row: looked up once per chat, then an index range scan on (chat, id).
-    # (Correlated to each message instead, it ran once per message of every chat.)
-    last_read = ChatReadState.objects.filter(chat=OuterRef("pk"), user=user).values("last_read_message_id")[:1]
-    unread = (
-        Message.objects.filter(chat=OuterRef("pk"), pk__gt=OuterRef("last_read"), deleted_at__isnull=True)
-        .exclude(author=user)
-        .order_by()
-        .values("chat")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return chats.annotate(
-        last_read=Coalesce(Subquery(last_read, output_field=IntegerField()), Value(0)),
-        unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
-    )
 
 
 class ChatFilter(django_filters.FilterSet):
@@ -65,7 +44,8 @@ class ChatViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Chat.objects.none()
-        return with_unread_counts(selectors.chats_for_user(self.request.user, self.organisation), self.request.user)
+        user = self.request.user
+        return selectors.with_unread_counts(selectors.chats_for_user(user, self.organisation), user)
 
 
 class MessageCursorPagination(CursorPagination):

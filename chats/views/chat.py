@@ -4,8 +4,7 @@ from collections import defaultdict
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +16,9 @@ from orgs.views._base import enter_organisation, org_page, perform
 from portal.exceptions import NotFound
 
 from ..forms import EditForm, MessageForm
-from ..models import Chat, ChatMember, ChatReadState, Message, PollOption, PollVote, Report
+from ..models import Chat, ChatMember, Message, PollOption, PollVote, Report
 from ..permissions import can_moderate, can_pin, can_post, chat_role, mute_notice
-from ..selectors import chats_for_user, moderation_open_count, pinned_messages
+from ..selectors import chats_for_user, moderation_open_count, pinned_messages, with_unread_counts
 from ..services.messages import chat_get_for, chat_mark_read, message_delete, message_edit, message_get, message_post
 from ..services.polls import poll_get, poll_vote
 
@@ -36,34 +35,12 @@ SECTIONS = (
 OTHER_SECTION = ("other", gettext_lazy("Другие чаты"))
 
 
-def _unread_counts(user, chat_ids) -> dict[int, int]:
-    """Messages of others after the user's read mark, per chat, in one query."""
-    last_read = ChatReadState.objects.filter(chat=OuterRef("pk"), user=user).values("last_read_message_id")[:1]
-    unread = (
-        Message.objects.filter(chat=OuterRef("pk"), pk__gt=OuterRef("last_read"), deleted_at__isnull=True)
-        .exclude(author=user)
-        .order_by()
-        .values("chat")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    rows = (
-        Chat.objects.filter(pk__in=chat_ids)
-        .annotate(last_read=Coalesce(Subquery(last_read, output_field=IntegerField()), 0))
-        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
-        .values_list("pk", "unread")
-    )
-    return dict(rows)
-
-
 @org_page()
 @require_GET
 def chat_list(request, org):
-    chats = list(chats_for_user(request.user, org))
-    unread = _unread_counts(request.user, [c.pk for c in chats]) if chats else {}
+    chats = list(with_unread_counts(chats_for_user(request.user, org), request.user))
     by_section = defaultdict(list)
     for chat in chats:
-        chat.unread = unread.get(chat.pk, 0)
         key = next((key for key, _label, kinds in SECTIONS if chat.kind in kinds), OTHER_SECTION[0])
         by_section[key].append(chat)
     sections = [
@@ -75,7 +52,8 @@ def chat_list(request, org):
     return render(request, "chats/list.html", {"sections": sections, "reports_open": reports_open})
 
 
-def _chat_or_404(request, chat_id) -> Chat:
+def chat_for_page(request, chat_id) -> Chat:
+    """The chat for a page of it, if the user may read it (else 404), with the organisation entered."""
     try:
         chat = chat_get_for(request.user, chat_id)
     except NotFound:
@@ -156,7 +134,7 @@ def _messages_qs(chat: Chat):
 @login_required
 @require_GET
 def chat_page(request, chat_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     before = request.GET.get("before", "")
     qs = _messages_qs(chat).order_by("-pk")
     if before.isdigit():
@@ -204,7 +182,7 @@ def chat_page(request, chat_id):
 @require_GET
 def chat_fragment(request, chat_id):
     """The rows newer than `after`, as HTML rendered (and escaped) by the same template as the page."""
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     after = request.GET.get("after", "")
     if not after.isdigit():
         raise Http404
@@ -223,7 +201,7 @@ def _to_chat(chat: Chat, message_id=None):
 @login_required
 @require_POST
 def message_post_view(request, chat_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     form = MessageForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -253,7 +231,7 @@ def _message_or_404(chat: Chat, message_id) -> Message:
 @login_required
 @require_POST
 def message_edit_view(request, chat_id, message_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     message = _message_or_404(chat, message_id)
     message.chat = chat
     form = EditForm(request.POST)
@@ -272,7 +250,7 @@ def message_edit_view(request, chat_id, message_id):
 @login_required
 @require_POST
 def message_delete_view(request, chat_id, message_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     message = _message_or_404(chat, message_id)
     message.chat = chat
     perform(request, lambda: message_delete(message=message, actor=request.user), _("Сообщение удалено."))
@@ -282,7 +260,7 @@ def message_delete_view(request, chat_id, message_id):
 @login_required
 @require_POST
 def poll_vote_view(request, chat_id, poll_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     try:
         poll = poll_get(chat, poll_id)
     except NotFound:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.models import Group, Membership, Organisation, ParentLink, Placement
-from orgs.views._base import enter_organisation, org_page, perform
+from orgs.views._base import org_page, perform
 from portal.accounts.models import User
 from portal.exceptions import NotFound, PermissionDenied, PortalError
 
@@ -25,7 +25,7 @@ from .. import selectors
 from ..models import Chat
 from ..permissions import is_org_admin
 from ..services import manage as services
-from ..services.messages import chat_get_for
+from .chat import chat_for_page
 
 ADMIN_PAGE_SIZE = 50
 KIND_LABELS = {
@@ -194,20 +194,10 @@ def chat_create_view(request, org):
     return render(request, "chats/chat_form.html", context)
 
 
-def _manageable_chat(request, chat_id) -> Chat:
-    try:
-        chat = chat_get_for(request.user, chat_id)
-    except NotFound:
-        raise Http404 from None
-    chat = Chat.objects.select_related("organisation", "group").get(pk=chat.pk)
-    enter_organisation(request, chat.organisation)
-    return chat
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def members_add_view(request, chat_id):
-    chat = _manageable_chat(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     try:
         services.require_members_addable(chat=chat, actor=request.user)
     except PortalError as error:
@@ -232,7 +222,7 @@ def members_add_view(request, chat_id):
 
 
 def _chat_action(request, chat_id, action, success: str) -> tuple[Chat, bool]:
-    chat = _manageable_chat(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     try:
         action(chat=chat, actor=request.user)
     except PortalError as error:

@@ -33,7 +33,7 @@ from ..services.moderation import (
     report_resolve,
     standing_of,
 )
-from .chat import _chat_or_404, _message_or_404, _to_chat
+from .chat import _message_or_404, _to_chat, chat_for_page
 
 MEMBERS_PAGE_SIZE = 100
 REPORTS_PAGE_SIZE = 20
@@ -51,7 +51,7 @@ MUTE_CHOICES = (
 @login_required
 @require_POST
 def message_report_view(request, chat_id, message_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     message = _message_or_404(chat, message_id)
     message.chat = chat
     perform(
@@ -70,7 +70,7 @@ def message_report_view(request, chat_id, message_id):
 @login_required
 @require_POST
 def message_pin_view(request, chat_id, message_id, pin=True):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     message = _message_or_404(chat, message_id)
     message.chat = chat
     if pin:
@@ -86,7 +86,7 @@ def message_pin_view(request, chat_id, message_id, pin=True):
 @login_required
 @require_GET
 def members_page(request, chat_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     page = Paginator(chat_members(chat), MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
     standing = standing_of(request.user, chat)
     moderates = standing.is_admin or standing.role in (ChatMember.Role.OWNER, ChatMember.Role.MODERATOR)
@@ -124,7 +124,7 @@ def _to_members(chat):
 @login_required
 @require_POST
 def member_mute_view(request, chat_id, user_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     choice = next((c for c in MUTE_CHOICES if c[0] == request.POST.get("duration")), None)
     if choice is None:
         flash.error(request, _("Выберите срок ограничения."))
@@ -141,7 +141,7 @@ def member_mute_view(request, chat_id, user_id):
 @login_required
 @require_POST
 def member_unmute_view(request, chat_id, user_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     perform(
         request,
         lambda: member_unmute(chat=chat, actor=request.user, user=user_id),
@@ -153,7 +153,7 @@ def member_unmute_view(request, chat_id, user_id):
 @login_required
 @require_POST
 def member_remove_view(request, chat_id, user_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     perform(
         request,
         lambda: member_remove(chat=chat, actor=request.user, user=user_id),

@@ -14,13 +14,13 @@ from portal.exceptions import PortalError
 from ..event_forms import PollForm
 from ..permissions import can_post
 from ..services.polls import poll_create
-from .chat import _chat_or_404
+from .chat import chat_for_page
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def poll_new(request, chat_id):
-    chat = _chat_or_404(request, chat_id)
+    chat = chat_for_page(request, chat_id)
     if not can_post(request.user, chat):
         raise PermissionDenied
     form = PollForm(request.POST or None, organisation=chat.organisation)
