@@ -308,3 +308,25 @@ def ratio(measured: dict, baseline: dict) -> dict:
         "throughput": round(measured["rps"] / baseline["rps"], 2) if baseline["rps"] else None,
         "p95": round(measured["p95_ms"] / baseline["p95_ms"], 2) if baseline["p95_ms"] else None,
     }
+
+
+def seed_school(full_name: str, house: int, **class_fields):
+    """A school with its staff group, the current year and class 5А (after setup_django); returns (school, 5А)."""
+    from orgs.models import AcademicYear, Group, Organisation
+
+    org = Organisation.objects.create(
+        kind="school",
+        full_name=full_name,
+        short_name="Школа нагрузочного теста",
+        address=f"г. Тестов, ул. Нагрузочная, д. {house}",
+        region="Тестовая область",
+        municipality="Тестовый район",
+    )
+    Group.objects.create(organisation=org, kind=Group.Kind.STAFF, name=org.vocabulary.staff_group)
+    year = AcademicYear.objects.create(
+        organisation=org, name="2026/2027", starts_on="2026-09-01", ends_on="2027-05-31", is_current=True
+    )
+    cls = Group.objects.create(
+        organisation=org, kind=Group.Kind.CLASS, name="5А", grade=5, letter="А", academic_year=year, **class_fields
+    )
+    return org, cls

@@ -19,7 +19,7 @@ import json
 import sys
 from datetime import timedelta
 
-from _common import HOST, Phase, add_server_args, bench_run, print_table, ratio, run_phase
+from _common import HOST, Phase, add_server_args, bench_run, print_table, ratio, run_phase, seed_school
 
 DB_NAME = "portal_bench_messages"  # the only database this script creates or drops
 MEMBERS = 40  # the class chat: its curator and 39 students
@@ -57,27 +57,13 @@ def seed_people() -> dict:
     that the chat sync builds the chats as it does in production."""
     from chats.models import Chat
     from chats.services.sync import chats_sync_organisation
-    from orgs.models import AcademicYear, Group, Membership, Organisation
+    from orgs.models import Membership
     from orgs.permissions import permissions_sync_user
     from orgs.services.membership import curator_assign, teaching_assign
     from orgs.services.people import person_add
     from portal.accounts.models import User
 
-    org = Organisation.objects.create(
-        kind="school",
-        full_name="МБОУ «Школа нагрузочного теста чатов»",
-        short_name="Школа нагрузочного теста",
-        address="г. Тестов, ул. Нагрузочная, д. 2",
-        region="Тестовая область",
-        municipality="Тестовый район",
-    )
-    Group.objects.create(organisation=org, kind=Group.Kind.STAFF, name=org.vocabulary.staff_group)
-    year = AcademicYear.objects.create(
-        organisation=org, name="2026/2027", starts_on="2026-09-01", ends_on="2027-05-31", is_current=True
-    )
-    cls = Group.objects.create(
-        organisation=org, kind=Group.Kind.CLASS, name="5А", grade=5, letter="А", academic_year=year
-    )
+    org, cls = seed_school("МБОУ «Школа нагрузочного теста чатов»", 2)
     admin = User.objects.create_user(
         phone="+79960000000", email="bench-chats-admin@example.org", last_name="Админ", first_name="Нагрузочный"
     )

@@ -15,7 +15,7 @@ import json
 import random
 import sys
 
-from _common import HOST, Phase, add_server_args, bench_run, print_table, ratio, run_phase
+from _common import HOST, Phase, add_server_args, bench_run, print_table, ratio, run_phase, seed_school
 
 DB_NAME = "portal_bench"  # the only database this script creates or drops
 
@@ -45,31 +45,11 @@ def seed(args) -> dict:
 
     from invites.models import InvitePolicy
     from invites.services.links import invite_create
-    from orgs.models import AcademicYear, Group, Membership, Organisation
+    from orgs.models import Membership
     from orgs.permissions import permissions_sync_user
     from portal.accounts.models import User
 
-    org = Organisation.objects.create(
-        kind="school",
-        full_name="МБОУ «Школа нагрузочного теста»",
-        short_name="Школа нагрузочного теста",
-        address="г. Тестов, ул. Нагрузочная, д. 1",
-        region="Тестовая область",
-        municipality="Тестовый район",
-    )
-    Group.objects.create(organisation=org, kind=Group.Kind.STAFF, name=org.vocabulary.staff_group)
-    year = AcademicYear.objects.create(
-        organisation=org, name="2026/2027", starts_on="2026-09-01", ends_on="2027-05-31", is_current=True
-    )
-    cls = Group.objects.create(
-        organisation=org,
-        kind=Group.Kind.CLASS,
-        name="5А",
-        grade=5,
-        letter="А",
-        academic_year=year,
-        expected_size=min(32_000, args.users + 100),
-    )
+    org, cls = seed_school("МБОУ «Школа нагрузочного теста»", 1, expected_size=min(32_000, args.users + 100))
     # The leak guard would (rightly) pause a class link joined by hundreds in minutes; here that is the point.
     InvitePolicy.objects.update_or_create(
         organisation=org, defaults={"leak_margin": 32_000, "leak_spike_per_10_minutes": 32_000}
