@@ -1,5 +1,6 @@
 """Who may read, post in and moderate a chat. Checked per object by the services and the API."""
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -13,11 +14,42 @@ def _active(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-def chat_role(user, chat: Chat) -> str | None:
-    """The user's role in the chat while they are an active member, else None."""
+@dataclass(frozen=True)
+class Standing:
+    """What the rights of one person in one chat depend on: their active membership row and whether they administer
+    the chat's organisation. Each rule below is a function of it, so a page asks the database once for all of them."""
+
+    member: ChatMember | None
+    admin: bool
+
+    @property
+    def role(self) -> str | None:
+        return self.member.role if self.member else None
+
+    @property
+    def muted(self) -> bool:
+        return self.member is not None and self.member.is_muted()
+
+
+def _membership(user, chat: Chat) -> ChatMember | None:
     if not _active(user):
         return None
-    return ChatMember.objects.filter(chat=chat, user=user, left_at__isnull=True).values_list("role", flat=True).first()
+    return (
+        ChatMember.objects.filter(chat=chat, user=user, left_at__isnull=True)
+        .only("role", "muted_at", "muted_until")
+        .first()
+    )
+
+
+def standing(user, chat: Chat) -> Standing:
+    """The person's standing in the chat: two queries, whatever rules are asked of it afterwards."""
+    return Standing(_membership(user, chat), is_org_admin(user, chat.organisation_id))
+
+
+def chat_role(user, chat: Chat) -> str | None:
+    """The user's role in the chat while they are an active member, else None."""
+    member = _membership(user, chat)
+    return member.role if member else None
 
 
 def is_org_admin(user, organisation_id: int) -> bool:
@@ -34,49 +66,53 @@ def can_read(user, chat: Chat) -> bool:
     return chat_role(user, chat) is not None or is_org_admin(user, chat.organisation_id)
 
 
-def _membership(user, chat: Chat) -> ChatMember | None:
-    if not _active(user):
-        return None
-    return (
-        ChatMember.objects.filter(chat=chat, user=user, left_at__isnull=True)
-        .only("role", "muted_at", "muted_until")
-        .first()
-    )
-
-
-def can_post(user, chat: Chat) -> bool:
+def may_post(s: Standing, chat: Chat) -> bool:
     """Active members post, except in archived chats and while muted; in the system channels only their owners post."""
-    if chat.is_archived:
+    if chat.is_archived or s.member is None or s.muted:
         return False
-    member = _membership(user, chat)
-    if member is None or member.is_muted():
-        return False
-    return member.role == ChatMember.Role.OWNER if chat.is_channel else True
+    return s.role == ChatMember.Role.OWNER if chat.is_channel else True
 
 
-def mute_notice(user, chat: Chat) -> str | None:
+def may_moderate(s: Standing) -> bool:
+    """Owners and moderators of the chat and administrators of its organisation."""
+    return s.role in (ChatMember.Role.OWNER, ChatMember.Role.MODERATOR) or s.admin
+
+
+def may_pin(s: Standing, chat: Chat) -> bool:
+    """Those who moderate a chat pin its posts; in the system channels, their owners and the administrators."""
+    if chat.is_channel:
+        return s.role == ChatMember.Role.OWNER or s.admin
+    return may_moderate(s)
+
+
+def muted_notice(s: Standing, chat: Chat) -> str | None:
     """Why a muted member cannot write, with the end of the mute in the organisation's time zone; else None."""
-    member = _membership(user, chat)
-    if member is None or not member.is_muted():
+    if not s.muted:
         return None
-    if member.muted_until is None:
+    if s.member.muted_until is None:
         return "Вы не можете писать в этот чат, пока модератор не снимет ограничение."
-    local = timezone.localtime(member.muted_until, ZoneInfo(chat.organisation.time_zone))
+    local = timezone.localtime(s.member.muted_until, ZoneInfo(chat.organisation.time_zone))
     return f"Вы не можете писать в этот чат до {local:%d.%m.%Y %H:%M}."
 
 
+def can_post(user, chat: Chat) -> bool:
+    """See may_post."""
+    return may_post(Standing(_membership(user, chat), admin=False), chat)
+
+
+def mute_notice(user, chat: Chat) -> str | None:
+    """See muted_notice."""
+    return muted_notice(Standing(_membership(user, chat), admin=False), chat)
+
+
 def can_pin(user, chat: Chat) -> bool:
-    """Those who moderate a chat pin its posts; in the system channels, their owners and the administrators."""
-    if chat.is_channel:
-        return chat_role(user, chat) == ChatMember.Role.OWNER or is_org_admin(user, chat.organisation_id)
-    return can_moderate(user, chat)
+    """See may_pin."""
+    return may_pin(standing(user, chat), chat)
 
 
 def can_moderate(user, chat: Chat) -> bool:
-    """Owners and moderators of the chat and administrators of its organisation."""
-    if chat_role(user, chat) in (ChatMember.Role.OWNER, ChatMember.Role.MODERATOR):
-        return True
-    return is_org_admin(user, chat.organisation_id)
+    """See may_moderate."""
+    return may_moderate(standing(user, chat))
 
 
 def can_manage(user, chat: Chat) -> bool:

@@ -17,7 +17,7 @@ from portal.exceptions import NotFound
 
 from ..forms import EditForm, MessageForm
 from ..models import Chat, ChatMember, Message, PollOption, PollVote, Report
-from ..permissions import can_moderate, can_pin, can_post, chat_role, mute_notice
+from ..permissions import may_moderate, may_pin, may_post, muted_notice, standing
 from ..selectors import chats_for_user, moderation_open_count, pinned_messages, with_unread_counts
 from ..services.messages import chat_get_for, chat_mark_read, message_delete, message_edit, message_get, message_post
 from ..services.polls import poll_get, poll_vote
@@ -65,14 +65,15 @@ def chat_for_page(request, chat_id) -> Chat:
 
 
 def _rights(request, chat: Chat) -> dict:
-    role = chat_role(request.user, chat)
-    notice = mute_notice(request.user, chat) if role is not None else None
+    # One standing for every right on the page, instead of a lookup of the same membership row per right.
+    s = standing(request.user, chat)
+    notice = muted_notice(s, chat)
     return {
-        "can_post": can_post(request.user, chat),
-        "can_moderate": can_moderate(request.user, chat),
-        "can_vote": role is not None and not chat.is_archived and notice is None,
+        "can_post": may_post(s, chat),
+        "can_moderate": may_moderate(s),
+        "can_vote": s.role is not None and not chat.is_archived and notice is None,
         "mute_notice": notice,
-        "can_pin": can_pin(request.user, chat),
+        "can_pin": may_pin(s, chat),
         "report_reasons": Report.Reason.choices,
     }
 
