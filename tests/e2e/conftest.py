@@ -56,6 +56,29 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "ru-RU", "viewport": {"width": 1280, "height": 900}}
 
 
+@pytest.fixture(autouse=True)
+def no_csp_violations(browser, monkeypatch):
+    """Fail the test when a page it opens reports a Content-Security-Policy violation in the browser console.
+
+    Every context the test creates (the `page` fixture's too) is watched: browser.new_context is wrapped.
+    """
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def report(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", report)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def axe_check():
     """Run axe-core (shipped inside the axe-playwright-python package) and fail on serious or critical findings."""
