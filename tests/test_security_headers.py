@@ -1,4 +1,4 @@
-"""Security headers on every page of the site, and the cookies behind HTTPS.
+"""Security headers on every page of the site (the cookies behind HTTPS: tests/test_https_cookies.py).
 
 The walk resolves every URL pattern of the URL conf (like a sitemap), fills its arguments with the objects of a
 seeded organisation and opens it as that organisation's administrator (the operator for /admin/). Every response
@@ -84,6 +84,8 @@ MUST_RENDER = {
     "admin:orgs_registrationapplication_change",
     "admin:orgs_organisation_changelist",
     "group-list",  # the browsable API
+    "invite-mailing-detail",
+    "chat-detail",
 }
 
 
@@ -139,7 +141,8 @@ def seed() -> dict:
     mailing = InviteMailing.objects.create(organisation=org, invite_ids=[invite.pk], total=1, created_by=admin)
     operator = User.objects.create_superuser(phone="+79000000001", email="op@example.org", password="x")
     member = Membership.objects.get(organisation=org, user=kid)
-    # Arguments by name; "pk" and "id" of the API depend on the resource (the first word of the route's name).
+    # Arguments by name; "pk" and "id" of the API depend on the resource: the longest key that starts the route's
+    # name ("invite-mailing-detail" is a mailing, "invite-detail" an invite, "chat-members" a chat).
     return {
         "admin": admin,
         "operator": operator,
@@ -171,13 +174,13 @@ def seed() -> dict:
             "member": member.pk,
             "curator": CuratorAssignment.objects.get(organisation=org).pk,
             "teaching": TeachingAssignment.objects.get(organisation=org).pk,
-            "parent": ParentLink.objects.get(organisation=org).pk,
+            "parent-link": ParentLink.objects.get(organisation=org).pk,
             "registration": application.pk,
             "chat": chat.pk,
             "event": event.pk,
             "invite": invite.pk,
-            "join": join_request.pk,
-            "mailing": mailing.pk,
+            "join-request": join_request.pk,
+            "invite-mailing": mailing.pk,
             "org": org.pk,
         },
     }
@@ -212,8 +215,8 @@ def arguments(name: str, names, entry, seeded) -> dict:
         elif arg in ("pk", "object_id") and name.startswith("admin:"):
             args[arg] = admin_object(name, entry, seeded)
         elif arg in ("pk", "id") and not name.startswith(("chats:", "invites:", "orgs:")):
-            resource = name.split("-")[0]
-            args[arg] = seeded["ids"].get(resource, seeded["ids"]["chat"] if "chat" in name else None)
+            resources = [key for key in seeded["ids"] if name.startswith(f"{key}-")]
+            args[arg] = seeded["ids"][max(resources, key=len)] if resources else None
         elif arg == "app_label":
             args[arg] = "orgs"
         else:
