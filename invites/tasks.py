@@ -26,12 +26,11 @@ def send_invite_emails(mailing_id: int) -> dict:
 @shared_task
 def resume_invite_mailings() -> int:
     """Queue again the mailings whose job never reached a worker (queued while the broker was down)."""
+    from portal.dispatch import queue_now
+
     from .services.sending import invite_mailings_stalled
 
-    stalled = invite_mailings_stalled()
-    for mailing_id in stalled:
-        send_invite_emails.delay(mailing_id)
-    return len(stalled)
+    return sum(queue_now(send_invite_emails, mailing_id) for mailing_id in invite_mailings_stalled())
 
 
 @shared_task

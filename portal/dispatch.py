@@ -14,9 +14,13 @@ logger = logging.getLogger("portal.dispatch")
 
 
 def queue_now(task, *args) -> bool:
-    """Queue the job once, without the broker's retries (a request must not wait for a dead broker)."""
+    """Queue the job once, without the broker's retries (a request must not wait for a dead broker).
+
+    Nobody waits for the result: ignore_result also keeps the sender off the result backend, whose client would
+    otherwise retry for long on a dead Redis and then ask for the whole process to be restarted.
+    """
     try:
-        task.apply_async(args, retry=False)
+        task.apply_async(args, retry=False, ignore_result=True)
     except Exception:  # kombu, redis-py and socket errors alike: the work waits in the database
         logger.warning("Broker unavailable: %s%r left for the sweep", task.name, args, exc_info=True)
         return False

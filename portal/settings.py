@@ -250,9 +250,13 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "health_check_interval": 10,
         # A job of a worker killed mid-way (kill -9, OOM, power loss) goes back to the queue after this long.
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+        # One connection attempt when a request queues a job (the worker's own reconnecting retries forever).
+        "max_retries": 0,
     }
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
     CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT + 2
+# A request that queues a job gives up on a dead broker after this long (the work waits in the database).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 # The worker waits for the broker as long as it takes and reconnects by itself (no restart after an outage).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
@@ -261,6 +265,9 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Nothing in the portal waits for a job's result. Storing none keeps web and beat off the result backend, whose
+# client, after a Redis outage, gives up and asks for the process to be restarted.
+CELERY_TASK_IGNORE_RESULT = True
 # Work that the broker did not carry (queued while it was down, or lost with it) waits in the database;
 # these sweeps send it on, so they run often.
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
