@@ -233,3 +233,15 @@ def letters_in(mail_dir: Path) -> list[str]:
 
 def recipients_of(letters: list[str]) -> list[str]:
     return [line[4:].strip() for letter in letters for line in letter.splitlines() if line.startswith("To: ")]
+
+
+def send_job(redis: RedisServer, name: str, *args) -> None:
+    """Queue a job by name on the test's Redis, as beat or a web process would."""
+    from celery import Celery
+
+    app = Celery("fault-test-client", broker=redis.url(0), set_as_current=False)
+    app.conf.update(task_serializer="json", accept_content=["json"], broker_connection_retry_on_startup=False)
+    try:
+        app.send_task(name, args=list(args), ignore_result=True)
+    finally:
+        app.close()
