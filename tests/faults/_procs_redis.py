@@ -150,6 +150,11 @@ class Process:
     def kill9(self) -> None:
         _stop(self.proc, signal.SIGKILL, timeout=5)
 
+    def children(self) -> list[int]:
+        """The direct children (a worker's pool processes), from /proc."""
+        path = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
     def stop(self) -> None:
         _stop(self.proc)
 

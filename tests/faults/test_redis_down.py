@@ -72,7 +72,7 @@ class Visitor:
         return http(f"{self.base}/join/{token}/")
 
 
-def test_redis_outage_keeps_pages_and_loses_no_queued_work(redis_server, shared_database, processes, tmp_path):
+def test_redis_outage_keeps_pages_and_loses_no_queued_work(shared_database, redis_server, processes, tmp_path):
     org, admin, invites = _school()
     mail_dir = tmp_path / "mail"
     env = portal_env(database=shared_database, redis=redis_server, data_dir=tmp_path / "data", mail_dir=mail_dir,

@@ -6,6 +6,8 @@ after the visibility timeout (3 s here, CELERY_VISIBILITY_TIMEOUT); each job is 
 does only what the first left undone. Letters are counted in the files of Django's file-based e-mail backend.
 """
 
+import os
+import signal
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -69,7 +71,7 @@ class Stack:
 
 
 @pytest.fixture
-def stack(redis_server, shared_database, processes, tmp_path):
+def stack(shared_database, redis_server, processes, tmp_path):
     return Stack(redis_server, shared_database, tmp_path, processes)
 
 
@@ -78,7 +80,7 @@ def _fresh(row):
     return row
 
 
-def test_invite_mailing_killed_mid_way_sends_every_letter_exactly_once(stack):
+def _mailing_of_twelve():
     org = OrganisationFactory(short_name="Школа № 7")
     cls = ClassFactory(organisation=org, grade=6, letter="Б", name="6Б")
     admin = admin_of(org)
@@ -91,6 +93,11 @@ def test_invite_mailing_killed_mid_way_sends_every_letter_exactly_once(stack):
     mailing = InviteMailing.objects.create(
         organisation=org, invite_ids=[i.pk for i in invites], total=len(invites), created_by=admin
     )
+    return mailing, invites
+
+
+def test_invite_mailing_killed_mid_way_sends_every_letter_exactly_once(stack):
+    mailing, invites = _mailing_of_twelve()
     first = stack.worker("worker-1", INVITE_MAILING_PAUSE_SECONDS="0.5")
 
     killed = stack.kill_mid_job(first, "invites.tasks.send_invite_emails", mailing.pk,
@@ -106,6 +113,24 @@ def test_invite_mailing_killed_mid_way_sends_every_letter_exactly_once(stack):
     print(f"[after] «{done}» ({done.get_status_display()}), {stack.since(killed)}")
     assert Counter(stack.letters()) == Counter(i.recipient_email for i in invites), "each address one letter"
     assert (done.sent, done.failed, done.skipped) == (len(invites), 0, 0)
+
+
+def test_mailing_whose_pool_process_is_killed_goes_on_in_the_same_worker(stack):
+    """The OOM killer's usual victim is the pool process: the worker sees it die and puts the job back at once."""
+    mailing, invites = _mailing_of_twelve()
+    worker = stack.worker("worker", INVITE_MAILING_PAUSE_SECONDS="0.5")
+    send_job(stack.redis, "invites.tasks.send_invite_emails", mailing.pk)
+    wait_until(lambda: _fresh(mailing).sent >= 4, timeout=60, interval=0.01, what="4 письма рассылки")
+    (child,) = worker.children()
+    os.kill(child, signal.SIGKILL)
+    killed = time.monotonic()
+    print(f"\n[kill -9 pool process] at «{_fresh(mailing)}»; letters sent: {len(stack.letters())}")
+
+    done = wait_until(lambda: _fresh(mailing).status == InviteMailing.Status.DONE and mailing, timeout=90,
+                      interval=0.2, what="рассылка после гибели процесса пула")  # fmt: skip
+    print(f"[after] «{done}», {time.monotonic() - killed:.1f} s after the kill, same worker")
+    assert worker.alive() and "WorkerLostError" in worker.log()
+    assert Counter(stack.letters()) == Counter(i.recipient_email for i in invites), "each address one letter"
 
 
 def test_annulment_killed_mid_way_tells_every_creator_exactly_once(stack):
