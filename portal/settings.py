@@ -5,6 +5,7 @@ system, e-mail and one-time codes printed to the console. Production sets
 DATABASE_URL, CELERY_BROKER_URL, CACHE_URL, EMAIL_URL and DJANGO_SECURE.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "portal.accounts",
+    "portal.mail",
     "orgs",
     "invites",
     "chats",
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.request_context.ClientIpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.CacheOutageMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -86,6 +89,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A file cache by default, so that rate limits hold across the web workers and the Celery worker.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
+# Redis may go away (cache, broker, results): a request waits at most this long for it, then goes on without it.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT}
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -167,6 +176,8 @@ INVITE_SECRET_KEY = env("INVITE_SECRET_KEY", default=SECRET_KEY)
 INVITE_LOOKUP_FAILURES_PER_HOUR = env.int("INVITE_LOOKUP_FAILURES_PER_HOUR", default=30)
 # Join requests waiting longer than this are flagged in the queue and the daily digest.
 JOIN_REQUEST_STALE_DAYS = env.int("JOIN_REQUEST_STALE_DAYS", default=3)
+# A pause between the letters of an invite mailing, for mail providers that limit how fast one may send.
+INVITE_MAILING_PAUSE_SECONDS = env.float("INVITE_MAILING_PAUSE_SECONDS", default=0)
 
 # --- Uploads -----------------------------------------------------------------------
 REGISTRATION_ORDER_MAX_BYTES = env.int("REGISTRATION_ORDER_MAX_BYTES", default=10 * 1024 * 1024)
@@ -230,7 +241,37 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_processed),
         "store_processed": False,
     }
-CELERY_IMPORTS = ["portal.mail"]
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        # Above the 1 s blocking read of the worker's BRPOP; a dead connection is noticed within it.
+        "socket_timeout": REDIS_SOCKET_TIMEOUT + 2,
+        "retry_on_timeout": True,
+        "health_check_interval": 10,
+        # A job of a worker killed mid-way (kill -9, OOM, power loss) goes back to the queue after this long.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+        # One connection attempt when a request queues a job (the worker's own reconnecting retries forever).
+        "max_retries": 0,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
+    CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT + 2
+# A request that queues a job gives up on a dead broker after this long (the work waits in the database).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+# The worker waits for the broker as long as it takes and reconnects by itself (no restart after an outage).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A job is acknowledged when it has finished, and one whose worker died goes back to the queue: every job is
+# idempotent, so running it again after a crash finishes the work without doing any of it twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Nothing in the portal waits for a job's result. Storing none keeps web and beat off the result backend, whose
+# client, after a Redis outage, gives up and asks for the process to be restarted.
+CELERY_TASK_IGNORE_RESULT = True
+# Work that the broker did not carry (queued while it was down, or lost with it) waits in the database;
+# these sweeps send it on, so they run often.
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
+CELERY_IMPORTS = ["portal.mail.tasks"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -257,6 +298,18 @@ CELERY_BEAT_SCHEDULE = {
     "annul-unused-invites": {
         "task": "invites.tasks.annul_unused_invites",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "resync-chats": {
+        "task": "chats.tasks.resync_chats",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "send-pending-emails": {
+        "task": "portal.mail.tasks.send_pending_emails",
+        "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+    },
+    "resume-invite-mailings": {
+        "task": "invites.tasks.resume_invite_mailings",
+        "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
     },
 }
 

@@ -8,6 +8,10 @@ MESSAGES = {
     403: ("permission_denied", "Недостаточно прав для этого действия."),
     404: ("not_found", "Страница не найдена."),
     500: ("server_error", "Внутренняя ошибка сервера. Мы уже знаем о ней."),
+    503: (
+        "service_unavailable",
+        "Проверка попыток входа и ссылок временно недоступна. Повторите через несколько минут.",
+    ),
 }
 
 
@@ -32,3 +36,7 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return _error(request, 500)
+
+
+def service_unavailable(request):
+    return _error(request, 503)
