@@ -342,6 +342,38 @@ def test_preview_for_each_role_in_russian(school):
     assert "link" not in preview and "token" not in str(preview)
 
 
+def test_a_personal_parent_link_shows_and_answers_no_name_of_the_child(school):
+    """The link is a key, not a membership: its preview says where and as whom (and who invites, a member of the
+    staff); redeeming one that needs approval answers with a receipt, not the child's or the class's rows."""
+    org, cls, admin = school
+    kid = student_in(cls, UserFactory(last_name="Несветаева", first_name="Ульяна", patronymic="Игоревна"))
+    row = create(
+        client_of(admin),
+        org,
+        role="parent",
+        target_group=cls.pk,
+        bound_student=kid.pk,
+        recipient_name="Соколова Анна Петровна",
+        requires_approval=True,
+    )
+    url = f"/api/v1/invites/{token_of(row['link'])}/"
+    stranger = client_of(UserFactory())
+    for viewer in (client_of(), stranger):
+        preview = viewer.get(url)
+        assert preview.status_code == 200
+        assert set(preview.json()) == {
+            *("organisation", "target", "chat", "role", "role_display", "invited_by", "expires_at"),
+            *("expires_at_local", "time_zone", "status", "status_display", "requires_approval"),
+            *("child_required", "children"),
+        }
+        assert not any(word in preview.content.decode() for word in ("Несветаева", "Ульяна", "Соколова"))
+    resp = stranger.post(url + "redeem/")
+    assert resp.status_code == 201 and resp.json()["outcome"] == "requested"
+    assert resp.json()["join_request"]["child"] is None and resp.json()["join_request"]["status"] == "pending"
+    assert not any(word in resp.content.decode() for word in ("Несветаева", "Ульяна", "Игоревна", "5А"))
+    assert JoinRequest.objects.get(organisation=org).child == kid  # the approver sees whose parent this is
+
+
 def test_teacher_joins_by_link_unverified(school):
     org, _cls, admin = school
     row = create(client_of(admin), org, role="teacher")
