@@ -331,7 +331,12 @@ def join_request_receipt(join_request: JoinRequest, *, child_id: int | None) -> 
 class JoinRequestCreateSerializer(serializers.Serializer):
     role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum")
     group = IdField(required=False, allow_null=True, help_text="класс (для обучающегося и родителя)")
-    child = IdField(required=False, allow_null=True, help_text="id ребёнка из этого класса (для родителя)")
+    child = IdField(
+        required=False,
+        allow_null=True,
+        help_text="id ребёнка из этого класса (для родителя); учится ли он в классе, проверяет тот, кто рассматривает "
+        "заявку, — ответ этого не сообщает",
+    )
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
