@@ -7,9 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.models import Placement
-from portal.accounts.models import User
 from portal.api.schema import ERRORS, ErrorSerializer
-from portal.exceptions import NotFound, RuleViolation
+from portal.exceptions import NotFound
 from portal.request_context import get_client_ip
 
 from .. import selectors
@@ -120,19 +119,10 @@ class InviteRedeemView(_TokenView):
     def post(self, request, token):
         ser = s.RedeemSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        child = None
-        if ser.validated_data.get("child"):
-            child = User.objects.filter(pk=ser.validated_data["child"]).first()
-            if child is None:
-                raise RuleViolation(
-                    "Этот ребёнок не учится в классе, куда вас пригласили.",
-                    code="child_not_in_class",
-                    fields={"child": ["Не найден в классе."]},
-                )
         ip = get_client_ip(request)
         token_guard(ip)
         try:
-            outcome = invite_redeem(token=token, user=request.user, child=child, ip=ip)
+            outcome = invite_redeem(token=token, user=request.user, child_id=ser.validated_data.get("child"), ip=ip)
         except NotFound:
             token_miss(ip)
             raise
@@ -142,7 +132,10 @@ class InviteRedeemView(_TokenView):
             membership = s.MembershipSerializer(membership, context=context).data
         join_request = outcome.join_request
         if join_request is not None:
-            join_request = s.JoinRequestSerializer(join_request, context=context).data
+            # Not a member until approved: the receipt, never the request's rows (the child's full name).
+            join_request = s.JoinRequestReceiptSerializer(
+                s.join_request_receipt(join_request, child_id=ser.validated_data.get("child"))
+            ).data
         body = {
             "outcome": outcome.kind,
             "message": outcome_message(outcome),

@@ -32,9 +32,9 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return RegistrationApplication.objects.none()
+        # Before any look-up, for every action: an application's id answers the same whether it exists or not.
         if not (self.request.user.is_authenticated and self.request.user.is_superuser):
-            if self.action in ("list", "retrieve"):
-                raise PermissionDenied("Заявки видит только оператор платформы.")
+            raise PermissionDenied("Заявки видит только оператор платформы.")
         return RegistrationApplication.objects.all().order_by("-submitted_at")
 
     def get_permissions(self):

@@ -41,8 +41,12 @@ def user_find_by_identifier(identifier: str) -> User | None:
     return User.objects.filter(is_active=True, **{field: destination}).first()
 
 
-def otp_request(*, identifier: str) -> OneTimeCode:
-    """Send a fresh sign-in code to a phone or e-mail; at most OTP_MAX_PER_HOUR an hour."""
+def otp_request(*, identifier: str, deliver: bool = True) -> OneTimeCode:
+    """Send a fresh sign-in code to a phone or e-mail; at most OTP_MAX_PER_HOUR an hour.
+
+    With deliver=False the code is made and counted but sent nowhere: sign-in asks so for an address without an
+    account, so that the limits and every later answer are the same as for one with an account.
+    """
     channel, destination = normalize_identifier(identifier)
     now = timezone.now()
     recent = OneTimeCode.objects.filter(destination=destination, created_at__gte=now - timedelta(hours=1)).count()
@@ -57,6 +61,8 @@ def otp_request(*, identifier: str) -> OneTimeCode:
     )
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
     text = f"Код для входа на портал: {code}. Действует {minutes} мин. Никому его не сообщайте."
+    if not deliver:
+        return otp
     if channel == OneTimeCode.Channel.SMS:
         transaction.on_commit(lambda: send_sms(phone=destination, text=text))
     else:
