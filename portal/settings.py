@@ -127,7 +127,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Removes the part of a file written before a disk-full or write error, and reports it in Russian.
+    "default": {"BACKEND": "portal.storage.PortalFileSystemStorage"},
     "staticfiles": {
         "BACKEND": env(
             "DJANGO_STATICFILES_STORAGE",
