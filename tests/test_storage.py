@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from chats.models import Attachment, Chat, Message
 from chats.services.messages import message_post
@@ -39,6 +40,18 @@ def failing_writes(monkeypatch):
 
     monkeypatch.setattr(os, "fdopen", lambda fd, mode="r", *a, **kw: HalfWritten(real_fdopen(fd, mode, *a, **kw)))
     return lambda code: failure.update(errno=code)
+
+
+@pytest.fixture
+def class_chat():
+    """The chat of a class and one of its students."""
+    org = OrganisationFactory()
+    group = ClassFactory(organisation=org, grade=5, letter="А", name="5А")
+    curator_of(group)
+    kid = student_in(group)
+    chats_sync_organisation(organisation=org)
+    chat = Chat.objects.get(group=group, kind="class")
+    return chat, kid
 
 
 def files_under(root) -> list[Path]:
@@ -72,16 +85,35 @@ def test_an_existing_file_of_the_same_name_is_kept(tmp_path, failing_writes):
 
 
 @pytest.mark.django_db
-def test_a_message_whose_file_cannot_be_stored_is_not_posted(settings, failing_writes):
-    org = OrganisationFactory()
-    group = ClassFactory(organisation=org, grade=5, letter="А", name="5А")
-    curator_of(group)
-    kid = student_in(group)
-    chats_sync_organisation(organisation=org)
-    chat = Chat.objects.get(group=group, kind="class")
+def test_a_message_whose_file_cannot_be_stored_is_not_posted(settings, failing_writes, class_chat):
+    chat, kid = class_chat
 
     with pytest.raises(StorageFull):
         message_post(chat=chat, actor=kid, text="Итоги", files=[SimpleUploadedFile("итоги.pdf", PDF * 20)])
     assert not Message.objects.filter(chat=chat).exists()
     assert not Attachment.objects.exists()
+    assert files_under(settings.MEDIA_ROOT) == []
+
+
+@pytest.mark.django_db
+def test_the_chat_page_and_the_api_say_the_disk_is_full(client, api, settings, failing_writes, class_chat):
+    chat, kid = class_chat
+    client.force_login(kid)
+
+    response = client.post(
+        reverse("chats:post", args=[chat.pk]),
+        {"text": "Итоги четверти", "files": [SimpleUploadedFile("итоги.pdf", PDF * 20)]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "на сервере закончилось место" in html
+    assert "Итоги четверти</textarea>" in html
+
+    api.force_login(kid)
+    response = api.post(
+        f"/api/v1/chats/{chat.pk}/messages/", {"files": [SimpleUploadedFile("итоги.pdf", PDF * 20)]}, format="multipart"
+    )
+    assert response.status_code == 507
+    assert response.json()["error"]["code"] == "storage_full"
+    assert not Message.objects.filter(chat=chat).exists()
     assert files_under(settings.MEDIA_ROOT) == []
