@@ -22,10 +22,10 @@ pytestmark = pytest.mark.faults
 DATABASE = "portal_faults"
 PAUSE_SECONDS = 3  # the database is away this long
 RECOVERY_LIMIT = 10  # seconds after the database is back within which every kind of request succeeds again
-LOOP_SECONDS = 45
+LOOP_SECONDS = 90
 # PostgreSQL connections time out after 5 s (settings): no request may hang longer than this.
 REQUEST_TIMEOUT = 10
-MAX_REQUESTS = 1500
+MAX_REQUESTS = 2000
 SEED_SCRIPT = Path(__file__).with_name("_seed_pg.py")
 CLEAN_PAGE = "Портал временно недоступен"
 EXPIRED_CODE = (
@@ -138,6 +138,15 @@ class Load:
         return [s for s in list(self.samples) if s.at > moment and (kind is None or s.kind == kind)]
 
 
+def _warm(load: Load, streak: int = 4) -> bool:
+    """Every gunicorn worker has imported the portal: the last requests of each kind were quick successes (the
+    first request of a worker loads the URLconf and takes seconds on a busy machine, which is not the fault)."""
+    return all(
+        len(rows) >= streak and all(s.status == 200 and s.took < 1 for s in rows[-streak:])
+        for rows in (load.after(0, "page"), load.after(0, "api"))
+    )
+
+
 def _recovered(load: Load, since: float, streak: int = 5) -> bool:
     """The last `streak` requests of each kind since `since` all succeeded."""
     return all(
@@ -150,7 +159,7 @@ def test_requests_during_a_restart_get_a_clean_503_and_the_portal_recovers_alone
     cluster, web = stack["cluster"], stack["web"]
     master = web.proc.pid
     with Load(stack["port"], stack["seed"]) as load:
-        time.sleep(2)
+        procs.wait_until(lambda: _warm(load), 40, "все процессы gunicorn прогреты")
         down = time.monotonic()
         cluster.stop("fast")
         time.sleep(PAUSE_SECONDS)
@@ -184,7 +193,7 @@ def test_requests_during_a_restart_get_a_clean_503_and_the_portal_recovers_alone
         + ", ".join(f"{kind} {status}: {n}" for (kind, status), n in sorted(counts.items()))
         + f"\n503 seen from +{unavailable[0].at - down:.2f} s to +{unavailable[-1].at - down:.2f} s after the stop"
         + f"\nrecovery after PostgreSQL accepted connections again: page {recovery['page']:.2f} s, "
-        f"API {recovery['api']:.2f} s; longest request {max(s.took for s in samples):.2f} s",
+        f"API {recovery['api']:.2f} s; longest request from the stop on {max(s.took for s in load.after(down)):.2f} s",
         file=sys.stderr,
     )
 
