@@ -112,3 +112,20 @@ def test_other_server_errors_stay_500(settings):
     response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 500
     assert "Внутренняя ошибка сервера" in response.content.decode()
+
+
+def test_a_job_that_lost_the_database_is_retried_not_lost(monkeypatch):
+    from portal.accounts import tasks
+
+    calls = []
+
+    def purge():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return 3
+
+    monkeypatch.setattr(tasks, "otp_purge_expired", purge)
+    result = tasks.purge_expired_codes.apply()
+    assert result.successful() and result.get() == 3
+    assert len(calls) == 2
