@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "portal.request_context.ClientIpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.CacheOutageMiddleware",
+    "portal.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -85,6 +86,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several processes (web, worker) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Connections are kept for a while and checked before reuse, so a restarted server is reconnected to on the
+    # next request; a server that does not answer fails the request in seconds (a 503) instead of hanging it.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A file cache by default, so that rate limits hold across the web workers and the Celery worker.
@@ -129,7 +136,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Removes the part of a file written before a disk-full or write error, and reports it in Russian.
+    "default": {"BACKEND": "portal.storage.PortalFileSystemStorage"},
     "staticfiles": {
         "BACKEND": env(
             "DJANGO_STATICFILES_STORAGE",

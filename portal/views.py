@@ -1,7 +1,11 @@
 """Error pages in Russian, as JSON for the API and as HTML for the browser."""
 
+import sys
+
 from django.http import JsonResponse
 from django.shortcuts import render
+
+from portal.outage import DATABASE_ERRORS, database_unavailable
 
 MESSAGES = {
     400: ("bad_request", "Некорректный запрос."),
@@ -35,6 +39,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this inside its `except`: a lost database (in a middleware, say) is a 503 built without it.
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable(request)
     return _error(request, 500)
 
 
