@@ -1,6 +1,7 @@
 """REST API of chats: thin views over chats.selectors and chats.services."""
 
 import django_filters
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.pagination import CursorPagination
@@ -74,6 +75,12 @@ class MessageViewSet(ChatScopedMixin, mixins.ListModelMixin, viewsets.GenericVie
     serializer_class = s.MessageSerializer
     pagination_class = MessageCursorPagination
     filter_backends = []
+
+    @property
+    def upload_max_bytes(self) -> int:
+        """Every file of one message at the largest size of any kind, and the text fields (portal.api.parsers)."""
+        largest = max(settings.CHAT_ATTACHMENT_MAX_BYTES.values())
+        return settings.CHAT_ATTACHMENTS_PER_MESSAGE * largest + settings.API_BODY_MAX_BYTES
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

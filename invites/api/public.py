@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from orgs.models import Placement
 from portal.accounts.models import User
+from portal.api.filters import check_text
 from portal.api.schema import ERRORS, ErrorSerializer
 from portal.exceptions import NotFound, RuleViolation
 from portal.request_context import get_client_ip
@@ -171,5 +172,6 @@ class OrganisationSearchView(generics.ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         return selectors.organisations_search(
-            params.get("q", "")[:100].strip(), params.get("municipality", "")[:100].strip()
+            check_text("q", params.get("q", "")).strip(),
+            check_text("municipality", params.get("municipality", "")).strip(),
         )
