@@ -5,6 +5,8 @@ tests/orgs/test_api_walk.py sends the unparseable bodies to every operation of t
 limits themselves: where they lie, what the message says, that what is just under a limit still passes.
 """
 
+import base64
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -183,6 +185,10 @@ def test_page_size_is_capped_for_pages_and_for_the_message_cursor(school):
     assert page["count"] == 501 and len(page["results"]) == 500 and page["next"]
     page = api.get(f"/api/v1/chats/{channel.pk}/messages/?page_size=100000").json()
     assert len(page["results"]) == 200 and page["next"]
+    # A cursor is base64 of «o=…&p=…»; one made by hand with a position that is not an id is a damaged cursor.
+    resp = api.get(f"/api/v1/chats/{channel.pk}/messages/", {"cursor": base64.b64encode(b"p=1.5").decode()})
+    assert resp.status_code == 404
+    assert resp.json()["error"]["message"] == "Не найдено."
 
 
 def test_search_and_text_filters_longer_than_the_limit_are_refused_not_cut(school, settings):

@@ -4,11 +4,11 @@ import django_filters
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from orgs.api.base import ORG_PARAM, OrgScopedMixin
 from orgs.api.filters import IdFilter
+from portal.api.pagination import IdCursorPagination
 from portal.api.schema import ERRORS
 
 from .. import selectors
@@ -49,7 +49,7 @@ class ChatViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         return selectors.with_unread_counts(selectors.chats_for_user(user, self.organisation), user)
 
 
-class MessageCursorPagination(CursorPagination):
+class MessageCursorPagination(IdCursorPagination):
     ordering = "-id"
     page_size = 50
     page_size_query_param = "page_size"

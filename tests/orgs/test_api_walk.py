@@ -288,7 +288,10 @@ BAD_BODIES = [
     },
     {"group": 2**63, "teacher": 2**63, "user": 2**63, "child": 2**63, "parent": 2**63, "grade": 10**9},
 ]
-BAD_QUERY = "?page=abc&page_size=-1&role=king&group=x&verification=1&since=notadate&ordering=password&kind=zz"
+# The cursor is base64 of «p=abc»: a well-formed cursor whose position is not an id.
+BAD_QUERY = (
+    "?page=abc&page_size=-1&role=king&group=x&verification=1&since=notadate&ordering=password&kind=zz&cursor=cD1hYmM%3D"
+)
 
 
 def _multipart(fields: int) -> bytes:
