@@ -2,8 +2,11 @@
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 
 from portal.outage import DATABASE_ERRORS, database_unavailable
 
@@ -19,14 +22,26 @@ MESSAGES = {
 }
 
 
-def _error(request, status):
-    code, message = MESSAGES[status]
+def _error(request, status, code=None, message=None):
+    default_code, default_message = MESSAGES.get(status, MESSAGES[400])
+    code, message = code or default_code, message or default_message
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
 def bad_request(request, exception=None):
+    # Django refuses a form body over its limits (DATA_UPLOAD_MAX_*) before any view runs: say which limit.
+    if isinstance(exception, RequestDataTooBig):
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = f"Слишком большой запрос: в форме можно отправить не больше {limit} текста. Сократите его."
+        return _error(request, 413, "too_large", message)
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        message = (
+            f"Слишком много полей или файлов в форме: не больше {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} полей "
+            f"и {settings.DATA_UPLOAD_MAX_NUMBER_FILES} файлов."
+        )
+        return _error(request, 400, "too_many_fields", message)
     return _error(request, 400)
 
 

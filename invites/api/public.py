@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.models import Placement
+from portal.api.filters import check_text
 from portal.api.schema import ERRORS, ErrorSerializer
 from portal.exceptions import NotFound
 from portal.request_context import get_client_ip
@@ -164,5 +165,6 @@ class OrganisationSearchView(generics.ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         return selectors.organisations_search(
-            params.get("q", "")[:100].strip(), params.get("municipality", "")[:100].strip()
+            check_text("q", params.get("q", "")).strip(),
+            check_text("municipality", params.get("municipality", "")).strip(),
         )
