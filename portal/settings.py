@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "portal.accounts",
+    "portal.ratelimit",
     "orgs",
     "invites",
     "chats",

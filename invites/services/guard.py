@@ -1,16 +1,17 @@
 """Guards around links: a leaked class link pauses itself; token guessing is rate-limited per address."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from orgs.models import Group, Membership, Placement
 from orgs.services.audit import audit_record
-from portal.exceptions import RateLimited
+from portal.exceptions import NotFound
 from portal.mail import email_after_commit
+from portal.ratelimit import limiter as ratelimit
 
 from ..models import Invite, InviteRole, Redemption
 
@@ -73,21 +74,33 @@ def leak_check(invite: Invite) -> bool:
     return True
 
 
-def token_guard(ip: str | None) -> None:
-    """Refuse an address that has looked up too many unknown tokens recently (HTTP 429)."""
-    if ip and cache.get(f"invite-miss:{ip}", 0) >= settings.INVITE_LOOKUP_FAILURES_PER_HOUR:
-        raise RateLimited(
-            "Слишком много попыток открыть несуществующие ссылки. Повторите через час.", code="invite_rate_limited"
-        )
+# Misses of unknown tokens per address and hour. A look-up counts as a miss before it is made and is given back
+# when the token exists, so parallel guessers cannot look up more than the limit between them.
+LOOKUP_SCOPE = "invite-miss"
 
 
-def token_miss(ip: str | None) -> None:
+@contextmanager
+def token_lookup(ip: str | None):
+    """Around a look-up of a token: an address that missed INVITE_LOOKUP_FAILURES_PER_HOUR times in the hour is
+    refused (HTTP 429) whatever it looks up, and every address is when the counter is unreachable (HTTP 503).
+    A NotFound from the block counts as a miss; any other outcome gives the try back."""
     if not ip:
+        yield
         return
-    key = f"invite-miss:{ip}"
-    if cache.add(key, 1, timeout=3600):
-        return
+    ratelimit.take(
+        LOOKUP_SCOPE,
+        ip,
+        limit=settings.INVITE_LOOKUP_FAILURES_PER_HOUR,
+        window=3600,
+        message="Слишком много попыток открыть несуществующие ссылки. Повторите через час.",
+        code="invite_rate_limited",
+    )
+    missed = False
     try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
+        yield
+    except NotFound:
+        missed = True
+        raise
+    finally:
+        if not missed:
+            ratelimit.give_back(LOOKUP_SCOPE, ip)
