@@ -49,3 +49,14 @@ class RateLimited(PortalError):
     status = 429
     code = "rate_limited"
     default_message = "Слишком много попыток. Повторите позже."
+
+
+class LimiterUnavailable(RateLimited):
+    """The counter of tries cannot be reached, so a limit against guessing refuses rather than lets through."""
+
+    status = 503
+    code = "limiter_unavailable"
+    default_message = (
+        "Сейчас нельзя проверить число попыток, поэтому вход и проверка кодов и ссылок временно закрыты. "
+        "Повторите через несколько минут."
+    )

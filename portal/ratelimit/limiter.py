@@ -38,21 +38,12 @@ from django.db import DatabaseError, connection
 from django.db.models import F
 from rest_framework import throttling
 
-from portal.exceptions import PortalError, RateLimited
+from portal.exceptions import LimiterUnavailable, RateLimited
 
 logger = logging.getLogger("portal.ratelimit")
 
 # Settings.REST_FRAMEWORK throttle scopes that only slow honest traffic down; the others fail closed.
 FAIL_OPEN_SCOPES = frozenset({"registration"})
-
-
-class LimiterUnavailable(PortalError):
-    status = 503
-    code = "limiter_unavailable"
-    default_message = (
-        "Сейчас нельзя проверить число попыток, поэтому вход и проверка кодов и ссылок временно закрыты. "
-        "Повторите через несколько минут."
-    )
 
 
 class _Unreachable(Exception):
