@@ -6,6 +6,8 @@ returns the new count, and the try goes ahead only when that count is within the
 tries pass, however many arrive at once. Callers that count only failures (a wrong password, an unknown
 invite token) count the try first and give it back when it succeeds (`give_back`) or clear the counter
 (`clear`): the slot is held while the try runs, so parallel tries cannot overtake the limit either.
+A refused try stays counted, except where the caller gives it back (the invite guard does, and waits for
+slots held by look-ups in progress rather than refusing honest parallel visitors: invites/services/guard.py).
 
 Where the count lives depends on the deployment's cache:
 
@@ -20,11 +22,12 @@ Where the count lives depends on the deployment's cache:
 When the counter cannot be reached (Redis down, the database locked past its timeout), limits against
 guessing (invite tokens, passwords, one-time codes: `fail_closed=True`, the default) refuse the try with
 HTTP 503 and a message saying so: an attacker must not get unlimited tries by knocking Redis over. Limits
-that only slow honest traffic down (the registration form's API throttle) let the request through and log a
-warning. Pages that take no tries never touch the counter, so reading the portal keeps working.
+that only slow honest traffic down (the API throttle on registration applications) let the request through and
+log a warning. Pages that take no tries never touch the counter, so reading the portal keeps working.
 
 The DRF throttles (`ScopedRateThrottle` below, the scopes and rates of REST_FRAMEWORK
-DEFAULT_THROTTLE_RATES) count through the same function.
+DEFAULT_THROTTLE_RATES) count through the same function, in fixed windows of the rate's duration. Database
+counters of ended windows are deleted by the periodic purge of one-time codes.
 """
 
 import hashlib
@@ -165,6 +168,27 @@ def take(scope: str, ident: str, *, limit: int, window: int, message: str, code:
     if not decision.allowed:
         raise RateLimited(message, code=code)
     return decision
+
+
+def peek(scope: str, ident: str) -> int:
+    """The count in the running window, read without counting; only to choose between waiting and refusing,
+    never to allow a try. 0 when the counter cannot be reached."""
+    key = _key(scope, ident)
+    try:
+        redis_cache = _uses_redis()
+        if redis_cache:
+            client, full_key, error = _redis(redis_cache, key)
+            try:
+                return int(client.get(full_key) or 0)
+            except error as exc:
+                raise _Unreachable(str(exc)) from exc
+        from .models import Counter
+
+        row = Counter.objects.filter(key=key, expires_at__gt=_now_ms()).values_list("count", flat=True).first()
+        return row or 0
+    except (_Unreachable, DatabaseError) as exc:
+        logger.warning("rate limit %s: could not read: %s", scope, exc)
+        return 0
 
 
 def give_back(scope: str, ident: str) -> None:

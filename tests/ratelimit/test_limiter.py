@@ -126,6 +126,22 @@ def test_parallel_api_requests_pass_a_throttle_exactly_the_rate(store, monkeypat
     assert len([s for s in statuses if s != 429]) == LIMIT
 
 
+def test_a_right_password_clears_the_failures_and_a_try_given_back_does_not_count(store, settings, rf):
+    from portal.ratelimit import limiter
+
+    settings.LOGIN_MAX_FAILURES = 2
+    user = UserFactory(phone="+79123450001")
+    for _ in range(3):
+        assert password_login(rf.post("/"), identifier="89123450001", password="wrong") is None
+        assert password_login(rf.post("/"), identifier="+7 912 345-00-01", password="pass-Word-123") == user
+    for _ in range(3):
+        limiter.take("test", "10.0.0.1", limit=1, window=60, message="Хватит.", code="test")
+        limiter.give_back("test", "10.0.0.1")
+    limiter.take("test", "10.0.0.1", limit=1, window=60, message="Хватит.", code="test")
+    with pytest.raises(RateLimited, match="Хватит."):
+        limiter.take("test", "10.0.0.1", limit=1, window=60, message="Хватит.", code="test")
+
+
 # --- The counter cannot be reached -------------------------------------------------------------------------
 
 
