@@ -71,3 +71,14 @@ class StorageUnavailable(PortalError):
         "Файл не сохранён: хранилище файлов на сервере недоступно. Ничего не отправлено; повторите попытку "
         "позже или сообщите администратору портала."
     )
+
+
+class LimiterUnavailable(RateLimited):
+    """The counter of tries cannot be reached, so a limit against guessing refuses rather than lets through."""
+
+    status = 503
+    code = "limiter_unavailable"
+    default_message = (
+        "Сейчас нельзя проверить число попыток, поэтому вход и проверка кодов и ссылок временно закрыты. "
+        "Повторите через несколько минут."
+    )

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "portal.accounts",
     "portal.mail",
+    "portal.ratelimit",
     "orgs",
     "invites",
     "chats",

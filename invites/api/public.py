@@ -9,12 +9,11 @@ from rest_framework.views import APIView
 from orgs.models import Placement
 from portal.api.filters import check_text
 from portal.api.schema import ERRORS, ErrorSerializer
-from portal.exceptions import NotFound
 from portal.request_context import get_client_ip
 
 from .. import selectors
 from ..models import Invite, InviteRole
-from ..services.guard import token_guard, token_miss
+from ..services.guard import token_lookup
 from ..services.redeem import ensure_usable, invite_find, invite_redeem, invite_state, is_student_of
 from . import serializers as s
 
@@ -49,13 +48,8 @@ class _TokenView(APIView):
     """Looks a token up behind the per-address guard; a miss counts against the address."""
 
     def find(self, token: str) -> Invite:
-        ip = get_client_ip(self.request)
-        token_guard(ip)
-        try:
+        with token_lookup(get_client_ip(self.request)):
             return invite_find(token)
-        except NotFound:
-            token_miss(ip)
-            raise
 
 
 class InvitePreviewView(_TokenView):
@@ -121,12 +115,8 @@ class InviteRedeemView(_TokenView):
         ser = s.RedeemSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         ip = get_client_ip(request)
-        token_guard(ip)
-        try:
+        with token_lookup(ip):
             outcome = invite_redeem(token=token, user=request.user, child_id=ser.validated_data.get("child"), ip=ip)
-        except NotFound:
-            token_miss(ip)
-            raise
         context = {"request": request, "organisation": outcome.invite.organisation}
         membership = outcome.membership
         if membership is not None:

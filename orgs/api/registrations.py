@@ -7,10 +7,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from portal.api.schema import ERRORS
 from portal.exceptions import PermissionDenied
+from portal.ratelimit.limiter import ScopedRateThrottle
 
 from ..models import RegistrationApplication
 from ..services import registration

@@ -5,11 +5,11 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.api.schema import ERRORS
 from portal.exceptions import PermissionDenied, RuleViolation
+from portal.ratelimit.limiter import ScopedRateThrottle
 
 from . import services
 

@@ -37,7 +37,7 @@ def login_password(request):
             )
         except PortalError as error:
             form.add_error(None, error.message)
-            return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=429)
+            return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=error.status)
         if user is not None:
             login(request, user, backend=BACKEND)
             return redirect(_next_url(request, next_url))
