@@ -1,17 +1,11 @@
 """The interface language (Russian unless the person chose another one with the language switch), and the default
 time zone at the start of every request."""
 
-import logging
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
-
-try:
-    from redis.exceptions import RedisError as CACHE_ERRORS
-except ImportError:  # a portal without Redis: nothing to catch
-    CACHE_ERRORS = ()
 
 
 def language_from_cookie(request) -> str:
@@ -45,27 +39,3 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         response.headers.setdefault("Content-Language", translation.get_language())
         timezone.deactivate()
         return response
-
-
-class CacheOutageMiddleware:
-    """While Redis (the cache) is down: refuse what needs it with 503, never a 500.
-
-    Ordinary pages and the API do not touch the cache and keep working. The guards against guessing (password
-    sign-in, one-time codes, invite tokens, registration) count attempts in it: without the counters they
-    fail closed, refusing the attempt until the cache is back, rather than allowing unlimited guesses.
-    Each request tries the cache again, so nothing needs a restart when Redis returns.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if not isinstance(exception, CACHE_ERRORS):
-            return None
-        logging.getLogger("portal.outage").warning("Cache unavailable on %s: %s", request.path, exception)
-        from .views import service_unavailable
-
-        return service_unavailable(request)

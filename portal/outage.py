@@ -1,4 +1,6 @@
-"""A database that does not answer (restarting, failing over, out of connections) is a 503, not a 500 traceback.
+"""A service that does not answer is a 503, not a 500 traceback.
+
+A database that does not answer (restarting, failing over, out of connections):
 
 The page and the JSON are built without touching the database: no session, no user, no context processors.
 Django drops the broken connection at the end of the request (CONN_HEALTH_CHECKS checks a reused one before the
@@ -16,6 +18,10 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
 MESSAGE = "Портал временно недоступен: нет связи с базой данных. Повторите попытку через несколько секунд."
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+try:
+    from redis.exceptions import RedisError as CACHE_ERRORS
+except ImportError:  # a portal without Redis: nothing to catch
+    CACHE_ERRORS = ()
 
 
 def database_unavailable(request) -> HttpResponse:
@@ -37,10 +43,14 @@ def database_unavailable(request) -> HttpResponse:
     return response
 
 
-class DatabaseUnavailableMiddleware:
-    """Turns a database connection failure raised by a view into the 503 answer.
+class OutageMiddleware:
+    """Turns a lost database or cache raised by a view into a 503.
 
-    Failures outside views (a middleware loading the session) reach handler500, which answers the same way.
+    The database: the answer above. The cache (Redis): ordinary pages and the API do not touch it and keep
+    working; the guards against guessing count tries in it and refuse on their own (portal.ratelimit), and
+    whatever else reaches for it gets the 503 page instead of a 500. Each request tries again, so nothing needs a
+    restart when the service returns. Failures outside views (a middleware loading the session) reach
+    handler500, which answers the same way for the database.
     """
 
     def __init__(self, get_response):
@@ -53,4 +63,9 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, DATABASE_ERRORS):
             logger.error("Database unavailable on %s %s: %s", request.method, request.path, exception)
             return database_unavailable(request)
+        if CACHE_ERRORS and isinstance(exception, CACHE_ERRORS):
+            logger.warning("Cache unavailable on %s %s: %s", request.method, request.path, exception)
+            from .views import service_unavailable
+
+            return service_unavailable(request)
         return None

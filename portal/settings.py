@@ -57,8 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.request_context.ClientIpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portal.middleware.CacheOutageMiddleware",
-    "portal.outage.DatabaseUnavailableMiddleware",
+    "portal.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -1,4 +1,5 @@
-"""While the cache (Redis) is down, pages and the API answer; the guards against guessing refuse with 503."""
+"""While the cache (Redis) is down, pages and the API answer; the guards against guessing refuse with 503
+(tests/ratelimit)."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -32,17 +33,4 @@ def test_pages_and_api_lists_answer_without_the_cache(cache_down, client):
     assert api.get(f"/api/v1/orgs/{org.pk}/invites/").status_code == 200
 
 
-def test_password_sign_in_is_refused_with_503_not_500(cache_down):
-    resp = APIClient().post("/api/v1/auth/token/", {"login": "anna@example.org", "password": "x"}, format="json")
-
-    assert resp.status_code == 503
-    assert resp.json()["error"]["code"] == "service_unavailable"
-    assert "временно недоступна" in resp.json()["error"]["message"]
-
-
-def test_sign_in_page_and_invite_links_are_refused_with_503(cache_down, client):
-    login = client.post("/accounts/login/", {"identifier": "anna@example.org", "password": "x"})
-    link = client.get("/join/" + "x" * 40 + "/")
-
-    assert login.status_code == 503 and "временно недоступна" in login.content.decode()
-    assert link.status_code == 503 and "временно недоступна" in link.content.decode()
+# What the guards against guessing answer without their counter: tests/ratelimit/test_limiter.py.

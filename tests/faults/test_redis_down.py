@@ -2,7 +2,7 @@
 
 What a user sees during the outage: pages and API lists answer as usual and quickly; a mailing they start
 is accepted and shows «в очереди»; sign-in by password and invite links (the guards against guessing, whose
-counters live in the cache) answer 503 «временно недоступна» instead of a server error. After Redis comes back
+counters live in the cache) answer 503 «…временно закрыты» instead of a server error. After Redis comes back
 the mailing goes out by itself, without restarting gunicorn or the worker, and sign-in works again.
 """
 
@@ -107,8 +107,8 @@ def test_redis_outage_keeps_pages_and_loses_no_queued_work(shared_database, redi
     sign_in, link = user.sign_in(admin.email, "wrong password"), user.open_link("no-such-token-" + "x" * 30)
     print(f"[Redis down] password sign-in: {sign_in.status} «{json.loads(sign_in.body)['error']['message']}» "
           f"in {sign_in.seconds:.2f} s; invite link page: {link.status} in {link.seconds:.2f} s")  # fmt: skip
-    assert sign_in.status == 503 and json.loads(sign_in.body)["error"]["code"] == "service_unavailable"
-    assert link.status == 503 and "временно недоступна" in link.text()
+    assert sign_in.status == 503 and json.loads(sign_in.body)["error"]["code"] == "limiter_unavailable"
+    assert link.status == 503 and "временно закрыты" in link.text()
     assert sign_in.seconds < QUICK and link.seconds < QUICK
     assert letters_in(mail_dir) == []
 
