@@ -24,6 +24,16 @@ def send_invite_emails(mailing_id: int) -> dict:
 
 
 @shared_task
+def resume_invite_mailings() -> int:
+    """Queue again the mailings whose job never reached a worker (queued while the broker was down)."""
+    from portal.dispatch import queue_now
+
+    from .services.sending import invite_mailings_stalled
+
+    return sum(queue_now(send_invite_emails, mailing_id) for mailing_id in invite_mailings_stalled())
+
+
+@shared_task
 def send_join_request_digest() -> int:
     """The daily letter of pending join requests to their approvers; a re-run the same day sends nothing."""
     return join_requests_send_digest()

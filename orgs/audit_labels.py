@@ -2,6 +2,9 @@
 group, and its details in plain language.
 
 An action code the table does not know yet is shown as it is, so that a new entry is never hidden.
+
+The tables hold lazy translations; every function here returns plain str (through `_text`), so that callers
+may join, write to CSV or compare what they get without knowing that.
 """
 
 from collections.abc import Iterable
@@ -118,9 +121,19 @@ FIELD_LABELS = {
 }
 
 
+def _text(value) -> str:
+    """A label in the active language as a plain str (lazy translations are not str: «, ".join» refuses them)."""
+    return str(value)
+
+
 def action_label(action: str) -> str:
-    """The Russian label of an action code; the code itself when it has none."""
-    return ACTION_LABELS.get(action, action)
+    """The label of an action code in the active language; the code itself when it has none."""
+    return _text(ACTION_LABELS.get(action, action))
+
+
+def action_group_choices() -> list[tuple[str, str]]:
+    """(key, label) of each filter group, in the active language."""
+    return [(key, _text(label)) for key, (label, _prefixes) in ACTION_GROUPS.items()]
 
 
 def action_group_q(group: str) -> Q:
@@ -133,21 +146,25 @@ def action_group_q(group: str) -> Q:
 
 
 def _value(action: str, key: str, value) -> str:
+    return _text(_raw_value(action, key, value))
+
+
+def _raw_value(action: str, key: str, value):
     if isinstance(value, bool):
         return pgettext("yes or no", "да") if value else pgettext("yes or no", "нет")
     if key == "role":
-        return str(dict(Membership.Role.choices).get(value, value))
+        return dict(Membership.Role.choices).get(value, value)
     if key == "position":
-        return str(dict(Membership.Position.choices).get(value, value)) or "—"
+        return _text(dict(Membership.Position.choices).get(value, value)) or "—"
     if key == "max_uses" and value is None:
-        return str(_("без ограничения"))
+        return _("без ограничения")
     if key == "outcome":
-        return OUTCOME_LABELS.get(value, str(value))
+        return OUTCOME_LABELS.get(value, value)
     if key == "fields" and isinstance(value, Iterable) and not isinstance(value, str):
-        return ", ".join(FIELD_LABELS.get(v, str(v)) for v in value)
+        return ", ".join(_text(FIELD_LABELS.get(v, v)) for v in value)
     if key == "from" and action == "invite.relayed":
         return _("ссылка № %(number)s") % {"number": value}
-    return str(value)
+    return value
 
 
 def detail_items(action: str, details: dict | None) -> list[tuple[str, str]]:
@@ -160,7 +177,7 @@ def detail_items(action: str, details: dict | None) -> list[tuple[str, str]]:
         label = DETAIL_LABELS.get(key, key)
         if key == "from" and action == "invite.relayed":
             label = _("Исходная ссылка")
-        items.append((label, _value(action, key, value)))
+        items.append((_text(label), _value(action, key, value)))
     return items
 
 

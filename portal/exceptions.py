@@ -49,3 +49,36 @@ class RateLimited(PortalError):
     status = 429
     code = "rate_limited"
     default_message = "Слишком много попыток. Повторите позже."
+
+
+class StorageFull(PortalError):
+    """The server's disk (or the quota of the media folder) is full: the file was not stored."""
+
+    status = 507
+    code = "storage_full"
+    default_message = (
+        "Файл не сохранён: на сервере закончилось место. Ничего не отправлено; повторите попытку позже "
+        "или сообщите администратору портала."
+    )
+
+
+class StorageUnavailable(PortalError):
+    """The folder of uploaded files cannot be written (read-only, no permission, I/O error)."""
+
+    status = 503
+    code = "storage_unavailable"
+    default_message = (
+        "Файл не сохранён: хранилище файлов на сервере недоступно. Ничего не отправлено; повторите попытку "
+        "позже или сообщите администратору портала."
+    )
+
+
+class LimiterUnavailable(RateLimited):
+    """The counter of tries cannot be reached, so a limit against guessing refuses rather than lets through."""
+
+    status = 503
+    code = "limiter_unavailable"
+    default_message = (
+        "Сейчас нельзя проверить число попыток, поэтому вход и проверка кодов и ссылок временно закрыты. "
+        "Повторите через несколько минут."
+    )

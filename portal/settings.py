@@ -5,6 +5,7 @@ system, e-mail and one-time codes printed to the console. Production sets
 DATABASE_URL, CELERY_BROKER_URL, CACHE_URL, EMAIL_URL and DJANGO_SECURE.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "portal.accounts",
+    "portal.mail",
+    "portal.ratelimit",
     "orgs",
     "invites",
     "chats",
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.request_context.ClientIpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -85,10 +89,22 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several processes (web, worker) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Connections are kept for a while and checked before reuse, so a restarted server is reconnected to on the
+    # next request; a server that does not answer fails the request in seconds (a 503) instead of hanging it.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A file cache by default, so that rate limits hold across the web workers and the Celery worker.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
+# Redis may go away (cache, broker, results): a request waits at most this long for it, then goes on without it.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT}
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -123,7 +139,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Removes the part of a file written before a disk-full or write error, and reports it in Russian.
+    "default": {"BACKEND": "portal.storage.PortalFileSystemStorage"},
     "staticfiles": {
         "BACKEND": env(
             "DJANGO_STATICFILES_STORAGE",
@@ -189,6 +206,8 @@ INVITE_SECRET_KEY = env("INVITE_SECRET_KEY", default=SECRET_KEY)
 INVITE_LOOKUP_FAILURES_PER_HOUR = env.int("INVITE_LOOKUP_FAILURES_PER_HOUR", default=30)
 # Join requests waiting longer than this are flagged in the queue and the daily digest.
 JOIN_REQUEST_STALE_DAYS = env.int("JOIN_REQUEST_STALE_DAYS", default=3)
+# A pause between the letters of an invite mailing, for mail providers that limit how fast one may send.
+INVITE_MAILING_PAUSE_SECONDS = env.float("INVITE_MAILING_PAUSE_SECONDS", default=0)
 
 # --- Uploads -----------------------------------------------------------------------
 REGISTRATION_ORDER_MAX_BYTES = env.int("REGISTRATION_ORDER_MAX_BYTES", default=10 * 1024 * 1024)
@@ -203,6 +222,12 @@ CHAT_ATTACHMENTS_PER_MESSAGE = env.int("CHAT_ATTACHMENTS_PER_MESSAGE", default=5
 # Photos with more pixels are refused before they are decoded (a small file can unpack to gigabytes).
 CHAT_IMAGE_MAX_PIXELS = env.int("CHAT_IMAGE_MAX_PIXELS", default=50_000_000)
 
+# --- Request limits of the API (portal/api/parsers.py, portal/api/filters.py) ---------------
+# JSON and form bodies, in bytes (413 above it); uploads are bounded by the file limits above.
+API_BODY_MAX_BYTES = env.int("API_BODY_MAX_BYTES", default=1024 * 1024)
+# Characters of a search or a text filter in a query string (400 above it).
+API_SEARCH_MAX_LENGTH = env.int("API_SEARCH_MAX_LENGTH", default=100)
+
 # --- REST framework ----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -213,9 +238,14 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "portal.api.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser",
+        "portal.api.parsers.FormParser",
+        "portal.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "portal.api.filters.FilterBackend",
+        "portal.api.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -257,7 +287,37 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_processed),
         "store_processed": False,
     }
-CELERY_IMPORTS = ["portal.mail"]
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        # Above the 1 s blocking read of the worker's BRPOP; a dead connection is noticed within it.
+        "socket_timeout": REDIS_SOCKET_TIMEOUT + 2,
+        "retry_on_timeout": True,
+        "health_check_interval": 10,
+        # A job of a worker killed mid-way (kill -9, OOM, power loss) goes back to the queue after this long.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+        # One connection attempt when a request queues a job (the worker's own reconnecting retries forever).
+        "max_retries": 0,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
+    CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT + 2
+# A request that queues a job gives up on a dead broker after this long (the work waits in the database).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+# The worker waits for the broker as long as it takes and reconnects by itself (no restart after an outage).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A job is acknowledged when it has finished, and one whose worker died goes back to the queue: every job is
+# idempotent, so running it again after a crash finishes the work without doing any of it twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Nothing in the portal waits for a job's result. Storing none keeps web and beat off the result backend, whose
+# client, after a Redis outage, gives up and asks for the process to be restarted.
+CELERY_TASK_IGNORE_RESULT = True
+# Work that the broker did not carry (queued while it was down, or lost with it) waits in the database;
+# these sweeps send it on, so they run often.
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
+CELERY_IMPORTS = ["portal.mail.tasks"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -284,6 +344,18 @@ CELERY_BEAT_SCHEDULE = {
     "annul-unused-invites": {
         "task": "invites.tasks.annul_unused_invites",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "resync-chats": {
+        "task": "chats.tasks.resync_chats",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "send-pending-emails": {
+        "task": "portal.mail.tasks.send_pending_emails",
+        "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+    },
+    "resume-invite-mailings": {
+        "task": "invites.tasks.resume_invite_mailings",
+        "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
     },
 }
 

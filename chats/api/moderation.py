@@ -2,7 +2,6 @@
 Thin views over chats.selectors and chats.services.moderation."""
 
 import django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 from orgs.api.base import ORG_PARAM, OrgScopedMixin
 from orgs.api.filters import IdFilter
 from orgs.api.serializers import PersonSerializer
+from portal.api.filters import FilterBackend
 from portal.api.schema import ERRORS
 from portal.exceptions import NotFound, PermissionDenied
 
@@ -138,7 +138,7 @@ class ReportFilter(django_filters.FilterSet):
 class ReportViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     lookup_url_kwarg = "rid"
 
     def initial(self, request, *args, **kwargs):

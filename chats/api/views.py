@@ -1,13 +1,14 @@
 """REST API of chats: thin views over chats.selectors and chats.services."""
 
 import django_filters
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from orgs.api.base import ORG_PARAM, OrgScopedMixin
 from orgs.api.filters import IdFilter
+from portal.api.pagination import IdCursorPagination
 from portal.api.schema import ERRORS
 
 from .. import selectors
@@ -48,7 +49,7 @@ class ChatViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         return selectors.with_unread_counts(selectors.chats_for_user(user, self.organisation), user)
 
 
-class MessageCursorPagination(CursorPagination):
+class MessageCursorPagination(IdCursorPagination):
     ordering = "-id"
     page_size = 50
     page_size_query_param = "page_size"
@@ -74,6 +75,12 @@ class MessageViewSet(ChatScopedMixin, mixins.ListModelMixin, viewsets.GenericVie
     serializer_class = s.MessageSerializer
     pagination_class = MessageCursorPagination
     filter_backends = []
+
+    @property
+    def upload_max_bytes(self) -> int:
+        """Every file of one message at the largest size of any kind, and the text fields (portal.api.parsers)."""
+        largest = max(settings.CHAT_ATTACHMENT_MAX_BYTES.values())
+        return settings.CHAT_ATTACHMENTS_PER_MESSAGE * largest + settings.API_BODY_MAX_BYTES
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

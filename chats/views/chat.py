@@ -152,7 +152,9 @@ def chat_page(request, chat_id):
     reply_id = request.GET.get("reply", "")
     if rights["can_post"] and reply_id.isdigit():
         reply_to = _messages_qs(chat).filter(pk=int(reply_id), deleted_at__isnull=True).first()
-    form = MessageForm(initial={"reply_to": reply_to.pk if reply_to else None})
+    # The text of a post that failed (a refused file, a full disk) comes back into the box: nothing typed is lost.
+    draft = request.session.pop(_draft_key(chat), "")
+    form = MessageForm(initial={"reply_to": reply_to.pk if reply_to else None, "text": draft})
     # One report form for the message chosen with «Пожаловаться» (?report=id), not one form per message on the page.
     report_to = None
     report_id = request.GET.get("report", "")
@@ -194,6 +196,10 @@ def chat_fragment(request, chat_id):
     return render(request, "chats/fragment.html", context)
 
 
+def _draft_key(chat: Chat) -> str:
+    return f"chat-draft-{chat.pk}"
+
+
 def _to_chat(chat: Chat, message_id=None):
     url = reverse("chats:chat", args=[chat.pk])
     return redirect(f"{url}#m{message_id}" if message_id else url)
@@ -219,6 +225,8 @@ def message_post_view(request, chat_id):
         ),
         "",
     )
+    if not ok and form.cleaned_data["text"]:
+        request.session[_draft_key(chat)] = form.cleaned_data["text"]
     return _to_chat(chat, message.pk if ok else None)
 
 

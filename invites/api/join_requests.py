@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from orgs.api.base import ORG_PARAM, OrgScopedMixin
 from orgs.api.serializers import ReasonSerializer
-from orgs.models import Group, Organisation, Placement
+from orgs.models import Group, Organisation
 from portal.api.schema import ERRORS
 from portal.exceptions import NotFound, RuleViolation
 
@@ -65,16 +65,17 @@ class JoinRequestViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(
         request=s.JoinRequestCreateSerializer,
-        responses={201: s.JoinRequestSerializer, **ERRORS},
+        responses={201: s.JoinRequestReceiptSerializer, **ERRORS},
         parameters=[ORG_PARAM],
-        summary="Подать заявку на вступление в организацию (от своего имени)",
+        summary="Подать заявку на вступление в организацию (от своего имени); в ответе — только то, что отправлено",
     )
     def create(self, request, org_pk=None):
         ser = s.JoinRequestCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
-        group = child = None
+        group = None
         if data.get("group"):
+            # Open classes are public: the browser form lists them for whoever applies.
             group = Group.objects.filter(
                 organisation=self.organisation, pk=data["group"], kind=Group.Kind.CLASS, is_archived=False
             ).first()
@@ -82,30 +83,17 @@ class JoinRequestViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
                 raise RuleViolation(
                     "Выберите класс этой организации.", code="class_invalid", fields={"group": ["Класс не найден."]}
                 )
-        if data.get("child"):
-            placement = (
-                Placement.objects.filter(
-                    organisation=self.organisation, group=group, student_id=data["child"], valid_to__isnull=True
-                )
-                .select_related("student")
-                .first()
-            )
-            if group is None or placement is None:
-                raise RuleViolation(
-                    "Этот ребёнок не учится в выбранном классе.",
-                    code="child_not_in_class",
-                    fields={"child": ["Не найден в классе."]},
-                )
-            child = placement.student
         join_request = join_services.join_request_create(
             organisation=self.organisation,
             user=request.user,
             role=data["role"],
             group=group,
-            child=child,
+            child_id=data.get("child"),
             message=data["message"],
         )
-        return self._respond(join_request, status.HTTP_201_CREATED)
+        # The applicant is not a member: they get back what they sent, never the organisation's rows.
+        receipt = s.join_request_receipt(join_request, child_id=data.get("child"))
+        return Response(s.JoinRequestReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=None,

@@ -7,14 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.models import Placement
-from portal.accounts.models import User
+from portal.api.filters import check_text
 from portal.api.schema import ERRORS, ErrorSerializer
-from portal.exceptions import NotFound, RuleViolation
 from portal.request_context import get_client_ip
 
 from .. import selectors
 from ..models import Invite, InviteRole
-from ..services.guard import token_guard, token_miss
+from ..services.guard import token_lookup
 from ..services.redeem import ensure_usable, invite_find, invite_redeem, invite_state, is_student_of
 from . import serializers as s
 
@@ -49,13 +48,8 @@ class _TokenView(APIView):
     """Looks a token up behind the per-address guard; a miss counts against the address."""
 
     def find(self, token: str) -> Invite:
-        ip = get_client_ip(self.request)
-        token_guard(ip)
-        try:
+        with token_lookup(get_client_ip(self.request)):
             return invite_find(token)
-        except NotFound:
-            token_miss(ip)
-            raise
 
 
 class InvitePreviewView(_TokenView):
@@ -120,29 +114,19 @@ class InviteRedeemView(_TokenView):
     def post(self, request, token):
         ser = s.RedeemSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        child = None
-        if ser.validated_data.get("child"):
-            child = User.objects.filter(pk=ser.validated_data["child"]).first()
-            if child is None:
-                raise RuleViolation(
-                    "Этот ребёнок не учится в классе, куда вас пригласили.",
-                    code="child_not_in_class",
-                    fields={"child": ["Не найден в классе."]},
-                )
         ip = get_client_ip(request)
-        token_guard(ip)
-        try:
-            outcome = invite_redeem(token=token, user=request.user, child=child, ip=ip)
-        except NotFound:
-            token_miss(ip)
-            raise
+        with token_lookup(ip):
+            outcome = invite_redeem(token=token, user=request.user, child_id=ser.validated_data.get("child"), ip=ip)
         context = {"request": request, "organisation": outcome.invite.organisation}
         membership = outcome.membership
         if membership is not None:
             membership = s.MembershipSerializer(membership, context=context).data
         join_request = outcome.join_request
         if join_request is not None:
-            join_request = s.JoinRequestSerializer(join_request, context=context).data
+            # Not a member until approved: the receipt, never the request's rows (the child's full name).
+            join_request = s.JoinRequestReceiptSerializer(
+                s.join_request_receipt(join_request, child_id=ser.validated_data.get("child"))
+            ).data
         body = {
             "outcome": outcome.kind,
             "message": outcome_message(outcome),
@@ -171,5 +155,6 @@ class OrganisationSearchView(generics.ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         return selectors.organisations_search(
-            params.get("q", "")[:100].strip(), params.get("municipality", "")[:100].strip()
+            check_text("q", params.get("q", "")).strip(),
+            check_text("municipality", params.get("municipality", "")).strip(),
         )

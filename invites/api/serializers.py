@@ -298,10 +298,45 @@ class JoinRequestSerializer(serializers.ModelSerializer):
         return local_text(obj.created_at, self.context.get("organisation") or obj.organisation)
 
 
+class JoinRequestReceiptSerializer(serializers.Serializer):
+    """What an applicant gets back: their request as they sent it. They are not a member yet, so nothing here comes
+    from the organisation's rows: no names, and no sign of whether the child they named studies in the class."""
+
+    role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum")
+    role_display = serializers.CharField()
+    group = serializers.IntegerField(allow_null=True, help_text="id класса, как указан в заявке")
+    child = serializers.IntegerField(
+        allow_null=True, help_text="id ребёнка, как указан в заявке; проверяет тот, кто рассматривает заявку"
+    )
+    message = serializers.CharField(allow_blank=True)
+    status = EnumField(JoinRequest.Status.choices, enum_name="JoinRequestStatusEnum")
+    status_display = serializers.CharField()
+    detail = serializers.CharField()
+
+
+def join_request_receipt(join_request: JoinRequest, *, child_id: int | None) -> dict:
+    """The receipt of a pending request; the child is the id the applicant typed, whatever was found for it."""
+    return {
+        "role": join_request.role,
+        "role_display": join_request.get_role_display(),
+        "group": join_request.group_id,
+        "child": child_id,
+        "message": join_request.message,
+        "status": join_request.status,
+        "status_display": join_request.get_status_display(),
+        "detail": "Заявка отправлена и ждёт рассмотрения; о решении вам придёт письмо.",
+    }
+
+
 class JoinRequestCreateSerializer(serializers.Serializer):
     role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum")
     group = IdField(required=False, allow_null=True, help_text="класс (для обучающегося и родителя)")
-    child = IdField(required=False, allow_null=True, help_text="id ребёнка из этого класса (для родителя)")
+    child = IdField(
+        required=False,
+        allow_null=True,
+        help_text="id ребёнка из этого класса (для родителя); учится ли он в классе, проверяет тот, кто рассматривает "
+        "заявку, — ответ этого не сообщает",
+    )
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -313,7 +348,7 @@ class RedeemResultSerializer(serializers.Serializer):
     organisation = serializers.IntegerField()
     chat = serializers.IntegerField(allow_null=True, help_text="id чата, если ссылка — приглашение в чат")
     membership = MembershipSerializer(allow_null=True)
-    join_request = JoinRequestSerializer(allow_null=True)
+    join_request = JoinRequestReceiptSerializer(allow_null=True)
 
 
 class OrganisationSearchSerializer(serializers.ModelSerializer):

@@ -1,16 +1,18 @@
 """Guards around links: a leaked class link pauses itself; token guessing is rate-limited per address."""
 
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from orgs.models import Group, Membership, Placement
 from orgs.services.audit import audit_record
-from portal.exceptions import RateLimited
+from portal.exceptions import LimiterUnavailable, NotFound, RateLimited
 from portal.mail import email_after_commit
+from portal.ratelimit import limiter as ratelimit
 
 from ..models import Invite, InviteRole, Redemption
 
@@ -73,21 +75,57 @@ def leak_check(invite: Invite) -> bool:
     return True
 
 
-def token_guard(ip: str | None) -> None:
-    """Refuse an address that has looked up too many unknown tokens recently (HTTP 429)."""
-    if ip and cache.get(f"invite-miss:{ip}", 0) >= settings.INVITE_LOOKUP_FAILURES_PER_HOUR:
-        raise RateLimited(
-            "Слишком много попыток открыть несуществующие ссылки. Повторите через час.", code="invite_rate_limited"
-        )
+# Unknown tokens an address may look up in an hour are counted twice. LOOKUP_SCOPE holds the misses and the
+# look-ups in progress: a look-up takes a slot there before it runs and gives it back when the token exists, so
+# parallel guessers can never have more than the limit evaluated between them. MISS_SCOPE holds the misses
+# alone: a look-up refused only because others are in progress (fifty parents behind one school address) waits
+# for their slots instead of being refused.
+LOOKUP_SCOPE = "invite-lookup"
+MISS_SCOPE = "invite-miss"
+WINDOW = 3600
+WAIT_SECONDS = 5.0
+WAIT_STEP = 0.05
 
 
-def token_miss(ip: str | None) -> None:
+def _reserve(ip: str) -> None:
+    limit = settings.INVITE_LOOKUP_FAILURES_PER_HOUR
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        try:
+            ratelimit.take(
+                LOOKUP_SCOPE,
+                ip,
+                limit=limit,
+                window=WINDOW,
+                message="Слишком много попыток открыть несуществующие ссылки. Повторите через час.",
+                code="invite_rate_limited",
+            )
+            return
+        except LimiterUnavailable:
+            raise
+        except RateLimited:
+            ratelimit.give_back(LOOKUP_SCOPE, ip)  # a refused look-up holds no slot
+            if ratelimit.peek(MISS_SCOPE, ip) >= limit or time.monotonic() >= deadline:
+                raise
+            time.sleep(WAIT_STEP)
+
+
+@contextmanager
+def token_lookup(ip: str | None):
+    """Around a look-up of a token: an address that missed INVITE_LOOKUP_FAILURES_PER_HOUR times in the hour is
+    refused (HTTP 429) whatever it looks up, and every address is when the counter is unreachable (HTTP 503).
+    A NotFound from the block counts as a miss; any other outcome gives the slot back."""
     if not ip:
+        yield
         return
-    key = f"invite-miss:{ip}"
-    if cache.add(key, 1, timeout=3600):
-        return
+    _reserve(ip)
+    missed = False
     try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
+        yield
+    except NotFound:
+        missed = True
+        ratelimit.hit(MISS_SCOPE, ip, limit=settings.INVITE_LOOKUP_FAILURES_PER_HOUR, window=WINDOW, fail_closed=False)
+        raise
+    finally:
+        if not missed:
+            ratelimit.give_back(LOOKUP_SCOPE, ip)

@@ -53,33 +53,52 @@ def notify_approvers(request: JoinRequest) -> None:
     )
 
 
+def _child_in_class(organisation: Organisation, group: Group, child_id: int):
+    """The pupil of the class with this id, or None: which it is never shows in the applicant's answer."""
+    placement = (
+        Placement.objects.filter(organisation=organisation, group=group, student_id=child_id, valid_to__isnull=True)
+        .select_related("student")
+        .first()
+    )
+    return placement.student if placement else None
+
+
 def join_request_create(
-    *, organisation: Organisation, user, role: str, group: Group | None = None, child=None, message: str = ""
+    *,
+    organisation: Organisation,
+    user,
+    role: str,
+    group: Group | None = None,
+    child_id: int | None = None,
+    message: str = "",
 ) -> JoinRequest:
-    """A person asks to join an organisation (found by the public search) in a role."""
+    """A person asks to join an organisation (found by the public search) in a role.
+
+    The applicant is not a member: no answer may depend on who studies where. A parent names a child by id; a
+    pupil of the chosen class is linked to the request, any other id is dropped silently and the approver, who
+    sees a parent's request without a child, asks or refuses.
+    """
     if role not in InviteRole.values:
         raise RuleViolation("Неизвестная роль.", code="role_invalid")
     if group is not None and (group.organisation_id != organisation.pk or group.kind != Group.Kind.CLASS):
         raise RuleViolation("Выберите класс этой организации.", code="class_invalid")
     if role in (InviteRole.STUDENT, InviteRole.PARENT) and group is None:
         raise RuleViolation("Выберите класс.", code="class_required", fields={"group": ["Выберите класс."]})
+    child = None
     if role == InviteRole.PARENT:
         # The approver must know whose parent this is: the child is named when asking, not guessed later.
-        if (
-            child is None
-            or not Placement.objects.filter(
-                organisation=organisation, group=group, student=child, valid_to__isnull=True
-            ).exists()
-        ):
+        if child_id is None:
             raise RuleViolation(
                 "Укажите ребёнка, который учится в выбранном классе.",
                 code="child_required",
                 fields={"child": ["Укажите ребёнка."]},
             )
-        if child.pk == user.pk:
+        # Compared with the id as typed, before any look-up: the answer tells nothing of the class.
+        if child_id == user.pk:
             raise RuleViolation(
                 "Учётная запись обучающегося не может быть родителем самого себя.", code="parent_is_child"
             )
+        child = _child_in_class(organisation, group, child_id)
     if (
         Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True).exists()
         and role != InviteRole.PARENT
@@ -127,7 +146,10 @@ def join_request_approve(*, request: JoinRequest, actor) -> JoinRequest:
             student_place(organisation=org, student=user, group=request.group, actor=None)
         else:
             if request.child is None:
-                raise RuleViolation("В заявке родителя не указан ребёнок.", code="child_required")
+                raise RuleViolation(
+                    "Ребёнок в заявке не указан или не учится в этом классе: отклоните заявку, указав причину.",
+                    code="child_required",
+                )
             parent_link_create(organisation=org, parent=user, child=request.child, actor=None)
         request.status = Status.APPROVED
         request.decided_at = timezone.now()

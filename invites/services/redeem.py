@@ -189,8 +189,31 @@ def _redeem_into_chat(invite: Invite, user, ip: str | None) -> Outcome:
     return Outcome("joined", invite, membership=membership, chat_member=row)
 
 
-def invite_redeem(*, token: str, user, child=None, ip: str | None = None) -> Outcome:
-    """Join by a link. Twice is harmless; the last use can be taken by one request only."""
+def _child_of_class(invite: Invite, child_id: int | None):
+    """The pupil a parent chose from the class's list, by id; only the class is searched, never the platform."""
+    if child_id is None:
+        return None
+    placement = (
+        Placement.objects.filter(
+            organisation=invite.organisation, group=invite.target_group, student_id=child_id, valid_to__isnull=True
+        )
+        .select_related("student")
+        .first()
+    )
+    if placement is None:
+        raise RuleViolation(
+            "Этот ребёнок не учится в классе, куда вас пригласили.",
+            code="child_not_in_class",
+            fields={"child": ["Не найден в классе."]},
+        )
+    return placement.student
+
+
+def invite_redeem(*, token: str, user, child=None, child_id: int | None = None, ip: str | None = None) -> Outcome:
+    """Join by a link. Twice is harmless; the last use can be taken by one request only.
+
+    A parent's child comes as a person (the browser's list) or as an id (the API), looked up in the class only.
+    """
     invite = invite_find(token)
     with transaction.atomic():
         # Lock the invite so that two redemptions cannot both take the last use.
@@ -211,7 +234,7 @@ def invite_redeem(*, token: str, user, child=None, ip: str | None = None) -> Out
             return Outcome("requested", invite, join_request=pending)
         ensure_usable(invite)
         if invite.role == InviteRole.PARENT:
-            child = invite.bound_student or child
+            child = invite.bound_student or child or _child_of_class(invite, child_id)
         _check_role_rules(invite, user, child)
         chosen_child = invite.role == InviteRole.PARENT and invite.bound_student_id is None
         if not _take_use(invite, user, ip):

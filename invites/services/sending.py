@@ -5,13 +5,17 @@ The job records every invite it has handled on the mailing row, under a row lock
 """
 
 import logging
+import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
 from orgs.models import Organisation
 from orgs.services.audit import audit_record
+from portal.dispatch import queue_after_commit
 from portal.exceptions import NotFound, RuleViolation
 
 from ..models import Invite, InviteMailing, InviteRole
@@ -50,8 +54,19 @@ def invite_mailing_start(*, organisation: Organisation, actor, invites) -> Invit
         )
         from ..tasks import send_invite_emails
 
-        send_invite_emails.delay_on_commit(mailing.pk)
+        # With the broker down the mailing stays «в очереди» and `invite_mailings_stalled` finds it.
+        queue_after_commit(send_invite_emails, mailing.pk)
     return mailing
+
+
+def invite_mailings_stalled() -> list[int]:
+    """Mailings still queued a sweep interval after they were started: their job never reached a worker."""
+    older = timezone.now() - timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS)
+    return list(
+        InviteMailing.objects.filter(status=Status.QUEUED, created_at__lte=older)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def invite_mailing_progress(mailing: InviteMailing) -> dict:
@@ -134,12 +149,14 @@ def _recount(mailing: InviteMailing) -> None:
     )
 
 
-def _handle_one(mailing_id: int, invite: Invite | None, invite_id: int, connection) -> None:
+def _handle_one(mailing_id: int, invite: Invite | None, invite_id: int, connection) -> bool:
+    """Send or skip one invite of the mailing; True when a letter went out."""
+    sent = False
     # Lock the mailing row so that two runs of the job cannot both send the same invite.
     with transaction.atomic():
         mailing = InviteMailing.objects.select_for_update().get(pk=mailing_id)
         if invite_id in mailing.sent_ids or invite_id in mailing.skipped_ids:
-            return
+            return False
         url = invite_url(invite) if invite is not None else None
         reason = _skip_reason(invite) or ("" if url else "link_unavailable")
         if reason:
@@ -155,11 +172,13 @@ def _handle_one(mailing_id: int, invite: Invite | None, invite_id: int, connecti
                     mailing.failed_ids.append(invite_id)
                 mailing.last_error = f"{type(error).__name__}: {error}"[:500]
             else:
+                sent = True
                 mailing.sent_ids.append(invite_id)
                 if invite_id in mailing.failed_ids:
                     mailing.failed_ids.remove(invite_id)
         _recount(mailing)
         mailing.save(update_fields=["sent_ids", "failed_ids", "skipped_ids", "sent", "failed", "skipped", "last_error"])
+    return sent
 
 
 def invite_mailing_run(mailing_id: int) -> InviteMailing | None:
@@ -175,9 +194,11 @@ def invite_mailing_run(mailing_id: int) -> InviteMailing | None:
         )
     }
     connection = get_connection()
+    pause = settings.INVITE_MAILING_PAUSE_SECONDS
     try:
         for invite_id in mailing.invite_ids:
-            _handle_one(mailing_id, invites.get(invite_id), invite_id, connection)
+            if _handle_one(mailing_id, invites.get(invite_id), invite_id, connection) and pause:
+                time.sleep(pause)
     finally:
         connection.close()
     InviteMailing.objects.filter(pk=mailing_id).update(status=Status.DONE, finished_at=timezone.now())

@@ -16,7 +16,7 @@ from portal.request_context import get_client_ip
 from ..forms import CodeForm, JoinForm
 from ..models import Invite, InviteRole
 from ..services.chat_invites import chat_invite_check
-from ..services.guard import token_guard, token_miss
+from ..services.guard import token_lookup
 from ..services.redeem import Outcome, ensure_usable, invite_find, invite_redeem, is_student_of
 
 BACKEND = "portal.accounts.backends.PhoneOrEmailBackend"
@@ -50,13 +50,8 @@ def _failure(request, error: PortalError, invite: Invite | None = None):
 
 def _lookup(request, token: str) -> Invite:
     """The invite behind a token; guessing is rate-limited per address, and misses count against it."""
-    ip = get_client_ip(request)
-    token_guard(ip)
-    try:
+    with token_lookup(get_client_ip(request)):
         return invite_find(token)
-    except NotFound:
-        token_miss(ip)
-        raise
 
 
 def _outcome_page(request, outcome: Outcome):

@@ -1,16 +1,16 @@
 """Registration applications: public submission, operator decisions."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from portal.api.schema import ERRORS
 from portal.exceptions import PermissionDenied
+from portal.ratelimit.limiter import ScopedRateThrottle
 
 from ..models import RegistrationApplication
 from ..services import registration
@@ -25,16 +25,20 @@ from . import serializers as s
 )
 class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.RegistrationSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_fields = ["status", "kind", "region", "municipality"]
     search_fields = ["short_name", "full_name", "admin_last_name"]
+
+    @property
+    def upload_max_bytes(self) -> int:
+        """The order file at its largest and the form's text fields (portal.api.parsers)."""
+        return settings.REGISTRATION_ORDER_MAX_BYTES + settings.API_BODY_MAX_BYTES
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return RegistrationApplication.objects.none()
+        # Before any look-up, for every action: an application's id answers the same whether it exists or not.
         if not (self.request.user.is_authenticated and self.request.user.is_superuser):
-            if self.action in ("list", "retrieve"):
-                raise PermissionDenied("Заявки видит только оператор платформы.")
+            raise PermissionDenied("Заявки видит только оператор платформы.")
         return RegistrationApplication.objects.all().order_by("-submitted_at")
 
     def get_permissions(self):

@@ -29,7 +29,9 @@ def application_submit(*, data: dict, order_file) -> RegistrationApplication:
         order_file=order_file,
     )
     application.full_clean(exclude=["order_file"])
-    application.save()
+    # The order file is written while the row is saved: a failed write (full disk) rolls the row back with it.
+    with transaction.atomic():
+        application.save()
     operators = list(
         User.objects.filter(is_superuser=True, is_active=True, email__isnull=False).values_list("email", flat=True)
     )

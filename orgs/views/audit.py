@@ -21,7 +21,7 @@ from portal.accounts.models import User
 from portal.spreadsheets import neutralise
 
 from .. import selectors
-from ..audit_labels import ACTION_GROUPS, action_group_q, action_label, detail_items, details_text
+from ..audit_labels import action_group_choices, action_group_q, action_label, detail_items, details_text
 from ..models import AuditEntry, Organisation
 from ._base import org_page
 
@@ -39,7 +39,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("Все разделы"))] + [(k, v[0]) for k, v in ACTION_GROUPS.items()]
+        self.fields["group"].choices = [("", _("Все разделы")), *action_group_choices()]
         self.fields["actor"].choices = [("", _("Все")), (SYSTEM, _("Система (автоматически)"))] + [
             (str(u.pk), u.full_name) for u in actors
         ]

@@ -5,11 +5,11 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.api.schema import ERRORS
 from portal.exceptions import PermissionDenied, RuleViolation
+from portal.ratelimit.limiter import ScopedRateThrottle
 
 from . import services
 
@@ -77,11 +77,10 @@ class CodeRequestView(APIView):
     def post(self, request):
         s = CodeRequestSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        # A code is sent only to known people, but the answer is the same either way.
-        if services.user_find_by_identifier(s.validated_data["login"]) is not None:
-            services.otp_request(identifier=s.validated_data["login"])
-        else:
-            services.normalize_identifier(s.validated_data["login"])
+        # A code is sent only to known people, but one is made and counted for anyone: the answer, the limit and
+        # the later verification read the same whether or not the account exists.
+        known = services.user_find_by_identifier(s.validated_data["login"]) is not None
+        services.otp_request(identifier=s.validated_data["login"], deliver=known)
         return Response({"detail": "Если такой пользователь есть, код отправлен."}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal.exceptions import RateLimited, RuleViolation
+from portal.exceptions import RuleViolation
+from portal.ratelimit import limiter as ratelimit
 
 from .models import OneTimeCode, User
 from .phones import looks_like_phone, normalize_phone
@@ -41,13 +42,22 @@ def user_find_by_identifier(identifier: str) -> User | None:
     return User.objects.filter(is_active=True, **{field: destination}).first()
 
 
-def otp_request(*, identifier: str) -> OneTimeCode:
-    """Send a fresh sign-in code to a phone or e-mail; at most OTP_MAX_PER_HOUR an hour."""
+def otp_request(*, identifier: str, deliver: bool = True) -> OneTimeCode:
+    """Send a fresh sign-in code to a phone or e-mail; at most OTP_MAX_PER_HOUR an hour.
+
+    With deliver=False the code is made and counted but sent nowhere: sign-in asks so for an address without an
+    account, so that the limits and every later answer are the same as for one with an account.
+    """
     channel, destination = normalize_identifier(identifier)
+    ratelimit.take(
+        "otp-request",
+        destination,
+        limit=settings.OTP_MAX_PER_HOUR,
+        window=3600,
+        message="Коды запрашивались слишком часто. Попробуйте через час.",
+        code="otp_rate_limited",
+    )
     now = timezone.now()
-    recent = OneTimeCode.objects.filter(destination=destination, created_at__gte=now - timedelta(hours=1)).count()
-    if recent >= settings.OTP_MAX_PER_HOUR:
-        raise RateLimited("Коды запрашивались слишком часто. Попробуйте через час.", code="otp_rate_limited")
     code = f"{secrets.randbelow(10**6):06d}"
     otp = OneTimeCode.objects.create(
         destination=destination,
@@ -57,6 +67,8 @@ def otp_request(*, identifier: str) -> OneTimeCode:
     )
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
     text = f"Код для входа на портал: {code}. Действует {minutes} мин. Никому его не сообщайте."
+    if not deliver:
+        return otp
     if channel == OneTimeCode.Channel.SMS:
         transaction.on_commit(lambda: send_sms(phone=destination, text=text))
     else:
@@ -68,17 +80,24 @@ def otp_verify(*, identifier: str, code: str) -> str:
     """Consume a valid code for the destination and return the destination; single use."""
     _, destination = normalize_identifier(identifier)
     now = timezone.now()
+    live = OneTimeCode.objects.filter(destination=destination, used_at__isnull=True, expires_at__gt=now)
+    latest = live.order_by("-created_at").values_list("pk", flat=True).first()
+    if latest is None:
+        raise RuleViolation("Код устарел или не запрашивался. Запросите новый код.", code="otp_expired")
+    # Counted before the comparison and outside the transaction below, so that parallel guesses cannot share
+    # one free attempt and a rolled-back block cannot return one.
+    ratelimit.take(
+        "otp-attempt",
+        str(latest),
+        limit=settings.OTP_MAX_ATTEMPTS,
+        window=settings.OTP_TTL_SECONDS,
+        message="Слишком много неверных попыток. Запросите новый код.",
+        code="otp_attempts",
+    )
     with transaction.atomic():
-        otp = (
-            OneTimeCode.objects.select_for_update()
-            .filter(destination=destination, used_at__isnull=True, expires_at__gt=now)
-            .order_by("-created_at")
-            .first()
-        )
+        otp = live.select_for_update().filter(pk=latest).first()
         if otp is None:
             raise RuleViolation("Код устарел или не запрашивался. Запросите новый код.", code="otp_expired")
-        if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-            raise RateLimited("Слишком много неверных попыток. Запросите новый код.", code="otp_attempts")
         wrong = not hmac.compare_digest(otp.code_hash, _hash_code(destination, (code or "").strip()))
         if wrong:
             OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
@@ -131,27 +150,25 @@ def _login_key(identifier: str) -> str:
         _, identifier = normalize_identifier(identifier)  # every way of writing one phone counts together
     except Exception:
         identifier = (identifier or "").strip().lower()
-    digest = hashlib.sha256(identifier.encode()).hexdigest()[:32]
-    return f"login-failures:{digest}"
+    return identifier
 
 
 def password_login(request, *, identifier: str, password: str) -> User | None:
     """Check a password; after LOGIN_MAX_FAILURES wrong tries for one login in 15 minutes refuse with 429."""
     from django.contrib.auth import authenticate
-    from django.core.cache import cache
 
     key = _login_key(identifier)
-    if cache.get(key, 0) >= settings.LOGIN_MAX_FAILURES:
-        raise RateLimited(
-            "Слишком много неудачных попыток входа. Подождите 15 минут или войдите по коду.", code="login_rate_limited"
-        )
+    # The try is counted before the password is checked, so that parallel guesses cannot outrun the limit;
+    # a right password clears the failures.
+    ratelimit.take(
+        "login-failures",
+        key,
+        limit=settings.LOGIN_MAX_FAILURES,
+        window=15 * 60,
+        message="Слишком много неудачных попыток входа. Подождите 15 минут или войдите по коду.",
+        code="login_rate_limited",
+    )
     user = authenticate(request, username=identifier, password=password)
-    if user is None:
-        if not cache.add(key, 1, timeout=15 * 60):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=15 * 60)
-        return None
-    cache.delete(key)
+    if user is not None:
+        ratelimit.clear("login-failures", key)
     return user

@@ -37,7 +37,7 @@ def login_password(request):
             )
         except PortalError as error:
             form.add_error(None, error.message)
-            return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=429)
+            return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=error.status)
         if user is not None:
             login(request, user, backend=BACKEND)
             return redirect(_next_url(request, next_url))
@@ -52,9 +52,9 @@ def login_code_request(request):
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["identifier"]
         try:
-            # Codes go only to existing accounts, so that the form cannot be used to send SMS to anyone.
-            if user_find_by_identifier(identifier) is not None:
-                otp_request(identifier=identifier)
+            # Codes go only to existing accounts, so that the form cannot be used to send SMS to anyone; one is
+            # made and counted for any address, so that the limits do not tell which addresses have accounts.
+            otp_request(identifier=identifier, deliver=user_find_by_identifier(identifier) is not None)
         except PortalError as error:
             messages.error(request, error.message)
         else:
@@ -73,10 +73,10 @@ def login_code_verify(request):
     if request.method == "POST" and form.is_valid():
         user = user_find_by_identifier(identifier)
         try:
-            if user is None:
-                # The same words as for a wrong code: nothing tells that the account does not exist.
-                raise PortalError(_("Неверный код."))
             otp_verify(identifier=identifier, code=form.cleaned_data["code"])
+            if user is None:
+                # Never reached with a real code (none is sent without an account); the words of a wrong code.
+                raise PortalError(_("Неверный код."))
         except PortalError as error:
             form.add_error("code", error.message)
         else:

@@ -7,6 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from portal.api.parsers import BodyRejected
 from portal.exceptions import PortalError
 
 DRF_MESSAGES = {
@@ -66,6 +67,8 @@ def exception_handler(exc, context):
     if not isinstance(exc, exceptions.APIException):
         return None
     message = next((m for cls, m in DRF_MESSAGES.items() if isinstance(exc, cls)), "Запрос не выполнен.")
+    if isinstance(exc, BodyRejected):
+        message = str(exc.detail)
     fields = {}
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)

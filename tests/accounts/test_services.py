@@ -14,6 +14,7 @@ from portal.accounts.models import OneTimeCode
 from portal.accounts.phones import normalize_phone
 from portal.accounts.services import otp_purge_expired, otp_request, otp_verify, user_create
 from portal.exceptions import RateLimited, RuleViolation
+from portal.ratelimit import limiter
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_only_the_latest_code_counts(django_capture_on_commit_callbacks):
 
 
 def test_more_than_the_hourly_limit_of_requests_is_rate_limited(
-    settings, django_capture_on_commit_callbacks, sms_outbox
+    settings, django_capture_on_commit_callbacks, sms_outbox, monkeypatch
 ):
     settings.OTP_MAX_PER_HOUR = 3
     for _ in range(3):
@@ -203,6 +204,8 @@ def test_more_than_the_hourly_limit_of_requests_is_rate_limited(
     OneTimeCode.objects.filter(destination="+79123456789").update(
         created_at=timezone.now() - timedelta(hours=1, seconds=1)
     )
+    now_ms = limiter._now_ms()
+    monkeypatch.setattr(limiter, "_now_ms", lambda: now_ms + 3601 * 1000)
     _request_sms(django_capture_on_commit_callbacks, identifier="+79123456789")
     assert len(sms_outbox) == 5
 
@@ -242,13 +245,10 @@ def test_purge_command_prints_the_count(capsys):
     assert OneTimeCode.objects.count() == 1
 
 
-def test_password_login_is_refused_after_too_many_failures(settings, rf):
-    from django.core.cache import cache
-
+def test_password_login_is_refused_after_too_many_failures(settings, rf, monkeypatch):
     from portal.accounts.services import password_login
     from portal.exceptions import RateLimited
 
-    cache.clear()
     settings.LOGIN_MAX_FAILURES = 3
     user = UserFactory(phone="+79123450001")
     request = rf.post("/")
@@ -256,5 +256,6 @@ def test_password_login_is_refused_after_too_many_failures(settings, rf):
         assert password_login(request, identifier="89123450001", password="wrong") is None
     with pytest.raises(RateLimited, match="15 минут"):
         password_login(request, identifier="+7 912 345-00-01", password="pass-Word-123")
-    cache.clear()
+    now_ms = limiter._now_ms()
+    monkeypatch.setattr(limiter, "_now_ms", lambda: now_ms + 15 * 60 * 1000)  # 15 minutes later
     assert password_login(request, identifier="89123450001", password="pass-Word-123") == user

@@ -80,6 +80,27 @@ def test_code_requests_over_the_limit_show_a_message_not_an_error(client, settin
     assert "Коды запрашивались слишком часто" in response.content.decode()
 
 
+def test_code_limits_read_the_same_for_an_address_without_an_account(client, settings, monkeypatch):
+    monkeypatch.setattr("portal.accounts.services.secrets.randbelow", lambda _: 123456)  # so 000000 is wrong
+    settings.OTP_MAX_PER_HOUR = 2
+    settings.OTP_MAX_ATTEMPTS = 2
+    UserFactory(phone="+79001112239")
+
+    def pages(identifier):
+        seen = [client.post(reverse("accounts:login_code"), {"identifier": identifier}) for _ in range(3)]
+        seen += [client.post(reverse("accounts:login_code_verify"), {"code": "000000"}) for _ in range(3)]
+        client.logout()
+        return [
+            (r.status_code, "слишком часто" in r.content.decode(), "неверных попыток" in r.content.decode())
+            for r in seen
+        ]
+
+    known, unknown = pages("+79001112239"), pages("+79001119998")
+    assert known == unknown
+    assert [limited for _, limited, _ in known] == [False, False, True, False, False, False]
+    assert [attempts for _, _, attempts in known] == [False, False, False, False, False, True]
+
+
 def test_malformed_identifier_gets_a_russian_field_error(client):
     response = client.post(reverse("accounts:login_code"), {"identifier": "not a login"})
     assert response.status_code == 200

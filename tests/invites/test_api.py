@@ -342,6 +342,38 @@ def test_preview_for_each_role_in_russian(school):
     assert "link" not in preview and "token" not in str(preview)
 
 
+def test_a_personal_parent_link_shows_and_answers_no_name_of_the_child(school):
+    """The link is a key, not a membership: its preview says where and as whom (and who invites, a member of the
+    staff); redeeming one that needs approval answers with a receipt, not the child's or the class's rows."""
+    org, cls, admin = school
+    kid = student_in(cls, UserFactory(last_name="Несветаева", first_name="Ульяна", patronymic="Игоревна"))
+    row = create(
+        client_of(admin),
+        org,
+        role="parent",
+        target_group=cls.pk,
+        bound_student=kid.pk,
+        recipient_name="Соколова Анна Петровна",
+        requires_approval=True,
+    )
+    url = f"/api/v1/invites/{token_of(row['link'])}/"
+    stranger = client_of(UserFactory())
+    for viewer in (client_of(), stranger):
+        preview = viewer.get(url)
+        assert preview.status_code == 200
+        assert set(preview.json()) == {
+            *("organisation", "target", "chat", "role", "role_display", "invited_by", "expires_at"),
+            *("expires_at_local", "time_zone", "status", "status_display", "requires_approval"),
+            *("child_required", "children"),
+        }
+        assert not any(word in preview.content.decode() for word in ("Несветаева", "Ульяна", "Соколова"))
+    resp = stranger.post(url + "redeem/")
+    assert resp.status_code == 201 and resp.json()["outcome"] == "requested"
+    assert resp.json()["join_request"]["child"] is None and resp.json()["join_request"]["status"] == "pending"
+    assert not any(word in resp.content.decode() for word in ("Несветаева", "Ульяна", "Игоревна", "5А"))
+    assert JoinRequest.objects.get(organisation=org).child == kid  # the approver sees whose parent this is
+
+
 def test_teacher_joins_by_link_unverified(school):
     org, _cls, admin = school
     row = create(client_of(admin), org, role="teacher")
@@ -405,10 +437,12 @@ def test_parent_choosing_a_child_sends_a_request_the_curator_approves(school, dj
     assert resp.status_code == 201, resp.content
     body = resp.json()
     assert body["outcome"] == "requested" and body["membership"] is None
-    assert body["join_request"]["child"]["id"] == kid.pk and body["join_request"]["status"] == "pending"
+    # Not a member yet: the receipt holds the id the parent chose, not the child's full name.
+    assert body["join_request"]["child"] == kid.pk and body["join_request"]["status"] == "pending"
+    assert kid.first_name not in resp.content.decode() and kid.patronymic not in resp.content.decode()
     assert any(curator.email in m.to for m in mail.outbox)
 
-    request_url = f"/api/v1/orgs/{org.pk}/join-requests/{body['join_request']['id']}/"
+    request_url = f"/api/v1/orgs/{org.pk}/join-requests/{JoinRequest.objects.get(user=mother).pk}/"
     with django_capture_on_commit_callbacks(execute=True):
         resp = client_of(curator).post(request_url + "approve/")
     assert resp.status_code == 200 and resp.json()["status"] == "approved"
@@ -568,7 +602,17 @@ def test_a_person_applies_to_join_and_is_told_of_the_decision(school, django_cap
         resp = client_of(applicant).post(url, {"role": "student", "group": cls.pk, "message": "Я из 5А"}, format="json")
     assert resp.status_code == 201, resp.content
     row = resp.json()
-    assert row["person"]["id"] == applicant.pk and row["status"] == "pending" and row["group"]["name"] == "5А"
+    assert row == {
+        "role": "student",
+        "role_display": "обучающийся",
+        "group": cls.pk,
+        "child": None,
+        "message": "Я из 5А",
+        "status": "pending",
+        "status_display": "на рассмотрении",
+        "detail": "Заявка отправлена и ждёт рассмотрения; о решении вам придёт письмо.",
+    }
+    row = {"id": JoinRequest.objects.get(user=applicant).pk}
     assert any(admin.email in m.to and "Новая заявка" in m.subject for m in mail.outbox)
     resp = client_of(applicant).post(url, {"role": "student", "group": cls.pk}, format="json")
     assert resp.status_code == 409 and error(resp)["code"] == "request_pending"
@@ -594,8 +638,8 @@ def test_applying_refuses_bad_targets(school):
     assert resp.status_code == 400 and error(resp)["fields"] == {"group": ["Класс не найден."]}
     resp = applicant.post(url, {"role": "student"}, format="json")
     assert resp.status_code == 400 and error(resp)["code"] == "class_required"
-    resp = applicant.post(url, {"role": "parent", "group": cls.pk, "child": UserFactory().pk}, format="json")
-    assert resp.status_code == 400 and error(resp)["code"] == "child_not_in_class"
+    resp = applicant.post(url, {"role": "parent", "group": cls.pk}, format="json")
+    assert resp.status_code == 400 and error(resp)["code"] == "child_required"
     org.is_active = False
     org.save(update_fields=["is_active"])
     resp = applicant.post(url, {"role": "teacher"}, format="json")
@@ -612,7 +656,8 @@ def test_admin_of_another_organisation_may_apply_but_sees_only_their_request(sch
     other_admin = admin_of(OrganisationFactory())
     resp = client_of(other_admin).post(f"/api/v1/orgs/{org.pk}/join-requests/", {"role": "teacher"}, format="json")
     assert resp.status_code == 201
-    assert resp.json()["person"]["id"] == other_admin.pk and resp.json()["group"] is None
+    assert resp.json()["role"] == "teacher" and resp.json()["group"] is None
+    assert JoinRequest.objects.get(organisation=org, user=other_admin).status == "pending"
     assert client_of(other_admin).get(f"/api/v1/orgs/{org.pk}/join-requests/").status_code == 404
 
 
@@ -689,7 +734,7 @@ def test_join_request_list_query_count_does_not_grow(school, rows, django_assert
         group = (cls, other)[i % 2]
         kid = student_in(group)
         join_request_create(
-            organisation=org, user=UserFactory(), role="parent", group=group, child=kid, message=f"Заявка {i}"
+            organisation=org, user=UserFactory(), role="parent", group=group, child_id=kid.pk, message=f"Заявка {i}"
         )
     decided = JoinRequest.objects.order_by("pk").first()
     JoinRequest.objects.filter(pk=decided.pk).update(status="rejected", decided_by=admin, reason="нет")

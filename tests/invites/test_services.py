@@ -251,16 +251,26 @@ def test_join_request_flow(org, cls, django_capture_on_commit_callbacks):
     assert JoinRequest.objects.get().status == "rejected"
 
 
-def test_parent_request_must_name_a_child_of_the_class(org, cls):
+def test_parent_request_must_name_a_child_and_only_a_pupil_of_the_class_is_linked(org, cls):
     kid = student_in(cls)
     other = student_in(ClassFactory(organisation=org, grade=6, letter="А", name="6А"))
-    parent = UserFactory()
+    parent, stranger = UserFactory(), UserFactory()
+    admin = admin_of(org)
     with pytest.raises(RuleViolation, match="Укажите ребёнка"):
         join_requests.join_request_create(organisation=org, user=parent, role="parent", group=cls)
-    with pytest.raises(RuleViolation, match="Укажите ребёнка"):
-        join_requests.join_request_create(organisation=org, user=parent, role="parent", group=cls, child=other)
-    req = join_requests.join_request_create(organisation=org, user=parent, role="parent", group=cls, child=kid)
-    join_requests.join_request_approve(request=req, actor=admin_of(org))
+    with pytest.raises(RuleViolation, match="не может быть родителем самого себя"):
+        join_requests.join_request_create(organisation=org, user=kid, role="parent", group=cls, child_id=kid.pk)
+    # A child of another class is not refused (that would tell the applicant who studies where): it is dropped,
+    # and the approver cannot approve a parent without a child.
+    req = join_requests.join_request_create(
+        organisation=org, user=stranger, role="parent", group=cls, child_id=other.pk
+    )
+    assert req.child is None
+    with pytest.raises(RuleViolation, match="отклоните заявку"):
+        join_requests.join_request_approve(request=req, actor=admin)
+    assert not ParentLink.objects.filter(parent=stranger).exists()
+    req = join_requests.join_request_create(organisation=org, user=parent, role="parent", group=cls, child_id=kid.pk)
+    join_requests.join_request_approve(request=req, actor=admin)
     assert ParentLink.objects.filter(parent=parent, child=kid, valid_to__isnull=True).exists()
 
 

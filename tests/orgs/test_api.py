@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from orgs.models import Group, Membership, Organisation, Placement, RegistrationApplication
@@ -63,6 +64,29 @@ def test_code_request_for_unknown_person_answers_the_same(api, sms_outbox):
     resp = api.post("/api/v1/auth/code/", {"login": "+79123450000"}, format="json")
     assert resp.status_code == 202
     assert sms_outbox == []
+
+
+def test_code_sign_in_tells_no_one_whether_an_account_exists(
+    api, settings, sms_outbox, django_capture_on_commit_callbacks
+):
+    """Whoever asks for codes and tries them on an address reads the same answers, account or not: the hourly limit,
+    the wrong code and the attempts limit come for an unknown address exactly as for a known one."""
+    settings.OTP_MAX_PER_HOUR = 2
+    settings.OTP_MAX_ATTEMPTS = 2
+    UserFactory(phone="+79123456701")
+
+    def answers(login):
+        cache.clear()  # the per-address throttle, so that the two logins start alike
+        seen = [api.post("/api/v1/auth/code/", {"login": login}, format="json") for _ in range(3)]
+        # Seven digits: never a code that was sent.
+        seen += [api.post("/api/v1/auth/code/verify/", {"login": login, "code": "0000000"}) for _ in range(3)]
+        return [(r.status_code, r.json()) for r in seen]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        known, unknown = answers("+79123456701"), answers("+79123450001")
+    assert known == unknown
+    assert [status for status, _ in known] == [202, 202, 429, 400, 400, 429]
+    assert [m["phone"] for m in sms_outbox] == ["+79123456701"] * 2  # codes reach existing accounts only
 
 
 def test_unauthenticated_gets_401_in_error_shape(api):

@@ -1,0 +1,45 @@
+"""Filter backends of the API with bounded free text.
+
+A search (`search`) or a text filter (a CharFilter: a name, a region, an action) longer than
+settings.API_SEARCH_MAX_LENGTH characters, or a search of more than SEARCH_MAX_TERMS words, is refused with a 400
+that names the parameter. It is not truncated: a cut search would silently answer another question than the one
+asked. The browser's search forms have the same limit (max_length on their fields).
+"""
+
+import django_filters
+from django.conf import settings
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
+
+SEARCH_MAX_TERMS = 10  # each word adds a condition on every searched column
+
+
+def check_text(name: str, value: str) -> str:
+    """The value of a free-text query parameter, or a 400 if it is longer than the API allows."""
+    limit = settings.API_SEARCH_MAX_LENGTH
+    if len(value) > limit:
+        raise ValidationError({name: [f"Не длиннее {limit} символов (сейчас {len(value)})."]})
+    if "\x00" in value:  # PostgreSQL cannot compare text with a NUL character: it would be a 500
+        raise ValidationError({name: ["Недопустимый символ в строке."]})
+    return value
+
+
+class SearchFilter(filters.SearchFilter):
+    def filter_queryset(self, request, queryset, view):
+        if self.get_search_fields(view, request):  # a view without search ignores the parameter
+            check_text(self.search_param, request.query_params.get(self.search_param, ""))
+            if len(self.get_search_terms(request)) > SEARCH_MAX_TERMS:
+                raise ValidationError({self.search_param: [f"Не больше {SEARCH_MAX_TERMS} слов."]})
+        return super().filter_queryset(request, queryset, view)
+
+
+class FilterBackend(DjangoFilterBackend):
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            for name, field in filterset.filters.items():
+                if isinstance(field, django_filters.CharFilter):
+                    for value in request.query_params.getlist(name):
+                        check_text(name, value)
+        return filterset
