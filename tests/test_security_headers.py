@@ -49,6 +49,7 @@ from tests.factories import (
     teacher_of,
     teaches,
 )
+from tests.test_outage import database_down
 
 pytestmark = pytest.mark.django_db
 
@@ -293,6 +294,16 @@ def test_every_response_carries_the_security_headers_and_html_pages_have_no_inli
     assert not problems, "\n".join(problems)
     assert MUST_RENDER <= rendered, f"not rendered: {MUST_RENDER - rendered}"
     assert len(rendered) > 60
+
+
+def test_the_page_shown_while_the_database_is_down_keeps_the_headers_and_has_no_inline_code():
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_of(OrganisationFactory()))
+    with database_down():
+        response = client.get("/", HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert response.status_code == 503
+    assert problems_of("outage", "/", response) == ["/ (outage): status 503"]  # the 503 itself, nothing more
+    assert '<link rel="stylesheet" href="/static/css/unavailable.css">' in response.content.decode()
 
 
 def test_the_api_docs_script_is_a_file_the_csp_allows():
