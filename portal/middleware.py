@@ -1,7 +1,6 @@
 """The interface language (Russian unless the person chose another one with the language switch), and the default
 time zone at the start of every request."""
 
-
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import timezone, translation

@@ -20,8 +20,13 @@ Kind = Group.Kind
 CREATABLE = {Kind.DIVISION, Kind.CLASS, Kind.CLUB}
 
 
+# The page indents divisions by CSS classes .depth-0 … .depth-6 (no inline styles under the CSP); deeper ones
+# stay at the last step.
+DEEPEST_INDENT = 6
+
+
 def _tree(divisions: list[Group]) -> list[tuple[Group, int]]:
-    """Divisions in tree order with their depth, for an indented list."""
+    """Divisions in tree order with their indentation depth (at most DEEPEST_INDENT), for an indented list."""
     ids = {d.pk for d in divisions}
     children = defaultdict(list)
     for d in divisions:
@@ -30,7 +35,7 @@ def _tree(divisions: list[Group]) -> list[tuple[Group, int]]:
 
     def walk(parent_id, depth):
         for node in children.get(parent_id, []):
-            out.append((node, depth))
+            out.append((node, min(depth, DEEPEST_INDENT)))
             walk(node.pk, depth + 1)
 
     walk(None, 0)

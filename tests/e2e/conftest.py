@@ -56,8 +56,41 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "ru-RU", "viewport": {"width": 1280, "height": 900}}
 
 
+class CspWatch:
+    """CSP violations reported in the browser console of the test's pages."""
+
+    def __init__(self):
+        self.violations: list[str] = []
+        # axe-core copies the page's stylesheets into <style> elements of its own to read them, which the CSP
+        # refuses: what is reported while axe runs is axe's, not the page's.
+        self.paused = False
+
+    def report(self, message):
+        if "Content Security Policy" in message.text and not self.paused:
+            self.violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(browser, monkeypatch):
+    """Fail the test when a page it opens reports a Content-Security-Policy violation in the browser console.
+
+    Every context the test creates (the `page` fixture's too) is watched: browser.new_context is wrapped.
+    """
+    watch = CspWatch()
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", watch.report)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield watch
+    assert not watch.violations, "CSP violations:\n" + "\n".join(watch.violations)
+
+
 @pytest.fixture
-def axe_check():
+def axe_check(no_csp_violations):
     """Run axe-core (shipped inside the axe-playwright-python package) and fail on serious or critical findings."""
     from axe_playwright_python.sync_playwright import Axe
 
@@ -65,9 +98,14 @@ def axe_check():
     checked: list[str] = []
 
     def check(page):
-        results = axe.run(
-            page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]}}
-        )
+        no_csp_violations.paused = True
+        try:
+            results = axe.run(
+                page,
+                options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]}},
+            )
+        finally:
+            no_csp_violations.paused = False
         bad = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
         details = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in bad

@@ -1,8 +1,12 @@
 """The organisation's structure: academic years, divisions, classes, clubs and the staff group."""
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
 from guardian.shortcuts import get_perms
 
 from orgs.models import AcademicYear, AuditEntry, Group
@@ -287,6 +291,22 @@ def test_divisions_form_a_tree_without_cycles(school):
         group_update(group=top, actor=admin, parent=top)
     top.refresh_from_db()
     assert top.parent is None
+
+
+def test_the_structure_page_indents_divisions_by_their_depth_without_inline_styles(school, client):
+    admin = admin_of(school)
+    parent = None
+    for level in range(8):
+        parent = group_create(
+            organisation=school, actor=admin, kind=Group.Kind.DIVISION, name=f"Уровень {level}", parent=parent
+        )
+    client.force_login(admin)
+    html = client.get(reverse("orgs:structure", args=[school.pk])).content.decode()
+    rows = re.findall(r'<li class="depth-(\d)">\s*<span>Уровень (\d)</span>', html)
+    # Six steps of indentation at most: the seventh and eighth levels stay on the sixth.
+    assert [(int(depth), int(level)) for depth, level in rows] == [(n, n) for n in range(7)] + [(6, 7)]
+    css = Path(finders.find("css/portal.css")).read_text()
+    assert all(f".tree .depth-{n} {{ --depth: {n}; }}" in css for n in range(1, 7))
 
 
 def test_a_group_may_sit_only_in_a_division_of_its_own_organisation(school):
