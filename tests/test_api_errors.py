@@ -90,3 +90,30 @@ def test_any_nesting_is_flattened(detail, fields):
     first = next((messages[0] for messages in fields.values()), None)
     expected = f"Проверьте введённые данные. {first}" if first else "Проверьте введённые данные."
     assert resp.data["error"]["message"] == expected
+
+
+@pytest.mark.django_db
+def test_a_format_suffix_on_any_api_route_is_not_found_not_a_server_error():
+    from rest_framework.test import APIClient
+
+    from invites.services.links import invite_create
+    from tests.factories import ClassFactory, OrganisationFactory, admin_of
+
+    org = OrganisationFactory()
+    admin = admin_of(org)
+    invite, _ = invite_create(
+        organisation=org, actor=admin, role="student", target_group=ClassFactory(organisation=org)
+    )
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(admin)
+    for path in (
+        f"/api/v1/orgs/{org.pk}/invites/{invite.pk}",
+        f"/api/v1/orgs/{org.pk}/invites/export",
+        f"/api/v1/orgs/{org.pk}/invites",
+        f"/api/v1/orgs/{org.pk}/chats",
+        f"/api/v1/orgs/{org.pk}",
+    ):
+        assert api.get(path + "/").status_code == 200, path
+        response = api.get(path + ".json")
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"

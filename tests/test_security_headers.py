@@ -255,8 +255,6 @@ def walk(seeded):
     for name, names, entry in routes():
         if name is None:  # the admin's catch-all, which answers every path the admin does not know
             continue
-        if "format" in names:  # the API's ".json" twins of its routes; the plain routes are walked
-            continue
         url = reverse(name, kwargs=arguments(name, names, entry, seeded))
         client = clients["operator" if name.startswith("admin:") else "admin"]
         if name in SIGNS_OUT:

@@ -6,7 +6,13 @@ ORG = r"orgs/(?P<org_pk>\d{1,18})"
 
 
 class Router(DefaultRouter):
-    """Ids in paths are numbers of at most 18 digits; anything else is simply not found."""
+    """Ids in paths are numbers of at most 18 digits; anything else is simply not found.
+
+    No `.json`-style suffix routes: the views take no `format` argument (a suffix gave a 500), and the format is
+    chosen by Accept or `?format=`.
+    """
+
+    include_format_suffixes = False
 
     def get_lookup_regex(self, viewset, lookup_prefix=""):
         return rf"(?P<{lookup_prefix}{getattr(viewset, 'lookup_url_kwarg', None) or 'pk'}>\d{{1,18}})"
