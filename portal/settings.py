@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "orgs",
     "invites",
     "chats",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.request_context.ClientIpMiddleware",
+    "stats.middleware.SeenTodayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -257,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
     "annul-unused-invites": {
         "task": "invites.tasks.annul_unused_invites",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "advance-statistics": {
+        "task": "stats.tasks.advance_statistics",
+        "schedule": crontab(minute="*/10"),  # fills days that ended; cheap when nothing is new
     },
 }
 
