@@ -231,3 +231,46 @@ def test_per_user_rows_are_kept_forty_days_and_the_counts_for_good():
 
     assert not UserDay.objects.filter(day=day).exists()
     assert value(w.organisation, "active_users.v1", day, "dau.all") == 1
+
+
+def test_the_same_text_by_the_same_author_within_24_hours_is_a_repeat_even_across_midnight():
+    w = world()
+    org, day = w.organisation, w.start + timedelta(days=1)
+    text = "Не забудьте сменную обувь на завтра"
+    post(w.class_chat, w.teacher, at(org, day, 22 * 60), text=text)
+    post(w.parents_chat, w.teacher, at(org, day + timedelta(days=1), 21 * 60), text=text)  # 23 hours later
+    post(w.class_chat, w.students[0], at(org, day + timedelta(days=1), 21 * 60 + 1), text=text)  # another author
+    post(w.class_chat, w.teacher, at(org, day + timedelta(days=2), 23 * 60), text=text)  # 26 hours after the last
+
+    stats_advance()
+
+    assert value(org, "activity.v1", day, "messages.trivial") == 0
+    assert value(org, "activity.v1", day + timedelta(days=1), "messages.trivial.repeat") == 1
+    assert value(org, "activity.v1", day + timedelta(days=1), "messages") == 2
+    assert value(org, "activity.v1", day + timedelta(days=2), "messages.trivial") == 0
+
+
+def test_join_requests_store_decision_times_for_the_median_and_the_90th_percentile():
+    from invites.models import JoinRequest
+    from stats.selectors import decision_time_quantiles
+
+    w = world()
+    org, day = w.organisation, w.start + timedelta(days=2)
+    decided = at(org, day, 12 * 60)
+    for hours, status in [(0.5, "approved"), (3, "approved"), (5, "rejected"), (30, "approved"), (200, "approved")]:
+        JoinRequest.objects.create(
+            organisation=org, user=UserFactory(), role="parent", group=w.group, status=status,
+            created_at=decided - timedelta(hours=hours), decided_at=decided,
+        )  # fmt: skip
+    JoinRequest.objects.create(organisation=org, user=UserFactory(), role="student", created_at=decided)
+
+    stats_advance()
+
+    assert value(org, "join_requests.v1", day, "approved.parent") == 4
+    assert value(org, "join_requests.v1", day, "rejected.parent") == 1
+    assert value(org, "join_requests_pending.v1", day, "pending.student") == 1
+    # The two filed before that day were still pending at the end of the day before; none is at the day's end.
+    assert value(org, "join_requests_pending.v1", day - timedelta(days=1), "pending.parent") == 2
+    assert value(org, "join_requests_pending.v1", day, "pending.parent") == 0
+    quantiles = decision_time_quantiles(organisation_ids=[org.pk], first=w.start, last=day)
+    assert quantiles == {0.5: 8, 0.9: 336}
