@@ -1,4 +1,8 @@
+import logging
+
 from .services.seen import seen_mark
+
+logger = logging.getLogger(__name__)
 
 
 class SeenTodayMiddleware:
@@ -12,5 +16,8 @@ class SeenTodayMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            seen_mark(user_id=user.pk)
+            try:
+                seen_mark(user_id=user.pk)
+            except Exception:  # noqa: BLE001 - a lost mark must never cost the person their page
+                logger.warning("seen mark not written for user %s", user.pk, exc_info=True)
         return response

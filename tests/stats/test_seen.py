@@ -16,6 +16,20 @@ from stats.services.seen import seen_mark
 from .helpers import Role, UserFactory, first_day, join, organisation_since
 
 pytestmark = pytest.mark.django_db
+SEEN = "stats.middleware.SeenTodayMiddleware"
+
+
+@pytest.fixture
+def seen_middleware(settings):
+    """The middleware as the portal's settings have it (the shared test settings leave it out)."""
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, SEEN]
+
+
+def test_the_portal_settings_mark_presence_after_authentication():
+    from portal import settings as portal_settings
+
+    chain = portal_settings.MIDDLEWARE
+    assert chain.index(SEEN) > chain.index("django.contrib.auth.middleware.AuthenticationMiddleware")
 
 
 def test_a_person_is_marked_once_a_day_in_each_of_their_organisations(django_assert_num_queries):
@@ -58,7 +72,7 @@ def test_a_lost_cache_does_not_double_the_mark():
     assert Presence.objects.filter(user=student).count() == 1
 
 
-def test_browsing_the_portal_marks_the_person_present_once(client):
+def test_browsing_the_portal_marks_the_person_present_once(client, seen_middleware):
     school = organisation_since("Europe/Moscow", first_day("Europe/Moscow"))
     teacher = UserFactory()
     join(school, teacher, Role.TEACHER, school.created_at)
@@ -71,7 +85,7 @@ def test_browsing_the_portal_marks_the_person_present_once(client):
     assert Presence.objects.count() == 1
 
 
-def test_a_request_with_an_api_token_marks_the_person_present(api):
+def test_a_request_with_an_api_token_marks_the_person_present(api, seen_middleware):
     from rest_framework.authtoken.models import Token
 
     school = organisation_since("Europe/Moscow", first_day("Europe/Moscow"))
@@ -101,3 +115,12 @@ def test_a_parent_in_two_organisations_counts_once_across_them():
     assert distinct_active_users(organisation_ids=both, first=start, last=last, role="student") == 0
     assert distinct_active_users(organisation_ids=[other_school.pk], first=start, last=last) == 1
     assert distinct_active_users(organisation_ids=both, first=start, last=last, took_part=True) == 0
+
+
+def test_a_failing_mark_does_not_cost_the_person_their_page(client, seen_middleware, monkeypatch):
+    def broken(**kwargs):
+        raise ConnectionError("cache server gone")
+
+    monkeypatch.setattr("stats.middleware.seen_mark", broken)
+    client.force_login(UserFactory())
+    assert client.get(reverse("orgs:home")).status_code == 200
