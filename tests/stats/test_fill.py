@@ -274,3 +274,35 @@ def test_join_requests_store_decision_times_for_the_median_and_the_90th_percenti
     assert value(org, "join_requests_pending.v1", day, "pending.parent") == 0
     quantiles = decision_time_quantiles(organisation_ids=[org.pk], first=w.start, last=day)
     assert quantiles == {0.5: 8, 0.9: 336}
+
+
+def test_reports_are_counted_when_filed_and_when_resolved():
+    from chats.models import Report
+
+    w = world()
+    org, day = w.organisation, w.start + timedelta(days=1)
+    message = post(w.class_chat, w.students[0], at(org, day, 600), text="Пишите мне в мессенджер")
+    filed = at(org, day, 610)
+    Report.objects.create(organisation=org, chat=w.class_chat, message=message, reporter=w.students[1],
+                          reason="forbidden_service", created_at=filed)  # fmt: skip
+    Report.objects.create(organisation=org, chat=w.class_chat, message=message, reporter=w.students[2],
+                          reason="spam", created_at=filed, status="message_deleted", resolved_by=w.teacher,
+                          resolved_at=filed + timedelta(days=1))  # fmt: skip
+
+    stats_advance()
+
+    assert value(org, "moderation.v1", day, "filed.forbidden_service") == 1
+    assert value(org, "moderation.v1", day, "filed.spam") == 1
+    assert value(org, "moderation.v1", day, "resolved.message_deleted") == 0
+    assert value(org, "moderation.v1", day + timedelta(days=1), "resolved.message_deleted") == 1
+
+
+def test_a_class_whose_chat_has_only_its_curator_does_not_count_as_having_its_chats():
+    w = world(students=0)
+    day = w.start + timedelta(days=1)
+    stats_advance()
+    assert value(w.organisation, "coverage.v1", day, "classes") == 1
+    assert value(w.organisation, "coverage.v1", day, "classes.with_chats") == 0
+    add_student(w, at(w.organisation, day, 600))
+    stats_advance()
+    assert value(w.organisation, "coverage.v1", day, "classes.with_chats") == 1
