@@ -72,8 +72,3 @@ def indicators() -> list[Indicator]:
     from . import collectors  # noqa: F401  (registers the indicators)
 
     return list(REGISTRY.values())
-
-
-def indicator(indicator_id: str) -> Indicator:
-    indicators()
-    return REGISTRY[indicator_id]

@@ -16,7 +16,7 @@ from orgs.models import Organisation
 
 from ..days import Bucket, days_between, local_day
 from ..models import ClassDayCount, DirtyDay, FillState, OrgDayCount, Presence, UserDay
-from ..registry import Grain, Indicator, indicators
+from ..registry import REGISTRY, Grain, Indicator, indicators
 from .lease import lease_acquire, lease_release, lease_renew, new_holder
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class FillReport:
 
 def _delete_bucket(indicator: Indicator, bucket: Bucket) -> None:
     if Grain.USER in indicator.grains:
+        # UserDay has a single writer (user_days); a new version of it takes the table over.
         UserDay.objects.filter(organisation_id=bucket.organisation_id, day=bucket.day).delete()
         return
     where = {"indicator": indicator.id, "organisation_id": bucket.organisation_id, "day": bucket.day}
@@ -117,8 +118,7 @@ def _recount_dirty(organisation: Organisation, holder: str, report: FillReport) 
             # A retired indicator, or a day not filled yet (the advance will compute it anyway).
             DirtyDay.objects.filter(indicator=indicator_id, organisation=organisation, day=day).delete()
             continue
-        ind = next(i for i in indicators() if i.id == indicator_id)
-        fill_bucket(indicator=ind, bucket=Bucket(organisation.pk, organisation.time_zone, day))
+        fill_bucket(indicator=REGISTRY[indicator_id], bucket=Bucket(organisation.pk, organisation.time_zone, day))
         report.recounted += 1
         if not lease_renew(holder=holder):
             raise LeaseLost(holder)
