@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "orgs",
     "invites",
     "chats",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.request_context.ClientIpMiddleware",
+    "stats.middleware.SeenTodayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.outage.OutageMiddleware",
 ]
@@ -356,6 +358,10 @@ CELERY_BEAT_SCHEDULE = {
     "resume-invite-mailings": {
         "task": "invites.tasks.resume_invite_mailings",
         "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+    },
+    "advance-statistics": {
+        "task": "stats.tasks.advance_statistics",
+        "schedule": crontab(minute="*/10"),  # fills days that ended; cheap when nothing is new
     },
 }
 

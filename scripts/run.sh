@@ -37,6 +37,8 @@ say "Собираю статические файлы"
 "$PY" manage.py collectstatic --noinput -v 0
 say "Загружаю демонстрационные данные"
 "$PY" manage.py load_demo
+say "Добавляю демонстрационную историю для статистики"
+"$PY" manage.py stats_demo_history
 
 log_dir="$(DJANGO_SETTINGS_MODULE=portal.settings "$PY" -c 'from django.conf import settings; print(settings.DATA_DIR)')/log"
 mkdir -p "$log_dir"

@@ -1,0 +1,120 @@
+"""Coverage at the end of each local day: who is registered and verified, how full the classes are, which classes
+have their chats and a curator. Computed from the history fields (valid_from/valid_to), so a past day can be
+recounted."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from chats.models import Chat, ChatMember
+from orgs.models import CuratorAssignment, Group, Membership, ParentLink, Placement
+
+from ..days import Bucket
+from ..registry import Grain, Indicator, Kind, Rows, register
+from ._common import chat_open_at, valid_at
+
+UNVERIFIED_LIMIT = timedelta(days=3)
+
+
+def _count(queryset, key: str):
+    """A correlated COUNT subquery grouped on `key` (no join fan-out in the outer query)."""
+    return Coalesce(
+        Subquery(queryset.values(key).annotate(n=Count("*")).values("n")[:1], output_field=IntegerField()), Value(0)
+    )
+
+
+def _members(bucket: Bucket, rows: Rows) -> None:
+    end = bucket.end
+    verified = Q(verification=Membership.Verification.VERIFIED, verified_at__lt=end)
+    waiting = (
+        Q(role=Membership.Role.TEACHER, valid_from__lt=end - UNVERIFIED_LIMIT)
+        & ~Q(verification=Membership.Verification.NOT_REQUIRED)
+        & ~verified
+    )
+    per_role = (
+        Membership.objects.filter(valid_at(end), organisation_id=bucket.organisation_id)
+        .values("role", "position")
+        .annotate(
+            registered=Count("user", distinct=True),
+            verified=Count("user", distinct=True, filter=verified),
+            waiting=Count("user", distinct=True, filter=waiting),
+        )
+    )
+    for row in per_role:
+        rows.add(f"members.{row['role']}", row["registered"])
+        if row["role"] == Membership.Role.TEACHER:
+            rows.add(f"staff.registered.{row['position'] or 'none'}", row["registered"])
+            rows.add(f"staff.verified.{row['position'] or 'none'}", row["verified"])
+            rows.add("teachers.unverified_over_3_days", row["waiting"])
+
+
+def _chat_members(bucket: Bucket, kind: str):
+    end = bucket.end
+    members = ChatMember.objects.filter(
+        chat_open_at(end, "chat__"),
+        chat__group=OuterRef("pk"),
+        chat__kind=kind,
+        joined_at__lt=end,
+    ).filter(Q(left_at__isnull=True) | Q(left_at__gte=end))
+    return _count(members, "chat__group")
+
+
+def _classes(bucket: Bucket, rows: Rows) -> None:
+    end = bucket.end
+    placed = Placement.objects.filter(valid_at(end), group=OuterRef("pk"))
+    has_parent = Exists(
+        ParentLink.objects.filter(valid_at(end), organisation_id=bucket.organisation_id, child=OuterRef("student"))
+    )
+    classes = (
+        Group.objects.filter(
+            organisation_id=bucket.organisation_id, kind=Group.Kind.CLASS, is_archived=False, created_at__lt=end
+        )
+        .annotate(
+            joined=_count(placed, "group"),
+            with_parent=_count(placed.filter(has_parent), "group"),
+            class_chat=_chat_members(bucket, Chat.Kind.CLASS),
+            parents_chat=_chat_members(bucket, Chat.Kind.CLASS_PARENTS),
+            has_curator=Exists(CuratorAssignment.objects.filter(valid_at(end), group=OuterRef("pk"))),
+        )
+        .values("pk", "expected_size", "joined", "with_parent", "class_chat", "parents_chat", "has_curator")
+    )
+    for c in classes:
+        chats_ok = c["class_chat"] >= 2 and c["parents_chat"] >= 2
+        values = {
+            "students.joined": c["joined"],
+            "students.with_parent": c["with_parent"],
+            "chat.class": int(c["class_chat"] >= 2),
+            "chat.parents": int(c["parents_chat"] >= 2),
+            "chats.both": int(chats_ok),
+            "curator": int(c["has_curator"]),
+        }
+        if c["expected_size"]:
+            values["students.planned"] = c["expected_size"]
+        for subgroup, value in values.items():
+            rows.add_class(c["pk"], subgroup, value)
+        rows.add("classes", 1)
+        rows.add("students.joined", c["joined"])
+        rows.add("students.with_parent", c["with_parent"])
+        rows.add("students.planned", c["expected_size"] or 0)
+        rows.add("classes.with_chats", int(chats_ok))
+        rows.add("classes.without_curator", int(not c["has_curator"]))
+
+
+def compute(bucket: Bucket) -> Rows:
+    rows = Rows()
+    _members(bucket, rows)
+    _classes(bucket, rows)
+    return rows
+
+
+register(
+    Indicator(
+        key="coverage",
+        version=1,
+        kind=Kind.SNAPSHOT,
+        grains=(Grain.ORGANISATION, Grain.CLASS),
+        compute=compute,
+        description="Охват на конец дня: зарегистрированы и подтверждены, наполняемость классов, чаты, кураторы.",
+    )
+)

@@ -1,0 +1,114 @@
+"""Invites, join requests and moderation reports of each local day, from the timestamps their rows carry
+(created_at, status_changed_at, decided_at, resolved_at) and, for annulled links, from the audit log."""
+
+from datetime import timedelta
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import Cast
+
+from chats.models import Report
+from invites.models import Invite, JoinRequest, Redemption
+from orgs.models import AuditEntry
+
+from ..days import Bucket
+from ..registry import Grain, Indicator, Kind, Rows, register
+
+# Upper bounds (hours) of the decision-time histogram: the median and the 90th percentile over any period are
+# read from the summed buckets.
+DECISION_HOURS = (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 336, 720)
+PENDING_OLD = timedelta(days=3)
+
+
+def decision_bucket(waited: timedelta) -> str:
+    hours = waited.total_seconds() / 3600
+    for bound in DECISION_HOURS:
+        if hours <= bound:
+            return f"decided.le_{bound}h"
+    return f"decided.gt_{DECISION_HOURS[-1]}h"
+
+
+def _in(bucket: Bucket, field: str) -> Q:
+    return Q(**{f"{field}__gte": bucket.start, f"{field}__lt": bucket.end})
+
+
+def compute_invites(bucket: Bucket) -> Rows:
+    rows = Rows()
+    org = bucket.organisation_id
+    invites = Invite.objects.filter(organisation_id=org)
+    for row in invites.filter(_in(bucket, "created_at")).values("role", "target_group_id").annotate(n=Count("id")):
+        rows.add(f"created.{row['role']}", row["n"])
+        if row["target_group_id"]:
+            rows.add_class(row["target_group_id"], f"created.{row['role']}", row["n"])
+    redeemed = Redemption.objects.filter(_in(bucket, "created_at"), invite__organisation_id=org)
+    for row in redeemed.values("invite__role", "invite__target_group_id").annotate(n=Count("id")):
+        rows.add(f"redeemed.{row['invite__role']}", row["n"])
+        if row["invite__target_group_id"]:
+            rows.add_class(row["invite__target_group_id"], f"redeemed.{row['invite__role']}", row["n"])
+    annulled_ids = (
+        AuditEntry.objects.filter(_in(bucket, "created_at"), organisation_id=org, action="invite.annulled")
+        .annotate(invite_id=Cast("object_id", IntegerField()))
+        .values("invite_id")
+    )
+    changed = invites.filter(_in(bucket, "status_changed_at"))
+    for row in (
+        changed.filter(status__in=[Invite.Status.EXPIRED, Invite.Status.REVOKED])
+        .annotate(annulled=Case(When(pk__in=annulled_ids, then=Value(1)), default=Value(0)))
+        .values("role", "status", "annulled")
+        .annotate(n=Count("id"))
+    ):
+        status = "annulled" if row["annulled"] else row["status"]
+        rows.add(f"{status}.{row['role']}", row["n"])
+    return rows
+
+
+def compute_join_requests(bucket: Bucket) -> Rows:
+    rows = Rows()
+    requests = JoinRequest.objects.filter(organisation_id=bucket.organisation_id)
+    for row in requests.filter(_in(bucket, "created_at")).values("role").annotate(n=Count("id")):
+        rows.add(f"created.{row['role']}", row["n"])
+    decided = requests.filter(
+        _in(bucket, "decided_at"), status__in=[JoinRequest.Status.APPROVED, JoinRequest.Status.REJECTED]
+    )
+    for role, status, created_at, decided_at in decided.values_list("role", "status", "created_at", "decided_at"):
+        rows.add(f"{status}.{role}")
+        rows.add(decision_bucket(decided_at - created_at))
+    return rows
+
+
+def compute_pending(bucket: Bucket) -> Rows:
+    rows = Rows()
+    end = bucket.end
+    pending = JoinRequest.objects.filter(organisation_id=bucket.organisation_id, created_at__lt=end).filter(
+        Q(status=JoinRequest.Status.PENDING) | Q(decided_at__gte=end)
+    )
+    old = Q(created_at__lt=end - PENDING_OLD)
+    for row in pending.values("role", "group_id").annotate(n=Count("id"), old=Count("id", filter=old)):
+        rows.add(f"pending.{row['role']}", row["n"])
+        rows.add("pending.over_3_days", row["old"])
+        if row["group_id"]:
+            rows.add_class(row["group_id"], "pending", row["n"])
+    return rows
+
+
+def compute_moderation(bucket: Bucket) -> Rows:
+    rows = Rows()
+    reports = Report.objects.filter(organisation_id=bucket.organisation_id)
+    for row in reports.filter(_in(bucket, "created_at")).values("reason").annotate(n=Count("id")):
+        rows.add(f"filed.{row['reason']}", row["n"])
+    resolved = reports.filter(_in(bucket, "resolved_at")).exclude(status=Report.Status.OPEN)
+    for row in resolved.values("status").annotate(n=Count("id")):
+        rows.add(f"resolved.{row['status']}", row["n"])
+    return rows
+
+
+for _key, _kind, _grains, _compute, _text in (
+    ("invites", Kind.ADDITIVE, (Grain.ORGANISATION, Grain.CLASS), compute_invites,
+     "Ссылки-приглашения: созданы, использованы, истекли, отозваны, аннулированы — по ролям."),
+    ("join_requests", Kind.ADDITIVE, (Grain.ORGANISATION,), compute_join_requests,
+     "Заявки на вступление: поданы, одобрены, отклонены; время решения (гистограмма)."),
+    ("join_requests_pending", Kind.SNAPSHOT, (Grain.ORGANISATION, Grain.CLASS), compute_pending,
+     "Заявки на вступление, ждущие решения на конец дня."),
+    ("moderation", Kind.ADDITIVE, (Grain.ORGANISATION,), compute_moderation,
+     "Жалобы: поданы по причинам, рассмотрены по решениям."),
+):  # fmt: skip
+    register(Indicator(key=_key, version=1, kind=_kind, grains=_grains, compute=_compute, description=_text))

@@ -1,0 +1,39 @@
+"""Days of an organisation: buckets are local calendar days in its time zone (Russia spans UTC+2 … UTC+12)."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One organisation's local day as a half-open UTC interval [start, end)."""
+
+    organisation_id: int
+    time_zone: str
+    day: date
+
+    @property
+    def start(self) -> datetime:
+        return day_start(self.day, self.time_zone)
+
+    @property
+    def end(self) -> datetime:
+        return day_start(self.day + timedelta(days=1), self.time_zone)
+
+
+def day_start(day: date, time_zone: str) -> datetime:
+    """The UTC instant at which the local day begins."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+def local_day(instant: datetime, time_zone: str) -> date:
+    return instant.astimezone(ZoneInfo(time_zone)).date()
+
+
+def days_between(first: date, last: date):
+    """Every day from first to last, both included."""
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)

@@ -1,0 +1,197 @@
+"""A believable past for the demo organisations, so that the statistics have something to show: people joined
+over the first weeks, teachers were verified a few days after joining, chats were talked in on school days more
+than on weekends, people opened the portal. Then the statistics are filled for those days.
+
+Rows are written directly (bulk), dated in the past: this is history, not actions of today. A second run finds
+the organisation already dated back and adds nothing.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from chats.models import Chat, ChatMember, Message
+from orgs.demo_data import COLLEGE, SCHOOL
+from orgs.models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
+
+from .days import day_start, days_between, local_day
+from .models import Presence
+from .services.fill import stats_backfill
+
+HISTORY_DAYS = 90
+Role = Membership.Role
+
+TEXTS = {
+    "class": [
+        "Ребята, завтра контрольная по математике, повторите дроби.",
+        "Кто знает, что задали по русскому?",
+        "Упражнение 145 и правило на странице 62.",
+        "Не забудьте сменную обувь и форму на физкультуру.",
+        "Экскурсия переносится на четверг, сбор в 9:00 у школы.",
+        "Фото расписания на следующую неделю выложу вечером.",
+    ],
+    "class_parents": [
+        "Уважаемые родители, родительское собрание в пятницу в 18:30, кабинет 12.",
+        "Подскажите, до какого числа сдавать деньги на экскурсию?",
+        "Спасибо за организацию праздника, детям очень понравилось!",
+        "Завтра уроки до 13:10, продлёнки не будет.",
+        "Напоминаю про медосмотр в среду, нужна сменная обувь.",
+    ],
+    "class_teachers": [
+        "Коллеги, просьба выставить оценки за четверть до пятницы.",
+        "У 5А в среду замена по истории, урок проведу я.",
+        "Обсудим успеваемость класса на совещании во вторник.",
+    ],
+    "subject": [
+        "Презентация к уроку в прикреплённой папке, посмотрите до четверга.",
+        "Домашнее задание: параграф 12, вопросы 1–4.",
+        "Кто не сдал проект, принесите до понедельника.",
+    ],
+    "other": [
+        "Обсуждаем подготовку к празднику: кто может помочь с украшением зала?",
+        "Репетиция в субботу в 11:00 в актовом зале.",
+    ],
+}
+STAFF_TEXTS = [
+    "Коллеги, график дежурств на следующую неделю утверждён.",
+    "Педсовет переносится на 15:30.",
+    "Просьба сдать отчёты по успеваемости до конца недели.",
+]
+TRIVIAL = ["👍", "Спасибо!", "Хорошо", "+", "Ок", "🙏", "Понятно, спасибо 👍"]
+# Share of people who joined but hardly ever come back, by role; the others come on a school day with a
+# likelihood of their own, so that weekly activity lands near the regional targets rather than at 100 %.
+DORMANT = {Role.ADMIN: 0.0, Role.TEACHER: 0.1, Role.STUDENT: 0.35, Role.PARENT: 0.45}
+
+
+@dataclass
+class HistoryReport:
+    organisations: int = 0
+    messages: int = 0
+    presence: int = 0
+    buckets: int = 0
+
+
+def demo_history_load(*, days: int = HISTORY_DAYS, now: datetime | None = None) -> HistoryReport:
+    """Give each demo organisation `days` days of history and fill its statistics; nothing on a second run."""
+    now = now or timezone.now()
+    report = HistoryReport()
+    for spec in (SCHOOL, COLLEGE):
+        organisation = Organisation.objects.filter(full_name=spec.profile["full_name"]).first()
+        if organisation is None:
+            continue
+        start = local_day(now, organisation.time_zone) - timedelta(days=days)
+        if organisation.created_at <= day_start(start, organisation.time_zone):
+            continue  # dated back by an earlier run
+        rng = random.Random(organisation.full_name)
+        with transaction.atomic():
+            joined = _date_back(organisation, start, now, rng)
+            keen = _engagement(organisation, rng)
+            report.messages += _messages(organisation, start, now, joined, keen, rng)
+            report.presence += _presence(organisation, start, now, joined, keen, rng)
+        yesterday = local_day(now, organisation.time_zone) - timedelta(days=1)
+        filled = stats_backfill(first=start, last=yesterday, organisation_ids=[organisation.pk], now=now)
+        report.buckets += filled.buckets
+        report.organisations += 1
+    return report
+
+
+def _school_day(day: date) -> float:
+    return {5: 0.35, 6: 0.2}.get(day.weekday(), 1.0)
+
+
+def _date_back(organisation: Organisation, start: date, now: datetime, rng: random.Random) -> dict[int, datetime]:
+    """Spread the joining of the current members over the first weeks; returns when each person joined."""
+    tz = organisation.time_zone
+    opened = day_start(start, tz) + timedelta(hours=9)
+    Organisation.objects.filter(pk=organisation.pk).update(created_at=day_start(start, tz))
+    organisation.created_at = day_start(start, tz)
+    Group.objects.filter(organisation=organisation).update(created_at=opened)
+    joined: dict[int, datetime] = {}
+
+    def spread(within_days: int) -> datetime:
+        # More people early than late: the square of a uniform draw leans to the start.
+        return opened + timedelta(days=within_days * rng.random() ** 2, minutes=rng.randint(0, 600))
+
+    memberships = list(Membership.objects.filter(organisation=organisation, valid_to__isnull=True).order_by("pk"))
+    for m in memberships:
+        if m.role == Role.ADMIN or m.position in (Membership.Position.DIRECTOR, Membership.Position.DEPUTY):
+            when = opened
+        elif m.role == Role.TEACHER and m.verification == Membership.Verification.PENDING:
+            when = now - timedelta(days=rng.randint(2, 9))
+        else:
+            when = spread(20 if m.role == Role.TEACHER else 60)
+        joined[m.user_id] = min(joined.get(m.user_id, when), when)
+    for link in ParentLink.objects.filter(organisation=organisation, valid_to__isnull=True):
+        joined[link.parent_id] = max(joined[link.parent_id], joined.get(link.child_id, opened))
+    for m in memberships:
+        m.valid_from = joined[m.user_id]
+        if m.verification == Membership.Verification.VERIFIED:
+            m.verified_at = min(m.valid_from + timedelta(hours=rng.randint(2, 96)), now)
+    Membership.objects.bulk_update(memberships, ["valid_from", "verified_at"])
+    for model, person in ((Placement, "student_id"), (ParentLink, "parent_id")):
+        rows = list(model.objects.filter(organisation=organisation, valid_to__isnull=True))
+        for row in rows:
+            row.valid_from = joined.get(getattr(row, person), opened)
+        model.objects.bulk_update(rows, ["valid_from"])
+    for model in (CuratorAssignment, TeachingAssignment):
+        model.objects.filter(organisation=organisation, valid_to__isnull=True).update(valid_from=opened)
+    Chat.objects.filter(organisation=organisation).update(created_at=opened)
+    members = list(ChatMember.objects.filter(chat__organisation=organisation, left_at__isnull=True))
+    for member in members:
+        member.joined_at = max(joined.get(member.user_id, opened), opened)
+    ChatMember.objects.bulk_update(members, ["joined_at"])
+    return joined
+
+
+def _engagement(organisation: Organisation, rng: random.Random) -> dict[int, float]:
+    """How likely each person is to come on a school day (0 for those who joined and went quiet)."""
+    roles = dict(
+        Membership.objects.filter(organisation=organisation, valid_to__isnull=True)
+        .order_by("user_id", "-role")
+        .values_list("user_id", "role")
+    )
+    return {
+        user_id: 0.0 if rng.random() < DORMANT[role] else 0.2 + 0.75 * rng.random() ** 1.5
+        for user_id, role in roles.items()
+    }
+
+
+def _messages(organisation: Organisation, start: date, now: datetime, joined, keen, rng: random.Random) -> int:
+    tz = organisation.time_zone
+    chats = list(Chat.objects.filter(organisation=organisation, is_archived=False).order_by("pk"))
+    members = {}
+    for chat_id, user_id in ChatMember.objects.filter(chat__in=chats, left_at__isnull=True).values_list(
+        "chat_id", "user_id"
+    ):
+        members.setdefault(chat_id, []).append(user_id)
+    last = local_day(now, tz) - timedelta(days=1)
+    messages = []
+    for n, day in enumerate(days_between(start, last)):
+        growth = min(1.0, 0.25 + n / 45)
+        for chat in chats:
+            pool = TEXTS.get(chat.kind, STAFF_TEXTS)
+            for _ in range(rng.randint(0, round(3 * growth * _school_day(day)))):
+                when = day_start(day, tz) + timedelta(minutes=rng.randint(7 * 60 + 30, 22 * 60))
+                authors = [u for u in members.get(chat.pk, []) if joined.get(u, when) < when and keen.get(u)]
+                if not authors:
+                    continue
+                author = rng.choices(authors, weights=[keen[u] ** 2 for u in authors])[0]
+                text = rng.choice(TRIVIAL) if rng.random() < 0.2 else rng.choice(pool)
+                messages.append(Message(chat=chat, author_id=author, text=text, created_at=when))
+    Message.objects.bulk_create(messages, batch_size=500)
+    return len(messages)
+
+
+def _presence(organisation: Organisation, start: date, now: datetime, joined, keen, rng: random.Random) -> int:
+    tz = organisation.time_zone
+    marks = []
+    for day in days_between(start, local_day(now, tz) - timedelta(days=1)):
+        end = day_start(day + timedelta(days=1), tz)
+        for user_id, likelihood in keen.items():
+            if joined.get(user_id, end) < end and rng.random() < likelihood * _school_day(day):
+                marks.append(Presence(organisation=organisation, user_id=user_id, day=day))
+    Presence.objects.bulk_create(marks, batch_size=1000, ignore_conflicts=True)
+    return len(marks)

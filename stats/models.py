@@ -1,0 +1,157 @@
+"""Usage statistics: generic count tables filled by jobs, their fill state, and the per-user daily activity.
+
+Modelled on Zulip's analytics: an indicator (see `registry.py`) writes the rows of one bucket — one organisation's
+local day — and nothing else; the dashboard reads only these tables.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Group, Organisation
+
+
+class OrgDayCount(models.Model):
+    """The value of one indicator's subgroup for an organisation on one of its local days."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    indicator = models.CharField(max_length=64)
+    subgroup = models.CharField(max_length=96, default="")
+    day = models.DateField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("показатель организации за день")
+        verbose_name_plural = _("показатели организаций за день")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "organisation", "day", "subgroup"], name="org_day_count_one_per_bucket"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "indicator", "day"])]
+
+    def __str__(self):
+        return f"{self.indicator} {self.subgroup} {self.day}: {self.value}"
+
+
+class ClassDayCount(models.Model):
+    """The value of one indicator's subgroup for a class on its organisation's local day."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    indicator = models.CharField(max_length=64)
+    subgroup = models.CharField(max_length=96, default="")
+    day = models.DateField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("показатель класса за день")
+        verbose_name_plural = _("показатели классов за день")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "group", "day", "subgroup"], name="class_day_count_one_per_bucket"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "indicator", "day"])]
+
+    def __str__(self):
+        return f"{self.indicator} {self.group_id} {self.subgroup} {self.day}: {self.value}"
+
+
+class FillState(models.Model):
+    """How far an indicator is filled for an organisation: every local day up to `last_filled_day` is written.
+
+    A bucket is written in one transaction together with this row, so a crash leaves either the whole day or
+    none of it, and the next run starts from the first day not written."""
+
+    indicator = models.CharField(max_length=64)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    last_filled_day = models.DateField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("состояние расчёта")
+        verbose_name_plural = _("состояние расчёта")
+        constraints = [models.UniqueConstraint(fields=["indicator", "organisation"], name="fill_state_one_per_org")]
+
+    def __str__(self):
+        return f"{self.indicator} {self.organisation_id}: {self.last_filled_day}"
+
+
+class DirtyDay(models.Model):
+    """A day already filled whose source data changed afterwards (a backdated change): to be recounted."""
+
+    indicator = models.CharField(max_length=64)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("день к пересчёту")
+        verbose_name_plural = _("дни к пересчёту")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "organisation", "day"], name="dirty_day_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.organisation_id} {self.day}"
+
+
+class Lease(models.Model):
+    """A named lease taken by a conditional UPDATE (… WHERE lease_until < now): one filler at a time, and a crashed
+    holder's lease simply runs out."""
+
+    name = models.CharField(max_length=64, unique=True)
+    holder = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("блокировка расчёта")
+        verbose_name_plural = _("блокировки расчёта")
+
+    def __str__(self):
+        return f"{self.name}: {self.holder} до {self.lease_until}"
+
+
+class Presence(models.Model):
+    """«Был на портале»: a person opened the portal on this local day of the organisation. At most one row a day."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("отметка посещения")
+        verbose_name_plural = _("отметки посещений")
+        constraints = [models.UniqueConstraint(fields=["organisation", "user", "day"], name="presence_once_a_day")]
+        indexes = [models.Index(fields=["organisation", "day"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.organisation_id} {self.day}"
+
+
+class UserDay(models.Model):
+    """One person's activity in an organisation on one local day, built by the `user_days` indicator.
+
+    Weekly and monthly active users are distinct counts over these rows, never sums of daily counts."""
+
+    # Bits of `roles`: the roles the person held in the organisation at the end of the day.
+    ADMIN, TEACHER, STUDENT, PARENT = 1, 2, 4, 8
+    ROLE_BITS = {"admin": ADMIN, "teacher": TEACHER, "student": STUDENT, "parent": PARENT}
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    roles = models.PositiveSmallIntegerField(default=0)
+    present = models.BooleanField(default=False)
+    took_part = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("активность участника за день")
+        verbose_name_plural = _("активность участников за день")
+        constraints = [models.UniqueConstraint(fields=["organisation", "user", "day"], name="user_day_once")]
+        indexes = [models.Index(fields=["organisation", "day"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.organisation_id} {self.day}"

@@ -1,0 +1,52 @@
+"""News from orgs and chats that the statistics need: changes dated in the past (imports, corrections in the
+admin) mark the filled days they fall in for recount. Everyday changes are dated "now" and cost no query here.
+
+The history rows remember their dates as loaded (post_init), so that a save can tell which dates it changed.
+"""
+
+from django.db.models.signals import post_init, post_save
+from django.dispatch import receiver
+
+from chats.models import Message
+from orgs.models import CuratorAssignment, Membership, ParentLink, Placement
+
+from .services.dirty import is_backdated, stats_mark_changed
+
+HISTORY_DATES = {
+    Membership: ("valid_from", "valid_to", "verified_at"),
+    Placement: ("valid_from", "valid_to"),
+    ParentLink: ("valid_from", "valid_to"),
+    CuratorAssignment: ("valid_from", "valid_to"),
+}
+
+
+def _dates(instance) -> dict:
+    return {name: getattr(instance, name, None) for name in HISTORY_DATES[type(instance)]}
+
+
+def _remember(sender, instance, **kwargs):
+    instance._stats_dates = _dates(instance)
+
+
+def _history_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    before = {} if created else getattr(instance, "_stats_dates", {})
+    after = _dates(instance)
+    changed = [value for name, value in after.items() if value != before.get(name)]
+    changed += [before[name] for name in after if name in before and after[name] != before[name]]
+    backdated = [d for d in changed if is_backdated(d)]
+    if backdated:
+        stats_mark_changed(organisation_id=instance.organisation_id, since=min(backdated))
+    instance._stats_dates = after
+
+
+for _model in HISTORY_DATES:
+    post_init.connect(_remember, sender=_model, dispatch_uid=f"stats.remember.{_model.__name__}")
+    post_save.connect(_history_saved, sender=_model, dispatch_uid=f"stats.saved.{_model.__name__}")
+
+
+@receiver(post_save, sender=Message, dispatch_uid="stats.message_saved")
+def _message_saved(sender, instance, created, raw=False, **kwargs):
+    if created and not raw and is_backdated(instance.created_at):
+        stats_mark_changed(organisation_id=instance.chat.organisation_id, since=instance.created_at)

@@ -1,0 +1,74 @@
+"""The indicators: what each one counts, at which grain, how it adds up over days and how long it is kept.
+
+An indicator's `compute` reads the source tables for one bucket and returns its rows; the fill service
+(`services/fill.py`) deletes the bucket and writes them in one transaction. Changing what an indicator counts
+means a new version: its id changes, it fills from the start, and the old rows expire with their retention.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .days import Bucket
+
+
+class Kind(StrEnum):
+    # A daily total: a week's value is the sum of its days.
+    ADDITIVE = "additive"
+    # A state at the end of the day: a week's value is its last day's, never a sum.
+    SNAPSHOT = "snapshot"
+
+
+class Grain(StrEnum):
+    ORGANISATION = "organisation"
+    CLASS = "class"
+    USER = "user"
+
+
+@dataclass
+class Rows:
+    """What one bucket of an indicator holds: organisation values, class values, per-user rows (UserDay)."""
+
+    org: dict[str, int] = field(default_factory=dict)
+    classes: dict[tuple[int, str], int] = field(default_factory=dict)
+    users: list = field(default_factory=list)
+
+    def add(self, subgroup: str, value: int = 1) -> None:
+        self.org[subgroup] = self.org.get(subgroup, 0) + value
+
+    def add_class(self, group_id: int, subgroup: str, value: int = 1) -> None:
+        key = (group_id, subgroup)
+        self.classes[key] = self.classes.get(key, 0) + value
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    version: int
+    kind: Kind
+    grains: tuple[Grain, ...]
+    compute: Callable[[Bucket], Rows]
+    # Days the rows are kept; None keeps them for good.
+    retention_days: int | None = None
+    description: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.key}.v{self.version}"
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(indicator: Indicator) -> Indicator:
+    if indicator.id in REGISTRY:
+        raise ValueError(f"indicator {indicator.id} registered twice")
+    REGISTRY[indicator.id] = indicator
+    return indicator
+
+
+def indicators() -> list[Indicator]:
+    """All indicators in fill order: an indicator may read what an earlier one wrote for the same day."""
+    from . import collectors  # noqa: F401  (registers the indicators)
+
+    return list(REGISTRY.values())

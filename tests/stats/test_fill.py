@@ -1,0 +1,308 @@
+"""The fill job: what it writes for a day, that it writes each day once, and that a crash leaves nothing half done."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from chats.models import Message
+from invites.models import Invite
+from stats.days import local_day
+from stats.models import DirtyDay, FillState, Lease, OrgDayCount, UserDay
+from stats.services import fill
+from stats.services.fill import purge_expired, stats_advance, stats_backfill
+from stats.services.lease import lease_acquire, lease_release
+
+from .helpers import Role, UserFactory, add_student, at, join, organisation_since, table_state, value, world
+
+pytestmark = pytest.mark.django_db
+
+
+def post(chat, author, when, text="Завтра контрольная по математике, повторите дроби"):
+    return Message.objects.bulk_create([Message(chat=chat, author=author, text=text, created_at=when)])[0]
+
+
+def test_a_day_holds_coverage_and_activity_of_that_local_day():
+    w = world(students=3, start=local_day(timezone.now(), "Asia/Irkutsk") - timedelta(days=10))
+    day = w.start + timedelta(days=2)
+    post(w.class_chat, w.students[0], at(w.organisation, day, 600))
+    post(w.class_chat, w.students[1], at(w.organisation, day, 601), text="👍")
+    post(w.parents_chat, w.parents[0], at(w.organisation, day, 602), text="Спасибо!")
+    add_student(w, at(w.organisation, day, 900), parent=False)
+
+    report = stats_advance()
+
+    assert report.buckets > 0 and not report.busy
+    org = w.organisation
+    assert value(org, "activity.v1", day, "messages") == 3
+    assert value(org, "activity.v1", day, "messages.trivial") == 2
+    assert value(org, "activity.v1", day, "messages.trivial.emoji") == 1
+    assert value(org, "activity.v1", day, "messages.kind.class_parents") == 1
+    assert value(org, "activity.v1", day, "messages.role.student") == 2
+    assert value(org, "activity.v1", day - timedelta(days=1), "messages") == 0
+    # The fourth student joined during the day: counted from that day on, without a parent.
+    assert value(org, "coverage.v1", day - timedelta(days=1), "students.joined") == 3
+    assert value(org, "coverage.v1", day, "students.joined") == 4
+    assert value(org, "coverage.v1", day, "students.with_parent") == 3
+    assert value(org, "coverage.v1", day, "students.planned") == 25
+    assert value(org, "coverage.v1", day, "classes.with_chats") == 1
+    assert value(org, "coverage.v1", day, "classes.without_curator") == 1
+    assert value(org, "coverage.v1", day, "staff.verified.teacher") == 1
+    assert value(org, "chats_active.v1", day + timedelta(days=6), "chats.active_7d") == 2
+    assert value(org, "chats_active.v1", day + timedelta(days=7), "chats.active_7d") == 0
+    assert value(org, "active_users.v1", day, "dau.all.took_part") == 3
+    assert value(org, "active_users.v1", day + timedelta(days=6), "wau.student.took_part") == 2
+    assert value(org, "active_users.v1", day + timedelta(days=7), "wau.all") == 0
+    yesterday = local_day(timezone.now(), org.time_zone) - timedelta(days=1)
+    assert set(FillState.objects.filter(organisation=org).values_list("last_filled_day", flat=True)) == {yesterday}
+
+
+def test_running_the_job_again_changes_nothing_and_computes_nothing():
+    w = world()
+    post(w.class_chat, w.teacher, at(w.organisation, w.start + timedelta(days=1), 480))
+    stats_advance()
+    before = table_state()
+
+    again = stats_advance()
+
+    assert again.buckets == 0 and again.recounted == 0
+    assert table_state() == before
+
+
+def test_the_job_fills_only_the_days_after_the_last_filled_one():
+    w = world()
+    stats_advance()
+    FillState.objects.filter(organisation=w.organisation).update(
+        last_filled_day=local_day(timezone.now(), w.organisation.time_zone) - timedelta(days=3)
+    )
+    report = stats_advance()
+    assert report.buckets == 2 * len(fill.indicators())
+
+
+@pytest.mark.parametrize("time_zone, utc_hour", [("Europe/Kaliningrad", 22), ("Asia/Kamchatka", 12)])
+def test_a_message_belongs_to_the_local_day_of_its_organisation(time_zone, utc_hour):
+    w = world(time_zone)
+    day = w.start + timedelta(days=3)
+    # Local midnight of `day + 1` is utc_hour:00 UTC of `day`: one minute before it and at it.
+    midnight = at(w.organisation, day + timedelta(days=1))
+    assert midnight.hour == utc_hour and midnight.date() == day
+    post(w.class_chat, w.teacher, midnight - timedelta(minutes=1))
+    post(w.class_chat, w.teacher, midnight)
+    post(w.class_chat, w.teacher, midnight + timedelta(hours=23, minutes=59))
+
+    stats_advance()
+
+    assert value(w.organisation, "activity.v1", day, "messages") == 1
+    assert value(w.organisation, "activity.v1", day + timedelta(days=1), "messages") == 2
+
+
+def test_a_crash_between_the_delete_and_the_done_mark_leaves_the_day_as_it_was(monkeypatch):
+    w = world()
+    day = w.start + timedelta(days=2)
+    post(w.class_chat, w.teacher, at(w.organisation, day, 500))
+    stats_advance()
+    clean = table_state()
+    # A message arrives late for an already filled day, and the recount of that day crashes midway.
+    post(w.class_chat, w.students[0], at(w.organisation, day, 700))
+    crashed = []
+
+    def crash(indicator, bucket):
+        crashed.append(bucket.day)
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(fill, "_mark_done", crash)
+    with pytest.raises(RuntimeError):
+        stats_backfill(first=day, last=day)
+    assert crashed == [day]
+    assert table_state() == clean  # the deleted rows came back with the rollback
+    assert not Lease.objects.filter(lease_until__gt=timezone.now()).exists()  # and the lease was let go
+
+    monkeypatch.undo()
+    yesterday = local_day(timezone.now(), w.organisation.time_zone) - timedelta(days=1)
+    stats_backfill(first=day, last=yesterday)
+    stats_backfill(first=day, last=yesterday)
+    assert value(w.organisation, "activity.v1", day, "messages") == 2
+    recounted = table_state()
+    # Wiping everything and filling from scratch gives the same rows.
+    OrgDayCount.objects.all().delete()
+    FillState.objects.all().delete()
+    stats_advance()
+    assert table_state() == recounted
+
+
+def test_a_backdated_change_marks_the_filled_days_and_the_job_recounts_them():
+    w = world()
+    stats_advance()
+    day = w.start + timedelta(days=4)
+    # Added today, but dated four days after the start: an import of an earlier enrolment.
+    add_student(w, at(w.organisation, day, 600))
+    assert DirtyDay.objects.filter(indicator="coverage.v1", day=day).exists()
+    assert not DirtyDay.objects.filter(indicator="coverage.v1", day=day - timedelta(days=1)).exists()
+
+    report = stats_advance()
+
+    assert report.recounted > 0 and not DirtyDay.objects.exists()
+    assert value(w.organisation, "coverage.v1", day - timedelta(days=1), "students.joined") == 3
+    assert value(w.organisation, "coverage.v1", day, "students.joined") == 4
+    recounted = table_state()
+    stats_backfill(first=w.start, last=local_day(timezone.now(), w.organisation.time_zone))
+    assert table_state() == recounted
+
+
+def test_an_everyday_change_marks_nothing(django_assert_num_queries):
+    w = world()
+    stats_advance()
+    student = UserFactory()
+    with django_assert_num_queries(1):
+        join(w.organisation, student, Role.STUDENT, timezone.now())
+    assert not DirtyDay.objects.exists()
+
+
+def test_invites_are_counted_by_what_happened_to_them_that_day():
+    w = world()
+    day = w.start + timedelta(days=1)
+    when = at(w.organisation, day, 600)
+
+    def invite(status, role="parent", changed=None):
+        return Invite.objects.create(
+            organisation=w.organisation, target_group=w.group, role=role, created_by=w.teacher, created_at=when,
+            expires_at=when + timedelta(days=3), status=status, status_changed_at=changed,
+            token_hash=f"{status}{role}{changed}", token_encrypted="x",
+        )  # fmt: skip
+
+    invite("active")
+    invite("expired", changed=when + timedelta(days=1))
+    invite("revoked", role="student", changed=when + timedelta(hours=1))
+    annulled = invite("revoked", role="teacher", changed=when + timedelta(hours=2))
+    from orgs.models import AuditEntry
+
+    AuditEntry.objects.create(
+        organisation=w.organisation, action="invite.annulled", object_type="invite", object_id=str(annulled.pk),
+        created_at=when + timedelta(hours=2),
+    )  # fmt: skip
+
+    stats_advance()
+
+    org = w.organisation
+    assert value(org, "invites.v1", day, "created.parent") == 2
+    assert value(org, "invites.v1", day, "created.student") == 1
+    assert value(org, "invites.v1", day, "revoked.student") == 1
+    assert value(org, "invites.v1", day, "annulled.teacher") == 1
+    assert value(org, "invites.v1", day, "revoked.teacher") == 0
+    assert value(org, "invites.v1", day + timedelta(days=1), "expired.parent") == 1
+
+
+def test_a_second_filler_finds_the_lease_taken_and_does_nothing():
+    w = world()
+    assert lease_acquire(holder="other-worker")
+    assert stats_advance().busy
+    assert not OrgDayCount.objects.filter(organisation=w.organisation).exists()
+    lease_release(holder="other-worker")
+    assert not stats_advance().busy
+
+
+def test_a_lease_left_by_a_crashed_filler_runs_out():
+    world()
+    Lease.objects.create(name="stats-fill", holder="crashed", lease_until=timezone.now() - timedelta(seconds=1))
+    assert not stats_advance().busy
+
+
+def test_stats_check_fails_while_the_statistics_lag_and_passes_once_filled(capsys):
+    organisation_since("Europe/Moscow", local_day(timezone.now(), "Europe/Moscow") - timedelta(days=5))
+    with pytest.raises(CommandError) as failure:
+        call_command("stats_check")
+    assert failure.value.returncode == 1
+    assert "coverage.v1" in capsys.readouterr().out
+    call_command("stats_advance")
+    call_command("stats_check")
+    assert "вовремя" in capsys.readouterr().out
+
+
+def test_per_user_rows_are_kept_forty_days_and_the_counts_for_good():
+    w = world(start=local_day(timezone.now(), "Asia/Irkutsk") - timedelta(days=42))
+    day = w.start + timedelta(days=1)
+    post(w.class_chat, w.teacher, at(w.organisation, day, 600))
+    stats_backfill(first=day, last=day)
+    assert UserDay.objects.filter(day=day, user=w.teacher, took_part=True).exists()
+
+    purge_expired(now=timezone.now())
+
+    assert not UserDay.objects.filter(day=day).exists()
+    assert value(w.organisation, "active_users.v1", day, "dau.all") == 1
+
+
+def test_the_same_text_by_the_same_author_within_24_hours_is_a_repeat_even_across_midnight():
+    w = world()
+    org, day = w.organisation, w.start + timedelta(days=1)
+    text = "Не забудьте сменную обувь на завтра"
+    post(w.class_chat, w.teacher, at(org, day, 22 * 60), text=text)
+    post(w.parents_chat, w.teacher, at(org, day + timedelta(days=1), 21 * 60), text=text)  # 23 hours later
+    post(w.class_chat, w.students[0], at(org, day + timedelta(days=1), 21 * 60 + 1), text=text)  # another author
+    post(w.class_chat, w.teacher, at(org, day + timedelta(days=2), 23 * 60), text=text)  # 26 hours after the last
+
+    stats_advance()
+
+    assert value(org, "activity.v1", day, "messages.trivial") == 0
+    assert value(org, "activity.v1", day + timedelta(days=1), "messages.trivial.repeat") == 1
+    assert value(org, "activity.v1", day + timedelta(days=1), "messages") == 2
+    assert value(org, "activity.v1", day + timedelta(days=2), "messages.trivial") == 0
+
+
+def test_join_requests_store_decision_times_for_the_median_and_the_90th_percentile():
+    from invites.models import JoinRequest
+    from stats.selectors import decision_time_quantiles
+
+    w = world()
+    org, day = w.organisation, w.start + timedelta(days=2)
+    decided = at(org, day, 12 * 60)
+    for hours, status in [(0.5, "approved"), (3, "approved"), (5, "rejected"), (30, "approved"), (200, "approved")]:
+        JoinRequest.objects.create(
+            organisation=org, user=UserFactory(), role="parent", group=w.group, status=status,
+            created_at=decided - timedelta(hours=hours), decided_at=decided,
+        )  # fmt: skip
+    JoinRequest.objects.create(organisation=org, user=UserFactory(), role="student", created_at=decided)
+
+    stats_advance()
+
+    assert value(org, "join_requests.v1", day, "approved.parent") == 4
+    assert value(org, "join_requests.v1", day, "rejected.parent") == 1
+    assert value(org, "join_requests_pending.v1", day, "pending.student") == 1
+    # The two filed before that day were still pending at the end of the day before; none is at the day's end.
+    assert value(org, "join_requests_pending.v1", day - timedelta(days=1), "pending.parent") == 2
+    assert value(org, "join_requests_pending.v1", day, "pending.parent") == 0
+    quantiles = decision_time_quantiles(organisation_ids=[org.pk], first=w.start, last=day)
+    assert quantiles == {0.5: 8, 0.9: 336}
+
+
+def test_reports_are_counted_when_filed_and_when_resolved():
+    from chats.models import Report
+
+    w = world()
+    org, day = w.organisation, w.start + timedelta(days=1)
+    message = post(w.class_chat, w.students[0], at(org, day, 600), text="Пишите мне в мессенджер")
+    filed = at(org, day, 610)
+    Report.objects.create(organisation=org, chat=w.class_chat, message=message, reporter=w.students[1],
+                          reason="forbidden_service", created_at=filed)  # fmt: skip
+    Report.objects.create(organisation=org, chat=w.class_chat, message=message, reporter=w.students[2],
+                          reason="spam", created_at=filed, status="message_deleted", resolved_by=w.teacher,
+                          resolved_at=filed + timedelta(days=1))  # fmt: skip
+
+    stats_advance()
+
+    assert value(org, "moderation.v1", day, "filed.forbidden_service") == 1
+    assert value(org, "moderation.v1", day, "filed.spam") == 1
+    assert value(org, "moderation.v1", day, "resolved.message_deleted") == 0
+    assert value(org, "moderation.v1", day + timedelta(days=1), "resolved.message_deleted") == 1
+
+
+def test_a_class_whose_chat_has_only_its_curator_does_not_count_as_having_its_chats():
+    w = world(students=0)
+    day = w.start + timedelta(days=1)
+    stats_advance()
+    assert value(w.organisation, "coverage.v1", day, "classes") == 1
+    assert value(w.organisation, "coverage.v1", day, "classes.with_chats") == 0
+    add_student(w, at(w.organisation, day, 600))
+    stats_advance()
+    assert value(w.organisation, "coverage.v1", day, "classes.with_chats") == 1
