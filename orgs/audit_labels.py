@@ -116,6 +116,9 @@ FIELD_LABELS = {
     "address": _("адрес"),
     "region": _("регион"),
     "municipality": _("муниципалитет"),
+    "contact_phone": _("телефон организации"),
+    "contact_email": _("e-mail организации"),
+    "website": _("сайт"),
     "time_zone": _("часовой пояс"),
     "kind": _("тип организации"),
 }
