@@ -8,7 +8,6 @@ block (inline scripts, event handler attributes, inline styles), so the page wor
 
 import io
 import re
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -16,39 +15,30 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 from PIL import Image
 
 from chats.models import Chat
-from chats.services.events import event_create
 from chats.services.manage import chat_create
 from chats.services.messages import message_post
 from chats.services.moderation import report_create
 from chats.services.polls import poll_create
-from chats.services.sync import chats_sync_organisation
-from invites.models import InviteMailing
-from invites.services.join_requests import join_request_create
 from invites.services.links import invite_create
 from orgs.models import (
     CuratorAssignment,
     Membership,
     Organisation,
     ParentLink,
-    RegistrationApplication,
     TeachingAssignment,
 )
 from portal.accounts.models import User
 from tests.factories import (
-    ClassFactory,
     OrganisationFactory,
     UserFactory,
     admin_of,
-    curator_of,
-    parent_of,
-    student_in,
-    teacher_of,
-    teaches,
 )
+from tests.school import application as new_application
+from tests.school import mailing as new_mailing
+from tests.school import meeting, school
 from tests.test_outage import database_down
 
 pytestmark = pytest.mark.django_db
@@ -97,17 +87,9 @@ def parse_csp(header: str) -> dict[str, set[str]]:
 
 
 def seed() -> dict:
-    org = OrganisationFactory()
-    cls = ClassFactory(organisation=org, grade=5, letter="А", name="5А")
-    admin = admin_of(org)
-    teacher = teacher_of(org)
-    curator_of(cls, teacher)
-    teaches(cls, teacher)
-    kid = student_in(cls)
-    parent_of(kid, org)
-    invite, token = invite_create(organisation=org, actor=admin, role="student", target_group=cls)
-    join_request = join_request_create(organisation=org, user=UserFactory(), role="student", group=cls)
-    chats_sync_organisation(organisation=org)
+    s = school()
+    org, cls, admin, teacher, kid = s.org, s.cls, s.admin, s.teacher, s.kid
+    invite, token, join_request = s.invite, s.token, s.join_request
     chat = chat_create(organisation=org, actor=admin, kind=Chat.Kind.OTHER, title="Родком", member_ids=[teacher.pk])
     invite_create(organisation=org, actor=admin, role="teacher", target_chat=chat, max_uses=25)
     poll = poll_create(chat=chat, actor=admin, question="Вопрос?", options=["Да", "Нет"])
@@ -116,28 +98,9 @@ def seed() -> dict:
     photo = SimpleUploadedFile("photo.png", png.getvalue(), content_type="image/png")
     message = message_post(chat=chat, actor=admin, text="Объявление", files=[photo])
     report = report_create(message=message, actor=teacher, reason="spam")
-    event = event_create(
-        organisation=org,
-        chat=chat,
-        actor=admin,
-        kind="meeting",
-        title="Совещание",
-        starts_at=timezone.now() + timedelta(days=1),
-    )
-    application = RegistrationApplication.objects.create(
-        kind="school",
-        full_name="Школа",
-        short_name="Школа",
-        address="x",
-        region="x",
-        municipality="x",
-        admin_last_name="x",
-        admin_first_name="x",
-        admin_email="x@example.org",
-        admin_phone="+79140000000",
-        order_file="x.pdf",
-    )
-    mailing = InviteMailing.objects.create(organisation=org, invite_ids=[invite.pk], total=1, created_by=admin)
+    event = meeting(s, chat)
+    application = new_application()
+    mailing = new_mailing(s)
     operator = User.objects.create_superuser(phone="+79000000001", email="op@example.org", password="x")
     member = Membership.objects.get(organisation=org, user=kid)
     # Arguments by name; "pk" and "id" of the API depend on the resource: the longest key that starts the route's

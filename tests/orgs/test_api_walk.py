@@ -9,36 +9,24 @@
 """
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from chats.models import Chat, ChatMember, Event, Message, Report
-from chats.services.events import event_create
 from chats.services.messages import message_post
 from chats.services.moderation import report_create
 from chats.services.polls import poll_create
-from chats.services.sync import chats_sync_organisation
-from invites.models import InviteMailing
-from invites.services.join_requests import join_request_create
-from invites.services.links import invite_create
-from orgs.models import CuratorAssignment, Membership, ParentLink, RegistrationApplication, TeachingAssignment
+from orgs.models import CuratorAssignment, Membership, ParentLink, TeachingAssignment
 from tests.factories import (
-    ClassFactory,
     OrganisationFactory,
     UserFactory,
     admin_of,
-    curator_of,
     member,
-    parent_of,
-    student_in,
-    teacher_of,
-    teaches,
 )
 from tests.limits import forget_tries
+from tests.school import application, mailing, meeting, school
 
 pytestmark = pytest.mark.django_db
 
@@ -58,18 +46,8 @@ def operations():
 
 
 def build_org():
-    org = OrganisationFactory()
-    cls = ClassFactory(organisation=org, grade=5, letter="А", name="5А")
-    admin = admin_of(org)
-    teacher = teacher_of(org)
-    curator_of(cls, teacher)
-    teaches(cls, teacher)
-    kid = student_in(cls)
-    parent_of(kid, org)
-    invite, _token = invite_create(organisation=org, actor=admin, role="student", target_group=cls)
-    applicant = UserFactory()
-    join_request = join_request_create(organisation=org, user=applicant, role="student", group=cls)
-    chats_sync_organisation(organisation=org)
+    s = school()
+    org, cls, admin, kid = s.org, s.cls, s.admin, s.kid
     channel = Chat.objects.get(organisation=org, kind="general_channel")
     poll = poll_create(chat=channel, actor=admin, question="Вопрос?", options=["Да", "Нет"])
     announcement = message_post(chat=channel, actor=admin, text="Объявление")
@@ -82,20 +60,7 @@ def build_org():
         "curators": CuratorAssignment.objects.get(organisation=org).pk,
         "teaching-assignments": TeachingAssignment.objects.get(organisation=org).pk,
         "parent-links": ParentLink.objects.get(organisation=org).pk,
-        "registrations": RegistrationApplication.objects.create(
-            kind="school",
-            full_name="x",
-            short_name=f"app-{org.pk}",
-            address="x",
-            region="x",
-            municipality="x",
-            admin_last_name="x",
-            admin_first_name="x",
-            admin_email="x@example.org",
-            admin_phone="+79140000000",
-            order_file="x.pdf",
-            organisation=org,
-        ).pk,
+        "registrations": application(short_name=f"app-{org.pk}", organisation=org).pk,
         "orgs": org.pk,
         "chats": channel.pk,
         "chat_title": channel.title,
@@ -104,19 +69,10 @@ def build_org():
         "reports": report.pk,
         "chat-members": kid.pk,
         "polls": poll.pk,
-        "events": event_create(
-            organisation=org,
-            chat=channel,
-            actor=admin,
-            kind="meeting",
-            title="Совещание",
-            starts_at=timezone.now() + timedelta(days=1),
-        ).pk,
-        "invites": invite.pk,
-        "join-requests": join_request.pk,
-        "invites/mailings": InviteMailing.objects.create(
-            organisation=org, invite_ids=[invite.pk], total=1, created_by=admin
-        ).pk,
+        "events": meeting(s, channel).pk,
+        "invites": s.invite.pk,
+        "join-requests": s.join_request.pk,
+        "invites/mailings": mailing(s).pk,
     }
 
 
