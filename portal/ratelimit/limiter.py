@@ -170,63 +170,53 @@ def take(scope: str, ident: str, *, limit: int, window: int, message: str, code:
     return decision
 
 
-def peek(scope: str, ident: str) -> int:
-    """The count in the running window, read without counting; only to choose between waiting and refusing,
-    never to allow a try. 0 when the counter cannot be reached."""
+def _best_effort(scope: str, ident: str, what: str, on_redis, on_database, default=None):
+    """Run `on_redis(client, full_key)` or `on_database(Counter queryset of the key)` on the store of counters;
+    log and return `default` when it cannot be reached (only ever for reading, giving back or clearing)."""
+    from .models import Counter
+
     key = _key(scope, ident)
     try:
         redis_cache = _uses_redis()
-        if redis_cache:
-            client, full_key, error = _redis(redis_cache, key)
-            try:
-                return int(client.get(full_key) or 0)
-            except error as exc:
-                raise _Unreachable(str(exc)) from exc
-        from .models import Counter
-
-        row = Counter.objects.filter(key=key, expires_at__gt=_now_ms()).values_list("count", flat=True).first()
-        return row or 0
+        if redis_cache is None:
+            return on_database(Counter.objects.filter(key=key))
+        client, full_key, error = _redis(redis_cache, key)
+        try:
+            return on_redis(client, full_key)
+        except error as exc:
+            raise _Unreachable(str(exc)) from exc
     except (_Unreachable, DatabaseError) as exc:
-        logger.warning("rate limit %s: could not read: %s", scope, exc)
-        return 0
+        logger.warning("rate limit %s: could not %s: %s", scope, what, exc)
+        return default
+
+
+def peek(scope: str, ident: str) -> int:
+    """The count in the running window, read without counting; only to choose between waiting and refusing,
+    never to allow a try. 0 when the counter cannot be reached."""
+    return _best_effort(
+        scope,
+        ident,
+        "read",
+        lambda client, key: int(client.get(key) or 0),
+        lambda rows: rows.filter(expires_at__gt=_now_ms()).values_list("count", flat=True).first() or 0,
+        default=0,
+    )
 
 
 def give_back(scope: str, ident: str) -> None:
     """Return a try counted by `take` that turned out not to count (a token that exists). Best effort."""
-    key = _key(scope, ident)
-    try:
-        redis_cache = _uses_redis()
-        if redis_cache:
-            client, full_key, error = _redis(redis_cache, key)
-            try:
-                client.eval(_REDIS_GIVE_BACK, 1, full_key)
-            except error as exc:
-                raise _Unreachable(str(exc)) from exc
-            return
-        from .models import Counter
-
-        Counter.objects.filter(key=key, count__gt=0).update(count=F("count") - 1)
-    except (_Unreachable, DatabaseError) as exc:
-        logger.warning("rate limit %s: could not give a try back: %s", scope, exc)
+    _best_effort(
+        scope,
+        ident,
+        "give a try back",
+        lambda client, key: client.eval(_REDIS_GIVE_BACK, 1, key),
+        lambda rows: rows.filter(count__gt=0).update(count=F("count") - 1),
+    )
 
 
 def clear(scope: str, ident: str) -> None:
     """Forget the tries of `ident` (a successful sign-in). Best effort."""
-    key = _key(scope, ident)
-    try:
-        redis_cache = _uses_redis()
-        if redis_cache:
-            client, full_key, error = _redis(redis_cache, key)
-            try:
-                client.delete(full_key)
-            except error as exc:
-                raise _Unreachable(str(exc)) from exc
-            return
-        from .models import Counter
-
-        Counter.objects.filter(key=key).delete()
-    except (_Unreachable, DatabaseError) as exc:
-        logger.warning("rate limit %s: could not clear: %s", scope, exc)
+    _best_effort(scope, ident, "clear", lambda client, key: client.delete(key), lambda rows: rows.delete())
 
 
 def purge_expired() -> int:
