@@ -69,7 +69,7 @@ def class_values(position: int, index: int, last: bool) -> dict[tuple[str, str],
     return values
 
 
-def filled_organisation(classes: int = 3, *, days: int = DAYS, updated_at=None) -> Filled:
+def filled_organisation(classes: int = 3, *, days: int = DAYS) -> Filled:
     org = OrganisationFactory()
     yesterday = local_day(timezone.now(), org.time_zone) - timedelta(days=1)
     groups = [ClassFactory(organisation=org, grade=5 + n // 10, expected_size=25) for n in range(classes)]
@@ -99,7 +99,7 @@ def filled_organisation(classes: int = 3, *, days: int = DAYS, updated_at=None) 
     OrgDayCount.objects.bulk_create(org_rows)
     ClassDayCount.objects.bulk_create(class_rows)
     FillState.objects.bulk_create(
-        FillState(indicator=ind.id, organisation=org, last_filled_day=yesterday, updated_at=updated_at or timezone.now())
+        FillState(indicator=ind.id, organisation=org, last_filled_day=yesterday, updated_at=timezone.now())
         for ind in indicators()
     )
     return Filled(org, yesterday, groups, people)

@@ -3,6 +3,7 @@ the weak spots, and that its cost does not grow with the number of classes."""
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stats.models import FillState
-from tests.factories import OrganisationFactory, admin_of
+from tests.factories import OrganisationFactory, admin_of, curator_of
 
 from .filled import filled_organisation
 
@@ -86,9 +87,7 @@ def test_the_class_table_marks_weak_spots_in_words(client, filled):
     words = text(page(client, filled.people["admin"], filled.organisation))
     weak, strong = filled.classes[0].name, filled.classes[1].name
     quiet_since = filled.yesterday - timedelta(days=9)
-    assert (
-        f"{weak} 10 из 25 (40 %) ⚠ мало 3 (30 %) ⚠ мало есть ⚠ нет 2 {quiet_since:%d.%m.%Y} ⚠ тихо" in words
-    ), words
+    assert f"{weak} 10 из 25 (40 %) ⚠ мало 3 (30 %) ⚠ мало есть ⚠ нет 2 {quiet_since:%d.%m.%Y} ⚠ тихо" in words, words
     assert f"{strong} 24 из 25 (96 %) 20 (83 %) есть есть 15 {filled.yesterday:%d.%m.%Y} " in words
 
 
@@ -97,7 +96,7 @@ def test_the_curator_sees_only_their_class_and_no_organisation_figures(client, f
     words = text(response)
     assert "Статистика моих классов" in words
     assert filled.classes[0].name in words
-    assert not any(f"<th scope=\"row\">{c.name}</th>" in response.content.decode() for c in filled.classes[1:])
+    assert not any(f'<th scope="row">{c.name}</th>' in response.content.decode() for c in filled.classes[1:])
     assert "Активны за неделю" not in words and "зарегистрированных" not in words
     # The class's own series: one student line, joins by link only.
     assert "По одобренным заявкам" not in words and "Педагоги" not in words
@@ -105,7 +104,7 @@ def test_the_curator_sees_only_their_class_and_no_organisation_figures(client, f
 
 def test_update_time_in_the_organisations_zone_and_no_warning_when_fresh(client, filled):
     state = FillState.objects.filter(organisation=filled.organisation).order_by("-updated_at").first()
-    local = timezone.localtime(state.updated_at, timezone=__import__("zoneinfo").ZoneInfo("Asia/Irkutsk"))
+    local = timezone.localtime(state.updated_at, timezone=ZoneInfo(filled.organisation.time_zone))
     words = text(page(client, filled.people["admin"], filled.organisation))
     assert f"Данные обновлены в {local:%H:%M}" in words
     assert "отстаёт" not in words
@@ -152,8 +151,6 @@ def queries_of(client, user, org) -> int:
 def test_the_page_costs_the_same_for_3_and_12_classes(client, who):
     small, large = filled_organisation(3, days=3), filled_organisation(12, days=3)
     for extra in large.classes[1:4]:  # a curator of several classes costs no more either
-        from tests.factories import curator_of
-
         curator_of(extra, large.people["curator"])
     assert queries_of(client, small.people[who], small.organisation) == queries_of(
         client, large.people[who], large.organisation
