@@ -66,6 +66,9 @@ def test_the_charts_carry_title_description_and_their_data(client, filled):
     assert html.count('<svg class="chart-svg"') == 3
     for key in ("active", "messages", "joins"):
         assert f'<title id="chart-{key}-title">' in html and f'<desc id="chart-{key}-desc">' in html
+    # Coordinates are SVG numbers even in a Russian page: «44,0» would be read as two coordinates.
+    coordinates = re.findall(r' (?:x|y|x1|x2|y1|y2)="([^"]*)"', html)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in coordinates), coordinates[:10]
     y = filled.yesterday
     words = text(response)
     # Yesterday (the 14th day, index 13): 46 messages of which 13 trivial — 33 meaningful shown apart.
