@@ -10,10 +10,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from chats.models import Message
+from stats import selectors
+from stats.days import local_day
 from stats.models import FillState
+from stats.services.fill import stats_advance
 from tests.factories import OrganisationFactory, admin_of, curator_of
 
 from .filled import filled_organisation
+from .helpers import at, world
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +163,27 @@ def test_the_page_costs_the_same_for_3_and_12_classes(client, who):
     assert queries_of(client, small.people[who], small.organisation) == queries_of(
         client, large.people[who], large.organisation
     )
+
+
+def test_after_a_real_fill_the_page_shows_what_the_selectors_read(client):
+    """The counts written by the job itself (not by hand), read back through the selectors, are what the page says."""
+
+    w = world(students=3, start=local_day(timezone.now(), "Asia/Irkutsk") - timedelta(days=4))
+    org = w.organisation
+    yesterday = local_day(timezone.now(), org.time_zone) - timedelta(days=1)
+    Message.objects.create(
+        chat=w.class_chat,
+        author=w.students[0],
+        text="Завтра контрольная, повторите дроби",
+        created_at=at(org, yesterday, 600),
+    )
+    stats_advance()
+    values = selectors.class_day_values(organisation_id=org.pk, indicator_ids=("coverage.v1",), day=yesterday)[
+        w.group.pk
+    ]
+    joined, planned = values[("coverage.v1", "students.joined")], values[("coverage.v1", "students.planned")]
+    assert (joined, planned) == (3, 25)
+    words = text(page(client, admin_of(org), org))
+    assert "отстаёт" not in words and "Данные обновлены в" in words
+    assert f"{w.group.name} {joined} из {planned} (12 %) ⚠ мало 3 (100 %) есть есть" in words
+    assert f"{yesterday:%d.%m.%Y} " in words.split(w.group.name)[-1]
