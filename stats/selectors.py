@@ -1,5 +1,6 @@
 """Reads of the statistics tables shared by the dashboard, exports and jobs. They take organisations the caller
-may already see (permission checks belong to the views); they never read the source tables."""
+may already see (permission checks belong to the views); they never read the source tables (only the names of the
+classes the counts are about, `class_names`)."""
 
 from collections import defaultdict
 from datetime import date, datetime

@@ -1,4 +1,4 @@
-"""Is the statistics up to date? For the monitoring command and, later, a notice on the dashboard."""
+"""Is the statistics up to date? For the monitoring command and the dashboard's notice."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
