@@ -17,6 +17,8 @@ from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 from . import dashboard as d
 
 MAX_DAYS = 366
+# Dates far outside these years are typing errors (and 0001-01-01 minus a month is no date at all).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 COUNT = {"allow_null": True, "required": False}
 
 DAY_FIELDS = {
@@ -70,10 +72,14 @@ def parse_day(value: str | None, field: str) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
         message = "Дата в формате ГГГГ-ММ-ДД, например 2026-09-01."
         raise RuleViolation(message, code="invalid", fields={field: [message]}) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        message = f"Дата должна быть между {FIRST_YEAR} и {LAST_YEAR} годом."
+        raise RuleViolation(message, code="invalid", fields={field: [message]})
+    return day
 
 
 class StatsScopeMixin(OrgScopedMixin):
