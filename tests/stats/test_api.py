@@ -75,7 +75,8 @@ def test_one_class_and_the_curators_limits(filled):
     assert refused.status_code == 403 and "недоступна" in refused.json()["error"]["message"]
     assert [c["id"] for c in get(curator, stats_url(org, "classes/")).json()["results"]] == [own.pk]
     elsewhere = filled_organisation(1, days=1).classes[0]
-    assert get(filled.people["admin"], stats_url(org) + f"?class={elsewhere.pk}").status_code == 404
+    for pk in (elsewhere.pk, 2**64, -1):
+        assert get(filled.people["admin"], stats_url(org) + f"?class={pk}").status_code == 404
 
 
 @pytest.mark.parametrize(
