@@ -90,7 +90,8 @@ class StatsScopeMixin(OrgScopedMixin):
         if class_param in (None, ""):
             return group_ids
         pk = parse_int(class_param, "class")
-        if not 0 < pk < 2**63 or not Group.objects.filter(organisation=self.organisation, kind=Group.Kind.CLASS, pk=pk).exists():
+        classes = Group.objects.filter(organisation=self.organisation, kind=Group.Kind.CLASS)
+        if not 0 < pk < 2**63 or not classes.filter(pk=pk).exists():
             raise NotFound("Такого класса в организации нет.")
         if group_ids is not None and pk not in group_ids:
             raise PermissionDenied("Статистика этого класса вам недоступна.")
