@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("", include("invites.urls")),
     path("", include("chats.urls")),
+    path("", include("stats.urls")),
     path("", include("orgs.urls")),
 ]
 

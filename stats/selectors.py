@@ -1,13 +1,16 @@
 """Reads of the statistics tables shared by the dashboard, exports and jobs. They take organisations the caller
-may already see (permission checks belong to the views); they never read the source tables."""
+may already see (permission checks belong to the views); they never read the source tables (only the names of the
+classes the counts are about, `class_names`)."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import F, Sum
 
+from orgs.models import Group
+
 from .collectors.events import DECISION_HOURS
-from .models import ClassDayCount, OrgDayCount, UserDay
+from .models import ClassDayCount, FillState, OrgDayCount, UserDay
 
 
 def org_series(*, organisation_id: int, indicator_id: str, first: date, last: date, prefix: str = "") -> dict:
@@ -78,3 +81,92 @@ def decision_time_quantiles(
                 result[q] = bound
                 break
     return result
+
+
+# --- The dashboard's reads: a fixed number of queries, whatever the number of classes or days -----------------
+
+
+def org_counts(*, organisation_id: int, indicator_ids, first: date, last: date) -> dict:
+    """{(indicator, subgroup): {day: value}} of the organisation's indicators over the days, in one query."""
+    rows = OrgDayCount.objects.filter(
+        organisation_id=organisation_id, indicator__in=list(indicator_ids), day__gte=first, day__lte=last
+    )
+    series = defaultdict(dict)
+    for indicator, subgroup, day, value in rows.values_list("indicator", "subgroup", "day", "value"):
+        series[(indicator, subgroup)][day] = value
+    return dict(series)
+
+
+def class_counts(*, organisation_id: int, group_ids, indicator_ids, first: date, last: date) -> dict:
+    """{(indicator, subgroup): {day: value summed over the classes}}, in one query."""
+    rows = (
+        ClassDayCount.objects.filter(
+            organisation_id=organisation_id,
+            group_id__in=list(group_ids),
+            indicator__in=list(indicator_ids),
+            day__gte=first,
+            day__lte=last,
+        )
+        .values("indicator", "subgroup", "day")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    series = defaultdict(dict)
+    for row in rows:
+        series[(row["indicator"], row["subgroup"])][row["day"]] = row["total"]
+    return dict(series)
+
+
+def class_day_values(*, organisation_id: int, group_ids=None, indicator_ids, day: date) -> dict:
+    """{group id: {(indicator, subgroup): value}} of the classes on one day (every class when group_ids is None)."""
+    rows = ClassDayCount.objects.filter(organisation_id=organisation_id, indicator__in=list(indicator_ids), day=day)
+    if group_ids is not None:
+        rows = rows.filter(group_id__in=list(group_ids))
+    values = defaultdict(dict)
+    for group_id, indicator, subgroup, value in rows.values_list("group_id", "indicator", "subgroup", "value"):
+        values[group_id][(indicator, subgroup)] = value
+    return dict(values)
+
+
+def last_meaningful_days(*, organisation_id: int, group_ids=None, first: date, last: date) -> dict[int, date]:
+    """{group id: the last day with a message that is not trivial} within the days, in one query."""
+    rows = ClassDayCount.objects.filter(
+        organisation_id=organisation_id,
+        indicator="activity.v1",
+        subgroup__in=("messages", "messages.trivial"),
+        day__gte=first,
+        day__lte=last,
+    )
+    if group_ids is not None:
+        rows = rows.filter(group_id__in=list(group_ids))
+    per_day = defaultdict(int)
+    for group_id, subgroup, day, value in rows.values_list("group_id", "subgroup", "day", "value"):
+        per_day[(group_id, day)] += value if subgroup == "messages" else -value
+    result = {}
+    for (group_id, day), meaningful in per_day.items():
+        if meaningful > 0 and (group_id not in result or result[group_id] < day):
+            result[group_id] = day
+    return result
+
+
+def fill_state(*, organisation_id: int, indicator_ids) -> tuple[date | None, datetime | None]:
+    """(the last day every indicator is filled to, when the filling last wrote), in one query; the day is None
+    while some indicator was never filled."""
+    wanted = set(indicator_ids)
+    states = list(
+        FillState.objects.filter(organisation_id=organisation_id, indicator__in=wanted).values_list(
+            "last_filled_day", "updated_at"
+        )
+    )
+    if not states:
+        return None, None
+    updated = max(at for _, at in states)
+    if len(states) < len(wanted):
+        return None, updated
+    return min(day for day, _ in states), updated
+
+
+def class_names(*, organisation_id: int, group_ids) -> dict[int, str]:
+    """The names of the classes the counts are about (the one read outside the statistics tables), in one query."""
+    rows = Group.objects.filter(organisation_id=organisation_id, pk__in=list(group_ids))
+    return dict(rows.values_list("pk", "name"))

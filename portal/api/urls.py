@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("invites.api_urls")),
     path("", include("orgs.api.urls")),
     path("", include("chats.api_urls")),
+    path("", include("stats.api_urls")),
 ]

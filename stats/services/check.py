@@ -1,4 +1,4 @@
-"""Is the statistics up to date? For the monitoring command and, later, a notice on the dashboard."""
+"""Is the statistics up to date? For the monitoring command and the dashboard's notice."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +23,12 @@ class Lag:
     expected_day: date
 
 
+def expected_last_day(time_zone: str, now: datetime) -> date:
+    """The last local day that should be filled by now: yesterday, or the day before within the grace period."""
+    today = local_day(now, time_zone)
+    return today - timedelta(days=1 if now >= day_start(today, time_zone) + GRACE else 2)
+
+
 def stats_lags(*, now: datetime | None = None) -> tuple[list[Lag], int]:
     """The (organisation, indicator) pairs filled less far than they should be, and the count of dirty days
     waiting longer than the grace period."""
@@ -30,8 +36,7 @@ def stats_lags(*, now: datetime | None = None) -> tuple[list[Lag], int]:
     states = {(s.organisation_id, s.indicator): s.last_filled_day for s in FillState.objects.all()}
     lags = []
     for organisation in Organisation.objects.filter(is_active=True).order_by("pk"):
-        today = local_day(now, organisation.time_zone)
-        expected = today - timedelta(days=1 if now >= day_start(today, organisation.time_zone) + GRACE else 2)
+        expected = expected_last_day(organisation.time_zone, now)
         if local_day(organisation.created_at, organisation.time_zone) > expected:
             continue  # nothing to fill yet
         for ind in indicators():
