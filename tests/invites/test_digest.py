@@ -1,6 +1,7 @@
 """The daily digest of pending join requests, as approvers receive it."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -13,12 +14,23 @@ from invites.tasks import send_join_request_digest
 from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of, curator_of, student_in, teacher_of
 
 pytestmark = pytest.mark.django_db
-NOW = timezone.now()
+TIME_ZONE = "Asia/Irkutsk"
+
+
+def _last_local_noon():
+    """Noon of the organisation's day, at most a day ago: half an hour later is still the same local day,
+    whenever the tests run (a plain now() at 23:45 in Irkutsk made the «same day» re-run a new day)."""
+    local = timezone.localtime(timezone.now(), ZoneInfo(TIME_ZONE))
+    noon = local.replace(hour=12, minute=0, second=0, microsecond=0)
+    return noon if noon <= local else noon - timedelta(days=1)
+
+
+NOW = _last_local_noon()
 
 
 @pytest.fixture
 def org():
-    return OrganisationFactory(short_name="Школа № 7", time_zone="Asia/Irkutsk")
+    return OrganisationFactory(short_name="Школа № 7", time_zone=TIME_ZONE)
 
 
 @pytest.fixture
