@@ -11,23 +11,12 @@ import http.client
 import os
 import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+from ._procs import HOST, ROOT, Service, free_port, wait_until  # noqa: F401 - the tests use them from here
 
 
 def postgres_bin_dir() -> Path | None:
@@ -183,42 +172,6 @@ def manage(env: dict, *args: str, timeout: float = 300) -> str:
     return python(env, "manage.py", *args, timeout=timeout)
 
 
-@dataclass
-class Service:
-    """A long-running process (gunicorn, a Celery worker or beat) in a session of its own, logging to a file."""
-
-    name: str
-    cmd: list[str]
-    env: dict
-    log_path: Path
-    proc: subprocess.Popen | None = field(default=None, init=False)
-
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        try:
-            self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-        finally:
-            log.close()
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, timeout: float = 20) -> None:
-        """SIGTERM to its whole session (the master and its workers), SIGKILL if it does not end in time."""
-        if not self.alive():
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-
 def gunicorn(env: dict, port: int, log_path: Path, *, workers: int = 2, threads: int = 2) -> Service:
     """The portal under gunicorn with the project's gunicorn.conf.py, bound to 127.0.0.1:<port>."""
     cmd = [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-c", str(ROOT / "gunicorn.conf.py"),
@@ -241,18 +194,3 @@ def http_get(port: int, path: str, headers: dict | None = None, timeout: float =
         return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
     finally:
         conn.close()
-
-
-def wait_until(check, timeout: float, what: str, interval: float = 0.3):
-    """Call `check` until it returns a true value (which is returned); fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except OSError as error:
-            last_error = error
-        time.sleep(interval)
-    raise TimeoutError(f"{what}: не дождались за {timeout:g} с ({last_error})")

@@ -7,7 +7,6 @@ killed together with SIGKILL, and every start has a matching stop that never wai
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,26 +18,9 @@ from urllib.parse import quote
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from ._procs import ROOT, Service, free_port, stop_group, wait_until  # noqa: F401 - the tests use them from here
+
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(predicate, *, timeout: float, interval: float = 0.05, what: str = "условие"):
-    """Poll until predicate() is truthy and return its value; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"не дождались за {timeout} с: {what}")
-        time.sleep(interval)
 
 
 def database_url(connection) -> str:
@@ -51,19 +33,6 @@ def database_url(connection) -> str:
         auth += ":" + quote(s["PASSWORD"], safe="")
     port = f":{s['PORT']}" if s["PORT"] else ""
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}{port}/{quote(s['NAME'], safe='')}"
-
-
-def _stop(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 15) -> None:
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, sig)
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=5)
-    except ProcessLookupError:
-        pass
 
 
 @dataclass
@@ -103,7 +72,7 @@ class RedisServer:
     def kill(self) -> None:
         """SIGKILL: the server vanishes as in a crash (no persistence, so its queues vanish with it)."""
         if self.proc is not None:
-            _stop(self.proc, signal.SIGKILL, timeout=5)
+            stop_group(self.proc, signal.SIGKILL, timeout=5)
             self.proc = None
 
 
@@ -129,46 +98,11 @@ def portal_env(*, database: str, redis: RedisServer, data_dir: Path, mail_dir: P
     return env
 
 
-@dataclass
-class Process:
-    """A started process with its log; `kill9` kills it and its children at once."""
-
-    name: str
-    proc: subprocess.Popen
-    log_path: Path
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def kill9(self) -> None:
-        _stop(self.proc, signal.SIGKILL, timeout=5)
-
-    def children(self) -> list[int]:
-        """The direct children (a worker's pool processes), from /proc."""
-        path = Path(f"/proc/{self.pid}/task/{self.pid}/children")
-        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
-
-    def stop(self) -> None:
-        _stop(self.proc)
+def _spawn(name: str, cmd: list[str], env: dict, log_path: Path) -> Service:
+    return Service(name, cmd, env, log_path).start()
 
 
-def _spawn(name: str, cmd: list[str], env: dict, log_path: Path) -> Process:
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-    return Process(name, proc, log_path)
-
-
-def start_worker(env: dict, log_path: Path, *, beat: bool = False) -> Process:
+def start_worker(env: dict, log_path: Path, *, beat: bool = False) -> Service:
     """`celery -A portal worker` as in production (prefork), one pool process; with beat embedded if asked."""
     cmd = [str(BIN / "celery"), "-A", "portal", "worker", "-l", "info", "--concurrency=1", "--without-gossip",
            "--without-mingle", "-n", f"fault-{log_path.stem}@%h"]  # fmt: skip
@@ -181,7 +115,7 @@ def start_worker(env: dict, log_path: Path, *, beat: bool = False) -> Process:
     return worker
 
 
-def start_gunicorn(env: dict, log_path: Path) -> tuple[Process, str]:
+def start_gunicorn(env: dict, log_path: Path) -> tuple[Service, str]:
     """gunicorn with the project's config on a spare port; returns the process and its base URL.
 
     One worker process (with its threads), so that a request before the fault warms up the one that answers.
