@@ -338,9 +338,10 @@ class InviteWeek:
 
 @dataclass
 class JoinRequests:
-    created: int
-    approved: int
-    rejected: int
+    # None for a curator's classes: requests are counted per class only while they wait.
+    created: int | None
+    approved: int | None
+    rejected: int | None
     pending: int
     pending_old: int | None
     # Upper bounds (hours) of the histogram buckets holding the median and the 90th percentile of the times to
@@ -350,7 +351,7 @@ class JoinRequests:
 
     @property
     def decided(self) -> int:
-        return self.approved + self.rejected
+        return (self.approved or 0) + (self.rejected or 0)
 
     @property
     def last_bound(self) -> int:
@@ -421,9 +422,9 @@ def period_summary(organisation: Organisation, group_ids, first: date, last: dat
     decided = {sub: v for (ind, sub), v in totals.items() if ind == REQUESTS and sub.startswith("decided.")}
     quantiles = selectors.histogram_quantiles(decided)
     requests = JoinRequests(
-        created=total(REQUESTS, "created."),
-        approved=total(REQUESTS, "approved."),
-        rejected=total(REQUESTS, "rejected."),
+        created=total(REQUESTS, "created.") if whole else None,
+        approved=total(REQUESTS, "approved.") if whole else None,
+        rejected=total(REQUESTS, "rejected.") if whole else None,
         pending=sum(pending_on_last(f"pending.{role}") for role, _label in INVITE_ROLES)
         if whole
         else pending_on_last("pending"),

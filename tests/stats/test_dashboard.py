@@ -57,12 +57,15 @@ def test_another_organisations_administrator_gets_404(client, filled):
 
 def test_the_headline_shows_weekly_shares_against_targets_with_trends(client, filled):
     words = text(page(client, filled.people["director"], filled.organisation))
-    # Staff: 33 of 40 active (83 %) against 75 %, a week before 26 of 40 (65 %).
-    assert "83 % 33 из 40 зарегистрированных ✓ Цель 75 % достигнута ↑ на 18 п. п. больше" in words
-    # Students: 113 of 400 (28 %) below 30 %, up from 106 (26.5 %, shown as 27 %).
-    assert "28 % 113 из 400 зарегистрированных ✗ Ниже цели 30 % ↑ на 1 п. п. больше" in words
-    # Parents: 90 of 300, as a week before.
-    assert "30 % 90 из 300 зарегистрированных ✓ Цель 30 % достигнута → как неделей раньше" in words
+    # Staff: 33 of 40 active (83 %) against 75 %, a week before 26 of 40 (65 %); 12 of 40 took part (30 %).
+    assert (
+        "83 % 33 из 40 зарегистрированных Участвовали (писали): 30 %, 12 чел. ✓ Цель 75 % достигнута "
+        "↑ на 18 п. п. больше" in words
+    )
+    # Students: 113 of 400 (28 %) below 30 %, up from 106 (26.5 %, shown as 27 %); 40 took part (10 %).
+    assert "28 % 113 из 400 зарегистрированных Участвовали (писали): 10 %, 40 чел. ✗ Ниже цели 30 % ↑ на 1" in words
+    # Parents: 90 of 300, as a week before; 15 took part (5 %).
+    assert "30 % 90 из 300 зарегистрированных Участвовали (писали): 5 %, 15 чел. ✓ Цель 30 % достигнута →" in words
 
 
 def test_the_charts_carry_title_description_and_their_data(client, filled):
