@@ -305,6 +305,8 @@ PENDING, MODERATION = "join_requests_pending.v1", "moderation.v1"
 FUNNEL_STEPS = ("created", "redeemed", "expired", "revoked", "annulled")
 # The steps the collectors also count per class (what a curator's funnel of their classes can show).
 CLASS_FUNNEL_STEPS = ("created", "redeemed")
+# The roles a class's links are for (staff links are the organisation's).
+CLASS_INVITE_ROLES = ("student", "parent")
 # Invite roles as the collectors name them (invites.InviteRole): "teacher" is staff and teachers.
 INVITE_ROLES = (("teacher", _("Педагоги и сотрудники")), ("student", _("Обучающиеся")), ("parent", _("Родители")))
 PENDING_OLD_DAYS = 3
@@ -404,6 +406,7 @@ def period_summary(organisation: Organisation, group_ids, first: date, last: dat
             {step: totals.get((INVITES, f"{step}.{role}"), 0) if step in steps else None for step in FUNNEL_STEPS},
         )
         for role, label in INVITE_ROLES
+        if whole or role in CLASS_INVITE_ROLES
     ]
     funnel_total = {step: total(INVITES, f"{step}.") if step in steps else None for step in FUNNEL_STEPS}
     weeks = [
