@@ -489,7 +489,7 @@ def active_users(organisation: Organisation, group_ids, day: date) -> list[Activ
         }
         return [ActiveRow("student", _("Обучающиеся"), joined, present, None)]
     rows = []
-    for _key, role, _target, label in TARGETS:
+    for role, label in INVITE_ROLES:
         registered = get(COVERAGE, f"members.{role}")
 
         def cell(subgroup, registered=registered):

@@ -248,3 +248,32 @@ def test_invite_weeks_are_whole_weeks_ending_with_the_last_day():
     assert d.invite_weeks(DAY - timedelta(days=6), DAY) == [(DAY - timedelta(days=6), DAY)]
     weeks = d.invite_weeks(DAY - timedelta(days=29), DAY)
     assert len(weeks) == 4 and weeks[-1] == (DAY - timedelta(days=6), DAY) and weeks[0][0] == DAY - timedelta(days=27)
+
+
+@pytest.fixture
+def english(client):
+    """The client reads in English; the language the middleware leaves active is restored for later tests."""
+    from django.conf import settings
+    from django.utils import translation
+
+    language = translation.get_language()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield client
+    translation.activate(language)
+
+
+def test_the_new_sections_read_in_english(db, english, filled):
+    words = text(page(english, filled.people["director"], filled.organisation))
+    for phrase in (
+        "Active by role",
+        "Teachers and staff 40",
+        "Staff by position",
+        "40 of 50 registered (80 %), 33 verified (66 %)",
+        "Invitation links by role",
+        "Joins by link each week",
+        "median ≈ up to 4 h; 90 % decided ≈ up to 168 h",
+        "Reports Submitted 5 Resolved 3",
+        "Took part (wrote): 30 %, 12 people",
+        "also noted",
+    ):
+        assert phrase in words, phrase
