@@ -120,6 +120,7 @@ FIELD_LABELS = {
     "contact_email": _("e-mail организации"),
     "website": _("сайт"),
     "time_zone": _("часовой пояс"),
+    "staff_headcount": _("численность сотрудников"),
     "kind": _("тип организации"),
 }
 

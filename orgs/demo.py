@@ -102,6 +102,10 @@ def _load_organisation(spec: OrgSpec, operator: User, report: DemoReport) -> Org
     classes = _structure(spec, organisation, admin)
     _staff(spec, organisation, admin, classes, phones, report)
     _students(spec, organisation, admin, classes, phones, report)
+    if spec.staff_headcount is not None:
+        Organisation.objects.filter(pk=organisation.pk, staff_headcount__isnull=True).update(
+            staff_headcount=spec.staff_headcount
+        )
     return organisation
 
 

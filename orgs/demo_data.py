@@ -45,6 +45,8 @@ class OrgSpec:
     # class name → ((student, parent or None), ...); a string is a person with a phone from the org's blocks.
     students: dict[str, tuple[tuple[Account | str, Account | str | None], ...]] = field(default_factory=dict)
     phone_blocks: tuple[str, str, str] = ("", "", "")  # staff, students, parents: "+7900001" → +79000010001…
+    # The staff headcount the administrator entered in the profile (not everyone is on the portal yet).
+    staff_headcount: int | None = None
 
 
 def _demo(label, name, phone, email) -> Account:
@@ -98,6 +100,7 @@ SCHOOL = OrgSpec(
     },
     admin=SCHOOL_ADMIN,
     order_number="57-ОД",
+    staff_headcount=14,
     year=("2026/2027", datetime.date(2026, 9, 1), datetime.date(2027, 5, 31)),
     divisions=(
         ("Начальная школа", ((1, "А"),)),
@@ -187,6 +190,7 @@ COLLEGE = OrgSpec(
     },
     admin=COLLEGE_ADMIN,
     order_number="112-ОД",
+    staff_headcount=8,
     year=("2026/2027", datetime.date(2026, 9, 1), datetime.date(2027, 6, 30)),
     divisions=(
         ("Энергетическое отделение", ((2, "ЭС-21"), (2, "ЭС-22"))),

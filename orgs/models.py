@@ -54,6 +54,13 @@ APPLICANT_FIELDS = ["admin_last_name", "admin_first_name", "admin_patronymic", "
 class Organisation(OrganisationProfile):
     created_at = models.DateTimeField(_("создана"), default=timezone.now)
     is_active = models.BooleanField(_("действует"), default=True)
+    # Entered by the administrator: the statistics show registered staff as a share of it.
+    staff_headcount = models.PositiveIntegerField(
+        _("численность сотрудников по штату"),
+        null=True,
+        blank=True,
+        help_text=_("Сколько педагогов и сотрудников работает в организации; нужно для доли зарегистрированных."),
+    )
 
     class Meta:
         verbose_name = _("организация")

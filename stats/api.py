@@ -35,6 +35,97 @@ DAY_FIELDS = {
     "students_joined": serializers.IntegerField(help_text="только по классам", **COUNT),
     "students_with_parent": serializers.IntegerField(help_text="только по классам", **COUNT),
 }
+NULL_COUNT = {"allow_null": True}
+FUNNEL_FIELDS = {step: serializers.IntegerField(**NULL_COUNT) for step in d.FUNNEL_STEPS}
+SHARE_FIELDS = {"count": serializers.IntegerField(), "share": serializers.IntegerField(allow_null=True)}
+WINDOW_FIELDS = {w: inline_serializer(f"StatsActive{w.capitalize()}", SHARE_FIELDS) for w, _ in d.WINDOWS}
+SummarySerializer = inline_serializer(
+    "StatsSummary",
+    {
+        "invites": inline_serializer(
+            "StatsInvites",
+            {
+                "by_role": inline_serializer(
+                    "StatsInviteRole", {"role": serializers.CharField(), **FUNNEL_FIELDS}, many=True
+                ),
+                "total": inline_serializer("StatsInviteTotal", FUNNEL_FIELDS),
+                "weeks": inline_serializer(
+                    "StatsInviteWeek",
+                    {
+                        "from": serializers.DateField(),
+                        "to": serializers.DateField(),
+                        "created": serializers.IntegerField(),
+                        "joined": serializers.IntegerField(),
+                        "conversion": serializers.IntegerField(
+                            allow_null=True, help_text="вступления недели на ссылку, созданную в ту неделю, %"
+                        ),
+                    },
+                    many=True,
+                ),
+            },
+            help_text="ссылки за период; по классам — только созданные и использованные",
+        ),
+        "join_requests": inline_serializer(
+            "StatsJoinRequests",
+            {
+                "created": serializers.IntegerField(**NULL_COUNT),
+                "approved": serializers.IntegerField(**NULL_COUNT),
+                "rejected": serializers.IntegerField(**NULL_COUNT),
+                "pending": serializers.IntegerField(help_text="ждут решения на конец периода"),
+                "pending_over_3_days": serializers.IntegerField(**NULL_COUNT),
+                "decision_hours_median": serializers.IntegerField(
+                    allow_null=True,
+                    help_text="верхняя граница интервала гистограммы, ч; null — решений нет или больше последней",
+                ),
+                "decision_hours_p90": serializers.IntegerField(allow_null=True),
+                "decision_hours_bounds": serializers.ListField(child=serializers.IntegerField()),
+            },
+        ),
+        "moderation": inline_serializer(
+            "StatsModeration",
+            {"filed": serializers.IntegerField(**NULL_COUNT), "resolved": serializers.IntegerField(**NULL_COUNT)},
+        ),
+        "active_users": inline_serializer(
+            "StatsActiveRole",
+            {
+                "role": serializers.CharField(),
+                "registered": serializers.IntegerField(),
+                "present": inline_serializer("StatsActivePresent", WINDOW_FIELDS),
+                "taking_part": inline_serializer("StatsActiveTakingPart", WINDOW_FIELDS, allow_null=True),
+            },
+            many=True,
+            help_text="на последний день периода",
+        ),
+        "coverage": inline_serializer(
+            "StatsCoverage",
+            {
+                "staff": inline_serializer(
+                    "StatsStaffPosition",
+                    {
+                        "position": serializers.CharField(),
+                        "registered": serializers.IntegerField(),
+                        "verified": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
+                "staff_headcount": serializers.IntegerField(allow_null=True),
+                "staff_registered_share": serializers.IntegerField(allow_null=True),
+                "staff_verified_share": serializers.IntegerField(allow_null=True),
+                "students": serializers.IntegerField(),
+                "students_in_classes": serializers.IntegerField(),
+                "students_with_parent": serializers.IntegerField(),
+                "parents": serializers.IntegerField(),
+                "parents_per_student": serializers.FloatField(allow_null=True),
+                "classes": serializers.IntegerField(),
+                "classes_without_curator": serializers.IntegerField(),
+                "classes_curator_unverified": serializers.IntegerField(),
+                "teachers_unverified_over_3_days": serializers.IntegerField(),
+            },
+            allow_null=True,
+            help_text="на последний день периода; только по организации",
+        ),
+    },
+)
 PeriodSerializer = inline_serializer(
     "StatsPeriod",
     {
@@ -44,6 +135,7 @@ PeriodSerializer = inline_serializer(
         "last_filled_day": serializers.DateField(allow_null=True),
         "stale": serializers.BooleanField(),
         "results": inline_serializer("StatsDay", DAY_FIELDS, many=True),
+        "summary": SummarySerializer,
     },
 )
 CLASS_FIELDS = {
@@ -56,7 +148,12 @@ CLASS_FIELDS = {
     "parents_chat": serializers.BooleanField(),
     "students_active_7d": serializers.IntegerField(),
     "last_meaningful_message_day": serializers.DateField(allow_null=True),
-    "weak_spots": serializers.ListField(child=serializers.CharField()),
+    "curator": serializers.BooleanField(),
+    "curator_verified": serializers.BooleanField(),
+    "weak_spots": serializers.ListField(
+        child=serializers.CharField(), help_text="joined, parents_chat, quiet, curator_unverified"
+    ),
+    "extra_marks": serializers.ListField(child=serializers.CharField(), help_text="parents, class_chat, no_curator"),
 }
 ClassesSerializer = inline_serializer(
     "StatsClasses",
@@ -80,6 +177,67 @@ def parse_day(value: str | None, field: str) -> date | None:
         message = f"Дата должна быть между {FIRST_YEAR} и {LAST_YEAR} годом."
         raise RuleViolation(message, code="invalid", fields={field: [message]})
     return day
+
+
+def _shares(cells: dict) -> dict:
+    return {w: {"count": cell.count, "share": cell.share} for w, cell in cells.items()}
+
+
+def summary(organisation, group_ids, first: date, last: date) -> dict:
+    """The period's funnel, join requests and moderation, and active users and coverage on its last day: the
+    dashboard's own figures (stats.dashboard), as the page shows them."""
+    period = d.period_summary(organisation, group_ids, first, last)
+    jr = period.requests
+    cover = d.coverage(organisation, last) if group_ids is None else None
+    return {
+        "invites": {
+            "by_role": [{"role": r.role, **r.counts} for r in period.funnel],
+            "total": period.funnel_total,
+            "weeks": [
+                {"from": w.first, "to": w.last, "created": w.created, "joined": w.joined, "conversion": w.conversion}
+                for w in period.weeks
+            ],
+        },
+        "join_requests": {
+            "created": jr.created,
+            "approved": jr.approved,
+            "rejected": jr.rejected,
+            "pending": jr.pending,
+            "pending_over_3_days": jr.pending_old,
+            "decision_hours_median": jr.median,
+            "decision_hours_p90": jr.p90,
+            "decision_hours_bounds": list(d.DECISION_HOURS),
+        },
+        "moderation": {"filed": period.reports_filed, "resolved": period.reports_resolved},
+        "active_users": [
+            {
+                "role": r.role,
+                "registered": r.registered,
+                "present": _shares(r.present),
+                "taking_part": _shares(r.taking_part) if r.taking_part is not None else None,
+            }
+            for r in d.active_users(organisation, group_ids, last)
+        ],
+        "coverage": cover
+        and {
+            "staff": [
+                {"position": p.position or "none", "registered": p.registered, "verified": p.verified}
+                for p in cover.positions
+            ],
+            "staff_headcount": cover.headcount,
+            "staff_registered_share": cover.registered_share,
+            "staff_verified_share": cover.verified_share,
+            "students": cover.students,
+            "students_in_classes": cover.students_placed,
+            "students_with_parent": cover.students_with_parent,
+            "parents": cover.parents,
+            "parents_per_student": cover.parents_per_student,
+            "classes": cover.classes,
+            "classes_without_curator": cover.classes_without_curator,
+            "classes_curator_unverified": cover.classes_curator_unverified,
+            "teachers_unverified_over_3_days": cover.teachers_unverified_over_3_days,
+        },
+    }
 
 
 class StatsScopeMixin(OrgScopedMixin):
@@ -130,6 +288,7 @@ class StatsView(StatsScopeMixin, APIView):
                 "last_filled_day": fresh.last_day,
                 "stale": fresh.stale,
                 "results": d.daily(self.organisation, group_ids, first, last),
+                "summary": summary(self.organisation, group_ids, first, last),
             }
         )
 
@@ -157,7 +316,10 @@ class StatsClassesView(StatsScopeMixin, APIView):
                 "parents_chat": c.parents_chat,
                 "students_active_7d": c.active_7d,
                 "last_meaningful_message_day": c.last_meaningful,
+                "curator": c.has_curator,
+                "curator_verified": c.has_curator and not c.curator_unverified,
                 "weak_spots": sorted(c.weak),
+                "extra_marks": sorted(c.extra),
             }
             for c in d.class_rows(self.organisation, group_ids, day)
         ]

@@ -4,6 +4,7 @@ classes the counts are about, `class_names`)."""
 
 from collections import defaultdict
 from datetime import date, datetime
+from fractions import Fraction
 
 from django.db.models import F, Sum
 
@@ -65,19 +66,23 @@ def decision_time_quantiles(
         .values("subgroup")
         .annotate(n=Sum("value"))
     )
-    counts = {row["subgroup"]: row["n"] for row in rows}
+    return histogram_quantiles({row["subgroup"]: row["n"] for row in rows}, quantiles)
+
+
+def histogram_quantiles(counts: dict[str, int], quantiles=(0.5, 0.9)) -> dict[float, int | None]:
+    """From decision-time bucket counts ({"decided.le_8h": n, …, "decided.gt_720h": n}): the upper bound, in
+    hours, of the bucket holding each quantile (the nearest-rank one: the median of 5 is the 3rd); None when
+    nothing was decided or the quantile lies beyond the last bound. The resolution is the bucket's, no finer."""
     bounds = [(h, counts.get(f"decided.le_{h}h", 0)) for h in DECISION_HOURS]
     bounds.append((None, counts.get(f"decided.gt_{DECISION_HOURS[-1]}h", 0)))
     total = sum(n for _, n in bounds)
     result = {}
     for q in quantiles:
-        if not total:
-            result[q] = None
-            continue
-        seen = 0
-        for bound, n in bounds:
+        result[q] = None
+        seen, rank = 0, Fraction(str(q)) * total  # exact: 0.9 × 70 is 63, not 63.00000000000001
+        for bound, n in bounds if total else ():
             seen += n
-            if seen >= q * total:
+            if seen >= rank:
                 result[q] = bound
                 break
     return result

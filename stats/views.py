@@ -18,7 +18,8 @@ def stats_dashboard(request, org):
     period = 90 if request.GET.get("days") == "90" else 30
     fresh = d.freshness(org)
     day = d.report_day(org, fresh)
-    rows = d.daily(org, group_ids, day - timedelta(days=period - 1), day)
+    first = day - timedelta(days=period - 1)
+    rows = d.daily(org, group_ids, first, day)
     whole = group_ids is None
     context = {
         "whole": whole,
@@ -30,5 +31,11 @@ def stats_dashboard(request, org):
         "charts": d.charts(rows, whole),
         "classes": d.class_rows(org, group_ids, day),
         "thresholds": {"joined": d.JOINED_MIN, "parents": d.PARENTS_MIN, "quiet": d.QUIET_DAYS},
+        # The funnel, join requests, moderation, active users by role and coverage (sections of their own).
+        "summary": d.period_summary(org, group_ids, first, day),
+        "active": d.active_users(org, group_ids, day),
+        "windows": d.WINDOWS,
+        "coverage": d.coverage(org, day) if whole else None,
+        "decision_hours": d.DECISION_HOURS,
     }
     return render(request, "stats/dashboard.html", context)

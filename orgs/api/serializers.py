@@ -39,7 +39,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", *PROFILE_FIELDS, "created_at", "vocabulary"]
+        fields = ["id", *PROFILE_FIELDS, "staff_headcount", "created_at", "vocabulary"]
         read_only_fields = ["id", "kind", "created_at", "vocabulary"]
 
     def get_vocabulary(self, obj) -> dict:

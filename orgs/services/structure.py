@@ -20,6 +20,7 @@ PROFILE_EDITABLE = [
     "contact_email",
     "website",
     "time_zone",
+    "staff_headcount",
 ]
 
 

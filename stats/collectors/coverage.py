@@ -108,6 +108,34 @@ def compute(bucket: Bucket) -> Rows:
     return rows
 
 
+def compute_curators(bucket: Bucket) -> Rows:
+    """Classes whose curator at the day's end is not a verified teacher of the organisation (a weak spot: a parent
+    cannot be sure who speaks for the class). A class without a curator is counted by `coverage`, not here."""
+    end = bucket.end
+    confirmed = Membership.objects.filter(
+        valid_at(end),
+        organisation_id=bucket.organisation_id,
+        user=OuterRef("teacher"),
+        role=Membership.Role.TEACHER,
+    ).filter(
+        Q(verification=Membership.Verification.NOT_REQUIRED)
+        | Q(verification=Membership.Verification.VERIFIED, verified_at__lt=end)
+    )
+    unverified = CuratorAssignment.objects.filter(valid_at(end), group=OuterRef("pk")).filter(~Exists(confirmed))
+    classes = Group.objects.filter(
+        Exists(unverified),
+        organisation_id=bucket.organisation_id,
+        kind=Group.Kind.CLASS,
+        is_archived=False,
+        created_at__lt=end,
+    )
+    rows = Rows()
+    for group_id in classes.values_list("pk", flat=True):
+        rows.add_class(group_id, "curator.unverified")
+        rows.add("classes.curator_unverified")
+    return rows
+
+
 register(
     Indicator(
         key="coverage",
@@ -116,5 +144,15 @@ register(
         grains=(Grain.ORGANISATION, Grain.CLASS),
         compute=compute,
         description="Охват на конец дня: зарегистрированы и подтверждены, наполняемость классов, чаты, кураторы.",
+    )
+)
+register(
+    Indicator(
+        key="curators",
+        version=1,
+        kind=Kind.SNAPSHOT,
+        grains=(Grain.ORGANISATION, Grain.CLASS),
+        compute=compute_curators,
+        description="Классы, куратор которых на конец дня не подтверждён как педагог организации.",
     )
 )

@@ -68,6 +68,7 @@ PROFILE_CHANGE = {
     "contact_email": "gymnasium3@example.org",
     "website": "https://gymnasium3.example.org",
     "time_zone": "Asia/Yakutsk",
+    "staff_headcount": 52,
 }
 
 

@@ -339,3 +339,15 @@ def test_schema_and_docs_are_served(client):
     ):
         assert path in text
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_the_administrator_enters_the_staff_headcount_for_the_statistics(api, school):
+    org, _ = school
+    api.force_authenticate(admin_of(org))
+    assert api.get(f"/api/v1/orgs/{org.pk}/").json()["staff_headcount"] is None
+    response = api.patch(f"/api/v1/orgs/{org.pk}/", {"staff_headcount": 52}, format="json")
+    assert response.status_code == 200 and response.json()["staff_headcount"] == 52
+    refused = api.patch(f"/api/v1/orgs/{org.pk}/", {"staff_headcount": -1}, format="json")
+    assert refused.status_code == 400 and "staff_headcount" in refused.json()["error"]["fields"]
+    org.refresh_from_db()
+    assert org.staff_headcount == 52

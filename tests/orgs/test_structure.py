@@ -11,6 +11,7 @@ from guardian.shortcuts import get_perms
 
 from orgs.models import AcademicYear, AuditEntry, Group
 from orgs.services.structure import (
+    PROFILE_EDITABLE,
     academic_year_create,
     group_archive,
     group_create,
@@ -317,3 +318,17 @@ def test_a_group_may_sit_only_in_a_division_of_its_own_organisation(school):
         with pytest.raises(RuleViolation, match="только в подразделение этой организации"):
             group_create(organisation=school, actor=admin, kind=Group.Kind.CLUB, name="Футбол", parent=parent)
     assert not Group.objects.filter(name="Футбол").exists()
+
+
+def test_the_staff_headcount_is_edited_on_the_profile_page_and_shown(client, school):
+    admin = admin_of(school)
+    client.force_login(admin)
+    form = client.get(reverse("orgs:profile_edit", args=[school.pk])).content.decode()
+    assert 'name="staff_headcount"' in form and "Численность сотрудников по штату" in form
+    data = {f: getattr(school, f) for f in PROFILE_EDITABLE if f != "staff_headcount"}
+    response = client.post(reverse("orgs:profile_edit", args=[school.pk]), {**data, "staff_headcount": "48"})
+    assert response.status_code == 302
+    school.refresh_from_db()
+    assert school.staff_headcount == 48
+    page = client.get(reverse("orgs:profile", args=[school.pk])).content.decode()
+    assert "<dt>Численность сотрудников по штату</dt><dd>48</dd>" in page

@@ -106,7 +106,8 @@ def test_a_year_is_allowed(filled):
 def test_the_class_table_names_weak_spots(filled):
     rows = get(filled.people["admin"], stats_url(filled.organisation, "classes/")).json()["results"]
     weak = next(r for r in rows if r["id"] == filled.classes[0].pk)
-    assert weak["weak_spots"] == ["joined", "parents", "parents_chat", "quiet"]
+    assert weak["weak_spots"] == ["curator_unverified", "joined", "parents_chat", "quiet"]
+    assert weak["extra_marks"] == ["parents"]
     assert (weak["students_joined"], weak["students_planned"], weak["students_with_parent"]) == (10, 25, 3)
     assert next(r for r in rows if r["id"] == filled.classes[1].pk)["weak_spots"] == []
 

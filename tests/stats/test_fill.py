@@ -10,7 +10,7 @@ from django.utils import timezone
 from chats.models import Message
 from invites.models import Invite
 from stats.days import local_day
-from stats.models import DirtyDay, FillState, Lease, OrgDayCount, UserDay
+from stats.models import ClassDayCount, DirtyDay, FillState, Lease, OrgDayCount, UserDay
 from stats.services import fill
 from stats.services.fill import purge_expired, stats_advance, stats_backfill
 from stats.services.lease import lease_acquire, lease_release
@@ -308,3 +308,29 @@ def test_a_class_whose_chat_has_only_its_curator_does_not_count_as_having_its_ch
     add_student(w, at(w.organisation, day, 600))
     stats_advance()
     assert value(w.organisation, "coverage.v1", day, "classes.with_chats") == 1
+
+
+def test_a_class_whose_curator_is_not_verified_is_counted_until_the_day_of_verification():
+    from orgs.models import CuratorAssignment, Membership
+
+    w = world(students=1)
+    org, day = w.organisation, w.start + timedelta(days=2)
+    newcomer = UserFactory()
+    join(org, newcomer, Role.TEACHER, at(org, w.start), position="teacher", verification="pending")
+    # The verified teacher of world() curates the class until the day, the newcomer from then on.
+    CuratorAssignment.objects.create(
+        organisation=org, group=w.group, teacher=w.teacher, valid_from=at(org, w.start), valid_to=at(org, day, 60)
+    )
+    CuratorAssignment.objects.create(organisation=org, group=w.group, teacher=newcomer, valid_from=at(org, day, 60))
+    Membership.objects.filter(user=newcomer).update(
+        verification="verified", verified_at=at(org, day + timedelta(days=2))
+    )
+
+    stats_advance()
+
+    assert value(org, "curators.v1", day - timedelta(days=1), "classes.curator_unverified") == 0
+    assert value(org, "curators.v1", day, "classes.curator_unverified") == 1
+    assert value(org, "curators.v1", day + timedelta(days=1), "classes.curator_unverified") == 1
+    assert value(org, "curators.v1", day + timedelta(days=2), "classes.curator_unverified") == 0
+    per_class = ClassDayCount.objects.filter(indicator="curators.v1", group=w.group, subgroup="curator.unverified")
+    assert sorted(per_class.values_list("day", flat=True)) == [day, day + timedelta(days=1)]
