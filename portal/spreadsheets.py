@@ -54,6 +54,7 @@ def xlsx_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Ite
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        cell.data_type = "s"
     for index, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=index, column=column)

@@ -4,6 +4,7 @@ messages) and a file format."""
 from datetime import date
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.exceptions import RuleViolation
 
@@ -11,9 +12,9 @@ from .periods import parse_period
 
 # The form's one choice → (file format, CSV table) of stats.exports.export_file.
 CHOICES = {
-    "xlsx": ("xlsx", "days", "XLSX (Excel): по дням и по классам"),
-    "csv": ("csv", "days", "CSV: показатели по дням"),
-    "csv-classes": ("csv", "classes", "CSV: таблица классов на последний день"),
+    "xlsx": ("xlsx", "days", _("XLSX (Excel): по дням и по классам")),
+    "csv": ("csv", "days", _("CSV: показатели по дням")),
+    "csv-classes": ("csv", "classes", _("CSV: таблица классов на последний день")),
 }
 
 
@@ -32,10 +33,10 @@ class ExportForm(forms.Form):
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
 
-        self.fields["from"] = day("С даты")
-        self.fields["to"] = day("По дату")
+        self.fields["from"] = day(_("С даты"))
+        self.fields["to"] = day(_("По дату"))
         self.fields["format"] = forms.ChoiceField(
-            label="Формат файла",
+            label=_("Формат файла"),
             choices=[(key, label) for key, (_, _, label) in CHOICES.items()],
             widget=forms.RadioSelect,
         )

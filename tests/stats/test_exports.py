@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -200,6 +201,16 @@ def test_the_dashboard_offers_the_form_with_its_period(filled, client):
     assert '<label for="export-from">С даты:</label>' in html and '<label for="export-to">По дату:</label>' in html
     assert f'name="from" value="{first}"' in html and f'name="to" value="{filled.yesterday}"' in html
     assert re.search(r'<input type="radio" name="format" value="xlsx"[^>]* checked>', html)
+
+
+def test_the_form_speaks_english_when_english_is_chosen(filled, client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(filled.people["director"])
+    with translation.override(translation.get_language()):  # the middleware leaves English active for the thread
+        html = client.get(f"/orgs/{filled.organisation.pk}/stats/").content.decode()
+    form = html.split('id="export-title"')[1].split("</section>")[0]
+    for words in ("Download the figures", "File format", "XLSX (Excel): by day and by class", "Download the file"):
+        assert words in form
 
 
 def queries(request) -> int:
