@@ -5,17 +5,12 @@ A name typed by a person may begin with = + - @: spreadsheets would run it as a 
 is neutralised (CSV: a leading apostrophe; XLSX: the cell is stored as text, never as a formula).
 """
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from orgs.models import Organisation
-from portal.spreadsheets import FORMULA_STARTS, neutralise  # noqa: F401 - part of this module's API
+from portal.spreadsheets import csv_table, xlsx_table
 
 from .kits import expiry_local, group_label, link_for, person_name, role_label, time_zone_label
 from .models import Invite
@@ -78,36 +73,11 @@ def _headers(rows: list[ExportRow]) -> list[str]:
 def invites_csv(rows: Iterable, organisation: Organisation | None = None) -> bytes:
     """CSV in UTF-8 with a BOM and «;» between fields, as Excel with Russian settings opens it."""
     rows = _as_rows(rows, organisation)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(_headers(rows))
-    for row in rows:
-        writer.writerow([neutralise(text) for text in row.as_texts()])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_table(_headers(rows), (row.as_texts() for row in rows))
 
 
 def invites_xlsx(rows: Iterable, organisation: Organisation | None = None) -> bytes:
     """An XLSX workbook with one sheet «Приглашения»; expiry is a real date-time cell in local time."""
     rows = _as_rows(rows, organisation)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Приглашения"
-    sheet.append(_headers(rows))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, row in enumerate(rows, start=2):
-        for column, value in enumerate((row.name, row.group, row.role, row.link), start=1):
-            cell = sheet.cell(row=index, column=column)
-            cell.value = value
-            cell.data_type = "s"  # text, even when it begins with «=»: never a formula
-        expires = sheet.cell(row=index, column=5, value=row.expires.replace(tzinfo=None))
-        expires.number_format = "DD.MM.YYYY HH:MM"
-        status = sheet.cell(row=index, column=6)
-        status.value = row.status
-        status.data_type = "s"
-    for letter, width in zip("ABCDEF", (36, 10, 34, 60, 18, 16), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    values = ((row.name, row.group, row.role, row.link, row.expires.replace(tzinfo=None), row.status) for row in rows)
+    return xlsx_table("Приглашения", _headers(rows), values, widths=(36, 10, 34, 60, 18, 16))

@@ -1,24 +1,27 @@
 """The statistics API: indicators per day for a period, and the per-class table. Same rights as the dashboard:
 administrators and leaders the organisation, curators their own classes."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.api.base import ORG_PARAM, OrgScopedMixin, parse_int
 from orgs.models import Group
+from portal.api.files import FileNegotiation
 from portal.api.schema import ERRORS
+from portal.downloads import file_response
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
+from portal.spreadsheets import XLSX_TYPE
 
 from . import dashboard as d
+from .exports import FORMATS, TABLES, export_file, stats_export
+from .periods import parse_period
 
-MAX_DAYS = 366
-# Dates far outside these years are typing errors (and 0001-01-01 minus a month is no date at all).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 COUNT = {"allow_null": True, "required": False}
 
 DAY_FIELDS = {
@@ -165,20 +168,6 @@ ClassesSerializer = inline_serializer(
 )
 
 
-def parse_day(value: str | None, field: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except (TypeError, ValueError):
-        message = "Дата в формате ГГГГ-ММ-ДД, например 2026-09-01."
-        raise RuleViolation(message, code="invalid", fields={field: [message]}) from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        message = f"Дата должна быть между {FIRST_YEAR} и {LAST_YEAR} годом."
-        raise RuleViolation(message, code="invalid", fields={field: [message]})
-    return day
-
-
 def _shares(cells: dict) -> dict:
     return {w: {"count": cell.count, "share": cell.share} for w, cell in cells.items()}
 
@@ -256,30 +245,27 @@ class StatsScopeMixin(OrgScopedMixin):
         return [pk]
 
 
+PERIOD_PARAMS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="первый день; по умолчанию 30 дней до «to»"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="последний день; по умолчанию последний посчитанный"),
+    OpenApiParameter("class", int, description="id класса: показатели этого класса"),
+]
+
+
 class StatsView(StatsScopeMixin, APIView):
     """The indicators of each day of a period (at most 366 days), for the organisation or one class."""
 
     @extend_schema(
         summary="Показатели по дням за период (администратор, руководитель; классный руководитель — свои классы)",
-        parameters=[
-            ORG_PARAM,
-            OpenApiParameter("from", OpenApiTypes.DATE, description="первый день; по умолчанию 30 дней до «to»"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="последний день; по умолчанию последний посчитанный"),
-            OpenApiParameter("class", int, description="id класса: показатели этого класса"),
-        ],
+        parameters=[ORG_PARAM, *PERIOD_PARAMS],
         responses={200: PeriodSerializer, **ERRORS},
     )
     def get(self, request, org_pk=None):
         group_ids = self.scope(request.query_params.get("class"))
         fresh = d.freshness(self.organisation)
-        last = parse_day(request.query_params.get("to"), "to") or d.report_day(self.organisation, fresh)
-        first = parse_day(request.query_params.get("from"), "from") or last - timedelta(days=29)
-        if first > last:
-            message = "Начало периода позже его конца."
-            raise RuleViolation(message, code="invalid", fields={"from": [message]})
-        if (last - first).days + 1 > MAX_DAYS:
-            message = f"Период не может быть длиннее {MAX_DAYS} дней."
-            raise RuleViolation(message, code="invalid", fields={"from": [message]})
+        first, last = parse_period(
+            request.query_params.get("from"), request.query_params.get("to"), d.report_day(self.organisation, fresh)
+        )
         return Response(
             {
                 "from": first,
@@ -324,3 +310,42 @@ class StatsClassesView(StatsScopeMixin, APIView):
             for c in d.class_rows(self.organisation, group_ids, day)
         ]
         return Response({"day": day, "stale": fresh.stale, "results": rows})
+
+
+class StatsExportView(StatsScopeMixin, APIView):
+    """The figures of a period as a file: XLSX (by days, by classes on the last day) or CSV (by days)."""
+
+    content_negotiation_class = FileNegotiation
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        summary="Выгрузка показателей за период в XLSX или CSV",
+        description="XLSX: лист «По дням» (те же показатели, что в /stats/), лист «По классам» на последний день "
+        "периода со слабыми местами и лист «Сведения». CSV (UTF-8 с BOM, «;») — одна таблица: по дням "
+        "(table=days) или классов (table=classes). Права те же, что у /stats/.",
+        parameters=[
+            ORG_PARAM,
+            *PERIOD_PARAMS,
+            OpenApiParameter("file", str, enum=list(FORMATS), description="формат файла; по умолчанию xlsx"),
+            OpenApiParameter("table", str, enum=list(TABLES), description="таблица CSV; по умолчанию days"),
+        ],
+        responses={
+            (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="XLSX"),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV"),
+            **ERRORS,
+        },
+    )
+    def get(self, request, org_pk=None):
+        group_ids = self.scope(request.query_params.get("class"))
+        file_format = request.query_params.get("file") or "xlsx"
+        table = request.query_params.get("table") or "days"
+        for field, value, allowed in (("file", file_format, FORMATS), ("table", table, TABLES)):
+            if value not in allowed:
+                message = f"Допустимые значения: {', '.join(allowed)}."
+                raise RuleViolation(message, code="invalid", fields={field: [message]})
+        fresh = d.freshness(self.organisation)
+        first, last = parse_period(
+            request.query_params.get("from"), request.query_params.get("to"), d.report_day(self.organisation, fresh)
+        )
+        export = stats_export(self.organisation, group_ids, first, last, fresh)
+        return file_response(*export_file(export, file_format, table))

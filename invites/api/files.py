@@ -4,16 +4,18 @@ Both are actions of the invites resource; they hold working links, so they are n
 the invites the caller may see (invites.selectors.invites_for_user).
 """
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
 from orgs.api.base import ORG_PARAM
+from portal.api.files import FileNegotiation
 from portal.api.schema import ERRORS, ErrorSerializer
+from portal.downloads import file_response
 from portal.exceptions import PermissionDenied
+from portal.spreadsheets import CSV_TYPE as CSV
+from portal.spreadsheets import XLSX_TYPE as XLSX
 
 from ..exports import export_rows, invites_csv, invites_xlsx
 from ..kits import kit_filename, kit_pdf
@@ -21,32 +23,11 @@ from . import filters
 from . import serializers as s
 
 PDF = "application/pdf"
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class FileNegotiation(BaseContentNegotiation):
-    """A file is answered whatever Accept or ?format= say (?format= picks the export's format); errors are JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 FILE_ACTION = {
     "content_negotiation_class": FileNegotiation,
     "renderer_classes": [JSONRenderer],
     "pagination_class": None,
 }
-
-
-def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"  # working links inside
-    return response
 
 
 class InviteFilesMixin:

@@ -14,6 +14,7 @@ from orgs.models import Group
 from orgs.selectors import group_get
 from orgs.views._base import apply_error_to_form, org_page
 from portal.exceptions import PortalError
+from portal.spreadsheets import CSV_TYPE, XLSX_TYPE
 
 from .. import selectors
 from ..exports import invites_csv, invites_xlsx
@@ -26,8 +27,8 @@ from .manage import _require_inviter
 
 SHOWN_LIMIT = 300
 EXPORTS = {
-    "csv": (invites_csv, "text/csv; charset=utf-8"),
-    "xlsx": (invites_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": (invites_csv, CSV_TYPE),
+    "xlsx": (invites_xlsx, XLSX_TYPE),
 }
 
 

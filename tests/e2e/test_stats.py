@@ -1,7 +1,12 @@
 """The director opens «Статистика» from the navigation: the charts and the per-class table are there, the page is
-clean for axe-core, and on a 360 px phone the class table scrolls inside its box, not the page."""
+clean for axe-core, the XLSX downloaded from its form holds a figure the page shows, and on a 360 px phone the
+class table scrolls inside its box, not the page."""
+
+import io
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.stats.filled import filled_organisation
@@ -26,6 +31,16 @@ def test_the_director_reads_the_dashboard(page, live_server, axe_check):
     expect(table.get_by_role("rowheader", name=filled.classes[0].name)).to_be_visible()
     expect(table.get_by_text("⚠ мало").first).to_be_visible()
     axe_check(page)
+    # The workbook downloaded from the page's form holds the figures the page shows.
+    joined = table.get_by_role("rowheader", name=filled.classes[0].name).locator("xpath=following-sibling::td[1]")
+    shown = int(joined.inner_text().split()[0])
+    export = page.get_by_role("region", name="Выгрузить показатели")
+    export.get_by_label("XLSX (Excel): по дням и по классам").check()
+    with page.expect_download() as download_info:
+        export.get_by_role("button", name="Скачать файл").click()
+    assert download_info.value.suggested_filename.endswith(f"-{filled.yesterday}.xlsx")
+    sheet = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))["По классам"]
+    assert (filled.classes[0].name, shown) in {row[:2] for row in sheet.iter_rows(min_row=2, values_only=True)}
     page.set_viewport_size({"width": 360, "height": 740})
     expect(page.get_by_text("Таблицу можно прокрутить вбок →")).to_be_visible()
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")

@@ -1,0 +1,53 @@
+"""The dashboard's «Выгрузить показатели» form: a period (the API's ?from=&to=, checked by the same rules and
+messages) and a file format."""
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.exceptions import RuleViolation
+
+from .periods import parse_period
+
+# The form's one choice → (file format, CSV table) of stats.exports.export_file.
+CHOICES = {
+    "xlsx": ("xlsx", "days", _("XLSX (Excel): по дням и по классам")),
+    "csv": ("csv", "days", _("CSV: показатели по дням")),
+    "csv-classes": ("csv", "classes", _("CSV: таблица классов на последний день")),
+}
+
+
+class ExportForm(forms.Form):
+    """Fields named as the query (?from=&to=&format=); «from» is a Python word, so they are set in __init__."""
+
+    def __init__(self, *args, default_last: date, **kwargs):
+        kwargs.setdefault("auto_id", "export-%s")  # unique among the page's forms
+        super().__init__(*args, **kwargs)
+        self.default_last = default_last
+
+        def day(label):
+            return forms.CharField(
+                label=label,
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+
+        self.fields["from"] = day(_("С даты"))
+        self.fields["to"] = day(_("По дату"))
+        self.fields["format"] = forms.ChoiceField(
+            label=_("Формат файла"),
+            choices=[(key, label) for key, (_, _, label) in CHOICES.items()],
+            widget=forms.RadioSelect,
+        )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["first"], data["last"] = parse_period(data.get("from"), data.get("to"), self.default_last)
+        except RuleViolation as error:
+            for field in error.fields:
+                self.add_error(field, error.message)
+        if data.get("format") in CHOICES:
+            data["file_format"], data["table"], _ = CHOICES[data["format"]]
+        return data
