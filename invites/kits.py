@@ -16,24 +16,14 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from orgs.models import RUSSIAN_TIME_ZONES, Group, Organisation
-from portal.exceptions import PortalError, RuleViolation
+from portal.exceptions import RuleViolation
+from portal.pdf import html_to_pdf
 
 from .models import Invite, InviteRole
 from .services.links import invite_url
 
 CARDS_PER_PAGE = 6
 _TZ_LABELS = dict(RUSSIAN_TIME_ZONES)
-
-
-class PdfUnavailable(PortalError):
-    """The PDF engine's system libraries are not installed on the server."""
-
-    status = 503
-    code = "pdf_unavailable"
-    default_message = (
-        "Не удалось подготовить PDF: на сервере не установлены библиотеки для печати (Pango, HarfBuzz, "
-        "шрифты DejaVu). Обратитесь к администратору сервера; ссылки можно выгрузить в CSV или XLSX."
-    )
 
 
 @dataclass(frozen=True)
@@ -165,14 +155,6 @@ def kit_cards(items: Iterable, organisation: Organisation, group: Group | None =
     return cards
 
 
-def _weasyprint_html():
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as error:  # OSError: Pango or HarfBuzz cannot be loaded
-        raise PdfUnavailable() from error
-    return HTML
-
-
 def _css_string(text: str) -> str:
     """Text for a CSS string in a <style> element: no way out of the quotes or of the element."""
     escaped = "".join(f"\\{ord(ch):x} " if ch in '\\"<>&' or ord(ch) < 32 else ch for ch in text)
@@ -203,9 +185,7 @@ def kit_pdf(items: Iterable, organisation: Organisation, group: Group | None = N
 
     Raises PdfUnavailable (HTTP 503, a Russian message) when the server lacks the PDF libraries.
     """
-    html = kit_html(items, organisation, group)
-    HTML = _weasyprint_html()
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(kit_html(items, organisation, group))
 
 
 def kit_filename(organisation: Organisation, group: Group | None = None) -> str:

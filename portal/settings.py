@@ -363,6 +363,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stats.tasks.advance_statistics",
         "schedule": crontab(minute="*/10"),  # fills days that ended; cheap when nothing is new
     },
+    "build-monthly-reports": {
+        "task": "stats.tasks.build_monthly_reports",
+        # Hourly in the first week of a month: an organisation's report is built once its own month has ended
+        # (Kamchatka's 12 hours before Kaliningrad's) and the last day is filled; a later run skips those done
+        # and picks up those whose statistics were late.
+        "schedule": crontab(minute=25, day_of_month="1-7"),
+    },
 }
 
 LOGGING = {

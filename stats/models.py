@@ -4,6 +4,8 @@ Modelled on Zulip's analytics: an indicator (see `registry.py`) writes the rows 
 local day — and nothing else; the dashboard reads only these tables.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -155,3 +157,54 @@ class UserDay(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.organisation_id} {self.day}"
+
+
+def report_path(instance, filename) -> str:
+    # A random name: the file is served only through a view that checks who asks, and its path tells nothing.
+    return f"stats/reports/{instance.organisation_id}/{uuid.uuid4().hex}.pdf"
+
+
+class MonthlyReport(models.Model):
+    """The printable report of one month: one row per organisation, month and kind.
+
+    A new request for the same month regenerates the file and replaces it (a director expects one report per
+    month, the latest); until the new file is stored, the previous one stays downloadable."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("отчёт организации")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("готовится")
+        READY = "ready", _("готов")
+        FAILED = "failed", _("не сформирован")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices, default=Kind.ORGANISATION)
+    month = models.DateField(_("месяц"), help_text=_("первый день месяца"))
+    status = models.CharField(_("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(_("почему не сформирован"), blank=True)
+    file = models.FileField(_("файл"), upload_to=report_path, max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("размер, байт"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("заказал"),
+        help_text=_("пусто: сформирован по расписанию"),
+    )
+    requested_at = models.DateTimeField(_("заказан"), default=timezone.now)
+    generated_at = models.DateTimeField(_("сформирован"), null=True, blank=True)
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ежемесячный отчёт")
+        verbose_name_plural = _("ежемесячные отчёты")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month", "kind"], name="monthly_report_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.kind}: {self.status}"

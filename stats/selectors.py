@@ -11,7 +11,7 @@ from django.db.models import F, Sum
 from orgs.models import Group
 
 from .collectors.events import DECISION_HOURS
-from .models import ClassDayCount, FillState, OrgDayCount, UserDay
+from .models import ClassDayCount, FillState, MonthlyReport, OrgDayCount, UserDay
 
 
 def org_series(*, organisation_id: int, indicator_id: str, first: date, last: date, prefix: str = "") -> dict:
@@ -175,3 +175,10 @@ def class_names(*, organisation_id: int, group_ids) -> dict[int, str]:
     """The names of the classes the counts are about (the one read outside the statistics tables), in one query."""
     rows = Group.objects.filter(organisation_id=organisation_id, pk__in=list(group_ids))
     return dict(rows.values_list("pk", "name"))
+
+
+def monthly_reports(*, organisation_id: int):
+    """An organisation's monthly reports, newest month first (callers checked the right to the statistics)."""
+    return MonthlyReport.objects.filter(organisation_id=organisation_id, kind=MonthlyReport.Kind.ORGANISATION).order_by(
+        "-month", "-pk"
+    )

@@ -1,16 +1,27 @@
 """«Статистика»: the dashboard of the organisation for administrators and leaders, of their own classes for
-curators, and its export. It reads only the statistics tables (stats.dashboard → stats.selectors)."""
+curators, its export, and the monthly reports (PDF) for those who see the whole organisation. It reads only
+the statistics tables (stats.dashboard → stats.selectors)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.shortcuts import render
+from django import forms
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 
-from orgs.views._base import org_page
+from chats.views.attachments import content_disposition
+from orgs.views._base import org_page, perform
 from portal.downloads import file_response
 
 from . import dashboard as d
+from . import selectors
 from .exports import export_file, stats_export
 from .forms import ExportForm
+from .models import MonthlyReport
+from .services.report_jobs import monthly_report_request, report_months
+from .services.reports import month_name
+
+REPORTS_PER_PAGE = 24
 
 
 def _dashboard(request, org, group_ids, export_form=None, status=200):
@@ -64,3 +75,63 @@ def stats_export_file(request, org):
     data = form.cleaned_data
     export = stats_export(org, group_ids, data["first"], data["last"], fresh)
     return file_response(*export_file(export, data["file_format"], data["table"]))
+
+
+class ReportRequestForm(forms.Form):
+    month = forms.TypedChoiceField(label="Месяц", coerce=date.fromisoformat)
+
+    def __init__(self, *args, months, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(m.isoformat(), month_name(m).capitalize()) for m in months]
+
+
+@org_page("view_statistics")
+def monthly_reports(request, org):
+    """The organisation's stored reports and the form that asks for one (administrators and leaders; a curator's
+    statistics are of classes, and a report is the organisation's document with its requisites)."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    months = report_months(org)
+    form = ReportRequestForm(request.POST or None, months=months)
+    if request.method == "POST" and form.is_valid():
+        month = form.cleaned_data["month"]
+        done = f"Отчёт за {month_name(month)} готовится… Обновите страницу через минуту, чтобы скачать его."
+        perform(request, lambda: monthly_report_request(organisation=org, month=month, actor=request.user), done)
+        return redirect("stats:reports", org.pk)
+    page = Paginator(selectors.monthly_reports(organisation_id=org.pk), REPORTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "months": months, "page": page, "reports": [(r, month_name(r.month)) for r in page]}
+    return render(request, "stats/reports.html", context)
+
+
+def report_filename(report: MonthlyReport) -> str:
+    return f"Отчёт {report.organisation.short_name} {report.month:%Y-%m}.pdf"
+
+
+def report_file_response(request, report: MonthlyReport) -> HttpResponse:
+    """The stored PDF with a readable name; its SHA-256 is the ETag (a regenerated report has another)."""
+    storage = report.file.storage
+    if not report.file.name or not storage.exists(report.file.name):
+        raise Http404
+    etag = f'"{report.sha256}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = FileResponse(storage.open(report.file.name, "rb"), content_type="application/pdf")
+        response["Content-Length"] = str(report.size)
+        response["Content-Disposition"] = content_disposition(report_filename(report), inline=False)
+        response["X-Content-Type-Options"] = "nosniff"
+    response["ETag"] = etag
+    # Checked per person: shared caches must not keep it; the browser asks again (ETag) as it may be regenerated.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@org_page("view_statistics")
+def monthly_report_file(request, org, report_id):
+    report = selectors.monthly_reports(organisation_id=org.pk).filter(pk=report_id).select_related("organisation")
+    report = report.first()
+    if report is None:
+        raise Http404
+    return report_file_response(request, report)

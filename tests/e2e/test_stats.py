@@ -1,14 +1,20 @@
 """The director opens «Статистика» from the navigation: the charts and the per-class table are there, the page is
 clean for axe-core, the XLSX downloaded from its form holds a figure the page shows, and on a 360 px phone the
-class table scrolls inside its box, not the page."""
+class table scrolls inside its box, not the page. Then the director asks for last month's report and downloads the
+PDF, which names the organisation and a figure of the page."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from stats.days import local_day
+from stats.services.reports import month_name, previous_month
+from tests.invites.test_kits import pdf_text
 from tests.stats.filled import filled_organisation
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,7 +23,7 @@ PASSWORD = "pass-Word-123"
 
 
 def test_the_director_reads_the_dashboard(page, live_server, axe_check):
-    filled = filled_organisation(3)
+    filled = filled_organisation(3, days=40)  # into last month: the monthly report needs its figures
     org, director = filled.organisation, filled.people["director"]
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Телефон или e-mail").fill(director.phone)
@@ -45,3 +51,25 @@ def test_the_director_reads_the_dashboard(page, live_server, axe_check):
     expect(page.get_by_text("Таблицу можно прокрутить вбок →")).to_be_visible()
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], widths
+
+    # ---- The monthly report (PDF): asked for on «Отчёты», built by the job (eager in tests), downloaded.
+    students = page.locator(".stats-figure", has_text="Обучающиеся").get_by_text("зарегистрированных").inner_text()
+    registered = re.search(r"из (\d+) зарегистрированных", students)[1]
+    page.get_by_role("link", name="Отчёты за месяц (PDF)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Отчёты об использовании портала")
+    axe_check(page)
+    last_month = previous_month(local_day(timezone.now(), org.time_zone))
+    month = month_name(last_month)
+    page.get_by_label("Месяц").select_option(label=month.capitalize())
+    page.get_by_role("button", name="Сформировать отчёт").click()
+    expect(page.get_by_text(f"Отчёт за {month} готовится…")).to_be_visible()
+    row = page.get_by_role("row", name=month.capitalize())
+    expect(row.get_by_role("cell", name="Готов", exact=True)).to_be_visible()
+    axe_check(page)
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name=f"Скачать PDF за {month}").click()
+    download = download_info.value
+    assert download.suggested_filename == f"Отчёт {org.short_name} {last_month:%Y-%m}.pdf"
+    words = pdf_text(Path(download.path()).read_bytes())
+    assert org.short_name in words and f"Отчёт об использовании портала за {month}" in words
+    assert f"из {registered} зарегистрированных" in words

@@ -12,9 +12,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from invites.exports import export_rows, invites_csv, invites_xlsx
-from invites.kits import PdfUnavailable, kit_pdf
+from invites.kits import kit_pdf
 from invites.selectors import invites_for_user
 from invites.services import links
+from portal.pdf import PdfUnavailable
 from tests.factories import ClassFactory, OrganisationFactory, admin_of, student_in
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from invites.kits import PdfUnavailable
 from invites.models import Invite, InviteMailing
 from invites.services import links
 from orgs.models import AuditEntry
+from portal.pdf import PdfUnavailable
 from tests.factories import (
     ClassFactory,
     OrganisationFactory,

@@ -1,0 +1,40 @@
+"""HTML to PDF through WeasyPrint, for every printable document of the portal (invite kits, monthly reports).
+
+Nothing is fetched while printing: images come as data: URIs, fonts are the server's (DejaVu), and any other
+address in a document is refused, so a name typed by someone cannot make the server reach the network or read
+its files."""
+
+from django.conf import settings
+
+from portal.exceptions import PortalError
+
+
+class PdfUnavailable(PortalError):
+    """The PDF engine's system libraries are not installed on the server."""
+
+    status = 503
+    code = "pdf_unavailable"
+    default_message = (
+        "Не удалось подготовить PDF: на сервере не установлены библиотеки для печати (Pango, HarfBuzz, "
+        "шрифты DejaVu). Обратитесь к администратору сервера; ссылки можно выгрузить в CSV или XLSX."
+    )
+
+
+def _weasyprint():
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:  # OSError: Pango or HarfBuzz cannot be loaded
+        raise PdfUnavailable() from error
+    return weasyprint
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF of a complete HTML document. Raises PdfUnavailable (HTTP 503) without the PDF libraries."""
+    weasyprint = _weasyprint()
+
+    def data_only(url: str, *args, **kwargs):
+        if url.startswith("data:"):
+            return weasyprint.default_url_fetcher(url, *args, **kwargs)
+        raise ValueError(f"PDF documents load nothing from outside: {url[:80]}")
+
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=data_only).write_pdf()

@@ -1,0 +1,228 @@
+"""Monthly reports as stored files: requested by a director or by the monthly job, built by a worker, kept with
+their SHA-256.
+
+One row per organisation, month and kind. A new request for a month already reported regenerates the file and
+replaces it: the director gets one report per month, the latest, and the previous file stays downloadable until
+the new one is stored (then it is deleted). A failure (disk full, storage or PDF libraries missing) marks the
+row failed with a Russian message; nothing retries it in a loop (the monthly job tries again at its next hourly
+run during the first week of the month, a director by asking again)."""
+
+import hashlib
+import logging
+from datetime import date, datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from orgs.models import Organisation
+from portal.exceptions import RuleViolation, StorageFull, StorageUnavailable
+from portal.pdf import PdfUnavailable
+
+from ..models import FillState, MonthlyReport, OrgDayCount, report_path
+from ..registry import indicators
+from .reports import build_monthly_report, last_ended_month, month_end, month_name, month_start, render_pdf
+
+logger = logging.getLogger(__name__)
+
+# A report still pending after this long lost its worker (a restart): it may be queued again.
+STUCK_AFTER = timedelta(hours=1)
+FAILURES = {
+    StorageFull: "Отчёт не сохранён: на сервере закончилось место. Сообщите администратору сервера и сформируйте "
+    "отчёт снова, когда место освободится.",
+    StorageUnavailable: "Отчёт не сохранён: хранилище файлов на сервере недоступно. Сообщите администратору "
+    "сервера и сформируйте отчёт снова.",
+    PdfUnavailable: "Отчёт не сформирован: на сервере не установлены библиотеки для печати PDF (Pango, HarfBuzz, "
+    "шрифты DejaVu). Сообщите администратору сервера.",
+}
+UNEXPECTED = (
+    "Отчёт не сформирован из-за ошибки на сервере. Попробуйте позже; если не получится, сообщите администратору "
+    "портала."
+)
+
+
+# ---- which months -------------------------------------------------------------------------------------------
+
+
+def report_months(organisation: Organisation, *, now: datetime | None = None) -> list[date]:
+    """The months a report can be asked for, newest first: ended in the organisation's time and with figures."""
+    now = now or timezone.now()
+    span = OrgDayCount.objects.filter(organisation=organisation).aggregate(first=Min("day"), last=Max("day"))
+    if span["first"] is None:
+        return []
+    months, month = [], min(last_ended_month(organisation.time_zone, now), month_start(span["last"]))
+    while month >= month_start(span["first"]):
+        months.append(month)
+        month = month_start(month - timedelta(days=1))
+    return months
+
+
+def parse_month(value) -> date:
+    """«2026-10» → 2026-10-01; anything else is a 400 naming the field."""
+    try:
+        year, number = (int(part) for part in str(value).split("-"))
+        month = date(year, number, 1)
+    except (TypeError, ValueError):
+        message = "Месяц в формате ГГГГ-ММ, например 2026-10."
+        raise RuleViolation(message, code="invalid", fields={"month": [message]}) from None
+    if not 2000 <= month.year <= 2100:
+        message = "Месяц должен быть между 2000 и 2100 годом."
+        raise RuleViolation(message, code="invalid", fields={"month": [message]})
+    return month
+
+
+def _check_month(organisation: Organisation, month: date, now: datetime) -> None:
+    latest = last_ended_month(organisation.time_zone, now)
+    if month > latest:
+        day_after = month_end(month) + timedelta(days=1)
+        message = (
+            f"Месяц {month_name(month)} ещё не закончился: отчёт за него можно будет сформировать "
+            f"с {day_after:%d.%m.%Y}."
+        )
+        raise RuleViolation(message, code="month_not_ended", fields={"month": [message]})
+    if month not in report_months(organisation, now=now):
+        message = f"За {month_name(month)} данных статистики нет: отчёт составить не из чего."
+        raise RuleViolation(message, code="month_without_data", fields={"month": [message]})
+
+
+# ---- request, build, store ----------------------------------------------------------------------------------
+
+
+def _queue(report_ids: list[int]) -> None:
+    from ..tasks import build_monthly_report as task  # the tasks module imports the services
+
+    for report_id in report_ids:
+        task.delay(report_id)
+
+
+def monthly_report_request(
+    *, organisation: Organisation, month: date, actor, now: datetime | None = None
+) -> MonthlyReport:
+    """Queue the building of the month's report (again, if it exists); the row returned is pending. A month not
+    ended yet or without figures is refused (RuleViolation). A report already being built is not queued twice."""
+    now = now or timezone.now()
+    month = month_start(month)
+    _check_month(organisation, month, now)
+    with transaction.atomic():
+        # The row lock makes two requests at once queue one job.
+        report, created = MonthlyReport.objects.select_for_update().get_or_create(
+            organisation=organisation,
+            month=month,
+            kind=MonthlyReport.Kind.ORGANISATION,
+            defaults={"requested_by": actor, "requested_at": now},
+        )
+        busy = report.status == MonthlyReport.Status.PENDING and report.requested_at > now - STUCK_AFTER
+        if not created and busy:
+            return report
+        if not created:
+            report.status, report.error = MonthlyReport.Status.PENDING, ""
+            report.requested_by, report.requested_at = actor, now
+            report.save(update_fields=["status", "error", "requested_by", "requested_at"])
+        transaction.on_commit(lambda: _queue([report.pk]))
+    return report
+
+
+def _fail(report_id: int, message: str) -> None:
+    MonthlyReport.objects.filter(pk=report_id, status=MonthlyReport.Status.PENDING).update(
+        status=MonthlyReport.Status.FAILED, error=message
+    )
+
+
+def monthly_report_build(*, report_id: int, now: datetime | None = None) -> MonthlyReport | None:
+    """Build a pending report's PDF, store it under a random name with its SHA-256 and size, and replace the
+    previous file. Safe to run twice: a report no longer pending is left as it is."""
+    report = MonthlyReport.objects.select_related("organisation").filter(pk=report_id).first()
+    if report is None or report.status != MonthlyReport.Status.PENDING:
+        return report
+    storage = report.file.storage
+    try:
+        pdf = render_pdf(build_monthly_report(report.organisation, report.month, now=now))
+        name = storage.save(report_path(report, "report.pdf"), ContentFile(pdf))
+    except tuple(FAILURES) as error:
+        logger.warning("Monthly report %s not built: %s", report_id, error)
+        _fail(report_id, FAILURES[type(error)])
+        return MonthlyReport.objects.get(pk=report_id)
+    except Exception:
+        logger.exception("Monthly report %s not built", report_id)
+        _fail(report_id, UNEXPECTED)
+        return MonthlyReport.objects.get(pk=report_id)
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().get(pk=report_id)
+        previous = report.file.name
+        report.file.name = name
+        report.sha256 = hashlib.sha256(pdf).hexdigest()
+        report.size = len(pdf)
+        report.status, report.error = MonthlyReport.Status.READY, ""
+        report.generated_at = timezone.now()
+        report.save(update_fields=["file", "sha256", "size", "status", "error", "generated_at"])
+        if previous and previous != name:
+            transaction.on_commit(lambda: storage.delete(previous))
+    return report
+
+
+# ---- the monthly job ------------------------------------------------------------------------------------------
+
+
+def monthly_reports_due(*, now: datetime | None = None) -> list[tuple[Organisation, date]]:
+    """(organisation, month) whose report the monthly job should build now: the month has ended in the
+    organisation's time, its last day is filled in the statistics, there are figures for it, and no report is
+    ready or being built (a failed one is tried again)."""
+    now = now or timezone.now()
+    wanted = len(indicators())
+    filled = {
+        row["organisation_id"]: row["last"]
+        for row in FillState.objects.filter(indicator__in=[i.id for i in indicators()])
+        .values("organisation_id")
+        .annotate(last=Min("last_filled_day"), n=Count("id"))
+        if row["n"] == wanted
+    }
+    candidates = []
+    for organisation in Organisation.objects.filter(is_active=True, pk__in=filled.keys()).order_by("pk"):
+        month = last_ended_month(organisation.time_zone, now)
+        if filled[organisation.pk] >= month_end(month):
+            candidates.append((organisation, month))
+    existing = {
+        (r.organisation_id, r.month): r
+        for r in MonthlyReport.objects.filter(
+            kind=MonthlyReport.Kind.ORGANISATION,
+            organisation_id__in=[o.pk for o, _ in candidates],
+            month__in={m for _, m in candidates},
+        )
+    }
+    due = []
+    for organisation, month in candidates:
+        report = existing.get((organisation.pk, month))
+        if report is not None and not _to_retry(report, now):
+            continue
+        in_month = OrgDayCount.objects.filter(organisation=organisation, day__gte=month, day__lte=month_end(month))
+        if in_month.exists():
+            due.append((organisation, month))
+    return due
+
+
+def _to_retry(report: MonthlyReport, now: datetime) -> bool:
+    if report.status == MonthlyReport.Status.FAILED:
+        return True
+    return report.status == MonthlyReport.Status.PENDING and report.requested_at <= now - STUCK_AFTER
+
+
+def monthly_reports_schedule(*, now: datetime | None = None) -> int:
+    """Mark the due reports pending and queue their building; returns how many. Run twice, queues nothing new."""
+    now = now or timezone.now()
+    ids = []
+    for organisation, month in monthly_reports_due(now=now):
+        with transaction.atomic():
+            report, created = MonthlyReport.objects.select_for_update().get_or_create(
+                organisation=organisation,
+                month=month,
+                kind=MonthlyReport.Kind.ORGANISATION,
+                defaults={"requested_at": now},
+            )
+            if not created and not _to_retry(report, now):
+                continue  # a director asked for it meanwhile
+            report.status, report.error, report.requested_at = MonthlyReport.Status.PENDING, "", now
+            report.save(update_fields=["status", "error", "requested_at"])
+        ids.append(report.pk)
+    transaction.on_commit(lambda: _queue(ids))
+    return len(ids)
