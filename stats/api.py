@@ -82,6 +82,19 @@ def parse_day(value: str | None, field: str) -> date | None:
     return day
 
 
+def parse_period(params, default_last) -> tuple[date, date]:
+    """?from= and ?to= (at most MAX_DAYS days); «to» defaults to default_last(), «from» to 30 days before it."""
+    last = parse_day(params.get("to"), "to") or default_last()
+    first = parse_day(params.get("from"), "from") or last - timedelta(days=29)
+    if first > last:
+        message = "Начало периода позже его конца."
+        raise RuleViolation(message, code="invalid", fields={"from": [message]})
+    if (last - first).days + 1 > MAX_DAYS:
+        message = f"Период не может быть длиннее {MAX_DAYS} дней."
+        raise RuleViolation(message, code="invalid", fields={"from": [message]})
+    return first, last
+
+
 class StatsScopeMixin(OrgScopedMixin):
     """The classes the request may read: all (None) for administrators and leaders, one named by ?class=."""
 
@@ -114,14 +127,7 @@ class StatsView(StatsScopeMixin, APIView):
     def get(self, request, org_pk=None):
         group_ids = self.scope(request.query_params.get("class"))
         fresh = d.freshness(self.organisation)
-        last = parse_day(request.query_params.get("to"), "to") or d.report_day(self.organisation, fresh)
-        first = parse_day(request.query_params.get("from"), "from") or last - timedelta(days=29)
-        if first > last:
-            message = "Начало периода позже его конца."
-            raise RuleViolation(message, code="invalid", fields={"from": [message]})
-        if (last - first).days + 1 > MAX_DAYS:
-            message = f"Период не может быть длиннее {MAX_DAYS} дней."
-            raise RuleViolation(message, code="invalid", fields={"from": [message]})
+        first, last = parse_period(request.query_params, lambda: d.report_day(self.organisation, fresh))
         return Response(
             {
                 "from": first,

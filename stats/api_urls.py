@@ -1,10 +1,16 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
 from orgs.api.urls import ORG
 
-from . import api
+from . import api, api_areas
+
+AREA = r"areas/(?P<id>\d{1,18})"
 
 urlpatterns = [
     re_path(rf"^{ORG}/stats/$", api.StatsView.as_view(), name="org-stats"),
     re_path(rf"^{ORG}/stats/classes/$", api.StatsClassesView.as_view(), name="org-stats-classes"),
+    re_path(rf"^{ORG}/stats/targets/$", api_areas.OrgTargetsView.as_view(), name="org-stats-targets"),
+    path("areas/", api_areas.AreaListView.as_view(), name="areas"),
+    re_path(rf"^{AREA}/stats/$", api_areas.AreaStatsView.as_view(), name="area-stats"),
+    re_path(rf"^{AREA}/stats/targets/$", api_areas.AreaTargetsView.as_view(), name="area-stats-targets"),
 ]

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import area_views, views
 
 app_name = "stats"
 
 urlpatterns = [
     path("orgs/<int:org_id>/stats/", views.stats_dashboard, name="dashboard"),
+    path("orgs/<int:org_id>/stats/targets/", area_views.org_targets_edit, name="org_targets"),
+    path("areas/<int:area_id>/stats/", area_views.area_stats, name="area"),
+    path("areas/<int:area_id>/stats/targets/", area_views.area_targets_edit, name="area_targets"),
 ]

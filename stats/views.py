@@ -8,6 +8,8 @@ from django.shortcuts import render
 from orgs.views._base import org_page
 
 from . import dashboard as d
+from .forms import TargetsForm
+from .targets import organisation_targets
 
 
 @org_page()
@@ -20,13 +22,17 @@ def stats_dashboard(request, org):
     day = d.report_day(org, fresh)
     rows = d.daily(org, group_ids, day - timedelta(days=period - 1), day)
     whole = group_ids is None
+    targets = organisation_targets(org) if whole else {}
     context = {
         "whole": whole,
         "period": period,
         "periods": d.PERIODS,
         "fresh": fresh,
         "day": day,
-        "headlines": d.headlines(org, day) if whole else [],
+        "headlines": d.headlines(org, day, {k: t.value for k, t in targets.items()}) if whole else [],
+        "targets_form": TargetsForm(targets=targets)
+        if whole and request.user.has_perm("orgs.manage_org", org)
+        else None,
         "charts": d.charts(rows, whole),
         "classes": d.class_rows(org, group_ids, day),
         "thresholds": {"joined": d.JOINED_MIN, "parents": d.PARENTS_MIN, "quiet": d.QUIET_DAYS},
