@@ -15,6 +15,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from chats.models import Chat
+from chats.services.messages import message_post
+from chats.services.sync import chats_sync_organisation
 from orgs.models import AuditEntry, Membership
 from stats.days import local_day
 from stats.models import FillState, OrgDayCount, UserDay
@@ -125,6 +128,9 @@ def test_who_reads_the_municipality(area, methodologist):
         assert client.get(f"/api/v1/areas/{area.pk}/stats/targets/").status_code == 404
     assert [a["id"] for a in signed_in(stranger).get("/api/v1/areas/").json()["results"]] == [other_area.pk]
     assert signed_in(director).get("/api/v1/areas/").json()["results"] == []
+    empty = page(signed_in(stranger), other_area)  # a municipality with no organisation on the portal yet
+    assert empty.status_code == 200 and "пока нет организаций" in empty.content.decode()
+    assert api(signed_in(stranger), other_area).json()["results"] == []
 
     anonymous = APIClient()
     response = page(anonymous, area)
@@ -147,7 +153,9 @@ def _org_urls(org, ids: dict):
                 yield prefix + str(p.pattern), p
 
     for route, _pattern in walk(get_resolver().url_patterns):
-        if "<int:org_id>" not in route or route.startswith(("api/", "admin/")) or route in OUTSIDERS_WELCOME:
+        if not ("<int:org_id>" in route or "<int:chat_id>" in route) or route.startswith(("api/", "admin/")):
+            continue
+        if route in OUTSIDERS_WELCOME:
             continue
         url = "/" + route
         for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", route):
@@ -160,8 +168,11 @@ def test_the_methodologist_gets_nothing_of_the_organisations_but_their_statistic
     school = filled("Школа № 1")
     group = ClassFactory(organisation=school)
     admin = admin_of(school)
+    chats_sync_organisation(organisation=school)
+    channel = Chat.objects.get(organisation=school, kind="general_channel")
+    message = message_post(chat=channel, actor=admin, text="Объявление")
     client = signed_in(methodologist)
-    ids = {"group_id": group.pk, "user_id": admin.pk, "pk": group.pk}
+    ids = {"group_id": group.pk, "user_id": admin.pk, "pk": group.pk, "chat_id": channel.pk, "message_id": message.pk}
     walked = 0
     for url in _org_urls(school, ids):
         response = client.get(url)
