@@ -69,6 +69,11 @@ ACTION_LABELS = {
     # Join requests
     "join_request.approved": _("Заявка на вступление одобрена"),
     "join_request.rejected": _("Заявка на вступление отклонена"),
+    # Statistics
+    "stats.targets_changed": _("Изменены целевые значения организации"),
+    "stats.area_targets_changed": _("Муниципалитет изменил целевые значения"),
+    "stats.area_viewed": _("Муниципалитет просмотрел статистику организации"),
+    "stats.area_exported": _("Муниципалитет выгрузил статистику организации"),
 }
 
 # Filter groups: key -> (label, the action prefixes that belong to it).
@@ -82,6 +87,7 @@ ACTION_GROUPS = {
     "structure": (_("Структура"), ("organisation", "academic_year", "group")),
     "registration": (_("Регистрация организации"), ("registration",)),
     "chats": (_("Чаты и жалобы"), ("chat", "report")),
+    "statistics": (_("Статистика"), ("stats",)),
 }
 
 DETAIL_LABELS = {
@@ -107,9 +113,19 @@ DETAIL_LABELS = {
     "join_request": _("Заявка №"),
     "member": _("Участник (№ пользователя)"),
     "until": _("До"),
+    "area": _("Муниципалитет"),
+    "period": _("Период"),
+    "format": _("Формат"),
+    "targets": _("Целевые значения"),
 }
 
 OUTCOME_LABELS = {"joined": _("вступил(а)"), "requested": _("отправлена заявка"), "already": _("уже состоит")}
+# The weekly-active targets of the statistics (their keys in the details of «stats.*targets_changed»).
+TARGET_LABELS = {
+    "staff": _("педагоги и сотрудники"),
+    "students": _("обучающиеся"),
+    "parents": _("родители"),
+}
 FIELD_LABELS = {
     "full_name": _("полное наименование"),
     "short_name": _("краткое наименование"),
@@ -168,6 +184,11 @@ def _raw_value(action: str, key: str, value):
         return ", ".join(_text(FIELD_LABELS.get(v, v)) for v in value)
     if key == "from" and action == "invite.relayed":
         return _("ссылка № %(number)s") % {"number": value}
+    if key == "targets" and isinstance(value, dict):
+        return ", ".join(
+            f"{_text(TARGET_LABELS.get(k, k))} — " + (f"{v} %" if v is not None else _text(_("как уровнем выше")))
+            for k, v in value.items()
+        )
     return value
 
 

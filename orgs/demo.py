@@ -14,7 +14,7 @@ from django.db import transaction
 from portal.accounts.models import User
 from portal.accounts.services import user_create
 
-from .demo_data import COLLEGE, DEMO_ACCOUNTS, DEMO_PASSWORD, OPERATOR, SCHOOL, Account, OrgSpec
+from .demo_data import COLLEGE, DEMO_ACCOUNTS, DEMO_PASSWORD, METHODOLOGIST, OPERATOR, SCHOOL, Account, OrgSpec
 from .models import (
     AcademicYear,
     CuratorAssignment,
@@ -47,6 +47,8 @@ def load_demo() -> DemoReport:
         operator = _operator(report)
         for spec in (SCHOOL, COLLEGE):
             report.organisations.append(_load_organisation(spec, operator, report))
+        # An account of no organisation: the statistics app attaches it to their municipality.
+        _user(METHODOLOGIST, report)
     return report
 
 

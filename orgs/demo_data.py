@@ -72,6 +72,13 @@ COLLEGE_ADMIN = _demo(
 COLLEGE_CURATOR = _demo(
     "куратор группы ЭС-21", "Сергеев Виктор Павлович", "+79000000014", "college-curator@demo.school-portal.ru"
 )
+# Attached to the municipality of both demo organisations by the statistics app (`load_demo_area`): a member of none.
+METHODOLOGIST = _demo(
+    "методист муниципалитета (статистика обеих демо-организаций)",
+    "Ильина Наталья Борисовна",
+    "+79000000020",
+    "methodologist@demo.school-portal.ru",
+)
 
 DEMO_ACCOUNTS = (
     OPERATOR,
@@ -83,6 +90,7 @@ DEMO_ACCOUNTS = (
     SCHOOL_PARENT,
     COLLEGE_ADMIN,
     COLLEGE_CURATOR,
+    METHODOLOGIST,
 )
 
 SCHOOL = OrgSpec(

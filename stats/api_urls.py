@@ -1,8 +1,10 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
 from orgs.api.urls import ORG
 
-from . import api, api_reports
+from . import api, api_areas, api_reports
+
+AREA = r"areas/(?P<id>\d{1,18})"
 
 urlpatterns = [
     re_path(rf"^{ORG}/stats/$", api.StatsView.as_view(), name="org-stats"),
@@ -14,4 +16,8 @@ urlpatterns = [
         api_reports.MonthlyReportFileView.as_view(),
         name="org-stats-report-file",
     ),
+    re_path(rf"^{ORG}/stats/targets/$", api_areas.OrgTargetsView.as_view(), name="org-stats-targets"),
+    path("areas/", api_areas.AreaListView.as_view(), name="areas"),
+    re_path(rf"^{AREA}/stats/$", api_areas.AreaStatsView.as_view(), name="area-stats"),
+    re_path(rf"^{AREA}/stats/targets/$", api_areas.AreaTargetsView.as_view(), name="area-stats-targets"),
 ]

@@ -122,8 +122,13 @@ class Headline:
         return None if self.change is None else abs(self.change)
 
 
-def headlines(organisation: Organisation, day: date) -> list[Headline]:
-    """Weekly active people of each role as a share of those registered, on the day and a week before."""
+def headlines(organisation: Organisation, day: date, targets: dict[str, int] | None = None) -> list[Headline]:
+    """Weekly active people of each role as a share of those registered, on the day and a week before, against the
+    targets in force for the organisation (read in one query unless given)."""
+    if targets is None:
+        from .targets import organisation_targets  # it reads TARGETS from this module
+
+        targets = {key: target.value for key, target in organisation_targets(organisation).items()}
     before = day - timedelta(days=7)
     counts = selectors.org_counts(
         organisation_id=organisation.pk, indicator_ids=(ACTIVE, COVERAGE), first=before, last=day
@@ -133,7 +138,8 @@ def headlines(organisation: Organisation, day: date) -> list[Headline]:
         return counts.get((indicator, subgroup), {}).get(on, 0)
 
     result = []
-    for key, role, target, label in TARGETS:
+    for key, role, _default, label in TARGETS:
+        target = targets[key]
         active, registered = value(ACTIVE, f"wau.{role}", day), value(COVERAGE, f"members.{role}", day)
         previous = share(value(ACTIVE, f"wau.{role}", before), value(COVERAGE, f"members.{role}", before))
         taking_part = value(ACTIVE, f"wau.{role}.took_part", day)

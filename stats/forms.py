@@ -1,4 +1,4 @@
-"""The dashboard's «Выгрузить показатели» form: a period (the API's ?from=&to=, checked by the same rules and
+"""The dashboard's forms: «Выгрузить показатели»: a period (the API's ?from=&to=, checked by the same rules and
 messages) and a file format."""
 
 from datetime import date
@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.exceptions import RuleViolation
 
 from .periods import parse_period
+from .services.areas import TARGET_MAX, TARGET_MIN
+from .targets import KEYS, LABELS
 
 # The form's one choice → (file format, CSV table) of stats.exports.export_file.
 CHOICES = {
@@ -51,3 +53,29 @@ class ExportForm(forms.Form):
         if data.get("format") in CHOICES:
             data["file_format"], data["table"], _ = CHOICES[data["format"]]
         return data
+
+
+TARGET_ERROR = f"Целевое значение — целое число процентов от {TARGET_MIN} до {TARGET_MAX}."
+
+
+class TargetsForm(forms.Form):
+    """Targets of an organisation or an area; an empty field keeps the value of the level above."""
+
+    def __init__(self, *args, targets: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in KEYS:
+            target = targets[key]
+            self.fields[key] = forms.IntegerField(
+                label=f"{LABELS[key]}, %",
+                required=False,
+                min_value=TARGET_MIN,
+                max_value=TARGET_MAX,
+                initial=target.own,
+                error_messages={
+                    "invalid": TARGET_ERROR,
+                    "min_value": TARGET_ERROR,
+                    "max_value": TARGET_ERROR,
+                },
+                help_text=f"Сейчас действует {target.value} % ({target.source_label}). Пусто — как уровнем выше.",
+                widget=forms.NumberInput(attrs={"min": TARGET_MIN, "max": TARGET_MAX, "inputmode": "numeric"}),
+            )

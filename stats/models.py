@@ -208,3 +208,79 @@ class MonthlyReport(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} {self.month:%Y-%m} {self.kind}: {self.status}"
+
+
+class Area(models.Model):
+    """«Муниципалитет»: a municipality of a region. Its organisations are those whose profile names the same region
+    and municipality, compared without regard to case, spaces and «ё» (`area_key`)."""
+
+    region = models.CharField(_("субъект РФ"), max_length=150)
+    municipality = models.CharField(_("муниципальное образование"), max_length=150)
+    region_key = models.CharField(max_length=150, editable=False)
+    municipality_key = models.CharField(max_length=150, editable=False)
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("муниципалитет")
+        verbose_name_plural = _("муниципалитеты")
+        ordering = ["region", "municipality"]
+        constraints = [
+            models.UniqueConstraint(fields=["region_key", "municipality_key"], name="area_once_per_municipality"),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality}, {self.region}"
+
+
+class AreaMethodologist(models.Model):
+    """«Методист муниципалитета»: reads the statistics of every organisation of the area, nothing else of them.
+    Attached by the platform operator; not a member of any organisation."""
+
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="methodologists", verbose_name=_("муниципалитет")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("пользователь")
+    )
+    created_at = models.DateTimeField(_("назначен"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("методист муниципалитета")
+        verbose_name_plural = _("методисты муниципалитетов")
+        constraints = [models.UniqueConstraint(fields=["area", "user"], name="area_methodologist_once")]
+
+    def __str__(self):
+        return f"{self.user} — {self.area}"
+
+
+class Targets(models.Model):
+    """Target weekly-active shares (%) of an organisation or of an area; an empty value keeps the one above it
+    (organisation → its area → the regional default)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    area = models.OneToOneField(Area, on_delete=models.CASCADE, null=True, blank=True, related_name="targets")
+    staff = models.PositiveSmallIntegerField(_("педагоги и сотрудники, %"), null=True, blank=True)
+    students = models.PositiveSmallIntegerField(_("обучающиеся, %"), null=True, blank=True)
+    parents = models.PositiveSmallIntegerField(_("родители, %"), null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("целевые значения")
+        verbose_name_plural = _("целевые значения")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=True, area__isnull=False)
+                | models.Q(organisation__isnull=False, area__isnull=True),
+                name="targets_of_organisation_or_area",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{key}__isnull": True}) | models.Q(**{f"{key}__lte": 100}),
+                    name=f"targets_{key}_at_most_100",
+                )
+                for key in ("staff", "students", "parents")
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.organisation or self.area)

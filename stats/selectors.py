@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from fractions import Fraction
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, Sum
 
 from orgs.models import Group
 
@@ -182,3 +182,62 @@ def monthly_reports(*, organisation_id: int):
     return MonthlyReport.objects.filter(organisation_id=organisation_id, kind=MonthlyReport.Kind.ORGANISATION).order_by(
         "-month", "-pk"
     )
+
+
+# --- The municipality roll-up: one query each, whatever the number of organisations -------------------------------
+
+
+def fill_days(*, organisation_ids, indicator_ids) -> dict[int, date | None]:
+    """{organisation id: the last day every indicator is filled to (None while one never was)}, in one query."""
+    wanted = set(indicator_ids)
+    filled = defaultdict(dict)
+    rows = FillState.objects.filter(organisation_id__in=list(organisation_ids), indicator__in=wanted)
+    for organisation_id, indicator, day in rows.values_list("organisation_id", "indicator", "last_filled_day"):
+        filled[organisation_id][indicator] = day
+    return {pk: min(filled[pk].values()) if set(filled.get(pk, {})) == wanted else None for pk in organisation_ids}
+
+
+def orgs_values_on(*, organisation_ids, keys, day: date) -> dict[int, dict[tuple[str, str], int]]:
+    """{organisation id: {(indicator, subgroup): value}} of the organisations on one day, in one query."""
+    keys = list(keys)
+    rows = OrgDayCount.objects.filter(
+        organisation_id__in=list(organisation_ids),
+        indicator__in={indicator for indicator, _ in keys},
+        subgroup__in={subgroup for _, subgroup in keys},
+        day=day,
+    )
+    values = defaultdict(dict)
+    for organisation_id, indicator, subgroup, value in rows.values_list(
+        "organisation_id", "indicator", "subgroup", "value"
+    ):
+        if (indicator, subgroup) in keys:
+            values[organisation_id][(indicator, subgroup)] = value
+    return dict(values)
+
+
+def orgs_sums(*, organisation_ids, indicator_id: str, subgroups, first: date, last: date) -> dict[int, dict]:
+    """{organisation id: {subgroup: the sum over the days}} of an additive indicator, in one query."""
+    rows = (
+        OrgDayCount.objects.filter(
+            organisation_id__in=list(organisation_ids),
+            indicator=indicator_id,
+            subgroup__in=list(subgroups),
+            day__gte=first,
+            day__lte=last,
+        )
+        .values("organisation_id", "subgroup")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    sums = defaultdict(dict)
+    for row in rows:
+        sums[row["organisation_id"]][row["subgroup"]] = row["total"]
+    return dict(sums)
+
+
+def distinct_active_by_role(*, organisation_ids, first: date, last: date, roles) -> dict[str, int]:
+    """{role: people active in any of the organisations over the days, each counted once}, in one query: a parent
+    of children in two schools of a municipality is one parent of the municipality."""
+    rows = UserDay.objects.filter(organisation_id__in=list(organisation_ids), day__gte=first, day__lte=last)
+    rows = rows.annotate(**{f"bit_{role}": F("roles").bitand(UserDay.ROLE_BITS[role]) for role in roles})
+    return rows.aggregate(**{role: Count("user", distinct=True, filter=Q(**{f"bit_{role}__gt": 0})) for role in roles})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import area_views, views
 
 app_name = "stats"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("orgs/<int:org_id>/stats/export/", views.stats_export_file, name="export"),
     path("orgs/<int:org_id>/stats/reports/", views.monthly_reports, name="reports"),
     path("orgs/<int:org_id>/stats/reports/<int:report_id>/file/", views.monthly_report_file, name="report-file"),
+    path("orgs/<int:org_id>/stats/targets/", area_views.org_targets_edit, name="org_targets"),
+    path("areas/<int:area_id>/stats/", area_views.area_stats, name="area"),
+    path("areas/<int:area_id>/stats/targets/", area_views.area_targets_edit, name="area_targets"),
 ]

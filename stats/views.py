@@ -16,10 +16,11 @@ from portal.downloads import file_response
 from . import dashboard as d
 from . import selectors
 from .exports import export_file, stats_export
-from .forms import ExportForm
+from .forms import ExportForm, TargetsForm
 from .models import MonthlyReport
 from .services.report_jobs import monthly_report_request, report_months
 from .services.reports import month_name
+from .targets import organisation_targets
 
 REPORTS_PER_PAGE = 24
 
@@ -31,13 +32,17 @@ def _dashboard(request, org, group_ids, export_form=None, status=200):
     first = day - timedelta(days=period - 1)
     rows = d.daily(org, group_ids, first, day)
     whole = group_ids is None
+    targets = organisation_targets(org) if whole else {}
     context = {
         "whole": whole,
         "period": period,
         "periods": d.PERIODS,
         "fresh": fresh,
         "day": day,
-        "headlines": d.headlines(org, day) if whole else [],
+        "headlines": d.headlines(org, day, {k: t.value for k, t in targets.items()}) if whole else [],
+        "targets_form": TargetsForm(targets=targets)
+        if whole and request.user.has_perm("orgs.manage_org", org)
+        else None,
         "charts": d.charts(rows, whole),
         "classes": d.class_rows(org, group_ids, day),
         "thresholds": {"joined": d.JOINED_MIN, "parents": d.PARENTS_MIN, "quiet": d.QUIET_DAYS},

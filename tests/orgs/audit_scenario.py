@@ -7,6 +7,7 @@ in order and share the people and groups of the `School` they build.
 import datetime
 from dataclasses import dataclass, field
 
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,6 +49,7 @@ from orgs.services.membership import (
 )
 from orgs.services.registration import application_approve, application_reject, application_submit
 from orgs.services.structure import group_archive, group_create, group_restore, group_update
+from stats.services.areas import area_get_or_create, methodologist_attach, targets_set
 from tests.factories import UserFactory
 from tests.orgs.test_registration import application_data, order
 
@@ -208,6 +210,23 @@ def _chats(s: School) -> None:
     assert chat_leave(chat=chat, actor=s.teacher) == admin.pk
 
 
+def _statistics(s: School) -> None:
+    response = s.client.post(
+        reverse("stats:org_targets", args=[s.org.pk]), {"staff": "80", "students": "", "parents": ""}
+    )
+    assert response.status_code == 302, response.status_code
+    # The municipality of the profile as edited above; its methodologist is a member of no organisation.
+    area = area_get_or_create(region=s.org.region, municipality=s.org.municipality)
+    methodologist = UserFactory()
+    methodologist_attach(area=area, user=methodologist)
+    targets_set(actor=methodologist, area=area, values={"parents": 40})
+    browser = Client()
+    browser.force_login(methodologist)
+    for query in ({}, {"export": "xlsx"}):
+        response = browser.get(reverse("stats:area", args=[area.pk]), query)
+        assert response.status_code == 200, response.status_code
+
+
 STEPS = [
     (_registration, {"registration.approved", "registration.rejected", "membership.added"}),
     (
@@ -237,6 +256,10 @@ STEPS = [
         {"chat.created", "chat.members_added", "chat.renamed", "report.message_deleted", "report.dismissed"}
         | {"chat.member_muted", "chat.member_unmuted", "chat.member_removed", "chat.archived", "chat.restored"}
         | {"chat.owner_passed"},
+    ),
+    (
+        _statistics,
+        {"stats.targets_changed", "stats.area_targets_changed", "stats.area_viewed", "stats.area_exported"},
     ),
 ]
 

@@ -1,6 +1,8 @@
 """Walks every operation of the OpenAPI schema as someone who is not a member of organisation B.
 
-An administrator of organisation A and a signed-in person of no organisation send each operation at B, once with B's
+An administrator of organisation A, a signed-in person of no organisation and the methodologist of B's municipality
+(who reads B's statistics through the municipality's own endpoints, /api/v1/areas/{id}/…, tested in
+tests/stats/test_area.py, and nothing else of B) send each operation at B, once with B's
 real ids and B's people in the body, once with ids that exist nowhere, and once naming B's people who are elsewhere
 (a pupil of another class). Whatever the status, the answers must be the same (no oracle of what exists where), and
 no answer may carry anything of B that the sender did not type: no names or e-mails of B's people, no names of its
@@ -19,6 +21,8 @@ from rest_framework.test import APIClient
 from invites.models import JoinRequest
 from orgs.models import Group
 from portal.accounts.models import User
+from stats.models import Area
+from stats.services.areas import methodologist_attach
 from tests.factories import ClassFactory, UserFactory, parent_of, student_in
 from tests.orgs.test_api_walk import body_for, build_org, fill, operations
 
@@ -85,15 +89,26 @@ def two_orgs():
     return a, b, elsewhere
 
 
-@pytest.mark.parametrize("outsider", ["member_of_a", "of_no_organisation"])
+def outsider_user(outsider: str, a, b):
+    if outsider == "member_of_a":
+        return a["admin"]
+    user = UserFactory()
+    if outsider == "methodologist_of_b":
+        methodologist_attach(area=Area.objects.get(pk=b["areas"]), user=user)
+    return user
+
+
+@pytest.mark.parametrize("outsider", ["member_of_a", "of_no_organisation", "methodologist_of_b"])
 def test_an_outsider_learns_nothing_of_b_from_any_operation(two_orgs, outsider):
     a, b, elsewhere = two_orgs
     client = APIClient()
-    client.force_authenticate(a["admin"] if outsider == "member_of_a" else UserFactory())
+    client.force_authenticate(outsider_user(outsider, a, b))
     sent = bodies(b, elsewhere)
     token = secrets.token_urlsafe(24)  # an outsider holds no link of B: a link is a key handed to the invited
     walked, problems = 0, []
     for path, method, _op in schema_operations():
+        if outsider == "methodologist_of_b" and path.startswith("/api/v1/areas/{id}/"):
+            continue  # B's statistics through its municipality: what the methodologist is for
         real_url = fill(path, b["org"].pk, b).replace("{token}", token)
         probes = {
             "real": (real_url, sent["real"]),

@@ -19,6 +19,8 @@ from chats.services.messages import message_post
 from chats.services.moderation import report_create
 from chats.services.polls import poll_create
 from orgs.models import CuratorAssignment, Membership, ParentLink, TeachingAssignment
+from stats.models import Area
+from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
     OrganisationFactory,
     UserFactory,
@@ -73,6 +75,7 @@ def build_org():
         "invites": s.invite.pk,
         "join-requests": s.join_request.pk,
         "invites/mailings": mailing(s).pk,
+        "areas": area_get_or_create(region=org.region, municipality=org.municipality).pk,
     }
 
 
@@ -316,6 +319,8 @@ def refusals_of_unparseable_bodies(client, method: str, url: str, op: dict) -> l
 def test_malformed_input_never_gets_a_500(two_orgs, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = FIELDS
     a, _ = two_orgs
+    # A's administrator is also the methodologist of its municipality, so that those endpoints read what they get.
+    methodologist_attach(area=Area.objects.get(pk=a["areas"]), user=a["admin"])
     client = APIClient(raise_request_exception=True)
     client.force_authenticate(a["admin"])
     seen, wrong = 0, []

@@ -20,3 +20,5 @@ class Command(BaseCommand):
         if apps.is_installed("chats"):
             call_command("resync_chats", stdout=self.stdout)
             call_command("load_demo_chats", stdout=self.stdout)
+        if apps.is_installed("stats"):
+            call_command("load_demo_area", stdout=self.stdout)
