@@ -38,12 +38,17 @@ DAY_COLUMNS = (
     ("joined_by_link", "Вступили по ссылкам-приглашениям", 16),
     ("joined_by_request", "Вступили по одобренным заявкам", 16),
 )
+# The weak spots (dashboard.weak_spots), then the other marks (dashboard.extra_marks), in words.
 WEAK_WORDS = {
     "joined": "мало вступивших",
-    "parents": "мало родителей на портале",
-    "class_chat": "нет чата класса",
     "parents_chat": "нет чата родителей",
     "quiet": "нет содержательных сообщений",
+    "curator_unverified": "куратор не подтверждён",
+}
+EXTRA_WORDS = {
+    "parents": "мало родителей на портале",
+    "class_chat": "нет чата класса",
+    "no_curator": "нет куратора",
 }
 CLASS_HEADERS = (
     ("Вступили обучающиеся", 12),
@@ -55,7 +60,9 @@ CLASS_HEADERS = (
     ("Чат родителей", 10),
     ("Обучающиеся, активные за 7 дней", 12),
     ("Последнее содержательное сообщение", 16),
+    ("Куратор", 14),
     ("Слабые места", 40),
+    ("Другие отметки", 30),
 )
 
 
@@ -110,7 +117,9 @@ def _class_table(export: StatsExport) -> tuple[list[str], list[list], list[int]]
             "есть" if c.parents_chat else "нет",
             c.active_7d,
             c.last_meaningful or f"не было за {d.LAST_MESSAGE_REACH} дней",
+            "не назначен" if not c.has_curator else "не подтверждён" if c.curator_unverified else "подтверждён",
             ", ".join(words for key, words in WEAK_WORDS.items() if key in c.weak),
+            ", ".join(words for key, words in EXTRA_WORDS.items() if key in c.extra),
         ]
         for c in export.classes
     ]

@@ -99,9 +99,14 @@ def test_the_class_sheet_has_the_last_days_table_with_weak_spots_in_words(filled
     assert set(rows) == {c.name for c in filled.classes}
     weak, strong = rows[FORMULA], rows[filled.classes[1].name]
     assert weak[:8] == (10, 25, 40, 3, 30, "есть", "нет", 2)
-    assert weak[8].date() == last - timedelta(days=8)  # quiet for the last 8 days of the history
-    assert weak[9] == "мало вступивших, мало родителей на портале, нет чата родителей, нет содержательных сообщений"
-    assert strong[:8] == (24, 25, 96, 20, 83, "есть", "есть", 15) and strong[9] is None
+    assert weak[8] == "не было за 90 дней"  # only trivial messages in all its history
+    assert weak[9:] == (
+        "не подтверждён",
+        "мало вступивших, нет чата родителей, нет содержательных сообщений, куратор не подтверждён",
+        "мало родителей на портале",
+    )
+    assert strong[:8] == (24, 25, 96, 20, 83, "есть", "есть", 15)
+    assert strong[9:] == ("подтверждён", None, None)
     about = dict(list(book["Сведения"].values)[1:])
     assert about["Организация"] == filled.organisation.full_name and about["Что посчитано"] == "вся организация"
     assert about["Последний день периода"].date() == last
