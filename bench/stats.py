@@ -77,6 +77,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--baseline-runs", type=int, default=5, help="GROUP BY runs measured (the median is the figure)")
     p.add_argument("--dashboard-requests", type=int, default=20, help="dashboard requests measured")
     p.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server (no database)")
+    p.add_argument("--db", default=DB_NAME, help=f"the benchmark's database, named {DB_NAME}* (default {DB_NAME})")
     p.add_argument("--keep-db", action="store_true", help="leave the benchmark's database in place after the run")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     p.add_argument("--build-only", action="store_true", help="build the district, keep the database, measure nothing")
@@ -90,6 +91,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.backfill_orgs = args.orgs if args.quick else min(2, args.orgs)
     if args.fill_runs is None:
         args.fill_runs = 3 if args.quick else 1
+    if not args.db.startswith(DB_NAME):
+        p.error(f"--db: a name starting with {DB_NAME}")
     if not 1 <= args.backfill_orgs <= args.orgs:
         p.error("--backfill-orgs: 1 … --orgs")
     if not (1 <= args.orgs <= 200 and 1_000 <= args.messages <= 10_000_000 and 4 <= args.days <= 120):
@@ -536,7 +539,27 @@ def measure_baseline(args, day: date) -> dict:
             times.append(time.perf_counter() - started)
         sql(cur, "SELECT count(*) FROM chats_message WHERE created_at >= %s AND created_at < %s", [start, end])
         rows = cur.fetchone()[0]
-    return {"seconds": statistics.median(times), "runs": times, "groups": len(result), "day_messages": rows}
+        sql(cur, "EXPLAIN (FORMAT JSON) " + BASELINE_SQL, [start, end])
+        plan = cur.fetchone()[0]
+    return {
+        "seconds": statistics.median(times),
+        "runs": times,
+        "groups": len(result),
+        "day_messages": rows,
+        "message_scan": message_scan(plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]),
+    }
+
+
+def message_scan(node: dict) -> str:
+    """How the plan reads chats_message (e.g. "Parallel Seq Scan", "Index Scan using message_chat_created")."""
+    if node.get("Relation Name") == "chats_message":
+        scan = ("Parallel " if node.get("Parallel Aware") else "") + node["Node Type"]
+        return scan + (f" using {node['Index Name']}" if node.get("Index Name") else "")
+    for child in node.get("Plans", []):
+        found = message_scan(child)
+        if found:
+            return found
+    return ""
 
 
 def measure_fill(args, now, day: date) -> dict:
@@ -701,7 +724,7 @@ def report(args, build: dict, fill: dict, baseline: dict, backfill: list[dict], 
           f"{fill['buckets']} buckets, {fill['queries']:,} queries; runs "
           + ", ".join(f"{t:.2f}" for t in fill["runs"]))  # fmt: skip
     print(f"{'bare GROUP BY of the day`s messages (baseline)':{w}} {baseline['seconds']:>10.3f} s  "
-          f"{baseline['day_messages']:,} rows, {baseline['groups']} groups")  # fmt: skip
+          f"{baseline['day_messages']:,} rows, {baseline['groups']} groups; {baseline['message_scan']}")  # fmt: skip
     print(f"{'  ratio fill ÷ GROUP BY (goal ≤ 2)':{w}} {ratio:>10.1f} ×")
     for size in backfill:
         label = f"backfill, {size['schools']} schools × {size['days']} days, {size['messages'] / 1e6:.3f} M messages"
@@ -739,7 +762,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     # The dashboard is rendered in process: plain static storage, no collected manifest needed.
     storage = {"DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    with bench_run(args, DB_NAME, extra_env=storage) as run:
+    with bench_run(args, args.db, extra_env=storage) as run:
         Path(run.env["DJANGO_STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
         from django.utils import timezone
 
@@ -759,7 +782,7 @@ def main(argv=None) -> int:
         run.analyze()
         build["seconds"] = time.perf_counter() - built
         if args.build_only:
-            run.step(f"built; the database {DB_NAME} is kept")
+            run.step(f"built; the database {args.db} is kept")
             return 0
 
         sample = build["orgs"][: args.backfill_orgs]
