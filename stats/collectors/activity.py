@@ -29,14 +29,17 @@ def sender_roles(organisation_id: int, user_ids, instant) -> dict[int, str]:
     return {uid: next((r for r in ROLE_ORDER if r in held[uid]), "none") for uid in user_ids}
 
 
-def _recent_texts(bucket: Bucket) -> dict[int, deque]:
-    """The authors' texts of the 24 hours before the day, oldest first, to find repeats across midnight."""
+def _recent_texts(bucket: Bucket, authors: set[int]) -> dict[int, deque]:
+    """The authors' texts of the 24 hours before the day, oldest first, to find repeats across midnight. Only the
+    day's authors: nobody else's texts are compared."""
     recent = defaultdict(deque)
+    if not authors:
+        return recent
     earlier = Message.objects.filter(
         chat__organisation_id=bucket.organisation_id,
         created_at__gte=bucket.start - REPEAT_WINDOW,
         created_at__lt=bucket.start,
-        author__isnull=False,
+        author_id__in=authors,
         deleted_at__isnull=True,
     ).order_by("created_at", "id")
     for author_id, text, created_at in earlier.values_list("author_id", "text", "created_at"):
@@ -58,8 +61,9 @@ def _messages(bucket: Bucket, rows: Rows) -> None:
             "chat__kind", "chat__group_id", "author_id", "text", "created_at", "deleted_at", "has_files", "has_poll"
         )
     )
-    recent = _recent_texts(bucket)
-    roles = sender_roles(bucket.organisation_id, {m[2] for m in messages if m[2]}, bucket.end)
+    authors = {m[2] for m in messages if m[2]}
+    recent = _recent_texts(bucket, authors)
+    roles = sender_roles(bucket.organisation_id, authors, bucket.end)
     for kind, group_id, author_id, text, created_at, deleted_at, has_files, has_poll in messages:
         rows.add("messages")
         rows.add(f"messages.kind.{kind}")

@@ -4,7 +4,7 @@ voted), and the daily, weekly and monthly distinct counts recounted from those r
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import F, Max, Q
 
 from chats.models import Message, PollVote
 from orgs.models import Membership, Placement
@@ -53,8 +53,9 @@ def compute_user_days(bucket: Bucket) -> Rows:
 
 
 def compute_active_users(bucket: Bucket) -> Rows:
-    """Distinct people over the windows ending with the day: one aggregate query for the organisation (each
-    window and role a filtered COUNT DISTINCT), one for the classes."""
+    """Distinct people over the windows ending with the day. One pass over the rows in reach gives each person's
+    last day in each role (present, and taking part); a person is active in a window when that day falls in it.
+    Then the students placed in each class at the day's end are counted the same way. Two queries."""
     rows = Rows()
     longest = max(WINDOWS.values())
     rows_in_reach = UserDay.objects.filter(
@@ -63,30 +64,25 @@ def compute_active_users(bucket: Bucket) -> Rows:
         day__lte=bucket.day,
     ).annotate(**{f"bit_{bit}": F("roles").bitand(bit) for bit in UserDay.ROLE_BITS.values()})
     roles = {"all": Q(), **{name: Q(**{f"bit_{bit}__gt": 0}) for name, bit in UserDay.ROLE_BITS.items()}}
-    aggregates = {}
+    last_days = {}
+    for role, has_role in roles.items():
+        last_days[f"{role}"] = Max("day", filter=has_role) if role != "all" else Max("day")
+        last_days[f"{role}.took_part"] = Max("day", filter=has_role & Q(took_part=True))
+    people = list(rows_in_reach.values("user_id").annotate(**last_days).order_by())
     for window, days in WINDOWS.items():
-        in_window = Q(day__gt=bucket.day - timedelta(days=days))
-        for role, has_role in roles.items():
-            aggregates[f"{window}.{role}"] = Count("user", distinct=True, filter=in_window & has_role)
-            aggregates[f"{window}.{role}.took_part"] = Count(
-                "user", distinct=True, filter=in_window & has_role & Q(took_part=True)
-            )
-    for subgroup, value in rows_in_reach.aggregate(**aggregates).items():
-        rows.add(subgroup, value)
+        after = bucket.day - timedelta(days=days)
+        for key in last_days:
+            rows.add(f"{window}.{key}", sum(1 for p in people if p[key] is not None and p[key] > after))
     # Per class: the students placed in it at the day's end who were active in each window.
-    students = rows_in_reach.filter(roles["student"])
+    last_as_student = {p["user_id"]: p["student"] for p in people if p["student"] is not None}
     placed = Placement.objects.filter(valid_at(bucket.end), organisation_id=bucket.organisation_id)
-    per_window = {
-        window: Count(
-            "student",
-            distinct=True,
-            filter=Q(student__in=students.filter(day__gt=bucket.day - timedelta(days=days)).values("user_id")),
-        )
-        for window, days in WINDOWS.items()
-    }
-    for row in placed.values("group_id").annotate(**per_window):
-        for window in WINDOWS:
-            rows.add_class(row["group_id"], f"{window}.student", row[window])
+    students = defaultdict(set)
+    for group_id, student_id in placed.values_list("group_id", "student_id").order_by():
+        students[group_id].add(student_id)
+    for group_id, ids in students.items():
+        for window, days in WINDOWS.items():
+            after = bucket.day - timedelta(days=days)
+            rows.add_class(group_id, f"{window}.student", sum(1 for i in ids if last_as_student.get(i, after) > after))
     return rows
 
 

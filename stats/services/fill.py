@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from orgs.models import Organisation
@@ -71,6 +71,12 @@ def _mark_done(indicator: Indicator, bucket: Bucket) -> None:
 def fill_bucket(*, indicator: Indicator, bucket: Bucket) -> None:
     """Write one indicator's rows for one organisation-day, replacing what was there, in one transaction."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Counts derived from the source tables: a crash may lose the last buckets committed, each together with
+            # its fill-state step (never half of one), and the next run writes them again. Not waiting for the
+            # write-ahead log to reach the disk at every bucket is what makes a backfill of thousands cheap.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         _delete_bucket(indicator, bucket)
         _write_bucket(indicator, bucket, indicator.compute(bucket))
         DirtyDay.objects.filter(indicator=indicator.id, organisation_id=bucket.organisation_id, day=bucket.day).delete()
