@@ -18,7 +18,8 @@ from portal.accounts.models import OneTimeCode
 ROOT = Path(__file__).resolve().parent.parent
 TASK = "portal.accounts.tasks.purge_expired_codes"
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+# One worker process for the module: under pytest-xdist (`--dist loadgroup`) its tests run in the same process.
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("celery_worker")]
 
 
 def _redis_url() -> str:
