@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from celery.result import allow_join_result
 from django.db import connection
 from django.utils import timezone
 
@@ -18,7 +19,8 @@ from portal.accounts.models import OneTimeCode
 ROOT = Path(__file__).resolve().parent.parent
 TASK = "portal.accounts.tasks.purge_expired_codes"
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+# One worker process for the module: under pytest-xdist (`--dist loadgroup`) its tests run in the same process.
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("celery_worker")]
 
 
 def _redis_url() -> str:
@@ -144,7 +146,10 @@ def _run(celery_client, worker, timeout=60):
         if time.monotonic() > deadline:
             pytest.fail(f"задача не выполнена за {timeout} с; журнал worker:\n{log_path.read_text(errors='replace')}")
         time.sleep(0.2)
-    value = result.get(timeout=5)
+    # The test is no task, but Celery's "inside a task" flag is one global of the process: eager tasks sent at once
+    # from several threads by earlier tests (tests/concurrency.py) can leave it set, and get() would then refuse.
+    with allow_join_result():
+        value = result.get(timeout=5)
     result.forget()
     return value
 

@@ -20,8 +20,12 @@ def school():
     org = OrganisationFactory(short_name="Школа № 3", time_zone="Asia/Irkutsk")
     cls = ClassFactory(organisation=org, grade=7, letter="В", name="7В")
     director = member(org, "teacher", UserFactory(last_name="Цыренова", first_name="Баярма"), position="director").user
+    # The whole names are fixed: the filter «Борис» below must find Борисова only (a random patronymic such as
+    # «Борисовна» would match too).
     deputies = [
-        member(org, "teacher", UserFactory(last_name=name, first_name="Ирина"), position="deputy").user
+        member(
+            org, "teacher", UserFactory(last_name=name, first_name="Ирина", patronymic="Сергеевна"), position="deputy"
+        ).user
         for name in ("Алексеева", "Борисова")
     ]
     # Enough staff for the picker to need its filter.

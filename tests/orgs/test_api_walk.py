@@ -8,6 +8,7 @@
    invalid UTF-8, repeated keys, too many fields.
 """
 
+import functools
 import re
 
 import pytest
@@ -39,12 +40,16 @@ PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/code/", "/api/v1/auth/code/verify
 OUTSIDERS_WELCOME = {("/api/v1/orgs/{org_pk}/join-requests/", "post")}
 
 
-def operations():
+@functools.cache
+def operations() -> tuple[tuple[str, str, dict], ...]:
+    """(path, method, operation) of every operation of the schema, generated once per test process."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    for path, item in schema["paths"].items():
-        for method, op in item.items():
-            if method in ("get", "post", "put", "patch", "delete"):
-                yield path, method, op
+    return tuple(
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    )
 
 
 def build_org():

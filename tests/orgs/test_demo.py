@@ -112,6 +112,7 @@ def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
             transaction.set_rollback(True)
 
 
+@pytest.mark.xdist_group("demo_data")  # under pytest-xdist the class runs in one worker: one load
 class TestDemoData:
     """Checks that read the same demo organisations, loaded once for the class."""
 
