@@ -62,7 +62,7 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
         if not obj.file:
             return None
         if obj.area_id is not None:
-            name, kwargs = "area-stats-report-file", {"id": obj.area_id, "pk": obj.pk}
+            name, kwargs = "area-stats-report-file", {"id": obj.area_id, "report_id": obj.pk}
         else:
             name, kwargs = "org-stats-report-file", {"org_pk": obj.organisation_id, "pk": obj.pk}
         return reverse(name, kwargs=kwargs, request=self.context.get("request"))
@@ -76,6 +76,7 @@ class ReportsListBase(GenericAPIView):
     """The list and the request, whoever the reports are of: `get_queryset` and `request_report` say."""
 
     serializer_class = MonthlyReportSerializer
+    queryset = MonthlyReport.objects.none()  # for the schema: the views' get_queryset says whose
 
     def get(self, request, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -97,9 +98,10 @@ class ReportFileBase(GenericAPIView):
     content_negotiation_class = FileNegotiation
     renderer_classes = [JSONRenderer]
     pagination_class = None
+    lookup_url_kwarg = "pk"
 
-    def get(self, request, pk=None, **kwargs):
-        pk = parse_int(pk, "id")
+    def get(self, request, **kwargs):
+        pk = parse_int(kwargs.get(self.lookup_url_kwarg), "id")
         report = self.get_queryset().select_related("organisation", "area").filter(pk=pk).first()
         if report is None or not report.file:
             raise NotFound("Такого отчёта нет или его файл ещё не готов.")
@@ -128,10 +130,10 @@ def _list_schema(whose: str, param) -> dict:
     }
 
 
-def _file_schema(whose: str, param):
+def _file_schema(whose: str, param, report_param: str = "id"):
     return extend_schema(
         summary=f"Файл отчёта {whose} (PDF)",
-        parameters=[param, OpenApiParameter("id", int, OpenApiParameter.PATH, description="id отчёта")],
+        parameters=[param, OpenApiParameter(report_param, int, OpenApiParameter.PATH, description="id отчёта")],
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF, формат A4"),
             **ERRORS,
@@ -178,9 +180,11 @@ class AreaReportsView(AreaReportsMixin, ReportsListBase):
         return area_report_request(area=self.area, month=month, actor=self.request.user)
 
 
-@extend_schema_view(get=_file_schema("муниципалитета", AREA_PARAM))
+@extend_schema_view(get=_file_schema("муниципалитета", AREA_PARAM, "report_id"))
 class AreaReportFileView(AreaReportsMixin, ReportFileBase):
     """The municipality's report's PDF; each download is written to the log of every organisation of the area."""
+
+    lookup_url_kwarg = "report_id"  # the area's is «id»
 
     def downloaded(self, report: MonthlyReport) -> None:
         area_report_downloaded(report=report, actor=self.request.user)

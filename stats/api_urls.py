@@ -22,7 +22,7 @@ urlpatterns = [
     re_path(rf"^{AREA}/stats/targets/$", api_areas.AreaTargetsView.as_view(), name="area-stats-targets"),
     re_path(rf"^{AREA}/stats/reports/$", api_reports.AreaReportsView.as_view(), name="area-stats-reports"),
     re_path(
-        rf"^{AREA}/stats/reports/(?P<pk>\d{{1,18}})/file/$",
+        rf"^{AREA}/stats/reports/(?P<report_id>\d{{1,18}})/file/$",
         api_reports.AreaReportFileView.as_view(),
         name="area-stats-report-file",
     ),
