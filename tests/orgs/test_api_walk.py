@@ -8,7 +8,6 @@
    invalid UTF-8, repeated keys, too many fields.
 """
 
-import datetime
 import re
 
 import pytest
@@ -48,9 +47,6 @@ def operations():
                 yield path, method, op
 
 
-REPORT_MONTH = datetime.date(2026, 1, 1)
-
-
 def build_org():
     s = school()
     org, cls, admin, kid = s.org, s.cls, s.admin, s.kid
@@ -82,7 +78,9 @@ def build_org():
         "invites/mailings": mailing(s).pk,
         "areas": area.pk,
         # A report of the municipality being built (no file yet): its file answers 404 to everyone.
-        "area-reports": MonthlyReport.objects.get_or_create(area=area, kind="area", month=REPORT_MONTH)[0].pk,
+        "area-reports": MonthlyReport.objects.get_or_create(
+            area=area, kind="area", month=area.created_at.date().replace(day=1)
+        )[0].pk,
     }
 
 
