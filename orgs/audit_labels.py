@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "stats.area_targets_changed": _("Муниципалитет изменил целевые значения"),
     "stats.area_viewed": _("Муниципалитет просмотрел статистику организации"),
     "stats.area_exported": _("Муниципалитет выгрузил статистику организации"),
+    "stats.area_report_requested": _("Муниципалитет заказал отчёт по статистике организаций"),
 }
 
 # Filter groups: key -> (label, the action prefixes that belong to it).

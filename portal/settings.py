@@ -367,7 +367,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stats.tasks.build_monthly_reports",
         # Hourly in the first week of a month: an organisation's report is built once its own month has ended
         # (Kamchatka's 12 hours before Kaliningrad's) and the last day is filled; a later run skips those done
-        # and picks up those whose statistics were late.
+        # and picks up those whose statistics were late. A municipality's report waits for all its organisations, at
+        # most until the 7th (stats.services.report_jobs.LAST_RUN_DAY).
         "schedule": crontab(minute=25, day_of_month="1-7"),
     },
 }

@@ -1,8 +1,10 @@
 """The monthly reports in the API: the list, the file, and a request to build one (202: a worker builds it).
-Administrators and leaders of the organisation only (view_statistics); another organisation's are 404."""
+An organisation's: its administrators and leaders only (view_statistics); another organisation's are 404.
+A municipality's: its methodologists and the operator only (others 404); each request and download is written to the
+log of every organisation of the municipality."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
@@ -15,8 +17,9 @@ from portal.api.schema import ERRORS, ErrorSerializer
 from portal.exceptions import NotFound
 
 from . import selectors
+from .api_areas import AREA_PARAM, AreaScopedMixin
 from .models import MonthlyReport
-from .services.report_jobs import monthly_report_request, parse_month
+from .services.report_jobs import area_report_downloaded, area_report_request, monthly_report_request, parse_month
 from .services.reports import month_name
 from .views import report_file_response
 
@@ -58,12 +61,85 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
     def get_file(self, obj) -> str | None:
         if not obj.file:
             return None
-        kwargs = {"org_pk": obj.organisation_id, "pk": obj.pk}
-        return reverse("org-stats-report-file", kwargs=kwargs, request=self.context.get("request"))
+        if obj.area_id is not None:
+            name, kwargs = "area-stats-report-file", {"id": obj.area_id, "report_id": obj.pk}
+        else:
+            name, kwargs = "org-stats-report-file", {"org_pk": obj.organisation_id, "pk": obj.pk}
+        return reverse(name, kwargs=kwargs, request=self.context.get("request"))
 
 
 class ReportRequestSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="ГГГГ-ММ, закончившийся месяц с данными статистики", max_length=7)
+
+
+class ReportsListBase(GenericAPIView):
+    """The list and the request, whoever the reports are of: `get_queryset` and `request_report` say."""
+
+    serializer_class = MonthlyReportSerializer
+    queryset = MonthlyReport.objects.none()  # for the schema: the views' get_queryset says whose
+
+    def get(self, request, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def post(self, request, **kwargs):
+        body = ReportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = self.request_report(parse_month(body.validated_data["month"]))
+        return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+    def request_report(self, month) -> MonthlyReport:
+        raise NotImplementedError
+
+
+class ReportFileBase(GenericAPIView):
+    """The report's PDF; its ETag is the SHA-256 of the file."""
+
+    content_negotiation_class = FileNegotiation
+    renderer_classes = [JSONRenderer]
+    pagination_class = None
+    lookup_url_kwarg = "pk"
+
+    def get(self, request, **kwargs):
+        pk = parse_int(kwargs.get(self.lookup_url_kwarg), "id")
+        report = self.get_queryset().select_related("organisation", "area").filter(pk=pk).first()
+        if report is None or not report.file:
+            raise NotFound("Такого отчёта нет или его файл ещё не готов.")
+        response = report_file_response(request, report)
+        self.downloaded(report)
+        return response
+
+    def downloaded(self, report: MonthlyReport) -> None:
+        """Nothing to note for an organisation's own readers."""
+
+
+def _list_schema(whose: str, param) -> dict:
+    return {
+        "get": extend_schema(
+            summary=f"Ежемесячные отчёты {whose} (PDF): список",
+            parameters=[param],
+            responses={200: MonthlyReportSerializer(many=True), **ERRORS},
+        ),
+        "post": extend_schema(
+            summary=f"Сформировать отчёт {whose} за месяц: 202, строка отчёта в состоянии «готовится»",
+            description="Повторный запрос за тот же месяц формирует отчёт заново; новый файл заменяет прежний.",
+            parameters=[param],
+            request=ReportRequestSerializer,
+            responses={202: MonthlyReportSerializer, **ERRORS},
+        ),
+    }
+
+
+def _file_schema(whose: str, param, report_param: str = "id"):
+    return extend_schema(
+        summary=f"Файл отчёта {whose} (PDF)",
+        parameters=[param, OpenApiParameter(report_param, int, OpenApiParameter.PATH, description="id отчёта")],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF, формат A4"),
+            **ERRORS,
+            404: OpenApiResponse(ErrorSerializer, description="Нет такого отчёта или его файл ещё не готов"),
+        },
+    )
 
 
 class ReportsMixin(OrgScopedMixin):
@@ -75,54 +151,40 @@ class ReportsMixin(OrgScopedMixin):
         return selectors.monthly_reports(organisation_id=self.organisation.pk)
 
 
-class MonthlyReportsView(ReportsMixin, GenericAPIView):
+@extend_schema_view(**_list_schema("организации", ORG_PARAM))
+class MonthlyReportsView(ReportsMixin, ReportsListBase):
     """The organisation's monthly reports, newest month first; POST asks for one to be built."""
 
-    serializer_class = MonthlyReportSerializer
-
-    @extend_schema(
-        summary="Ежемесячные отчёты организации (PDF): список",
-        parameters=[ORG_PARAM],
-        responses={200: MonthlyReportSerializer(many=True), **ERRORS},
-    )
-    def get(self, request, org_pk=None):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    @extend_schema(
-        summary="Сформировать отчёт за месяц: 202, строка отчёта в состоянии «готовится»",
-        description="Повторный запрос за тот же месяц формирует отчёт заново; новый файл заменяет прежний.",
-        parameters=[ORG_PARAM],
-        request=ReportRequestSerializer,
-        responses={202: MonthlyReportSerializer, **ERRORS},
-    )
-    def post(self, request, org_pk=None):
-        body = ReportRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        month = parse_month(body.validated_data["month"])
-        report = monthly_report_request(organisation=self.organisation, month=month, actor=request.user)
-        return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
+    def request_report(self, month) -> MonthlyReport:
+        return monthly_report_request(organisation=self.organisation, month=month, actor=self.request.user)
 
 
-class MonthlyReportFileView(ReportsMixin, GenericAPIView):
-    """The report's PDF; its ETag is the SHA-256 of the file."""
+@extend_schema_view(get=_file_schema("организации", ORG_PARAM))
+class MonthlyReportFileView(ReportsMixin, ReportFileBase):
+    """The organisation's report's PDF."""
 
-    content_negotiation_class = FileNegotiation
-    renderer_classes = [JSONRenderer]
-    pagination_class = None
 
-    @extend_schema(
-        summary="Файл отчёта (PDF)",
-        parameters=[ORG_PARAM, OpenApiParameter("id", int, OpenApiParameter.PATH, description="id отчёта")],
-        responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF, формат A4"),
-            **ERRORS,
-            404: OpenApiResponse(ErrorSerializer, description="Нет такого отчёта или его файл ещё не готов"),
-        },
-    )
-    def get(self, request, org_pk=None, pk=None):
-        pk = parse_int(pk, "id")
-        report = self.get_queryset().select_related("organisation").filter(pk=pk).first()
-        if report is None or not report.file:
-            raise NotFound("Такого отчёта нет или его файл ещё не готов.")
-        return report_file_response(request, report)
+class AreaReportsMixin(AreaScopedMixin):
+    """A municipality's reports: its methodologists and the operator (area_get; others 404)."""
+
+    def get_queryset(self):
+        return selectors.monthly_reports(area_id=self.area.pk)
+
+
+@extend_schema_view(**_list_schema("муниципалитета (методист муниципалитета)", AREA_PARAM))
+class AreaReportsView(AreaReportsMixin, ReportsListBase):
+    """The municipality's monthly reports (the table of its organisations at each month's end), newest month first;
+    POST asks for one to be built and is written to the log of every organisation of the area."""
+
+    def request_report(self, month) -> MonthlyReport:
+        return area_report_request(area=self.area, month=month, actor=self.request.user)
+
+
+@extend_schema_view(get=_file_schema("муниципалитета", AREA_PARAM, "report_id"))
+class AreaReportFileView(AreaReportsMixin, ReportFileBase):
+    """The municipality's report's PDF; each download is written to the log of every organisation of the area."""
+
+    lookup_url_kwarg = "report_id"  # the area's is «id»
+
+    def downloaded(self, report: MonthlyReport) -> None:
+        area_report_downloaded(report=report, actor=self.request.user)

@@ -20,4 +20,10 @@ urlpatterns = [
     path("areas/", api_areas.AreaListView.as_view(), name="areas"),
     re_path(rf"^{AREA}/stats/$", api_areas.AreaStatsView.as_view(), name="area-stats"),
     re_path(rf"^{AREA}/stats/targets/$", api_areas.AreaTargetsView.as_view(), name="area-stats-targets"),
+    re_path(rf"^{AREA}/stats/reports/$", api_reports.AreaReportsView.as_view(), name="area-stats-reports"),
+    re_path(
+        rf"^{AREA}/stats/reports/(?P<report_id>\d{{1,18}})/file/$",
+        api_reports.AreaReportFileView.as_view(),
+        name="area-stats-report-file",
+    ),
 ]

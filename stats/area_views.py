@@ -1,25 +1,31 @@
 """«Муниципалитет»: the methodologist's table of the area's organisations against the targets, its CSV and XLSX, and
-the targets of the area; the targets of an organisation for its administrators. Every look at the table and every
-export is written to the log of each organisation shown."""
+the targets of the area, and its monthly reports (PDF); the targets of an organisation for its administrators. Every
+look at the table, every export and every request or download of a report is written to the log of each organisation
+shown."""
 
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.views._base import org_page, perform
 from portal.exceptions import NotFound
 
 from . import rollup as r
+from . import selectors
 from .area_exports import CONTENT_TYPES, EXPORTS
 from .areas import area_get, area_organisations
 from .dashboard import PERIODS
 from .forms import TargetsForm
 from .services.areas import area_audit, period_text, targets_set
+from .services.report_jobs import area_report_downloaded, area_report_months, area_report_request
+from .services.reports import month_name
 from .targets import area_targets, organisation_targets
+from .views import REPORTS_PER_PAGE, ReportRequestForm, report_file_response, reports_context
 
 
 def _area(request, area_id):
@@ -44,33 +50,6 @@ def _headers(column: str, descending: bool, period: int) -> list[dict]:
             }
         )
     return headers
-
-
-def _figure(value, suffix: str = "") -> dict:
-    if value is None:
-        return {"text": r.HIDDEN, "hidden": True}
-    return {"text": f"{value}{suffix}"}
-
-
-def cells(row: r.Row) -> list[dict]:
-    """The row's cells after its name, in the order of r.COLUMNS: text, a note, met or missed (shown in words too)."""
-    result = []
-    for key in r.KEYS:
-        cell = _figure(row.shares[key], " %")
-        met = row.met[key]
-        cell["state"] = "" if met is None else "met" if met else "missed"
-        mark = "" if met is None else "✓ " if met else "✗ "
-        cell["note"] = f"{mark}цель {row.targets[key]} %"
-        result.append(cell)
-    result += [_figure(row.registered[key]) for key in r.KEYS]
-    result += [
-        {"text": str(row.classes)},
-        _figure(row.with_parent_share, " %"),
-        {"text": str(row.chats_active)},
-        {"text": str(row.messages)},
-        {"text": str(row.messages_trivial)},
-    ]
-    return result
 
 
 @login_required
@@ -103,8 +82,8 @@ def area_stats(request, area_id):
     context = {
         "area": area,
         "table": table,
-        "rows": [(row, cells(row)) for row in r.sort_rows(table.rows, column, descending)],
-        "total": (table.total, cells(table.total)),
+        "rows": [(row, r.row_cells(row)) for row in r.sort_rows(table.rows, column, descending)],
+        "total": (table.total, r.row_cells(table.total)),
         "headers": _headers(column, descending, period),
         "sort": column,
         "dir": "desc" if descending else "asc",
@@ -151,3 +130,31 @@ def org_targets_edit(request, org):
         "Целевые значения организации сохранены.",
     )
     return redirect("stats:dashboard", org.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def area_reports(request, area_id):
+    """The area's stored monthly reports and the form that asks for one (its methodologists, the operator)."""
+    area = _area(request, area_id)
+    months = area_report_months(area_organisations(area))
+    form = ReportRequestForm(request.POST or None, months=months)
+    if request.method == "POST" and form.is_valid():
+        month = form.cleaned_data["month"]
+        done = f"Отчёт за {month_name(month)} готовится… Обновите страницу через минуту, чтобы скачать его."
+        perform(request, lambda: area_report_request(area=area, month=month, actor=request.user), done)
+        return redirect("stats:area_reports", area.pk)
+    page = Paginator(selectors.monthly_reports(area_id=area.pk), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"area": area, **reports_context(form, months, page, "stats:area_report_file", area.pk)}
+    return render(request, "stats/reports.html", context)
+
+
+@login_required
+def area_report_file(request, area_id, report_id):
+    area = _area(request, area_id)
+    report = selectors.monthly_reports(area_id=area.pk).filter(pk=report_id).select_related("area").first()
+    if report is None:
+        raise Http404
+    response = report_file_response(request, report)
+    area_report_downloaded(report=report, actor=request.user)
+    return response

@@ -1,6 +1,8 @@
 """Municipalities («муниципалитеты») and who may read them: the organisations of an area are matched by the region and
 municipality of their profile, written as people write them (case, spaces and «ё» do not matter)."""
 
+from collections import Counter
+
 from django.db.models import Q, QuerySet
 
 from orgs.models import Organisation
@@ -52,3 +54,10 @@ def area_organisations(area: Area) -> list[Organisation]:
 def area_targets_q(organisation: Organisation) -> Q:
     """The targets row of the organisation's area, as a condition on Targets (no query of its own)."""
     return Q(area__region_key=area_key(organisation.region), area__municipality_key=area_key(organisation.municipality))
+
+
+def area_time_zone(organisations) -> str:
+    """The clock of an area's documents: the time zone most of its organisations keep (a municipality lies in one,
+    almost always); Moscow's while it has none."""
+    zones = Counter(o.time_zone for o in organisations)
+    return min(zones, key=lambda zone: (-zones[zone], zone)) if zones else "Europe/Moscow"

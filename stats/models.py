@@ -161,24 +161,30 @@ class UserDay(models.Model):
 
 def report_path(instance, filename) -> str:
     # A random name: the file is served only through a view that checks who asks, and its path tells nothing.
-    return f"stats/reports/{instance.organisation_id}/{uuid.uuid4().hex}.pdf"
+    owner = instance.organisation_id if instance.area_id is None else f"area-{instance.area_id}"
+    return f"stats/reports/{owner}/{uuid.uuid4().hex}.pdf"
 
 
 class MonthlyReport(models.Model):
-    """The printable report of one month: one row per organisation, month and kind.
+    """The printable report of one month: one row per organisation (or per area: the municipality's table), month and
+    kind.
 
     A new request for the same month regenerates the file and replaces it (a director expects one report per
     month, the latest); until the new file is stored, the previous one stays downloadable."""
 
     class Kind(models.TextChoices):
         ORGANISATION = "organisation", _("отчёт организации")
+        AREA = "area", _("отчёт муниципалитета")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("готовится")
         READY = "ready", _("готов")
         FAILED = "failed", _("не сформирован")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    area = models.ForeignKey(
+        "Area", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("муниципалитет")
+    )
     kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices, default=Kind.ORGANISATION)
     month = models.DateField(_("месяц"), help_text=_("первый день месяца"))
     status = models.CharField(_("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -204,10 +210,19 @@ class MonthlyReport(models.Model):
         verbose_name_plural = _("ежемесячные отчёты")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "month", "kind"], name="monthly_report_once"),
+            models.UniqueConstraint(
+                fields=["area", "month"], condition=models.Q(area__isnull=False), name="monthly_report_once_per_area"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False, area__isnull=True, kind="organisation")
+                | models.Q(organisation__isnull=True, area__isnull=False, kind="area"),
+                name="monthly_report_of_organisation_or_area",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.organisation_id} {self.month:%Y-%m} {self.kind}: {self.status}"
+        owner = self.organisation_id if self.area_id is None else f"area {self.area_id}"
+        return f"{owner} {self.month:%Y-%m} {self.kind}: {self.status}"
 
 
 class Area(models.Model):

@@ -108,6 +108,33 @@ COLUMNS = (
 COLUMN_KEYS = {key for key, _header in COLUMNS}
 
 
+def _figure(value, suffix: str = "") -> dict:
+    if value is None:
+        return {"text": HIDDEN, "hidden": True}
+    return {"text": f"{value}{suffix}"}
+
+
+def row_cells(row: Row) -> list[dict]:
+    """The row's cells after its name, in the order of COLUMNS: text, a note, met or missed (shown in words too)."""
+    result = []
+    for key in KEYS:
+        cell = _figure(row.shares[key], " %")
+        met = row.met[key]
+        cell["state"] = "" if met is None else "met" if met else "missed"
+        mark = "" if met is None else "✓ " if met else "✗ "
+        cell["note"] = f"{mark}цель {row.targets[key]} %"
+        result.append(cell)
+    result += [_figure(row.registered[key]) for key in KEYS]
+    result += [
+        {"text": str(row.classes)},
+        _figure(row.with_parent_share, " %"),
+        {"text": str(row.chats_active)},
+        {"text": str(row.messages)},
+        {"text": str(row.messages_trivial)},
+    ]
+    return result
+
+
 @dataclass
 class Rollup:
     area: Area

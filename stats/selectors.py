@@ -177,11 +177,13 @@ def class_names(*, organisation_id: int, group_ids) -> dict[int, str]:
     return dict(rows.values_list("pk", "name"))
 
 
-def monthly_reports(*, organisation_id: int):
-    """An organisation's monthly reports, newest month first (callers checked the right to the statistics)."""
-    return MonthlyReport.objects.filter(organisation_id=organisation_id, kind=MonthlyReport.Kind.ORGANISATION).order_by(
-        "-month", "-pk"
-    )
+def monthly_reports(*, organisation_id: int | None = None, area_id: int | None = None):
+    """An organisation's monthly reports, or an area's, newest month first (callers checked the right to read them)."""
+    if area_id is not None:
+        reports = MonthlyReport.objects.filter(area_id=area_id, kind=MonthlyReport.Kind.AREA)
+    else:
+        reports = MonthlyReport.objects.filter(organisation_id=organisation_id, kind=MonthlyReport.Kind.ORGANISATION)
+    return reports.order_by("-month", "-pk")
 
 
 # --- The municipality roll-up: one query each, whatever the number of organisations -------------------------------

@@ -13,7 +13,8 @@ def advance_statistics() -> dict:
 
 @shared_task
 def build_monthly_reports() -> int:
-    """Queue the last month's report of each organisation whose month has ended and is filled; skips those done."""
+    """Queue the last month's report of each organisation whose month has ended and is filled, and of each
+    municipality whose organisations all are (or at the job's last run of the month); skips those done."""
     return monthly_reports_schedule()
 
 

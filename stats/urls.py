@@ -12,4 +12,10 @@ urlpatterns = [
     path("orgs/<int:org_id>/stats/targets/", area_views.org_targets_edit, name="org_targets"),
     path("areas/<int:area_id>/stats/", area_views.area_stats, name="area"),
     path("areas/<int:area_id>/stats/targets/", area_views.area_targets_edit, name="area_targets"),
+    path("areas/<int:area_id>/stats/reports/", area_views.area_reports, name="area_reports"),
+    path(
+        "areas/<int:area_id>/stats/reports/<int:report_id>/file/",
+        area_views.area_report_file,
+        name="area_report_file",
+    ),
 ]

@@ -8,6 +8,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from chats.views.attachments import content_disposition
 from orgs.views._base import org_page, perform
@@ -106,12 +107,18 @@ def monthly_reports(request, org):
     page = Paginator(selectors.monthly_reports(organisation_id=org.pk), REPORTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    context = {"form": form, "months": months, "page": page, "reports": [(r, month_name(r.month)) for r in page]}
-    return render(request, "stats/reports.html", context)
+    return render(request, "stats/reports.html", reports_context(form, months, page, "stats:report-file", org.pk))
+
+
+def reports_context(form, months, page, file_url: str, owner_id: int) -> dict:
+    """The list of an organisation's or an area's reports: each with its month's name and its file's address."""
+    reports = [(r, month_name(r.month), reverse(file_url, args=[owner_id, r.pk])) for r in page]
+    return {"form": form, "months": months, "page": page, "reports": reports}
 
 
 def report_filename(report: MonthlyReport) -> str:
-    return f"Отчёт {report.organisation.short_name} {report.month:%Y-%m}.pdf"
+    owner = report.organisation.short_name if report.area_id is None else report.area.municipality
+    return f"Отчёт {owner} {report.month:%Y-%m}.pdf"
 
 
 def report_file_response(request, report: MonthlyReport) -> HttpResponse:

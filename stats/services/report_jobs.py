@@ -1,11 +1,16 @@
 """Monthly reports as stored files: requested by a director or by the monthly job, built by a worker, kept with
 their SHA-256.
 
-One row per organisation, month and kind. A new request for a month already reported regenerates the file and
-replaces it: the director gets one report per month, the latest, and the previous file stays downloadable until
-the new one is stored (then it is deleted). A failure (disk full, storage or PDF libraries missing) marks the
-row failed with a Russian message; nothing retries it in a loop (the monthly job tries again at its next hourly
-run during the first week of the month, a director by asking again)."""
+One row per organisation (or per municipality: its methodologists' report of the roll-up), month and kind. A new
+request for a month already reported regenerates the file and replaces it: the director gets one report per month,
+the latest, and the previous file stays downloadable until the new one is stored (then it is deleted). A failure
+(disk full, storage or PDF libraries missing) marks the row failed with a Russian message; nothing retries it in a
+loop (the monthly job tries again at its next hourly run during the first week of the month, a director by asking
+again).
+
+A municipality's report is built by the same job once every organisation of the area has its month filled, or at
+the job's last run (the LAST_RUN_DAY-th of the month) with the organisations still behind marked «данные отстают».
+Its requests and downloads are written to the audit log of each organisation of the area."""
 
 import hashlib
 import logging
@@ -17,17 +22,24 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from orgs.models import Organisation
-from portal.exceptions import RuleViolation, StorageFull, StorageUnavailable
+from portal.exceptions import NotFound, RuleViolation, StorageFull, StorageUnavailable
 from portal.pdf import PdfUnavailable
 
-from ..models import FillState, MonthlyReport, OrgDayCount, report_path
+from .. import selectors
+from ..areas import area_key, area_organisations, area_time_zone, areas_for_user
+from ..days import local_day
+from ..models import Area, FillState, MonthlyReport, OrgDayCount, report_path
 from ..registry import indicators
-from .reports import build_monthly_report, last_ended_month, month_end, month_name, month_start, render_pdf
+from .areas import area_audit
+from .reports import last_ended_month, month_end, month_name, month_start, render_pdf, report_document
 
 logger = logging.getLogger(__name__)
 
 # A report still pending after this long lost its worker (a restart): it may be queued again.
 STUCK_AFTER = timedelta(hours=1)
+# The last day of a month the job runs on (settings.CELERY_BEAT_SCHEDULE["build-monthly-reports"]): a municipality's
+# report that waited for late organisations is built on it whatever they are.
+LAST_RUN_DAY = 7
 FAILURES = {
     StorageFull: "Отчёт не сохранён: на сервере закончилось место. Сообщите администратору сервера и сформируйте "
     "отчёт снова, когда место освободится.",
@@ -48,10 +60,26 @@ UNEXPECTED = (
 def report_months(organisation: Organisation, *, now: datetime | None = None) -> list[date]:
     """The months a report can be asked for, newest first: ended in the organisation's time and with figures."""
     now = now or timezone.now()
-    span = OrgDayCount.objects.filter(organisation=organisation).aggregate(first=Min("day"), last=Max("day"))
+    return _months_with_figures([organisation.pk], last_ended_month(organisation.time_zone, now))
+
+
+def area_latest_month(organisations, now: datetime) -> date:
+    """The latest month ended in the time of every organisation of the area."""
+    zones = {o.time_zone for o in organisations} or {area_time_zone(organisations)}
+    return min(last_ended_month(zone, now) for zone in zones)
+
+
+def area_report_months(organisations, *, now: datetime | None = None) -> list[date]:
+    """The months an area's report can be asked for: ended for all its organisations, with figures of one of them."""
+    now = now or timezone.now()
+    return _months_with_figures([o.pk for o in organisations], area_latest_month(organisations, now))
+
+
+def _months_with_figures(organisation_ids: list[int], latest: date) -> list[date]:
+    span = OrgDayCount.objects.filter(organisation_id__in=organisation_ids).aggregate(first=Min("day"), last=Max("day"))
     if span["first"] is None:
         return []
-    months, month = [], min(last_ended_month(organisation.time_zone, now), month_start(span["last"]))
+    months, month = [], min(latest, month_start(span["last"]))
     while month >= month_start(span["first"]):
         months.append(month)
         month = month_start(month - timedelta(days=1))
@@ -72,8 +100,7 @@ def parse_month(value) -> date:
     return month
 
 
-def _check_month(organisation: Organisation, month: date, now: datetime) -> None:
-    latest = last_ended_month(organisation.time_zone, now)
+def _check_month(month: date, latest: date, months: list[date]) -> None:
     if month > latest:
         day_after = month_end(month) + timedelta(days=1)
         message = (
@@ -81,7 +108,7 @@ def _check_month(organisation: Organisation, month: date, now: datetime) -> None
             f"с {day_after:%d.%m.%Y}."
         )
         raise RuleViolation(message, code="month_not_ended", fields={"month": [message]})
-    if month not in report_months(organisation, now=now):
+    if month not in months:
         message = f"За {month_name(month)} данных статистики нет: отчёт составить не из чего."
         raise RuleViolation(message, code="month_without_data", fields={"month": [message]})
 
@@ -103,14 +130,47 @@ def monthly_report_request(
     ended yet or without figures is refused (RuleViolation). A report already being built is not queued twice."""
     now = now or timezone.now()
     month = month_start(month)
-    _check_month(organisation, month, now)
+    _check_month(month, last_ended_month(organisation.time_zone, now), report_months(organisation, now=now))
+    return _request({"organisation": organisation, "kind": MonthlyReport.Kind.ORGANISATION}, month, actor, now)
+
+
+def area_report_request(*, area: Area, month: date, actor, now: datetime | None = None) -> MonthlyReport:
+    """The same for a municipality's report, asked for by its methodologist (or the operator); the request is
+    written to the log of each organisation of the area."""
+    now = now or timezone.now()
+    if not areas_for_user(actor).filter(pk=area.pk).exists():
+        raise NotFound("Муниципалитет не найден.")
+    month = month_start(month)
+    organisations = area_organisations(area)
+    _check_month(month, area_latest_month(organisations, now), area_report_months(organisations, now=now))
+    with transaction.atomic():
+        report = _request({"area": area, "kind": MonthlyReport.Kind.AREA}, month, actor, now)
+        area_audit(
+            area=area,
+            actor=actor,
+            action="stats.area_report_requested",
+            organisations=organisations,
+            details={"month": f"{month:%Y-%m}", "format": "PDF"},
+        )
+    return report
+
+
+def area_report_downloaded(*, report: MonthlyReport, actor) -> None:
+    """Tell each organisation of the area that the municipality took its report (the roll-up's «exported»)."""
+    area_audit(
+        area=report.area,
+        actor=actor,
+        action="stats.area_exported",
+        organisations=area_organisations(report.area),
+        details={"month": f"{report.month:%Y-%m}", "format": "PDF", "report": report.pk},
+    )
+
+
+def _request(owner: dict, month: date, actor, now: datetime) -> MonthlyReport:
     with transaction.atomic():
         # The row lock makes two requests at once queue one job.
         report, created = MonthlyReport.objects.select_for_update().get_or_create(
-            organisation=organisation,
-            month=month,
-            kind=MonthlyReport.Kind.ORGANISATION,
-            defaults={"requested_by": actor, "requested_at": now},
+            **owner, month=month, defaults={"requested_by": actor, "requested_at": now}
         )
         busy = report.status == MonthlyReport.Status.PENDING and report.requested_at > now - STUCK_AFTER
         if not created and busy:
@@ -132,12 +192,12 @@ def _fail(report_id: int, message: str) -> None:
 def monthly_report_build(*, report_id: int, now: datetime | None = None) -> MonthlyReport | None:
     """Build a pending report's PDF, store it under a random name with its SHA-256 and size, and replace the
     previous file. Safe to run twice: a report no longer pending is left as it is."""
-    report = MonthlyReport.objects.select_related("organisation").filter(pk=report_id).first()
+    report = MonthlyReport.objects.select_related("organisation", "area").filter(pk=report_id).first()
     if report is None or report.status != MonthlyReport.Status.PENDING:
         return report
     storage = report.file.storage
     try:
-        pdf = render_pdf(build_monthly_report(report.organisation, report.month, now=now))
+        pdf = render_pdf(report_document(report, now=now))
         name = storage.save(report_path(report, "report.pdf"), ContentFile(pdf))
     except tuple(FAILURES) as error:
         logger.warning("Monthly report %s not built: %s", report_id, error)
@@ -207,20 +267,68 @@ def _to_retry(report: MonthlyReport, now: datetime) -> bool:
     return report.status == MonthlyReport.Status.PENDING and report.requested_at <= now - STUCK_AFTER
 
 
-def monthly_reports_schedule(*, now: datetime | None = None) -> int:
-    """Mark the due reports pending and queue their building; returns how many. Run twice, queues nothing new."""
+def area_reports_due(*, now: datetime | None = None) -> list[tuple[Area, date]]:
+    """(area, month) whose report the monthly job should build now: the month has ended for every organisation of
+    the area, each has its last day filled (or the job's last run of the month has come), one of them has figures
+    for it, and no report is ready or being built (a failed one is tried again). A fixed number of queries plus
+    one per area due."""
     now = now or timezone.now()
+    members = {}
+    for organisation in Organisation.objects.filter(is_active=True).only("pk", "region", "municipality", "time_zone"):
+        key = (area_key(organisation.region), area_key(organisation.municipality))
+        members.setdefault(key, []).append(organisation)
+    areas = [
+        (a, members[key]) for a in Area.objects.order_by("pk") if (key := (a.region_key, a.municipality_key)) in members
+    ]
+    if not areas:
+        return []
+    filled = selectors.fill_days(
+        organisation_ids=[o.pk for _, orgs in areas for o in orgs], indicator_ids=[i.id for i in indicators()]
+    )
+    candidates = []
+    for area, organisations in areas:
+        month = area_latest_month(organisations, now)
+        every = all(filled[o.pk] is not None and filled[o.pk] >= month_end(month) for o in organisations)
+        last_run = local_day(now, area_time_zone(organisations)) >= month_end(month) + timedelta(days=LAST_RUN_DAY)
+        if every or last_run:
+            candidates.append((area, organisations, month))
+    existing = {
+        (r.area_id, r.month): r
+        for r in MonthlyReport.objects.filter(
+            kind=MonthlyReport.Kind.AREA,
+            area_id__in=[a.pk for a, _, _ in candidates],
+            month__in={m for _, _, m in candidates},
+        )
+    }
+    due = []
+    for area, organisations, month in candidates:
+        report = existing.get((area.pk, month))
+        if report is not None and not _to_retry(report, now):
+            continue
+        in_month = OrgDayCount.objects.filter(
+            organisation_id__in=[o.pk for o in organisations], day__gte=month, day__lte=month_end(month)
+        )
+        if in_month.exists():
+            due.append((area, month))
+    return due
+
+
+def monthly_reports_schedule(*, now: datetime | None = None) -> int:
+    """Mark the due reports pending and queue their building: the organisations', then the municipalities'; returns
+    how many. Run twice, queues nothing new."""
+    now = now or timezone.now()
+    owners = [
+        *(({"organisation": o, "kind": MonthlyReport.Kind.ORGANISATION}, m) for o, m in monthly_reports_due(now=now)),
+        *(({"area": a, "kind": MonthlyReport.Kind.AREA}, m) for a, m in area_reports_due(now=now)),
+    ]
     ids = []
-    for organisation, month in monthly_reports_due(now=now):
+    for owner, month in owners:
         with transaction.atomic():
             report, created = MonthlyReport.objects.select_for_update().get_or_create(
-                organisation=organisation,
-                month=month,
-                kind=MonthlyReport.Kind.ORGANISATION,
-                defaults={"requested_at": now},
+                **owner, month=month, defaults={"requested_at": now}
             )
             if not created and not _to_retry(report, now):
-                continue  # a director asked for it meanwhile
+                continue  # a director or a methodologist asked for it meanwhile
             report.status, report.error, report.requested_at = MonthlyReport.Status.PENDING, "", now
             report.save(update_fields=["status", "error", "requested_at"])
         ids.append(report.pk)

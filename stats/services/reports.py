@@ -1,8 +1,9 @@
 """The printable monthly report: what it says (the same figures and charts as the dashboard, for one month) and
 its A4 PDF.
 
-A report is about a *source* of figures: an organisation today; a municipality's roll-up can be another source
-with the same template (its requisites, its clock, its figures) without touching the rest."""
+A report is about a *source* of figures: an organisation (the dashboard's figures) or a municipality (the roll-up's
+table of its organisations against the targets, with the same hidden cells as its page). Both print with the same
+page style and are stored, listed and downloaded the same way (report_jobs)."""
 
 import re
 from dataclasses import dataclass
@@ -19,8 +20,11 @@ from orgs.models import Organisation
 from portal.pdf import html_to_pdf
 
 from .. import dashboard as d
+from .. import rollup as r
+from ..areas import area_organisations, area_time_zone
 from ..charts import Chart
 from ..days import local_day
+from ..models import Area
 
 MONTHS = (
     "январь",
@@ -240,6 +244,52 @@ def report_html(source: ReportSource, month: date, *, now: datetime | None = Non
 def build_monthly_report(organisation: Organisation, month: date, *, now: datetime | None = None) -> str:
     """The HTML of an organisation's report for the month (any day of it)."""
     return report_html(source_for(organisation), month_start(month), now=now)
+
+
+def time_zone_name(zone: str) -> str:
+    """«Иркутск (UTC+8)», as an organisation's profile names its time zone."""
+    return dict(Organisation._meta.get_field("time_zone").choices).get(zone, zone)
+
+
+def area_report_html(area: Area, month: date, *, now: datetime | None = None) -> str:
+    """The municipality's report of the month: the roll-up's table on the month's last day (messages over the
+    month), the rows and hidden cells as on its page, and the area's total counting each active person once."""
+    now = now or timezone.now()
+    month = month_start(month)
+    first, last = month, month_end(month)
+    organisations = area_organisations(area)
+    filled, _day = r.report_day(organisations)
+    table = r.rollup(area, organisations, first=first, last=last, filled=filled)
+    zone = area_time_zone(organisations)
+    total = table.total
+    context = {
+        "area": area,
+        "title": f"Отчёт муниципалитета об использовании портала за {month_name(month)}",
+        "period": period_name(first, last),
+        "table": table,
+        "headers": r.COLUMNS,
+        "rows": [(row, r.row_cells(row)) for row in r.sort_rows(table.rows, "name", False)],
+        "total": (total, r.row_cells(total)),
+        "people": [
+            (r.LABEL_OF[k], total.active[k], total.registered[k], total.shares[k], total.targets[k], total.met[k])
+            for k in r.KEYS
+        ],
+        "stale": [row.name for row in table.rows if row.stale],
+        "min_people": r.MIN_PEOPLE,
+        "hidden": r.HIDDEN,
+        "zone": time_zone_name(zone),
+        "generated_at": timezone.localtime(now, ZoneInfo(zone)),
+        "svg_css": print_stylesheet(),
+    }
+    with timezone.override(ZoneInfo(zone)):
+        return render_to_string("stats/area_report.html", context)
+
+
+def report_document(report, *, now: datetime | None = None) -> str:
+    """The HTML of a stored report's row (MonthlyReport), whichever its source."""
+    if report.area_id is not None:
+        return area_report_html(report.area, report.month, now=now)
+    return build_monthly_report(report.organisation, report.month, now=now)
 
 
 def render_pdf(html: str) -> bytes:

@@ -49,7 +49,10 @@ from orgs.services.membership import (
 )
 from orgs.services.registration import application_approve, application_reject, application_submit
 from orgs.services.structure import group_archive, group_create, group_restore, group_update
+from stats.days import local_day
+from stats.models import OrgDayCount
 from stats.services.areas import area_get_or_create, methodologist_attach, targets_set
+from stats.services.reports import previous_month
 from tests.factories import UserFactory
 from tests.orgs.test_registration import application_data, order
 
@@ -225,6 +228,11 @@ def _statistics(s: School) -> None:
     for query in ({}, {"export": "xlsx"}):
         response = browser.get(reverse("stats:area", args=[area.pk]), query)
         assert response.status_code == 200, response.status_code
+    # The municipality's report of last month (a month with figures), asked for on its reports page.
+    month = previous_month(local_day(timezone.now(), s.org.time_zone))
+    OrgDayCount.objects.create(organisation=s.org, indicator="activity.v1", subgroup="messages", day=month, value=1)
+    response = browser.post(reverse("stats:area_reports", args=[area.pk]), {"month": month.isoformat()})
+    assert response.status_code == 302, response.status_code
 
 
 STEPS = [
@@ -259,7 +267,8 @@ STEPS = [
     ),
     (
         _statistics,
-        {"stats.targets_changed", "stats.area_targets_changed", "stats.area_viewed", "stats.area_exported"},
+        {"stats.targets_changed", "stats.area_targets_changed", "stats.area_viewed", "stats.area_exported"}
+        | {"stats.area_report_requested"},
     ),
 ]
 

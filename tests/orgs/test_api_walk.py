@@ -20,7 +20,7 @@ from chats.services.messages import message_post
 from chats.services.moderation import report_create
 from chats.services.polls import poll_create
 from orgs.models import CuratorAssignment, Membership, ParentLink, TeachingAssignment
-from stats.models import Area
+from stats.models import Area, MonthlyReport
 from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
     OrganisationFactory,
@@ -55,6 +55,7 @@ def operations() -> tuple[tuple[str, str, dict], ...]:
 def build_org():
     s = school()
     org, cls, admin, kid = s.org, s.cls, s.admin, s.kid
+    area = area_get_or_create(region=org.region, municipality=org.municipality)
     channel = Chat.objects.get(organisation=org, kind="general_channel")
     poll = poll_create(chat=channel, actor=admin, question="Вопрос?", options=["Да", "Нет"])
     announcement = message_post(chat=channel, actor=admin, text="Объявление")
@@ -80,14 +81,24 @@ def build_org():
         "invites": s.invite.pk,
         "join-requests": s.join_request.pk,
         "invites/mailings": mailing(s).pk,
-        "areas": area_get_or_create(region=org.region, municipality=org.municipality).pk,
+        "areas": area.pk,
+        # A report of the municipality being built (no file yet): its file answers 404 to everyone.
+        "area-reports": MonthlyReport.objects.get_or_create(
+            area=area, kind="area", month=area.created_at.date().replace(day=1)
+        )[0].pk,
     }
 
 
 def fill(path: str, org_id: int, objects: dict) -> str:
     resource = re.search(r"/api/v1/(?:orgs/\{org_pk\}/)?([a-z-]+(?:/mailings)?)/", path).group(1)
     path = path.replace("{org_pk}", str(org_id))
-    for param, key in (("{mid}", "messages"), ("{pid}", "polls"), ("{rid}", "reports"), ("{user_id}", "chat-members")):
+    for param, key in (
+        ("{mid}", "messages"),
+        ("{pid}", "polls"),
+        ("{rid}", "reports"),
+        ("{user_id}", "chat-members"),
+        ("{report_id}", "area-reports"),
+    ):
         path = path.replace(param, str(objects.get(key, 999999)))
     return path.replace("{id}", str(objects.get(resource, 999999)))
 

@@ -36,10 +36,11 @@ def yesterday():
     return local_day(timezone.now(), "Asia/Irkutsk") - timedelta(days=1)
 
 
-def filled(name: str, people=BIG, *, messages=(30, 6), chats=7, classes=12, with_parent=(400, 250), **fields):
-    """An organisation of the municipality whose statistics are filled up to yesterday (rows written directly)."""
+def filled(name: str, people=BIG, *, messages=(30, 6), chats=7, classes=12, with_parent=(400, 250), day=None, **fields):
+    """An organisation of the municipality whose statistics are filled up to `day`, yesterday by default (rows
+    written directly)."""
     org = OrganisationFactory(short_name=name, **fields)
-    day = yesterday()
+    day = day or yesterday()
     values = {("coverage.v1", "classes"): classes, ("chats_active.v1", "chats.active_7d"): chats}
     values[("coverage.v1", "students.joined")], values[("coverage.v1", "students.with_parent")] = with_parent
     for role, (registered, active) in people.items():
