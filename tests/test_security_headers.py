@@ -31,6 +31,7 @@ from orgs.models import (
     TeachingAssignment,
 )
 from portal.accounts.models import User
+from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
     OrganisationFactory,
     UserFactory,
@@ -103,6 +104,9 @@ def seed() -> dict:
     mailing = new_mailing(s)
     operator = User.objects.create_superuser(phone="+79000000001", email="op@example.org", password="x")
     member = Membership.objects.get(organisation=org, user=kid)
+    # The administrator is also the municipality's methodologist: the area's pages are walked as they render.
+    area = area_get_or_create(region=org.region, municipality=org.municipality)
+    methodologist_attach(area=area, user=admin)
     # Arguments by name; "pk" and "id" of the API depend on the resource: the longest key that starts the route's
     # name ("invite-mailing-detail" is a mailing, "invite-detail" an invite, "chat-members" a chat).
     return {
@@ -130,6 +134,7 @@ def seed() -> dict:
             "action": "revoke",
             "fmt": "xlsx",
             "content_type_id": ContentType.objects.get_for_model(Organisation).pk,
+            "area_id": area.pk,
         },
         "ids": {
             "group": cls.pk,
@@ -144,6 +149,7 @@ def seed() -> dict:
             "join-request": join_request.pk,
             "invite-mailing": mailing.pk,
             "org": org.pk,
+            "area": area.pk,
         },
     }
 
