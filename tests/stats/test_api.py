@@ -126,6 +126,9 @@ def test_the_cost_is_the_same_for_3_and_12_classes(who, tail):
     small, large = filled_organisation(3, days=3), filled_organisation(12, days=3)
     for extra in large.classes[1:4]:
         curator_of(extra, large.people["curator"])
+    # Uncounted: the process's first request of the kind may fill a cache once (under xdist, which test ran
+    # before this one on the same worker differs from run to run).
+    queries(small.people[who], stats_url(small.organisation, tail))
     assert queries(small.people[who], stats_url(small.organisation, tail)) == queries(
         large.people[who], stats_url(large.organisation, tail)
     )
