@@ -37,25 +37,35 @@ def csv_text(value) -> str:
     return str(value)
 
 
-def csv_table(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """CSV in UTF-8 with a BOM and «;» between fields, as Excel with Russian settings opens it."""
+def csv_table(headers: Sequence[str], rows: Iterable[Sequence], caption: str | None = None) -> bytes:
+    """CSV in UTF-8 with a BOM and «;» between fields, as Excel with Russian settings opens it; a caption, when
+    given, is a line of its own above the headers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    if caption is not None:
+        writer.writerow([csv_text(caption)])
     writer.writerow([csv_text(header) for header in headers])
     for row in rows:
         writer.writerow([csv_text(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def xlsx_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence], widths=()) -> None:
-    """A new sheet of the workbook: a bold, frozen header; texts as text cells, numbers as numbers, dates (naive,
-    already in local time) as date cells."""
+def xlsx_sheet(
+    workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence], widths=(), caption=None
+):
+    """A new sheet of the workbook: a bold, frozen header (below a bold caption line, when given); texts as text
+    cells, numbers as numbers, dates (naive, already in local time) as date cells. Returns the sheet."""
     sheet = workbook.create_sheet(title)
-    sheet.append(list(headers))
-    for cell in sheet[1]:
+    if caption is not None:
+        cell = sheet.cell(row=1, column=1, value=caption)
+        cell.data_type = "s"
+        cell.font = Font(bold=True)
+    header_row = 1 if caption is None else 2
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=header_row, column=column, value=header)
         cell.font = Font(bold=True)
         cell.data_type = "s"
-    for index, row in enumerate(rows, start=2):
+    for index, row in enumerate(rows, start=header_row + 1):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=index, column=column)
             cell.value = value
@@ -67,7 +77,8 @@ def xlsx_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Ite
                 cell.number_format = DATE_FORMAT
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{header_row + 1}"
+    return sheet
 
 
 def xlsx_workbook() -> Workbook:

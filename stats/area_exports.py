@@ -4,13 +4,9 @@ An organisation's name is typed by people and may begin with = + - @: it is neut
 XLSX: stored as text, never as a formula). Figures are numbers; a hidden one is the text «<5».
 """
 
-import csv
-import io
-
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from portal.spreadsheets import neutralise
+from portal.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_table, xlsx_bytes, xlsx_sheet, xlsx_workbook
 
 from .rollup import HIDDEN, KEYS, LABEL_OF, Rollup, Row
 
@@ -27,10 +23,7 @@ HEADERS = (
     "Сообщения малосодержательные",
     "Цели",
 )
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
 
 
 def _cells(row: Row) -> list:
@@ -54,47 +47,25 @@ def _title(rollup: Rollup) -> str:
     return f"{rollup.area}: {rollup.first:%d.%m.%Y} – {rollup.day:%d.%m.%Y}"
 
 
-def _rows(rollup: Rollup) -> list[Row]:
-    return [*rollup.rows, rollup.total]
+def _table(rollup: Rollup) -> list[list]:
+    """A row per organisation, then the total; a hidden figure is the text «<5»."""
+    return [[HIDDEN if v is None else v for v in _cells(row)] for row in [*rollup.rows, rollup.total]]
 
 
 def rollup_csv(rollup: Rollup) -> bytes:
-    """CSV in UTF-8 with a BOM and «;» between fields, as Excel with Russian settings opens it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(_title(rollup))])
-    writer.writerow(HEADERS)
-    for row in _rows(rollup):
-        writer.writerow([HIDDEN if v is None else neutralise(str(v)) for v in _cells(row)])
-    return buffer.getvalue().encode("utf-8-sig")
+    """CSV in UTF-8 with a BOM and «;» between fields: a title line, the headers, the rows."""
+    return csv_table(HEADERS, _table(rollup), caption=_title(rollup))
 
 
 def rollup_xlsx(rollup: Rollup) -> bytes:
-    """An XLSX workbook with one sheet «Муниципалитет»: a title line, the headers, a row per organisation, the total."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Муниципалитет"
-    title = sheet.cell(row=1, column=1, value=_title(rollup))
-    title.data_type = "s"
-    title.font = Font(bold=True)
-    sheet.append(HEADERS)
-    for cell in sheet[2]:
+    """An XLSX workbook with one sheet «Муниципалитет»: a title line, the headers, a row per organisation, the total
+    (bold); the names stay in view when the table scrolls."""
+    workbook = xlsx_workbook()
+    sheet = xlsx_sheet(workbook, "Муниципалитет", HEADERS, _table(rollup), widths=(40,), caption=_title(rollup))
+    for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    for index, row in enumerate(_rows(rollup), start=3):
-        for column, value in enumerate(_cells(row), start=1):
-            cell = sheet.cell(row=index, column=column)
-            if isinstance(value, int):
-                cell.value = value
-            else:
-                cell.value = HIDDEN if value is None else value
-                cell.data_type = "s"  # text, even when it begins with «=»: never a formula
-            if row.organisation_id is None:
-                cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 40
     sheet.freeze_panes = "B3"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)
 
 
 EXPORTS = {"csv": rollup_csv, "xlsx": rollup_xlsx}
