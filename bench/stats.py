@@ -429,22 +429,22 @@ def query_counter():
 
 @contextmanager
 def per_indicator_clock(totals: dict, computes: dict):
-    """Time each bucket's fill (the whole transaction) and its compute, per indicator, while the block runs."""
+    """Time each batch's fill (the whole transaction) and its compute, per indicator, while the block runs."""
     from stats.registry import indicators
     from stats.services import fill
 
-    original_fill = fill.fill_bucket
+    original_fill = fill.fill_batch
     originals = {}
 
-    def timed_fill(*, indicator, bucket):
+    def timed_fill(*, indicator, batch):
         started = time.perf_counter()
-        original_fill(indicator=indicator, bucket=bucket)
+        original_fill(indicator=indicator, batch=batch)
         totals[indicator.id] += time.perf_counter() - started
 
     def timed_compute(ind, compute):
-        def wrapper(bucket):
+        def wrapper(batch):
             started = time.perf_counter()
-            rows = compute(bucket)
+            rows = compute(batch)
             computes[ind.id] += time.perf_counter() - started
             return rows
 
@@ -453,11 +453,11 @@ def per_indicator_clock(totals: dict, computes: dict):
     for ind in indicators():
         originals[ind.id] = ind.compute
         object.__setattr__(ind, "compute", timed_compute(ind, ind.compute))  # the dataclass is frozen
-    fill.fill_bucket = timed_fill
+    fill.fill_batch = timed_fill
     try:
         yield
     finally:
-        fill.fill_bucket = original_fill
+        fill.fill_batch = original_fill
         for ind in indicators():
             object.__setattr__(ind, "compute", originals[ind.id])
 

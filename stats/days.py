@@ -22,6 +22,27 @@ class Bucket:
         return day_start(self.day + timedelta(days=1), self.time_zone)
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Organisations sharing a time zone, on one of their local days: one UTC interval [start, end) for all of
+    them, so that an indicator counts the day of every one of them with the same few set-based queries."""
+
+    time_zone: str
+    day: date
+    organisation_ids: tuple[int, ...]
+
+    @property
+    def start(self) -> datetime:
+        return day_start(self.day, self.time_zone)
+
+    @property
+    def end(self) -> datetime:
+        return day_start(self.day + timedelta(days=1), self.time_zone)
+
+    def bucket(self, organisation_id: int) -> Bucket:
+        return Bucket(organisation_id, self.time_zone, self.day)
+
+
 def day_start(day: date, time_zone: str) -> datetime:
     """The UTC instant at which the local day begins."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)

@@ -1,7 +1,8 @@
 """The indicators: what each one counts, at which grain, how it adds up over days and how long it is kept.
 
-An indicator's `compute` reads the source tables for one bucket and returns its rows; the fill service
-(`services/fill.py`) deletes the bucket and writes them in one transaction. Changing what an indicator counts
+An indicator's `compute` reads the source tables for one batch — the same local day of many organisations of one
+time zone — with a few set-based queries and returns each organisation's rows; the fill service
+(`services/fill.py`) deletes the batch's rows and writes them in one transaction. Changing what an indicator counts
 means a new version: its id changes, it fills from the start, and the old rows expire with their retention.
 """
 
@@ -9,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .days import Bucket
+from .days import Batch
 
 
 class Kind(StrEnum):
@@ -41,13 +42,22 @@ class Rows:
         self.classes[key] = self.classes.get(key, 0) + value
 
 
+class BatchRows(dict):
+    """The rows of one batch by organisation: `out[organisation_id].add(...)`; an organisation with nothing to
+    count has no entry."""
+
+    def __missing__(self, organisation_id: int) -> Rows:
+        rows = self[organisation_id] = Rows()
+        return rows
+
+
 @dataclass(frozen=True)
 class Indicator:
     key: str
     version: int
     kind: Kind
     grains: tuple[Grain, ...]
-    compute: Callable[[Bucket], Rows]
+    compute: Callable[[Batch], BatchRows]
     # Days the rows are kept; None keeps them for good.
     retention_days: int | None = None
     description: str = ""

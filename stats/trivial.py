@@ -3,9 +3,10 @@
 They are counted apart, not dropped: the dashboard shows how much of the traffic they are.
 """
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 EMOJI = "emoji"
 ONE_WORD = "one_word"
@@ -40,11 +41,22 @@ def triviality(
     """
     if has_attachments or has_poll:
         return None
-    norm = normalise(text)
+    return judge(normalise(text), {normalise(t) for t in recent_texts})
+
+
+def judge(norm: str, recent: Container[str]) -> str | None:
+    """`triviality` of a text without files or a poll, already normalised, against the normalised texts of the
+    author's previous 24 hours (any container: a counter kept along a day's messages does)."""
     if not norm:
         return EMOJI
-    if norm in {normalise(t) for t in recent_texts}:
+    if norm in recent:
         return REPEAT
+    return _shape(norm)
+
+
+@functools.lru_cache(maxsize=65536)
+def _shape(norm: str) -> str | None:
+    """What a text is like by itself (common ones — «спасибо», «👍» — are judged once)."""
     if _URL.search(norm):
         return None
     if _only_symbols(_KEYCAP.sub("", norm)):

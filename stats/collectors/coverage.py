@@ -10,8 +10,8 @@ from django.db.models.functions import Coalesce
 from chats.models import Chat, ChatMember
 from orgs.models import CuratorAssignment, Group, Membership, ParentLink, Placement
 
-from ..days import Bucket
-from ..registry import Grain, Indicator, Kind, Rows, register
+from ..days import Batch
+from ..registry import BatchRows, Grain, Indicator, Kind, register
 from ._common import chat_open_at, valid_at
 
 UNVERIFIED_LIMIT = timedelta(days=3)
@@ -24,8 +24,8 @@ def _count(queryset, key: str):
     )
 
 
-def _members(bucket: Bucket, rows: Rows) -> None:
-    end = bucket.end
+def _members(batch: Batch, out: BatchRows) -> None:
+    end = batch.end
     verified = Q(verification=Membership.Verification.VERIFIED, verified_at__lt=end)
     waiting = (
         Q(role=Membership.Role.TEACHER, valid_from__lt=end - UNVERIFIED_LIMIT)
@@ -33,15 +33,17 @@ def _members(bucket: Bucket, rows: Rows) -> None:
         & ~verified
     )
     per_role = (
-        Membership.objects.filter(valid_at(end), organisation_id=bucket.organisation_id)
-        .values("role", "position")
+        Membership.objects.filter(valid_at(end), organisation_id__in=batch.organisation_ids)
+        .values("organisation_id", "role", "position")
         .annotate(
             registered=Count("user", distinct=True),
             verified=Count("user", distinct=True, filter=verified),
             waiting=Count("user", distinct=True, filter=waiting),
         )
+        .order_by()
     )
     for row in per_role:
+        rows = out[row["organisation_id"]]
         rows.add(f"members.{row['role']}", row["registered"])
         if row["role"] == Membership.Role.TEACHER:
             rows.add(f"staff.registered.{row['position'] or 'none'}", row["registered"])
@@ -49,8 +51,8 @@ def _members(bucket: Bucket, rows: Rows) -> None:
             rows.add("teachers.unverified_over_3_days", row["waiting"])
 
 
-def _chat_members(bucket: Bucket, kind: str):
-    end = bucket.end
+def _chat_members(batch: Batch, kind: str):
+    end = batch.end
     members = ChatMember.objects.filter(
         chat_open_at(end, "chat__"),
         chat__group=OuterRef("pk"),
@@ -60,26 +62,37 @@ def _chat_members(bucket: Bucket, kind: str):
     return _count(members, "chat__group")
 
 
-def _classes(bucket: Bucket, rows: Rows) -> None:
-    end = bucket.end
+def _classes(batch: Batch, out: BatchRows) -> None:
+    end = batch.end
     placed = Placement.objects.filter(valid_at(end), group=OuterRef("pk"))
     has_parent = Exists(
-        ParentLink.objects.filter(valid_at(end), organisation_id=bucket.organisation_id, child=OuterRef("student"))
+        ParentLink.objects.filter(valid_at(end), organisation_id=OuterRef("organisation_id"), child=OuterRef("student"))
     )
     classes = (
         Group.objects.filter(
-            organisation_id=bucket.organisation_id, kind=Group.Kind.CLASS, is_archived=False, created_at__lt=end
+            organisation_id__in=batch.organisation_ids, kind=Group.Kind.CLASS, is_archived=False, created_at__lt=end
         )
         .annotate(
             joined=_count(placed, "group"),
             with_parent=_count(placed.filter(has_parent), "group"),
-            class_chat=_chat_members(bucket, Chat.Kind.CLASS),
-            parents_chat=_chat_members(bucket, Chat.Kind.CLASS_PARENTS),
+            class_chat=_chat_members(batch, Chat.Kind.CLASS),
+            parents_chat=_chat_members(batch, Chat.Kind.CLASS_PARENTS),
             has_curator=Exists(CuratorAssignment.objects.filter(valid_at(end), group=OuterRef("pk"))),
         )
-        .values("pk", "expected_size", "joined", "with_parent", "class_chat", "parents_chat", "has_curator")
+        .values(
+            "pk",
+            "organisation_id",
+            "expected_size",
+            "joined",
+            "with_parent",
+            "class_chat",
+            "parents_chat",
+            "has_curator",
+        )
+        .order_by()
     )
     for c in classes:
+        rows = out[c["organisation_id"]]
         chats_ok = c["class_chat"] >= 2 and c["parents_chat"] >= 2
         values = {
             "students.joined": c["joined"],
@@ -101,20 +114,20 @@ def _classes(bucket: Bucket, rows: Rows) -> None:
         rows.add("classes.without_curator", int(not c["has_curator"]))
 
 
-def compute(bucket: Bucket) -> Rows:
-    rows = Rows()
-    _members(bucket, rows)
-    _classes(bucket, rows)
-    return rows
+def compute(batch: Batch) -> BatchRows:
+    out = BatchRows()
+    _members(batch, out)
+    _classes(batch, out)
+    return out
 
 
-def compute_curators(bucket: Bucket) -> Rows:
+def compute_curators(batch: Batch) -> BatchRows:
     """Classes whose curator at the day's end is not a verified teacher of the organisation (a weak spot: a parent
     cannot be sure who speaks for the class). A class without a curator is counted by `coverage`, not here."""
-    end = bucket.end
+    end = batch.end
     confirmed = Membership.objects.filter(
         valid_at(end),
-        organisation_id=bucket.organisation_id,
+        organisation_id=OuterRef("organisation_id"),
         user=OuterRef("teacher"),
         role=Membership.Role.TEACHER,
     ).filter(
@@ -124,16 +137,16 @@ def compute_curators(bucket: Bucket) -> Rows:
     unverified = CuratorAssignment.objects.filter(valid_at(end), group=OuterRef("pk")).filter(~Exists(confirmed))
     classes = Group.objects.filter(
         Exists(unverified),
-        organisation_id=bucket.organisation_id,
+        organisation_id__in=batch.organisation_ids,
         kind=Group.Kind.CLASS,
         is_archived=False,
         created_at__lt=end,
     )
-    rows = Rows()
-    for group_id in classes.values_list("pk", flat=True):
-        rows.add_class(group_id, "curator.unverified")
-        rows.add("classes.curator_unverified")
-    return rows
+    out = BatchRows()
+    for org, group_id in classes.values_list("organisation_id", "pk").order_by():
+        out[org].add_class(group_id, "curator.unverified")
+        out[org].add("classes.curator_unverified")
+    return out
 
 
 register(

@@ -10,8 +10,8 @@ from chats.models import Report
 from invites.models import Invite, JoinRequest, Redemption
 from orgs.models import AuditEntry
 
-from ..days import Bucket
-from ..registry import Grain, Indicator, Kind, Rows, register
+from ..days import Batch
+from ..registry import BatchRows, Grain, Indicator, Kind, register
 
 # Upper bounds (hours) of the decision-time histogram: the median and the 90th percentile over any period are
 # read from the summed buckets.
@@ -27,78 +27,90 @@ def decision_bucket(waited: timedelta) -> str:
     return f"decided.gt_{DECISION_HOURS[-1]}h"
 
 
-def _in(bucket: Bucket, field: str) -> Q:
-    return Q(**{f"{field}__gte": bucket.start, f"{field}__lt": bucket.end})
+def _in(batch: Batch, field: str) -> Q:
+    return Q(**{f"{field}__gte": batch.start, f"{field}__lt": batch.end})
 
 
-def compute_invites(bucket: Bucket) -> Rows:
-    rows = Rows()
-    org = bucket.organisation_id
-    invites = Invite.objects.filter(organisation_id=org)
-    for row in invites.filter(_in(bucket, "created_at")).values("role", "target_group_id").annotate(n=Count("id")):
+def compute_invites(batch: Batch) -> BatchRows:
+    out = BatchRows()
+    orgs = batch.organisation_ids
+    invites = Invite.objects.filter(organisation_id__in=orgs)
+    created = invites.filter(_in(batch, "created_at")).values("organisation_id", "role", "target_group_id")
+    for row in created.annotate(n=Count("id")).order_by():
+        rows = out[row["organisation_id"]]
         rows.add(f"created.{row['role']}", row["n"])
         if row["target_group_id"]:
             rows.add_class(row["target_group_id"], f"created.{row['role']}", row["n"])
-    redeemed = Redemption.objects.filter(_in(bucket, "created_at"), invite__organisation_id=org)
-    for row in redeemed.values("invite__role", "invite__target_group_id").annotate(n=Count("id")):
+    redeemed = Redemption.objects.filter(_in(batch, "created_at"), invite__organisation_id__in=orgs).values(
+        "invite__organisation_id", "invite__role", "invite__target_group_id"
+    )
+    for row in redeemed.annotate(n=Count("id")).order_by():
+        rows = out[row["invite__organisation_id"]]
         rows.add(f"redeemed.{row['invite__role']}", row["n"])
         if row["invite__target_group_id"]:
             rows.add_class(row["invite__target_group_id"], f"redeemed.{row['invite__role']}", row["n"])
     annulled_ids = (
-        AuditEntry.objects.filter(_in(bucket, "created_at"), organisation_id=org, action="invite.annulled")
+        AuditEntry.objects.filter(_in(batch, "created_at"), organisation_id__in=orgs, action="invite.annulled")
         .annotate(invite_id=Cast("object_id", IntegerField()))
         .values("invite_id")
     )
-    changed = invites.filter(_in(bucket, "status_changed_at"))
+    changed = invites.filter(_in(batch, "status_changed_at"))
     for row in (
         changed.filter(status__in=[Invite.Status.EXPIRED, Invite.Status.REVOKED])
         .annotate(annulled=Case(When(pk__in=annulled_ids, then=Value(1)), default=Value(0)))
-        .values("role", "status", "annulled")
+        .values("organisation_id", "role", "status", "annulled")
         .annotate(n=Count("id"))
+        .order_by()
     ):
         status = "annulled" if row["annulled"] else row["status"]
-        rows.add(f"{status}.{row['role']}", row["n"])
-    return rows
+        out[row["organisation_id"]].add(f"{status}.{row['role']}", row["n"])
+    return out
 
 
-def compute_join_requests(bucket: Bucket) -> Rows:
-    rows = Rows()
-    requests = JoinRequest.objects.filter(organisation_id=bucket.organisation_id)
-    for row in requests.filter(_in(bucket, "created_at")).values("role").annotate(n=Count("id")):
-        rows.add(f"created.{row['role']}", row["n"])
+def compute_join_requests(batch: Batch) -> BatchRows:
+    out = BatchRows()
+    requests = JoinRequest.objects.filter(organisation_id__in=batch.organisation_ids)
+    created = requests.filter(_in(batch, "created_at")).values("organisation_id", "role")
+    for row in created.annotate(n=Count("id")).order_by():
+        out[row["organisation_id"]].add(f"created.{row['role']}", row["n"])
     decided = requests.filter(
-        _in(bucket, "decided_at"), status__in=[JoinRequest.Status.APPROVED, JoinRequest.Status.REJECTED]
+        _in(batch, "decided_at"), status__in=[JoinRequest.Status.APPROVED, JoinRequest.Status.REJECTED]
     )
-    for role, status, created_at, decided_at in decided.values_list("role", "status", "created_at", "decided_at"):
-        rows.add(f"{status}.{role}")
-        rows.add(decision_bucket(decided_at - created_at))
-    return rows
+    for org, role, status, created_at, decided_at in decided.values_list(
+        "organisation_id", "role", "status", "created_at", "decided_at"
+    ):
+        out[org].add(f"{status}.{role}")
+        out[org].add(decision_bucket(decided_at - created_at))
+    return out
 
 
-def compute_pending(bucket: Bucket) -> Rows:
-    rows = Rows()
-    end = bucket.end
-    pending = JoinRequest.objects.filter(organisation_id=bucket.organisation_id, created_at__lt=end).filter(
+def compute_pending(batch: Batch) -> BatchRows:
+    out = BatchRows()
+    end = batch.end
+    pending = JoinRequest.objects.filter(organisation_id__in=batch.organisation_ids, created_at__lt=end).filter(
         Q(status=JoinRequest.Status.PENDING) | Q(decided_at__gte=end)
     )
     old = Q(created_at__lt=end - PENDING_OLD)
-    for row in pending.values("role", "group_id").annotate(n=Count("id"), old=Count("id", filter=old)):
+    per_group = pending.values("organisation_id", "role", "group_id")
+    for row in per_group.annotate(n=Count("id"), old=Count("id", filter=old)).order_by():
+        rows = out[row["organisation_id"]]
         rows.add(f"pending.{row['role']}", row["n"])
         rows.add("pending.over_3_days", row["old"])
         if row["group_id"]:
             rows.add_class(row["group_id"], "pending", row["n"])
-    return rows
+    return out
 
 
-def compute_moderation(bucket: Bucket) -> Rows:
-    rows = Rows()
-    reports = Report.objects.filter(organisation_id=bucket.organisation_id)
-    for row in reports.filter(_in(bucket, "created_at")).values("reason").annotate(n=Count("id")):
-        rows.add(f"filed.{row['reason']}", row["n"])
-    resolved = reports.filter(_in(bucket, "resolved_at")).exclude(status=Report.Status.OPEN)
-    for row in resolved.values("status").annotate(n=Count("id")):
-        rows.add(f"resolved.{row['status']}", row["n"])
-    return rows
+def compute_moderation(batch: Batch) -> BatchRows:
+    out = BatchRows()
+    reports = Report.objects.filter(organisation_id__in=batch.organisation_ids)
+    filed = reports.filter(_in(batch, "created_at")).values("organisation_id", "reason")
+    for row in filed.annotate(n=Count("id")).order_by():
+        out[row["organisation_id"]].add(f"filed.{row['reason']}", row["n"])
+    resolved = reports.filter(_in(batch, "resolved_at")).exclude(status=Report.Status.OPEN)
+    for row in resolved.values("organisation_id", "status").annotate(n=Count("id")).order_by():
+        out[row["organisation_id"]].add(f"resolved.{row['status']}", row["n"])
+    return out
 
 
 for _key, _kind, _grains, _compute, _text in (

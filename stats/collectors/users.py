@@ -1,17 +1,17 @@
 """Who was active: one UserDay row per person and local day (present: opened the portal; took_part: posted or
 voted), and the daily, weekly and monthly distinct counts recounted from those rows."""
 
-from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import F, Max, Q
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Max, Q, Value, When
 
 from chats.models import Message, PollVote
 from orgs.models import Membership, Placement
 
-from ..days import Bucket
+from ..days import Batch
 from ..models import Presence, UserDay
-from ..registry import Grain, Indicator, Kind, Rows, register
+from ..registry import BatchRows, Grain, Indicator, Kind, register
 from ._common import valid_at
 
 USER_DAYS_RETENTION = 40
@@ -19,71 +19,115 @@ USER_DAYS_RETENTION = 40
 WINDOWS = {"dau": 1, "wau": 7, "mau": 30}
 
 
-def compute_user_days(bucket: Bucket) -> Rows:
-    org, start, end = bucket.organisation_id, bucket.start, bucket.end
-    present = set(Presence.objects.filter(organisation_id=org, day=bucket.day).values_list("user_id", flat=True))
-    posted = (
-        Message.objects.filter(
-            chat__organisation_id=org, created_at__gte=start, created_at__lt=end, author__isnull=False
-        )
-        .order_by()
-        .values_list("author_id", flat=True)
+def _sql(queryset) -> tuple[str, tuple]:
+    """A queryset's SELECT with its parameters adapted for the database, to be placed inside a larger statement."""
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def compute_user_days(batch: Batch) -> BatchRows:
+    """The batch's per-user rows, written here with one INSERT … SELECT (the fill has deleted the old ones): who
+    opened the portal (seen marks), posted or voted that day, with the bits of the roles they held at its end. The
+    indicator returns no rows of its own."""
+    ids, start, end = batch.organisation_ids, batch.start, batch.end
+    seen = Presence.objects.filter(organisation_id__in=ids, day=batch.day).values(
+        o=F("organisation_id"), u=F("user_id"), p=Value(1), t=Value(0)
     )
+    posted = Message.objects.filter(
+        chat__organisation_id__in=ids, created_at__gte=start, created_at__lt=end, author__isnull=False
+    ).values(o=F("chat__organisation_id"), u=F("author_id"), p=Value(0), t=Value(1))
     voted = PollVote.objects.filter(
-        option__poll__message__chat__organisation_id=org, created_at__gte=start, created_at__lt=end
-    ).values_list("user_id", flat=True)
-    took_part = set(posted.distinct()) | set(voted.distinct())
-    roles = defaultdict(int)
-    held = Membership.objects.filter(valid_at(end), organisation_id=org, user_id__in=present | took_part)
-    for user_id, role in held.order_by().values_list("user_id", "role").distinct():
-        roles[user_id] |= UserDay.ROLE_BITS[role]
-    rows = Rows()
-    rows.users = [
-        UserDay(
-            organisation_id=org,
-            user_id=user_id,
-            day=bucket.day,
-            roles=roles[user_id],
-            present=user_id in present,
-            took_part=user_id in took_part,
-        )
-        for user_id in sorted(present | took_part)
-    ]
-    return rows
+        option__poll__message__chat__organisation_id__in=ids, created_at__gte=start, created_at__lt=end
+    ).values(o=F("option__poll__message__chat__organisation_id"), u=F("user_id"), p=Value(0), t=Value(1))
+    bits = Case(
+        *(When(role=role, then=Value(bit)) for role, bit in UserDay.ROLE_BITS.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    held = (
+        Membership.objects.filter(valid_at(end), organisation_id__in=ids)
+        .values(o=F("organisation_id"), u=F("user_id"), bit=bits)
+        .distinct()
+    )
+    parts = [_sql(q.order_by()) for q in (seen, posted, voted, held)]
+    table, qn = UserDay._meta.db_table, connection.ops.quote_name
+    statement = f"""
+        INSERT INTO {qn(table)} (organisation_id, user_id, day, roles, present, took_part)
+        SELECT a.o, a.u, %s, COALESCE(r.roles, 0), MAX(a.p) = 1, MAX(a.t) = 1
+        FROM ({parts[0][0]} UNION ALL {parts[1][0]} UNION ALL {parts[2][0]}) a
+        LEFT JOIN (SELECT b.o, b.u, SUM(b.bit) AS roles FROM ({parts[3][0]}) b GROUP BY b.o, b.u) r
+            ON r.o = a.o AND r.u = a.u
+        GROUP BY a.o, a.u, r.roles
+    """  # noqa: S608  (table names from the models, values as parameters)
+    params = (connection.ops.adapt_datefield_value(batch.day), *parts[0][1], *parts[1][1], *parts[2][1], *parts[3][1])
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+    return BatchRows()
 
 
-def compute_active_users(bucket: Bucket) -> Rows:
-    """Distinct people over the windows ending with the day. One pass over the rows in reach gives each person's
-    last day in each role (present, and taking part); a person is active in a window when that day falls in it.
-    Then the students placed in each class at the day's end are counted the same way. Two queries."""
-    rows = Rows()
+# The per-person last days read by the distinct counts: (column, filter). "Present" means any row (the person was
+# on the portal or took part); ".took_part" only the days they posted or voted.
+# Rows carry the role bits; `bit_N` is the row's `roles & N`, annotated on the queryset.
+def _last_days() -> dict[str, tuple[str, Q | None]]:
+    roles = {"all": None, **{name: Q(**{f"bit_{bit}__gt": 0}) for name, bit in UserDay.ROLE_BITS.items()}}
+    columns = {}
+    for n, (role, has_role) in enumerate(roles.items()):
+        columns[f"l{n}"] = (role, has_role)
+        took_part = Q(took_part=True) if has_role is None else has_role & Q(took_part=True)
+        columns[f"l{n}t"] = (f"{role}.took_part", took_part)
+    return columns
+
+
+def compute_active_users(batch: Batch) -> BatchRows:
+    """Distinct people over the windows ending with the day, counted in the database: each person's last day in
+    each role (present, and taking part) within the longest window, then per organisation how many of those days
+    fall in each window; the same per class for the students placed in it at the day's end. One query."""
+    ids, day = batch.organisation_ids, batch.day
     longest = max(WINDOWS.values())
-    rows_in_reach = UserDay.objects.filter(
-        organisation_id=bucket.organisation_id,
-        day__gt=bucket.day - timedelta(days=longest),
-        day__lte=bucket.day,
-    ).annotate(**{f"bit_{bit}": F("roles").bitand(bit) for bit in UserDay.ROLE_BITS.values()})
-    roles = {"all": Q(), **{name: Q(**{f"bit_{bit}__gt": 0}) for name, bit in UserDay.ROLE_BITS.items()}}
-    last_days = {}
-    for role, has_role in roles.items():
-        last_days[f"{role}"] = Max("day", filter=has_role) if role != "all" else Max("day")
-        last_days[f"{role}.took_part"] = Max("day", filter=has_role & Q(took_part=True))
-    people = list(rows_in_reach.values("user_id").annotate(**last_days).order_by())
-    for window, days in WINDOWS.items():
-        after = bucket.day - timedelta(days=days)
-        for key in last_days:
-            rows.add(f"{window}.{key}", sum(1 for p in people if p[key] is not None and p[key] > after))
-    # Per class: the students placed in it at the day's end who were active in each window.
-    last_as_student = {p["user_id"]: p["student"] for p in people if p["student"] is not None}
-    placed = Placement.objects.filter(valid_at(bucket.end), organisation_id=bucket.organisation_id)
-    students = defaultdict(set)
-    for group_id, student_id in placed.values_list("group_id", "student_id").order_by():
-        students[group_id].add(student_id)
-    for group_id, ids in students.items():
-        for window, days in WINDOWS.items():
-            after = bucket.day - timedelta(days=days)
-            rows.add_class(group_id, f"{window}.student", sum(1 for i in ids if last_as_student.get(i, after) > after))
-    return rows
+    columns = _last_days()
+    annotated = UserDay.objects.filter(organisation_id__in=ids, day__gt=day - timedelta(days=longest), day__lte=day)
+    for bit in UserDay.ROLE_BITS.values():
+        annotated = annotated.annotate(**{f"bit_{bit}": F("roles").bitand(bit)})
+    filters = {name: Max("day", filter=has_role) for name, (_key, has_role) in columns.items()}
+    last, last_params = _sql(annotated.values("organisation_id", "user_id").annotate(**filters).order_by())
+    placed, placed_params = _sql(
+        Placement.objects.filter(valid_at(batch.end), organisation_id__in=ids)
+        .values("organisation_id", "group_id", "student_id")
+        .order_by()
+    )
+    adapt = connection.ops.adapt_datefield_value
+    windows = [(window, adapt(day - timedelta(days=days))) for window, days in WINDOWS.items()]
+    org_sums = [f"SUM(CASE WHEN x.{c} > %s THEN 1 ELSE 0 END)" for _w, _a in windows for c in columns]
+    student = next(c for c, (key, _q) in columns.items() if key == "student")
+    class_sums = [f"SUM(CASE WHEN x.{student} > %s THEN 1 ELSE 0 END)" for _w, _a in windows]
+    class_sums += ["0"] * (len(org_sums) - len(class_sums))  # both halves of the UNION have the same columns
+    statement = f"""
+        WITH x AS ({last})
+        SELECT x.organisation_id, NULL, {", ".join(org_sums)} FROM x GROUP BY x.organisation_id
+        UNION ALL
+        SELECT p.organisation_id, p.group_id, {", ".join(class_sums)}
+        FROM ({placed}) p JOIN x ON x.organisation_id = p.organisation_id AND x.user_id = p.student_id
+        GROUP BY p.organisation_id, p.group_id
+    """  # noqa: S608  (table names from the models, values as parameters)
+    params = (
+        *last_params,
+        *(after for _w, after in windows for _c in columns),
+        *(after for _w, after in windows),
+        *placed_params,
+    )
+    out = BatchRows()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for org, group_id, *counts in cursor.fetchall():
+            rows = out[org]
+            if group_id is None:
+                for n, (window, _after) in enumerate(windows):
+                    for m, (key, _q) in enumerate(columns.values()):
+                        rows.add(f"{window}.{key}", counts[n * len(columns) + m])
+            else:
+                for n, (window, _after) in enumerate(windows):
+                    rows.add_class(group_id, f"{window}.student", counts[n])
+    return out
 
 
 register(

@@ -1,11 +1,15 @@
-"""Filling the statistics tables: one bucket (indicator × organisation × local day) per transaction.
+"""Filling the statistics tables: one batch (indicator × local day × the organisations of one time zone) per
+transaction.
 
-The bucket's rows are deleted and written again, its dirty mark cleared and the fill state advanced in the same
+The batch's rows are deleted and written again, its dirty marks cleared and the fill states advanced in the same
 transaction: a crash anywhere leaves the day as it was, and running again writes the same rows. Only days after
-the last filled one are computed (plus days marked dirty by a backdated change), so the work follows new events.
+the last filled one are computed (plus days marked dirty by a backdated change), so the work follows new events;
+and a day of a whole district costs each indicator a few set-based queries, not a few per school.
 """
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,12 +18,15 @@ from django.utils import timezone
 
 from orgs.models import Organisation
 
-from ..days import Bucket, days_between, local_day
+from ..days import Batch, days_between, local_day
 from ..models import ClassDayCount, DirtyDay, FillState, OrgDayCount, Presence, UserDay
-from ..registry import REGISTRY, Grain, Indicator, indicators
+from ..registry import BatchRows, Grain, Indicator, indicators
 from .lease import lease_acquire, lease_release, lease_renew, new_holder
 
 logger = logging.getLogger(__name__)
+
+# Organisations counted together at most: bounds the memory of one batch's rows in a region of thousands.
+BATCH_SIZE = 250
 
 
 class LeaseLost(RuntimeError):
@@ -29,105 +36,148 @@ class LeaseLost(RuntimeError):
 @dataclass
 class FillReport:
     busy: bool = False
-    buckets: int = 0
-    recounted: int = 0
+    buckets: int = 0  # indicator × organisation × day written in order
+    recounted: int = 0  # the same, recounted because a backdated change marked them
     purged: int = 0
 
 
-def _delete_bucket(indicator: Indicator, bucket: Bucket) -> None:
+def _delete_batch(indicator: Indicator, batch: Batch) -> None:
+    where = {"organisation_id__in": batch.organisation_ids, "day": batch.day}
     if Grain.USER in indicator.grains:
         # UserDay has a single writer (user_days); a new version of it takes the table over.
-        UserDay.objects.filter(organisation_id=bucket.organisation_id, day=bucket.day).delete()
+        UserDay.objects.filter(**where).delete()
         return
-    where = {"indicator": indicator.id, "organisation_id": bucket.organisation_id, "day": bucket.day}
-    OrgDayCount.objects.filter(**where).delete()
-    ClassDayCount.objects.filter(**where).delete()
+    OrgDayCount.objects.filter(indicator=indicator.id, **where).delete()
+    ClassDayCount.objects.filter(indicator=indicator.id, **where).delete()
 
 
-def _write_bucket(indicator: Indicator, bucket: Bucket, rows) -> None:
-    common = {"indicator": indicator.id, "organisation_id": bucket.organisation_id, "day": bucket.day}
+def _write_batch(indicator: Indicator, batch: Batch, rows: BatchRows) -> None:
+    org_counts, class_counts, users = [], [], []
+    common = {"indicator": indicator.id, "day": batch.day}
     # Zero values are not stored: a missing row reads as 0, and a recount never differs by empty rows.
-    OrgDayCount.objects.bulk_create(
-        [OrgDayCount(subgroup=subgroup, value=value, **common) for subgroup, value in sorted(rows.org.items()) if value]
-    )
-    ClassDayCount.objects.bulk_create(
-        [
-            ClassDayCount(group_id=group_id, subgroup=subgroup, value=value, **common)
-            for (group_id, subgroup), value in sorted(rows.classes.items())
+    for organisation_id, org_rows in sorted(rows.items()):
+        org_counts += [
+            OrgDayCount(organisation_id=organisation_id, subgroup=subgroup, value=value, **common)
+            for subgroup, value in sorted(org_rows.org.items())
             if value
         ]
-    )
-    UserDay.objects.bulk_create(rows.users)
+        class_counts += [
+            ClassDayCount(organisation_id=organisation_id, group_id=group_id, subgroup=subgroup, value=value, **common)
+            for (group_id, subgroup), value in sorted(org_rows.classes.items())
+            if value
+        ]
+        users += org_rows.users
+    OrgDayCount.objects.bulk_create(org_counts, batch_size=5000)
+    ClassDayCount.objects.bulk_create(class_counts, batch_size=5000)
+    UserDay.objects.bulk_create(users, batch_size=5000)
 
 
-def _mark_done(indicator: Indicator, bucket: Bucket) -> None:
+def _mark_done(indicator: Indicator, batch: Batch) -> None:
     # Only a day right after the last filled one advances the state: a recount of an older day, or a backfill
     # beyond a gap, leaves it where it is.
     FillState.objects.filter(
-        indicator=indicator.id, organisation_id=bucket.organisation_id, last_filled_day=bucket.day - timedelta(days=1)
-    ).update(last_filled_day=bucket.day, updated_at=timezone.now())
+        indicator=indicator.id,
+        organisation_id__in=batch.organisation_ids,
+        last_filled_day=batch.day - timedelta(days=1),
+    ).update(last_filled_day=batch.day, updated_at=timezone.now())
 
 
-def fill_bucket(*, indicator: Indicator, bucket: Bucket) -> None:
-    """Write one indicator's rows for one organisation-day, replacing what was there, in one transaction."""
+def fill_batch(*, indicator: Indicator, batch: Batch) -> None:
+    """Write one indicator's rows for the batch's organisations and day, replacing what was there, in one
+    transaction."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # Counts derived from the source tables: a crash may lose the last buckets committed, each together with
+            # Counts derived from the source tables: a crash may lose the last batches committed, each together with
             # its fill-state step (never half of one), and the next run writes them again. Not waiting for the
-            # write-ahead log to reach the disk at every bucket is what makes a backfill of thousands cheap.
+            # write-ahead log to reach the disk at every batch is what makes a backfill of thousands cheap.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        _delete_bucket(indicator, bucket)
-        _write_bucket(indicator, bucket, indicator.compute(bucket))
-        DirtyDay.objects.filter(indicator=indicator.id, organisation_id=bucket.organisation_id, day=bucket.day).delete()
-        _mark_done(indicator, bucket)
+        _delete_batch(indicator, batch)
+        _write_batch(indicator, batch, indicator.compute(batch))
+        DirtyDay.objects.filter(
+            indicator=indicator.id, organisation_id__in=batch.organisation_ids, day=batch.day
+        ).delete()
+        _mark_done(indicator, batch)
 
 
-def _fill_states(organisation: Organisation, start: date) -> dict[str, FillState]:
-    """The organisation's fill state of each indicator, created as "filled up to the day before `start`"."""
-    states = {s.indicator: s for s in FillState.objects.filter(organisation=organisation)}
-    for ind in indicators():
-        if ind.id not in states:
-            states[ind.id], _ = FillState.objects.get_or_create(
-                indicator=ind.id, organisation=organisation, defaults={"last_filled_day": start - timedelta(days=1)}
-            )
+def _batches(day: date, organisations: Iterable[Organisation]) -> list[Batch]:
+    """The organisations grouped by time zone (their local day is the same UTC interval), BATCH_SIZE at most."""
+    by_zone = defaultdict(list)
+    for organisation in organisations:
+        by_zone[organisation.time_zone].append(organisation.pk)
+    return [
+        Batch(zone, day, tuple(ids[n : n + BATCH_SIZE]))
+        for zone, ids in sorted(by_zone.items())
+        for n in range(0, len(ids), BATCH_SIZE)
+    ]
+
+
+def _fill_states(organisations: list[Organisation], start: dict[int, date]) -> dict[tuple[str, int], date]:
+    """Each (indicator, organisation)'s last filled day; a missing state is created as "filled up to the day
+    before the organisation's `start`"."""
+    ids = [o.pk for o in organisations]
+    states = {
+        (s.indicator, s.organisation_id): s.last_filled_day for s in FillState.objects.filter(organisation_id__in=ids)
+    }
+    missing = [
+        FillState(indicator=ind.id, organisation_id=pk, last_filled_day=start[pk] - timedelta(days=1))
+        for ind in indicators()
+        for pk in ids
+        if (ind.id, pk) not in states
+    ]
+    if missing:
+        FillState.objects.bulk_create(missing, ignore_conflicts=True)
+        states = {
+            (s.indicator, s.organisation_id): s.last_filled_day
+            for s in FillState.objects.filter(organisation_id__in=ids)
+        }
     return states
 
 
-def _fill_days(organisation: Organisation, first: date, last: date, holder: str, report: FillReport, *, force: bool):
-    """Fill the days first..last, indicator by indicator within a day (later ones may read earlier ones' rows).
-    Without `force`, days an indicator already has are skipped."""
-    states = _fill_states(organisation, first)
-    for day in days_between(first, last):
-        bucket = Bucket(organisation.pk, organisation.time_zone, day)
+def _fill_days(organisations, first: dict[int, date], last: dict[int, date], holder: str, report: FillReport, *,
+               force: bool) -> None:  # fmt: skip
+    """Fill each organisation's days first..last, day by day and indicator by indicator within a day (later ones
+    may read earlier ones' rows). Without `force`, days an indicator already has are skipped."""
+    organisations = [o for o in organisations if first[o.pk] <= last[o.pk]]
+    if not organisations:
+        return
+    states = _fill_states(organisations, first)
+    for day in days_between(min(first.values()), max(last.values())):
         for ind in indicators():
-            state = states[ind.id]
-            if not force and day <= state.last_filled_day:
-                continue
-            fill_bucket(indicator=ind, bucket=bucket)
-            if state.last_filled_day == day - timedelta(days=1):
-                state.last_filled_day = day
-            report.buckets += 1
-        if not lease_renew(holder=holder):
-            raise LeaseLost(holder)
+            due = [
+                o for o in organisations if first[o.pk] <= day <= last[o.pk] and (force or day > states[ind.id, o.pk])
+            ]
+            for batch in _batches(day, due):
+                fill_batch(indicator=ind, batch=batch)
+                report.buckets += len(batch.organisation_ids)
+                for pk in batch.organisation_ids:
+                    if states[ind.id, pk] == day - timedelta(days=1):
+                        states[ind.id, pk] = day
+                if not lease_renew(holder=holder):
+                    raise LeaseLost(holder)
 
 
-def _recount_dirty(organisation: Organisation, holder: str, report: FillReport) -> None:
+def _recount_dirty(organisations: list[Organisation], holder: str, report: FillReport) -> None:
     order = {ind.id: n for n, ind in enumerate(indicators())}
-    states = {s.indicator: s.last_filled_day for s in FillState.objects.filter(organisation=organisation)}
-    dirty = sorted(
-        DirtyDay.objects.filter(organisation=organisation).values_list("indicator", "day"),
-        key=lambda item: (item[1], order.get(item[0], -1)),
-    )
-    for indicator_id, day in dirty:
-        if indicator_id not in order or day > states.get(indicator_id, day - timedelta(days=1)):
-            # A retired indicator, or a day not filled yet (the advance will compute it anyway).
-            DirtyDay.objects.filter(indicator=indicator_id, organisation=organisation, day=day).delete()
-            continue
-        fill_bucket(indicator=REGISTRY[indicator_id], bucket=Bucket(organisation.pk, organisation.time_zone, day))
-        report.recounted += 1
-        if not lease_renew(holder=holder):
-            raise LeaseLost(holder)
+    by_id = {o.pk: o for o in organisations}
+    states = {
+        (s.indicator, s.organisation_id): s.last_filled_day for s in FillState.objects.filter(organisation_id__in=by_id)
+    }
+    due, stale = defaultdict(list), []
+    for mark in DirtyDay.objects.filter(organisation_id__in=by_id):
+        filled = states.get((mark.indicator, mark.organisation_id))
+        if mark.indicator not in order or filled is None or mark.day > filled:
+            stale.append(mark.pk)  # a retired indicator, or a day not filled yet (the advance will compute it)
+        else:
+            due[mark.day, order[mark.indicator]].append(by_id[mark.organisation_id])
+    DirtyDay.objects.filter(pk__in=stale).delete()
+    indicator_list = indicators()
+    for day, n in sorted(due):
+        for batch in _batches(day, due[day, n]):
+            fill_batch(indicator=indicator_list[n], batch=batch)
+            report.recounted += len(batch.organisation_ids)
+            if not lease_renew(holder=holder):
+                raise LeaseLost(holder)
 
 
 def purge_expired(*, now: datetime) -> int:
@@ -159,13 +209,13 @@ def stats_advance(*, now: datetime | None = None) -> FillReport:
     if not lease_acquire(holder=holder):
         return FillReport(busy=True)
     try:
-        for organisation in _organisations():
-            yesterday = local_day(now, organisation.time_zone) - timedelta(days=1)
-            start = local_day(organisation.created_at, organisation.time_zone)
-            states = _fill_states(organisation, start)
-            first = min(s.last_filled_day for s in states.values()) + timedelta(days=1)
-            _fill_days(organisation, first, yesterday, holder, report, force=False)
-            _recount_dirty(organisation, holder, report)
+        organisations = list(_organisations())
+        start = {o.pk: local_day(o.created_at, o.time_zone) for o in organisations}
+        states = _fill_states(organisations, start)
+        first = {o.pk: min(states[ind.id, o.pk] for ind in indicators()) + timedelta(days=1) for o in organisations}
+        last = {o.pk: local_day(now, o.time_zone) - timedelta(days=1) for o in organisations}
+        _fill_days(organisations, first, last, holder, report, force=False)
+        _recount_dirty(organisations, holder, report)
         report.purged = purge_expired(now=now)
     finally:
         lease_release(holder=holder)
@@ -180,9 +230,10 @@ def stats_backfill(*, first: date, last: date, organisation_ids=None, now: datet
     if not lease_acquire(holder=holder):
         return FillReport(busy=True)
     try:
-        for organisation in _organisations(organisation_ids):
-            yesterday = local_day(now, organisation.time_zone) - timedelta(days=1)
-            _fill_days(organisation, first, min(last, yesterday), holder, report, force=True)
+        organisations = list(_organisations(organisation_ids))
+        firsts = {o.pk: first for o in organisations}
+        lasts = {o.pk: min(last, local_day(now, o.time_zone) - timedelta(days=1)) for o in organisations}
+        _fill_days(organisations, firsts, lasts, holder, report, force=True)
     finally:
         lease_release(holder=holder)
     return report

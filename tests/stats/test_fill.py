@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.utils import timezone
 
 from chats.models import Message
@@ -15,7 +16,18 @@ from stats.services import fill
 from stats.services.fill import purge_expired, stats_advance, stats_backfill
 from stats.services.lease import lease_acquire, lease_release
 
-from .helpers import Role, UserFactory, add_student, at, join, organisation_since, table_state, value, world
+from .helpers import (
+    Role,
+    UserFactory,
+    add_student,
+    at,
+    first_day,
+    join,
+    organisation_since,
+    table_state,
+    value,
+    world,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +346,51 @@ def test_a_class_whose_curator_is_not_verified_is_counted_until_the_day_of_verif
     assert value(org, "curators.v1", day + timedelta(days=2), "classes.curator_unverified") == 0
     per_class = ClassDayCount.objects.filter(indicator="curators.v1", group=w.group, subgroup="curator.unverified")
     assert sorted(per_class.values_list("day", flat=True)) == [day, day + timedelta(days=1)]
+
+
+def test_organisations_counted_together_get_the_rows_each_would_get_alone():
+    # Two schools of one time zone share a batch, the third (another zone) has its own; a parent of both schools
+    # writes the same text in each: a repeat is judged within one school, never across them.
+    first, second, other = world(), world(), world("Europe/Kaliningrad")
+    day = first.start + timedelta(days=2)
+    parent = first.parents[0]
+    join(second.organisation, parent, Role.PARENT, at(second.organisation, first.start))
+    for w in (first, second, other):
+        post(w.parents_chat, w.parents[0], at(w.organisation, day, 600), "Спасибо!")
+        post(w.class_chat, w.teacher, at(w.organisation, day, 610))
+    post(second.parents_chat, parent, at(second.organisation, day, 620), "Спасибо!")
+
+    stats_advance()
+    together = {w.organisation.pk: table_state([w.organisation.pk]) for w in (first, second, other)}
+    assert value(second.organisation, "activity.v1", day, "messages.trivial.one_word") == 2
+    assert value(second.organisation, "activity.v1", day, "messages.trivial.repeat") == 0
+    assert value(second.organisation, "active_users.v1", day, "dau.parent.took_part") == 2
+
+    for model in (OrgDayCount, ClassDayCount, UserDay, FillState):
+        model.objects.all().delete()
+    yesterday = local_day(timezone.now(), first.organisation.time_zone) - timedelta(days=1)
+    for w in (first, second, other):
+        stats_backfill(first=w.start, last=yesterday, organisation_ids=[w.organisation.pk])
+        assert table_state([w.organisation.pk]) == together[w.organisation.pk]
+
+
+def test_filling_a_day_costs_the_same_queries_for_two_schools_as_for_five():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    schools = []
+
+    def day_fill_queries(more: int) -> int:
+        """Queries of filling the last day again, once `more` schools of the same zone have joined the district."""
+        for _ in range(more):
+            w = world(start=first_day("Asia/Irkutsk"))
+            post(w.class_chat, w.teacher, at(w.organisation, w.start + timedelta(days=1), 480))
+            schools.append(w)
+        stats_advance()
+        FillState.objects.update(last_filled_day=F("last_filled_day") - timedelta(days=1))
+        with CaptureQueriesContext(connection) as queries:
+            report = stats_advance()
+        assert report.buckets == len(schools) * len(fill.indicators())
+        return len(queries)
+
+    assert day_fill_queries(2) == day_fill_queries(3)
