@@ -338,14 +338,17 @@ def build_structure(args, run, first_day: date) -> dict:
     return {"orgs": [o.pk for o in orgs], "slots": slots, "people": people, "classes": len(classes)}
 
 
+# The texts of the messages, by kind (`x.k` below): the portal writes a text's shape and digest with it (see
+# chats.text); here they come from the same function for the few fixed texts, and from an md5 for the texts that
+# are unique anyway (`Сообщение N: …`), which is all a digest has to tell: which texts are copies of each other.
+HOMEWORK = "Домашнее задание на завтра: параграф {}, упражнения 1–3."
+FIXED_TEXTS = ["", "👍", "Спасибо", "Ок!", *(HOMEWORK.format(p) for p in range(10, 15))]
+
 MESSAGE_SQL = """
-INSERT INTO chats_message (text, created_at, chat_id, author_id, deleted_at, deleted_by_id)
-SELECT CASE WHEN x.g %% 53 = 0 THEN ''
-            WHEN x.r < 0.06 THEN '👍'
-            WHEN x.r < 0.09 THEN 'Спасибо'
-            WHEN x.r < 0.11 THEN 'Ок!'
-            WHEN x.r < 0.16 THEN 'Домашнее задание на завтра: параграф ' || (x.g %% 5 + 10) || ', упражнения 1–3.'
-            ELSE 'Сообщение ' || x.g || ': расписание на неделю, вопросы к собранию, ссылки на материалы.' END,
+INSERT INTO chats_message (text, text_shape, text_digest, created_at, chat_id, author_id, deleted_at, deleted_by_id)
+SELECT coalesce(f.text, 'Сообщение ' || x.g || ': расписание на неделю, вопросы к собранию, ссылки на материалы.'),
+       coalesce(f.shape, %(words)s),
+       coalesce(f.digest, ('x' || substr(md5('Сообщение ' || x.g), 1, 16))::bit(64)::bigint),
        x.at,
        s.chat_id,
        CASE WHEN s.kind = 'general_channel' AND x.a < 0.3 THEN NULL
@@ -353,11 +356,17 @@ SELECT CASE WHEN x.g %% 53 = 0 THEN ''
        CASE WHEN x.g %% 53 = 0 THEN x.at + interval '2 minutes' END,
        CASE WHEN x.g %% 53 = 0 THEN s.authors[1] END
 FROM (
-    SELECT g, random() AS r, random() AS a, floor(random() * %(slots)s)::int AS slot,
-           (%(day)s::date + make_interval(secs => 7 * 3600 + (random() + random()) / 2 * 15 * 3600))
-               AT TIME ZONE %(tz)s AS at
-    FROM generate_series(%(from)s, %(to)s) g
+    SELECT g, a, slot, at,
+           CASE WHEN g %% 53 = 0 THEN 0 WHEN r < 0.06 THEN 1 WHEN r < 0.09 THEN 2 WHEN r < 0.11 THEN 3
+                WHEN r < 0.16 THEN 4 + g %% 5 END AS k
+    FROM (
+        SELECT g, random() AS r, random() AS a, floor(random() * %(slots)s)::int AS slot,
+               (%(day)s::date + make_interval(secs => 7 * 3600 + (random() + random()) / 2 * 15 * 3600))
+                   AT TIME ZONE %(tz)s AS at
+        FROM generate_series(%(from)s, %(to)s) g
+    ) drawn
 ) x JOIN bench_slot s ON s.slot = x.slot
+LEFT JOIN bench_text f ON f.k = x.k
 ORDER BY x.at
 """
 
@@ -372,11 +381,19 @@ WHERE random() < %(factor)s * CASE kind WHEN 'staff' THEN %(staff)s WHEN 'studen
 def build_messages(args, run, days: list[date], counts: list[int], slots: int) -> None:
     from django.db import connection
 
+    from chats.text import Shape, describe
+
     done, started = 0, time.perf_counter()
     with connection.cursor() as cur:
+        sql(cur, "CREATE UNLOGGED TABLE bench_text (k int PRIMARY KEY, text text, shape int, digest bigint)")
+        cur.executemany(
+            "INSERT INTO bench_text VALUES (%s, %s, %s, %s)",
+            [(k, text, *describe(text)) for k, text in enumerate(FIXED_TEXTS)],
+        )
         sql(cur, "SELECT setseed(0.42)")
         for n, (day, count) in enumerate(zip(days, counts, strict=True)):
             params = {"slots": slots, "day": day, "tz": TIME_ZONE, "from": done + 1, "to": done + count}
+            params["words"] = int(Shape.WORDS)
             sql(cur, MESSAGE_SQL, params)
             done += count
             if n % 10 == 9 or n == len(days) - 1:

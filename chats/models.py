@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Group, Organisation, TeachingAssignment
 
+from .text import Shape, describe
+
 
 class Chat(models.Model):
     """A chat or channel of an organisation. Archived chats are read-only and keep their history."""
@@ -176,8 +178,19 @@ class ChatMember(models.Model):
 MESSAGE_MAX_LENGTH = 4000
 
 
+class MessageQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for message in objs:
+            message.describe_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Message(models.Model):
-    """A message in a chat. Deleting it keeps the row as a marker and empties the text."""
+    """A message in a chat. Deleting it keeps the row as a marker and empties the text.
+
+    `text_shape` and `text_digest` describe the text (see `chats.text`); they are written with it, by `save()` and
+    by `Message.objects.bulk_create()`, and whatever writes the table otherwise must write them too."""
 
     chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="messages", verbose_name=_("чат"))
     author = models.ForeignKey(
@@ -188,6 +201,8 @@ class Message(models.Model):
         verbose_name=_("автор"),
     )
     text = models.TextField(_("текст"), max_length=MESSAGE_MAX_LENGTH, blank=True)
+    text_shape = models.PositiveSmallIntegerField(_("вид текста"), choices=Shape.choices, default=Shape.EMPTY)
+    text_digest = models.BigIntegerField(_("отпечаток текста"), default=0)
     reply_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies", verbose_name=_("ответ на")
     )
@@ -213,6 +228,8 @@ class Message(models.Model):
         verbose_name=_("закрепил"),
     )
 
+    objects = MessageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("сообщение")
         verbose_name_plural = _("сообщения")
@@ -228,9 +245,19 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.chat}: {self.text[:40]}"
 
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None or "text" in update_fields:
+            self.describe_text()
+            if update_fields is not None:
+                update_fields = {*update_fields, "text_shape", "text_digest"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    def describe_text(self) -> None:
+        self.text_shape, self.text_digest = describe(self.text)
 
 
 class ChatReadState(models.Model):

@@ -28,11 +28,11 @@ class Grain(StrEnum):
 
 @dataclass
 class Rows:
-    """What one bucket of an indicator holds: organisation values, class values, per-user rows (UserDay)."""
+    """What one organisation's bucket of an indicator holds: organisation values and class values. (The per-user
+    rows of UserDay are written by their indicator itself, set-based.)"""
 
     org: dict[str, int] = field(default_factory=dict)
     classes: dict[tuple[int, str], int] = field(default_factory=dict)
-    users: list = field(default_factory=list)
 
     def add(self, subgroup: str, value: int = 1) -> None:
         self.org[subgroup] = self.org.get(subgroup, 0) + value

@@ -1,34 +1,21 @@
 """Which messages only imitate activity: emoji or stickers alone, a single word, the same text again.
 
-They are counted apart, not dropped: the dashboard shows how much of the traffic they are.
+They are counted apart, not dropped: the dashboard shows how much of the traffic they are. What a text is like by
+itself is stored with the message (`chats.text`); here the shape becomes a reason, and a copy of the author's
+text of the previous 24 hours is a repeat.
 """
 
-import functools
-import re
-import unicodedata
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
+
+from chats.text import Shape, normalise, shape
 
 EMOJI = "emoji"
 ONE_WORD = "one_word"
 REPEAT = "repeat"
 REASONS = (EMOJI, ONE_WORD, REPEAT)
 
-_URL = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(ru|рф|com|org|net|su)\b", re.IGNORECASE)
-# A keycap emoji (1️⃣, #️⃣) is a digit or sign followed by U+20E3: a symbol, not a number.
-_KEYCAP = re.compile("[0-9#*]\ufe0f?\u20e3")
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-# Categories a text of only emoji and punctuation consists of: symbols (So, Sk, Sm), marks (variation selectors),
-# format characters (the zero-width joiner of sequences), punctuation and spaces. Letters and digits are words.
-_NOT_WORDS = {"So", "Sk", "Sm", "Sc", "Mn", "Me", "Cf", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Zs", "Cc"}
-
-
-def normalise(text: str) -> str:
-    """The text as compared for repeats: case and spacing do not make a copy new."""
-    return " ".join(text.casefold().split())
-
-
-def _only_symbols(text: str) -> bool:
-    return all(unicodedata.category(ch) in _NOT_WORDS for ch in text)
+# The reason of each shape when the text is not a repeat (a link alone shares something).
+SHAPE_REASONS = {Shape.EMPTY: EMOJI, Shape.SYMBOLS: EMOJI, Shape.ONE_WORD: ONE_WORD}
 
 
 def triviality(
@@ -37,33 +24,16 @@ def triviality(
     """The reason a message is trivial (EMOJI, ONE_WORD, REPEAT), or None for a real message.
 
     `recent_texts` are the author's own texts of the previous 24 hours. A file, a photo or a poll is content
-    whatever its caption says; a link alone shares something, unless it is the same link again.
+    whatever its caption says; an empty text is never a repeat; a link alone shares something, unless it is the
+    same link again.
     """
     if has_attachments or has_poll:
         return None
-    return judge(normalise(text), {normalise(t) for t in recent_texts})
-
-
-def judge(norm: str, recent: Container[str]) -> str | None:
-    """`triviality` of a text without files or a poll, already normalised, against the normalised texts of the
-    author's previous 24 hours (any container: a counter kept along a day's messages does)."""
-    if not norm:
-        return EMOJI
-    if norm in recent:
+    norm = normalise(text)
+    kind = shape(norm)
+    if kind != Shape.EMPTY and norm in {normalise(t) for t in recent_texts}:
         return REPEAT
-    return _shape(norm)
-
-
-@functools.lru_cache(maxsize=65536)
-def _shape(norm: str) -> str | None:
-    """What a text is like by itself (common ones — «спасибо», «👍» — are judged once)."""
-    if _URL.search(norm):
-        return None
-    if _only_symbols(_KEYCAP.sub("", norm)):
-        return EMOJI
-    if len(_WORD.findall(norm)) == 1:
-        return ONE_WORD
-    return None
+    return SHAPE_REASONS.get(kind)
 
 
 def is_trivial(

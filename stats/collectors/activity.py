@@ -1,17 +1,20 @@
 """Activity of each local day: messages by chat kind and by the sender's role, trivial ones apart, files, polls
 and events; and the chats active in the seven days up to the day's end."""
 
-from collections import Counter, defaultdict, deque
+from collections import Counter
 from datetime import timedelta
 
-from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, OuterRef, Q, When
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models.expressions import Case
+from django.db.models.functions import Lag
 
 from chats.models import Attachment, Chat, Event, Message, Poll
+from chats.text import Shape
 from orgs.models import Membership
 
 from ..days import Batch
 from ..registry import BatchRows, Grain, Indicator, Kind, register
-from ..trivial import judge, normalise
+from ..trivial import EMOJI, REPEAT, SHAPE_REASONS
 from ._common import valid_at
 
 REPEAT_WINDOW = timedelta(hours=24)
@@ -33,84 +36,87 @@ def sender_roles(organisation_ids, instant) -> dict[tuple[int, int], str]:
     return main
 
 
-def _messages(batch: Batch, out: BatchRows) -> None:
-    """One pass over the messages of the day and of the 24 hours before it (only to find repeats across midnight),
-    oldest first; each author's texts of the last 24 hours kept normalised, with a counter for the look-up."""
-    in_day = Q(created_at__gte=batch.start)
-    messages = (
-        Message.objects.filter(
-            chat__organisation_id__in=batch.organisation_ids,
-            created_at__gte=batch.start - REPEAT_WINDOW,
-            created_at__lt=batch.end,
-        )
-        .annotate(
-            in_day=ExpressionWrapper(in_day, output_field=BooleanField()),
-            # Only the day's messages are counted: the files and polls of the day before are never looked up.
-            has_files=Case(When(in_day, then=Exists(Attachment.objects.filter(message=OuterRef("pk"))))),
-            has_poll=Case(When(in_day, then=Exists(Poll.objects.filter(message=OuterRef("pk"))))),
-        )
-        .order_by("created_at", "id")
-        .values_list(
-            "in_day",
-            "chat__organisation_id",
-            "chat__kind",
-            "chat__group_id",
-            "author_id",
-            "text",
-            "created_at",
-            "deleted_at",
-            "has_files",
-            "has_poll",
-        )
+def _in_day(batch: Batch, since):
+    return Message.objects.filter(
+        chat__organisation_id__in=batch.organisation_ids, created_at__gte=since, created_at__lt=batch.end
     )
-    messages = list(messages)
-    # Only the texts of the day's authors matter for repeats.
-    authors = {(m[1], m[4]) for m in messages if m[0] and m[4] is not None}
+
+
+def _counts(batch: Batch, out: BatchRows) -> None:
+    """The day's messages by chat, author, files and polls, counted in the database; the author's role looked up
+    here (tens of thousands of groups, not a row per message)."""
+    has_files = Exists(Attachment.objects.filter(message=OuterRef("pk")))
+    groups = (
+        _in_day(batch, batch.start)
+        .values("chat__organisation_id", "chat__kind", "chat__group_id", "author_id")
+        .annotate(
+            n=Count("id"),
+            files=Count("id", filter=has_files),
+            polls=Count("id", filter=Q(poll__isnull=False)),
+        )
+        .order_by()
+    )
     roles = sender_roles(batch.organisation_ids, batch.end)
-    windows = defaultdict(deque)  # (organisation, author) -> (created_at, normalised text), oldest first
-    recent = defaultdict(Counter)  # (organisation, author) -> how many times each normalised text is in the window
-    counted, trivial = Counter(), Counter()  # a day of a district is a hundred thousand messages: one tally each
-    for day, org, kind, group_id, author_id, text, created_at, deleted_at, has_files, has_poll in messages:
-        if day:
-            role = roles.get((org, author_id), "none") if author_id else "system"
-            counted[org, kind, group_id, role, bool(has_files), bool(has_poll)] += 1
-        key = (org, author_id)
-        if author_id is None or deleted_at is not None or key not in authors:
-            continue  # the portal's own posts and deleted texts are not judged, nor compared with
-        norm = normalise(text)
-        window, seen = windows[key], recent[key]
-        while window and window[0][0] < created_at - REPEAT_WINDOW:
-            gone = window.popleft()[1]
-            seen[gone] -= 1
-            if not seen[gone]:
-                del seen[gone]  # only texts still in the window are keys
-        if day and not (has_files or has_poll):
-            reason = judge(norm, seen)
-            if reason:
-                trivial[org, group_id, reason] += 1
-        window.append((created_at, norm))
-        seen[norm] += 1
-    for (org, kind, group_id, role, has_files, has_poll), n in counted.items():
-        rows = out[org]
+    for row in groups:
+        org, kind, group_id, author_id = (
+            row["chat__organisation_id"], row["chat__kind"], row["chat__group_id"], row["author_id"]
+        )  # fmt: skip
+        role = roles.get((org, author_id), "none") if author_id else "system"
+        rows, n = out[org], row["n"]
         rows.add("messages", n)
         rows.add(f"messages.kind.{kind}", n)
         rows.add(f"messages.role.{role}", n)
         if group_id:
             rows.add_class(group_id, "messages", n)
             rows.add_class(group_id, f"messages.kind.{kind}", n)
-        rows.add("messages.with_files", n * has_files)
-        rows.add("polls", n * has_poll)
-    for (org, group_id, reason), n in trivial.items():
+        rows.add("messages.with_files", row["files"])
+        rows.add("polls", row["polls"])
+
+
+def _trivial(batch: Batch, out: BatchRows) -> None:
+    """The day's messages that only imitate activity, judged in the database from the shape and digest stored with
+    each text: a repeat is a text whose previous copy by the same author in the same organisation (ordered by time,
+    deleted texts left out) is at most 24 hours older — so the messages of the day before are read too. Files and
+    polls are content; the portal's own posts and deleted texts are not judged."""
+    previous = Window(
+        Lag("created_at"),
+        partition_by=[F("chat__organisation_id"), F("author_id"), F("text_digest")],
+        order_by=[F("created_at").asc(), F("id").asc()],
+    )
+    not_judged = (
+        Q(created_at__lt=batch.start)
+        | Exists(Attachment.objects.filter(message=OuterRef("pk")))
+        | Exists(Poll.objects.filter(message=OuterRef("pk")))
+    )
+    reason = Case(
+        When(not_judged, then=Value(None)),
+        When(text_shape=Shape.EMPTY, then=Value(EMOJI)),
+        When(previous__gte=F("created_at") - REPEAT_WINDOW, then=Value(REPEAT)),
+        *(When(text_shape=kind, then=Value(why)) for kind, why in SHAPE_REASONS.items() if kind != Shape.EMPTY),
+        default=Value(None),
+        output_field=CharField(),
+    )
+    judged = (
+        _in_day(batch, batch.start - REPEAT_WINDOW)
+        .filter(author__isnull=False, deleted_at__isnull=True)
+        .annotate(previous=previous)
+        .annotate(reason=reason)
+        .filter(reason__isnull=False)  # on the window's result: the day before stays in the comparison
+        .order_by()
+        .values_list("chat__organisation_id", "chat__group_id", "reason")
+    )
+    for (org, group_id, why), n in Counter(judged).items():
         rows = out[org]
         rows.add("messages.trivial", n)
-        rows.add(f"messages.trivial.{reason}", n)
+        rows.add(f"messages.trivial.{why}", n)
         if group_id:
             rows.add_class(group_id, "messages.trivial", n)
 
 
 def compute(batch: Batch) -> BatchRows:
     out = BatchRows()
-    _messages(batch, out)
+    _counts(batch, out)
+    _trivial(batch, out)
     events = Event.objects.filter(
         organisation_id__in=batch.organisation_ids, created_at__gte=batch.start, created_at__lt=batch.end
     )

@@ -4,7 +4,7 @@ voted), and the daily, weekly and monthly distinct counts recounted from those r
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Max, Q, Value, When
+from django.db.models import Case, F, IntegerField, Max, Value, When
 
 from chats.models import Message, PollVote
 from orgs.models import Membership, Placement
@@ -65,31 +65,34 @@ def compute_user_days(batch: Batch) -> BatchRows:
     return BatchRows()
 
 
-# The per-person last days read by the distinct counts: (column, filter). "Present" means any row (the person was
-# on the portal or took part); ".took_part" only the days they posted or voted.
-# Rows carry the role bits; `bit_N` is the row's `roles & N`, annotated on the queryset.
-def _last_days() -> dict[str, tuple[str, Q | None]]:
-    roles = {"all": None, **{name: Q(**{f"bit_{bit}__gt": 0}) for name, bit in UserDay.ROLE_BITS.items()}}
+# The per-person last days read by the distinct counts: column -> (key, condition on a row of `g`). "Present"
+# means any row (the person was on the portal or took part); ".took_part" only the days they posted or voted.
+def _last_days() -> dict[str, tuple[str, str]]:
+    roles = {"all": "1 = 1", **{name: f"(g.roles & {bit}) > 0" for name, bit in UserDay.ROLE_BITS.items()}}
     columns = {}
     for n, (role, has_role) in enumerate(roles.items()):
         columns[f"l{n}"] = (role, has_role)
-        took_part = Q(took_part=True) if has_role is None else has_role & Q(took_part=True)
-        columns[f"l{n}t"] = (f"{role}.took_part", took_part)
+        columns[f"l{n}t"] = (f"{role}.took_part", f"g.took_part AND {has_role}")
     return columns
 
 
 def compute_active_users(batch: Batch) -> BatchRows:
-    """Distinct people over the windows ending with the day, counted in the database: each person's last day in
-    each role (present, and taking part) within the longest window, then per organisation how many of those days
-    fall in each window; the same per class for the students placed in it at the day's end. One query."""
+    """Distinct people over the windows ending with the day, counted in the database: each person's last day with
+    each set of roles and part taken (a plain grouping of the month's rows), from those the last day in each role
+    (present, and taking part), then per organisation how many of those days fall in each window; the same per
+    class for the students placed in it at the day's end. One query."""
     ids, day = batch.organisation_ids, batch.day
     longest = max(WINDOWS.values())
     columns = _last_days()
-    annotated = UserDay.objects.filter(organisation_id__in=ids, day__gt=day - timedelta(days=longest), day__lte=day)
-    for bit in UserDay.ROLE_BITS.values():
-        annotated = annotated.annotate(**{f"bit_{bit}": F("roles").bitand(bit)})
-    filters = {name: Max("day", filter=has_role) for name, (_key, has_role) in columns.items()}
-    last, last_params = _sql(annotated.values("organisation_id", "user_id").annotate(**filters).order_by())
+    grouped, grouped_params = _sql(
+        UserDay.objects.filter(organisation_id__in=ids, day__gt=day - timedelta(days=longest), day__lte=day)
+        .values("organisation_id", "user_id", "roles", "took_part")
+        .annotate(last=Max("day"))
+        .order_by()
+    )
+    lasts = ", ".join(f"MAX(CASE WHEN {condition} THEN g.last END) AS {c}" for c, (_k, condition) in columns.items())
+    last = f"SELECT g.organisation_id, g.user_id, {lasts} FROM ({grouped}) g GROUP BY g.organisation_id, g.user_id"
+    last_params = grouped_params
     placed, placed_params = _sql(
         Placement.objects.filter(valid_at(batch.end), organisation_id__in=ids)
         .values("organisation_id", "group_id", "student_id")

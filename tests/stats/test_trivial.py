@@ -66,3 +66,39 @@ def test_the_same_text_again_from_the_same_author_is_a_repeat_whatever_its_case_
 
 def test_a_repeat_of_a_poll_or_a_file_message_is_still_content():
     assert triviality("Опрос", has_poll=True, recent_texts=["Опрос"]) is None
+
+
+@pytest.mark.django_db
+def test_the_fill_counts_what_the_judgement_says_for_every_kind_of_text():
+    """The statistics judge messages in the database from what was stored with each text: every text of the cases
+    above, each by an author of its own, is counted under the reason `triviality` gives it."""
+    from collections import Counter
+    from datetime import timedelta
+
+    from chats.models import Message
+    from orgs.models import Membership
+    from stats.services.fill import stats_advance
+
+    from .helpers import UserFactory, at, join, value, world
+
+    texts = [
+        "👍", "👍🏻", "❤️", "👨‍👩‍👧", "🇷🇺", "1️⃣", "🎉🎉🎉", "👍 👍", ")))", ":)", "+", "!!!", "   ", "",
+        "Спасибо!", "ок", "Да", "ПРИНЯТО", "спасибо 🙏", "по-моему", "5", "Thanks!", "ёжик",
+        "Хорошо, спасибо", "Завтра в 18:30 родительское собрание в кабинете 12", "https://school.example.ru/schedule",
+        "Смотрите: www.gosuslugi.ru", "дневник.рф", "👍 Согласна с Ириной Викторовной",
+    ]  # fmt: skip
+    w = world()
+    day = w.start + timedelta(days=1)
+    messages = []
+    for n, text in enumerate(texts):
+        author = UserFactory()
+        join(w.organisation, author, Membership.Role.PARENT, at(w.organisation, w.start))
+        messages.append(Message(chat=w.parents_chat, author=author, text=text, created_at=at(w.organisation, day, n)))
+    Message.objects.bulk_create(messages)
+
+    stats_advance()
+
+    expected = Counter(triviality(text) for text in texts)
+    for reason in (EMOJI, ONE_WORD):
+        assert value(w.organisation, "activity.v1", day, f"messages.trivial.{reason}") == expected[reason], reason
+    assert value(w.organisation, "activity.v1", day, "messages.trivial") == len(texts) - expected[None]
