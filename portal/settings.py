@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portal.mail",
     "portal.ratelimit",
     "orgs",
+    "policies",
     "invites",
     "chats",
     "stats",
