@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from chats.models import Chat, ChatMember, Message
+from chats.models import Chat, ChatMember, Message, Report
+from chats.text import describe
+from invites.models import JoinRequest
 from orgs.demo_data import COLLEGE, SCHOOL
 from orgs.models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 
@@ -71,6 +73,8 @@ class HistoryReport:
     organisations: int = 0
     messages: int = 0
     presence: int = 0
+    join_requests: int = 0
+    reports: int = 0
     buckets: int = 0
 
 
@@ -89,8 +93,11 @@ def demo_history_load(*, days: int = HISTORY_DAYS, now: datetime | None = None) 
         with transaction.atomic():
             joined = _date_back(organisation, start, now, rng)
             keen = _engagement(organisation, rng)
-            report.messages += _messages(organisation, start, now, joined, keen, rng)
+            messages = _messages(organisation, start, now, joined, keen, rng)
+            report.messages += len(messages)
             report.presence += _presence(organisation, start, now, joined, keen, rng)
+            report.join_requests += _join_requests(organisation, joined, now, rng)
+            report.reports += _reports(organisation, messages, now, rng)
         yesterday = local_day(now, organisation.time_zone) - timedelta(days=1)
         filled = stats_backfill(first=start, last=yesterday, organisation_ids=[organisation.pk], now=now)
         report.buckets += filled.buckets
@@ -159,7 +166,9 @@ def _engagement(organisation: Organisation, rng: random.Random) -> dict[int, flo
     }
 
 
-def _messages(organisation: Organisation, start: date, now: datetime, joined, keen, rng: random.Random) -> int:
+def _messages(
+    organisation: Organisation, start: date, now: datetime, joined, keen, rng: random.Random
+) -> list[Message]:
     tz = organisation.time_zone
     chats = list(Chat.objects.filter(organisation=organisation, is_archived=False).order_by("pk"))
     members = {}
@@ -181,8 +190,7 @@ def _messages(organisation: Organisation, start: date, now: datetime, joined, ke
                 author = rng.choices(authors, weights=[keen[u] ** 2 for u in authors])[0]
                 text = rng.choice(TRIVIAL) if rng.random() < 0.2 else rng.choice(pool)
                 messages.append(Message(chat=chat, author_id=author, text=text, created_at=when))
-    Message.objects.bulk_create(messages, batch_size=500)
-    return len(messages)
+    return Message.objects.bulk_create(messages, batch_size=500)
 
 
 def _presence(organisation: Organisation, start: date, now: datetime, joined, keen, rng: random.Random) -> int:
@@ -195,3 +203,109 @@ def _presence(organisation: Organisation, start: date, now: datetime, joined, ke
                 marks.append(Presence(organisation=organisation, user_id=user_id, day=day))
     Presence.objects.bulk_create(marks, batch_size=1000, ignore_conflicts=True)
     return len(marks)
+
+
+# Share of the parents and students who came by a join request (the others by their class's invite link), and of
+# those whose first request named the wrong class and was turned down.
+BY_REQUEST = {Role.PARENT: 0.35, Role.STUDENT: 0.15}
+WRONG_CLASS = 0.1
+# One message in this many was reported; reports older than two days have been decided.
+REPORTED_ONE_IN = 150
+REPORT_REASONS = [Report.Reason.SPAM, Report.Reason.INAPPROPRIATE, Report.Reason.OTHER, Report.Reason.PERSONAL_DATA]
+
+
+def _admin_of(organisation: Organisation) -> int | None:
+    return (
+        Membership.objects.filter(organisation=organisation, role=Role.ADMIN, valid_to__isnull=True)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def _join_requests(organisation: Organisation, joined, now: datetime, rng: random.Random) -> int:
+    """Some parents and students joined by a request the administrator approved a few hours later (the decision
+    is the moment they joined); a few first asked for the wrong class and were turned down."""
+    admin = _admin_of(organisation)
+    opened = organisation.created_at + timedelta(hours=9)
+    classes = dict(
+        Placement.objects.filter(organisation=organisation, valid_to__isnull=True).values_list("student_id", "group_id")
+    )
+    children = dict(
+        ParentLink.objects.filter(organisation=organisation, valid_to__isnull=True)
+        .order_by("parent_id", "child_id")
+        .values_list("parent_id", "child_id")
+    )
+    requests = []
+    members = Membership.objects.filter(
+        organisation=organisation, valid_to__isnull=True, role__in=list(BY_REQUEST)
+    ).order_by("pk")
+    for user_id, role in members.values_list("user_id", "role"):
+        decided = joined.get(user_id)
+        if decided is None or not opened + timedelta(hours=6) < decided < now or rng.random() >= BY_REQUEST[role]:
+            continue
+        child = children.get(user_id) if role == Role.PARENT else None
+        group = classes.get(child if role == Role.PARENT else user_id)
+        asked = max(decided - timedelta(minutes=rng.randint(20, 60 * 30)), opened)
+        common = {"organisation": organisation, "user_id": user_id, "role": role, "group_id": group, "child_id": child}
+        if rng.random() < WRONG_CLASS and asked - timedelta(hours=3) > opened:
+            requests.append(
+                JoinRequest(
+                    **common,
+                    status=JoinRequest.Status.REJECTED,
+                    created_at=asked - timedelta(hours=rng.randint(3, 20)),
+                    decided_at=asked - timedelta(hours=1),
+                    decided_by_id=admin,
+                    reason="В заявке указан другой класс: подайте заявку ещё раз, выбрав класс ребёнка.",
+                )
+            )
+        requests.append(
+            JoinRequest(**common, status=JoinRequest.Status.APPROVED, created_at=asked, decided_at=decided,
+                        decided_by_id=admin)
+        )  # fmt: skip
+    JoinRequest.objects.bulk_create(requests, batch_size=500)
+    return len(requests)
+
+
+def _reports(organisation: Organisation, messages: list[Message], now: datetime, rng: random.Random) -> int:
+    """A few messages were reported by another member of the chat; the administrator decided those older than two
+    days within hours (dismissed mostly, some messages deleted); the newest wait in the moderation queue."""
+    admin = _admin_of(organisation)
+    members = {}
+    in_chats = ChatMember.objects.filter(chat__organisation=organisation, left_at__isnull=True)
+    for chat_id, user_id in in_chats.values_list("chat_id", "user_id"):
+        members.setdefault(chat_id, []).append(user_id)
+    reports, deleted = [], []
+    for message in messages:
+        if rng.randrange(REPORTED_ONE_IN):
+            continue
+        others = [u for u in members.get(message.chat_id, []) if u != message.author_id]
+        if not others:
+            continue
+        filed = message.created_at + timedelta(minutes=rng.randint(5, 300))
+        report = Report(
+            organisation=organisation,
+            chat_id=message.chat_id,
+            message=message,
+            reporter_id=rng.choice(others),
+            reason=rng.choice(REPORT_REASONS),
+            created_at=filed,
+        )
+        if filed < now - timedelta(days=2):
+            report.resolved_by_id = admin
+            report.resolved_at = filed + timedelta(minutes=rng.randint(30, 60 * 20))
+            if rng.random() < 0.3:
+                report.status = Report.Status.MESSAGE_DELETED
+                report.resolution_note = "Сообщение удалено: не относится к учёбе."
+                deleted.append((message.pk, report.resolved_at))
+            else:
+                report.status = Report.Status.DISMISSED
+                report.resolution_note = "Нарушения нет."
+        reports.append(report)
+    Report.objects.bulk_create(reports, batch_size=500)
+    empty_shape, empty_digest = describe("")
+    for pk, when in deleted:  # the row stays as a marker, the text is gone (as chats' own deletion leaves it)
+        Message.objects.filter(pk=pk).update(
+            text="", text_shape=empty_shape, text_digest=empty_digest, deleted_at=when, deleted_by_id=admin
+        )
+    return len(reports)

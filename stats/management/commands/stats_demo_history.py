@@ -19,5 +19,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"История за {days} дн.: организаций — {report.organisations}, сообщений — {report.messages}, "
-            f"отметок посещения — {report.presence}, дней показателей посчитано — {report.buckets}."
+            f"отметок посещения — {report.presence}, заявок на вступление — {report.join_requests}, "
+            f"жалоб — {report.reports}, дней показателей посчитано — {report.buckets}."
         )
