@@ -66,7 +66,9 @@ def test_a_photo_named_like_markup_shows_as_text_and_only_members_open_it(
     photo = page.get_by_role("img", name=XSS_NAME)
     expect(photo).to_be_visible()
     expect(page.locator(".chat-file-meta", has_text=XSS_NAME)).to_be_visible()
-    assert photo.evaluate("img => img.complete && img.naturalWidth") == 480  # the thumbnail, not the original
+    # Visible is not loaded: wait for the picture itself (on a busy machine it arrives a moment later).
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    assert photo.evaluate("img => img.naturalWidth") == 480  # the thumbnail, not the original
     assert page.locator("img[src='x']").count() == 0
     assert not dialogs
     axe_check(page)
