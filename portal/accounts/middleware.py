@@ -1,0 +1,29 @@
+import logging
+
+from django.contrib.auth import logout
+from django.db import DatabaseError
+
+from .sessions import session_touch
+
+logger = logging.getLogger("portal.accounts")
+
+
+class SessionTrackingMiddleware:
+    """Marks the signed-in browser session seen (at most once every few minutes, see `session_touch`) and signs out
+    a session whose row says it was ended."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(request, "session", None) is not None:
+            try:
+                alive = session_touch(request)
+            except DatabaseError:
+                # A lost mark must not cost the person their page; the outage middleware answers a dead database.
+                logger.warning("session of user %s not marked", user.pk, exc_info=True)
+                alive = True
+            if not alive:
+                logout(request)
+        return self.get_response(request)
