@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "orgs.context_processors.organisation",
                 "invites.context_processors.invites_nav",
+                "safety.context_processors.safety_nav",
             ],
         },
     },

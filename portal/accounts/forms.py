@@ -71,3 +71,13 @@ def password_form(user, data=None):
 
     form_class = PasswordChangeForm if user.has_usable_password() else SetPasswordForm
     return form_class(user, data)
+
+
+class AccessReportForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Что произошло (необязательно)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Например: «пришёл код, который я не запрашивал», «в чате сообщения, которых я не писал»."),
+    )
