@@ -20,7 +20,11 @@ MANAGE = "manage_org"  # administrators only (orgs.permissions.ADMIN_ORG_PERMS)
 
 
 def _counts(ended: dict) -> dict:
-    return {"sessions": len(ended.get("sessions", [])), "tokens": ended.get("tokens", 0), "codes": ended.get("codes", 0)}
+    return {
+        "sessions": len(ended.get("sessions", [])),
+        "tokens": ended.get("tokens", 0),
+        "codes": ended.get("codes", 0),
+    }
 
 
 def _letter(incident: Incident, report: AccessReport) -> str:
@@ -50,8 +54,8 @@ def _letter(incident: Incident, report: AccessReport) -> str:
 def incidents_open_for_report(report: AccessReport) -> list[Incident]:
     """An incident, an audit entry and a letter to the administrators in each organisation of the person who
     reported; called inside the report's transaction (portal.accounts.hooks)."""
-    org_ids = (
-        Membership.objects.filter(user=report.user, valid_to__isnull=True).values_list("organisation_id", flat=True)
+    org_ids = Membership.objects.filter(user=report.user, valid_to__isnull=True).values_list(
+        "organisation_id", flat=True
     )
     incidents = []
     for organisation in Organisation.objects.filter(pk__in=org_ids, is_active=True):

@@ -42,9 +42,12 @@ def session_list(request):
 @login_required
 @require_POST
 def session_end(request, session_id):
-    if request.session.session_key and sessions.sessions_active(request.user).filter(
-        pk=session_id, session_key=request.session.session_key
-    ).exists():
+    if (
+        request.session.session_key
+        and sessions.sessions_active(request.user)
+        .filter(pk=session_id, session_key=request.session.session_key)
+        .exists()
+    ):
         messages.error(request, _("Это текущий сеанс. Чтобы завершить его, нажмите «Выйти»."))
         return redirect("accounts:sessions")
     try:

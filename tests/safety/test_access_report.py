@@ -56,7 +56,11 @@ def test_the_report_ends_the_other_browser_the_token_and_the_codes_and_tells_the
     here, there = browser(person), browser(person, FIREFOX_ANDROID, "203.0.113.9")
     api = api_client(person)
     listed = api.get("/api/v1/auth/sessions/").json()["results"]
-    assert sorted(row["device"] for row in listed) == ["Chrome, Windows", "Firefox, Android", "Программа: python-requests"]
+    assert sorted(row["device"] for row in listed) == [
+        "Chrome, Windows",
+        "Firefox, Android",
+        "Программа: python-requests",
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         otp_request(identifier=person.phone)
     code = re.search(r"\b(\d{6})\b", sms_outbox[-1]["text"]).group(1)
