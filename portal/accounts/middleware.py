@@ -16,14 +16,15 @@ class SessionTrackingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(request, "session", None) is not None:
-            try:
+        alive = True
+        try:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and getattr(request, "session", None) is not None:
                 alive = session_touch(request)
-            except DatabaseError:
-                # A lost mark must not cost the person their page; the outage middleware answers a dead database.
-                logger.warning("session of user %s not marked", user.pk, exc_info=True)
-                alive = True
-            if not alive:
-                logout(request)
+        except DatabaseError:
+            # A lost mark must not cost the person their page; a dead database fails the view itself, inside the
+            # outage middleware that answers it with a 503.
+            logger.warning("session not marked", exc_info=True)
+        if not alive:
+            logout(request)
         return self.get_response(request)
