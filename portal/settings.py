@@ -343,6 +343,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.accounts.tasks.purge_expired_codes",
         "schedule": crontab(minute="*/15"),
     },
+    "mark-expired-sessions": {
+        "task": "portal.accounts.tasks.mark_expired_sessions",
+        "schedule": crontab(minute=45),
+    },
     "mark-expired-invites": {
         "task": "invites.tasks.mark_expired_invites",
         "schedule": crontab(minute="*/5"),

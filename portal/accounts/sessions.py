@@ -137,6 +137,16 @@ def sessions_active(user: User) -> QuerySet[UserSession]:
     )
 
 
+def sessions_mark_expired(*, now=None) -> int:
+    """Mark ended the browser sessions not seen for longer than a session lives (their cookies expired): one
+    set-based update, safe to repeat. Their rows stay as the account's history."""
+    now = now or timezone.now()
+    expired_before = now - timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    return UserSession.objects.filter(
+        kind=UserSession.Kind.BROWSER, ended_at__isnull=True, last_seen_at__lte=expired_before
+    ).update(ended_at=now, end_reason=UserSession.EndReason.EXPIRED)
+
+
 def session_get(user: User, pk) -> UserSession:
     """One of the person's own sessions in force; another person's is not found."""
     try:

@@ -223,3 +223,24 @@ def test_the_help_page_names_the_contacts_the_administrators_and_where_documents
     stranger = Client()
     stranger.force_login(admin_of(OrganisationFactory()))
     assert stranger.get(reverse("safety:help", args=[org.pk])).status_code == 404
+
+
+def test_sessions_not_seen_for_longer_than_a_session_lives_are_marked_expired(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.accounts.tasks import mark_expired_sessions
+
+    person = UserFactory()
+    old = UserSession.objects.create(
+        user=person,
+        session_key="old",
+        last_seen_at=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE + 60),
+    )
+    fresh = UserSession.objects.create(user=person, session_key="fresh")
+    assert mark_expired_sessions() == 1
+    assert mark_expired_sessions() == 0
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.end_reason == UserSession.EndReason.EXPIRED and fresh.ended_at is None
