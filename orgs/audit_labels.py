@@ -75,6 +75,10 @@ ACTION_LABELS = {
     "stats.area_viewed": _("Муниципалитет просмотрел статистику организации"),
     "stats.area_exported": _("Муниципалитет выгрузил статистику организации"),
     "stats.area_report_requested": _("Муниципалитет заказал отчёт по статистике организаций"),
+    # Account safety
+    "account.access_reported": _("Участник сообщил о несанкционированном доступе: все его сеансы завершены"),
+    "account.sessions_ended": _("Администратор завершил все сеансы участника"),
+    "incident.reviewed": _("Инцидент безопасности рассмотрен"),
 }
 
 # Filter groups: key -> (label, the action prefixes that belong to it).
@@ -89,6 +93,7 @@ ACTION_GROUPS = {
     "registration": (_("Регистрация организации"), ("registration",)),
     "chats": (_("Чаты и жалобы"), ("chat", "report")),
     "statistics": (_("Статистика"), ("stats",)),
+    "safety": (_("Безопасность учётных записей"), ("account", "incident")),
 }
 
 DETAIL_LABELS = {
@@ -118,6 +123,11 @@ DETAIL_LABELS = {
     "period": _("Период"),
     "format": _("Формат"),
     "targets": _("Целевые значения"),
+    "sessions": _("Завершено сеансов"),
+    "tokens": _("Отозвано API-токенов"),
+    "codes": _("Аннулировано одноразовых кодов"),
+    "incident": _("Инцидент №"),
+    "devices": _("Устройства"),
 }
 
 OUTCOME_LABELS = {"joined": _("вступил(а)"), "requested": _("отправлена заявка"), "already": _("уже состоит")}
@@ -183,6 +193,8 @@ def _raw_value(action: str, key: str, value):
         return OUTCOME_LABELS.get(value, value)
     if key == "fields" and isinstance(value, Iterable) and not isinstance(value, str):
         return ", ".join(_text(FIELD_LABELS.get(v, v)) for v in value)
+    if key == "devices" and isinstance(value, list):
+        return "; ".join(str(v) for v in value)
     if key == "from" and action == "invite.relayed":
         return _("ссылка № %(number)s") % {"number": value}
     if key == "targets" and isinstance(value, dict):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "invites",
     "chats",
     "stats",
+    "safety",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.request_context.ClientIpMiddleware",
+    "portal.accounts.middleware.SessionTrackingMiddleware",
     "stats.middleware.SeenTodayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.outage.OutageMiddleware",
@@ -82,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "orgs.context_processors.organisation",
                 "invites.context_processors.invites_nav",
+                "safety.context_processors.safety_nav",
             ],
         },
     },
@@ -202,6 +205,8 @@ OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_PER_HOUR = env.int("OTP_MAX_PER_HOUR", default=5)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=10)
+# A session's or token's «last seen» is written at most this often, not on every request.
+SESSION_TOUCH_SECONDS = env.int("SESSION_TOUCH_SECONDS", default=300)
 
 # --- Invite links -------------------------------------------------------------------
 # Keys the look-up hash and the cipher of invite tokens; without it a database dump reveals no link.
@@ -234,7 +239,7 @@ API_SEARCH_MAX_LENGTH = env.int("API_SEARCH_MAX_LENGTH", default=100)
 # --- REST framework ----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.accounts.authentication.TrackedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -253,7 +258,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"otp": "20/hour", "login": "30/hour", "registration": "20/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "otp": "20/hour",
+        "login": "30/hour",
+        "registration": "20/hour",
+        "account": "120/hour",
+        "access-report": "10/hour",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Портал образовательной организации — REST API",
@@ -331,6 +342,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-one-time-codes": {
         "task": "portal.accounts.tasks.purge_expired_codes",
         "schedule": crontab(minute="*/15"),
+    },
+    "mark-expired-sessions": {
+        "task": "portal.accounts.tasks.mark_expired_sessions",
+        "schedule": crontab(minute=45),
     },
     "mark-expired-invites": {
         "task": "invites.tasks.mark_expired_invites",

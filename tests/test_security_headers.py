@@ -30,7 +30,8 @@ from orgs.models import (
     ParentLink,
     TeachingAssignment,
 )
-from portal.accounts.models import User
+from portal.accounts.models import AccessReport, User, UserSession
+from safety.models import Incident
 from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
     OrganisationFactory,
@@ -73,6 +74,11 @@ MUST_RENDER = {
     "admin:index",
     "admin:orgs_registrationapplication_change",
     "admin:orgs_organisation_changelist",
+    "accounts:sessions",
+    "accounts:password_change",
+    "accounts:access_report",
+    "safety:incidents",
+    "safety:help",
     "group-list",  # the browsable API
     "invite-mailing-detail",
     "chat-detail",
@@ -104,6 +110,12 @@ def seed() -> dict:
     mailing = new_mailing(s)
     operator = User.objects.create_superuser(phone="+79000000001", email="op@example.org", password="x")
     member = Membership.objects.get(organisation=org, user=kid)
+    # A report of unauthorised access by the teacher: an incident in the administrators' queue.
+    incident = Incident.objects.create(
+        organisation=org, report=AccessReport.objects.create(user=teacher, ended={"sessions": []}), person=teacher
+    )
+    # A session of the administrator's own, listed on the sessions page.
+    own_session = UserSession.objects.create(user=admin, session_key="walk-session", user_agent="curl/8.5.0")
     # The administrator is also the municipality's methodologist: the area's pages are walked as they render.
     area = area_get_or_create(region=org.region, municipality=org.municipality)
     methodologist_attach(area=area, user=admin)
@@ -135,6 +147,8 @@ def seed() -> dict:
             "fmt": "xlsx",
             "content_type_id": ContentType.objects.get_for_model(Organisation).pk,
             "area_id": area.pk,
+            "incident_id": incident.pk,
+            "session_id": own_session.pk,
         },
         "ids": {
             "group": cls.pk,
@@ -150,6 +164,8 @@ def seed() -> dict:
             "invite-mailing": mailing.pk,
             "org": org.pk,
             "area": area.pk,
+            "incident": incident.pk,
+            "session": own_session.pk,
         },
     }
 

@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +10,8 @@ from portal.api.schema import ERRORS
 from portal.exceptions import PermissionDenied, RuleViolation
 from portal.ratelimit.limiter import ScopedRateThrottle
 
-from . import services
+from . import services, sessions
+from .models import UserSession
 
 
 class LoginSerializer(serializers.Serializer):
@@ -31,9 +31,8 @@ class CodeVerifySerializer(serializers.Serializer):
 TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
 
 
-def _token_for(user):
-    token, _ = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+def _token_for(request, user):
+    return Response({"token": sessions.token_issue(request, user).key})
 
 
 class TokenView(APIView):
@@ -51,7 +50,7 @@ class TokenView(APIView):
         )
         if user is None:
             raise RuleViolation("Неверный логин или пароль.", code="invalid_credentials")
-        return _token_for(user)
+        return _token_for(request, user)
 
 
 class TokenDeleteView(APIView):
@@ -59,7 +58,7 @@ class TokenDeleteView(APIView):
 
     @extend_schema(request=None, responses={204: None, **ERRORS}, summary="Выход: токен перестаёт действовать")
     def post(self, request):
-        Token.objects.filter(user=request.user).delete()
+        sessions.sessions_end_tokens(user=request.user, reason=UserSession.EndReason.SIGNED_OUT)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -100,4 +99,4 @@ class CodeVerifyView(APIView):
         user = services.user_find_by_identifier(s.validated_data["login"])
         if user is None:
             raise PermissionDenied("Учётная запись не найдена или отключена.")
-        return _token_for(user)
+        return _token_for(request, user)

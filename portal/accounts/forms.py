@@ -62,3 +62,22 @@ class CodeVerifyForm(forms.Form):
         if not code.isdigit():
             raise ValidationError(_("Код состоит из шести цифр."))
         return code
+
+
+def password_form(user, data=None):
+    """Django's password forms with its validators: the current password is asked for when the person has one;
+    after a report of unauthorised access (or an account made by invite) a new one is simply set."""
+    from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+
+    form_class = PasswordChangeForm if user.has_usable_password() else SetPasswordForm
+    return form_class(user, data)
+
+
+class AccessReportForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Что произошло (необязательно)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Например: «пришёл код, который я не запрашивал», «в чате сообщения, которых я не писал»."),
+    )

@@ -110,3 +110,69 @@ class OneTimeCode(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.destination}"
+
+
+class UserSession(models.Model):
+    """One way a person is signed in: a browser session or an API token, with the device and address it came from.
+
+    Rows are kept after the session ends (with when and why), so that a report of unauthorised access records what
+    was ended. The session key is stored as Django's session table stores it; the token is a link to its row.
+    """
+
+    class Kind(models.TextChoices):
+        BROWSER = "browser", _("браузер")
+        TOKEN = "token", _("API-токен")
+
+    class EndReason(models.TextChoices):
+        SIGNED_OUT = "signed_out", _("выход")
+        BY_USER = "by_user", _("завершён владельцем")
+        BY_ADMIN = "by_admin", _("завершён администратором")
+        ACCESS_REPORT = "access_report", _("сообщение о несанкционированном доступе")
+        PASSWORD_CHANGED = "password_changed", _("смена пароля")
+        EXPIRED = "expired", _("истёк")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.BROWSER)
+    session_key = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.SET_NULL, null=True, blank=True, related_name="tracking"
+    )
+    user_agent = models.CharField(max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    signed_in_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("сеанс")
+        verbose_name_plural = _("сеансы")
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class AccessReport(models.Model):
+    """«Сообщение о несанкционированном доступе»: the person says someone else used their account. Everything that
+    was signed in was ended; `ended` records what (sessions with device and address, counts of tokens and codes)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_reports")
+    created_at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(_("что произошло"), blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ended = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("сообщение о несанкционированном доступе")
+        verbose_name_plural = _("сообщения о несанкционированном доступе")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

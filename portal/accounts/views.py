@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -10,8 +11,10 @@ from django.views.decorators.http import require_POST
 
 from portal.exceptions import PortalError
 
-from .forms import CodeRequestForm, CodeVerifyForm, PasswordLoginForm
+from .forms import CodeRequestForm, CodeVerifyForm, PasswordLoginForm, password_form
+from .models import UserSession
 from .services import otp_request, otp_verify, password_login, user_find_by_identifier
+from .sessions import session_rekey, sessions_end_others
 
 BACKEND = "portal.accounts.backends.PhoneOrEmailBackend"
 SESSION_IDENTIFIER = "otp_identifier"
@@ -92,3 +95,28 @@ def logout_view(request):
     logout(request)
     messages.info(request, _("Вы вышли из портала."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@login_required
+def password_change(request):
+    """Change (or, without a usable one, set) the password; the person stays signed in here, and their other
+    browser sessions end (Django would refuse them anyway: they carry the old password's hash)."""
+    form = password_form(request.user, request.POST or None)
+    had_password = request.user.has_usable_password()
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        old_key = request.session.session_key
+        update_session_auth_hash(request, user)
+        session_rekey(old_key=old_key, new_key=request.session.session_key)
+        ended = sessions_end_others(
+            user=user,
+            current_key=request.session.session_key,
+            reason=UserSession.EndReason.PASSWORD_CHANGED,
+            browsers_only=True,
+        )
+        text = _("Пароль изменён.") if had_password else _("Пароль задан.")
+        if ended:
+            text += " " + _("Другие сеансы в браузерах завершены: %(n)s.") % {"n": len(ended)}
+        messages.success(request, text)
+        return redirect("accounts:sessions")
+    return render(request, "accounts/password_change.html", {"form": form, "had_password": had_password})

@@ -49,6 +49,7 @@ from orgs.services.membership import (
 )
 from orgs.services.registration import application_approve, application_reject, application_submit
 from orgs.services.structure import group_archive, group_create, group_restore, group_update
+from safety.models import Incident
 from stats.days import local_day
 from stats.models import OrgDayCount
 from stats.services.areas import area_get_or_create, methodologist_attach, targets_set
@@ -235,6 +236,21 @@ def _statistics(s: School) -> None:
     assert response.status_code == 302, response.status_code
 
 
+def _safety(s: School) -> None:
+    # A member ends up signed out by the administrator on their page, then reports unauthorised access from their
+    # own browser; the administrator marks the incident reviewed in the queue.
+    member = membership_add(organisation=s.org, user=UserFactory(), role=Role.TEACHER, actor=s.admin)
+    response = s.client.post(reverse("safety:member_sessions_end", args=[s.org.pk, member.user_id]))
+    assert response.status_code == 302, response.status_code
+    browser = Client()
+    browser.force_login(member.user)
+    response = browser.post(reverse("accounts:access_report"), {"comment": "Чужой вход"})
+    assert response.status_code == 302, response.status_code
+    incident = Incident.objects.get(organisation=s.org, person=member.user)
+    response = s.client.post(reverse("safety:incident_review", args=[s.org.pk, incident.pk]))
+    assert response.status_code == 302, response.status_code
+
+
 STEPS = [
     (_registration, {"registration.approved", "registration.rejected", "membership.added"}),
     (
@@ -270,6 +286,7 @@ STEPS = [
         {"stats.targets_changed", "stats.area_targets_changed", "stats.area_viewed", "stats.area_exported"}
         | {"stats.area_report_requested"},
     ),
+    (_safety, {"membership.added", "account.sessions_ended", "account.access_reported", "incident.reviewed"}),
 ]
 
 

@@ -65,6 +65,7 @@ def build_org():
         "admin": admin,
         "groups": cls.pk,
         "members": Membership.objects.get(organisation=org, user=kid).pk,
+        "people": kid.pk,  # /orgs/{org_pk}/people/{id}/end-sessions/: a person of the organisation
         "curators": CuratorAssignment.objects.get(organisation=org).pk,
         "teaching-assignments": TeachingAssignment.objects.get(organisation=org).pk,
         "parent-links": ParentLink.objects.get(organisation=org).pk,

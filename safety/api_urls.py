@@ -1,0 +1,26 @@
+from django.urls import re_path
+from rest_framework.routers import SimpleRouter
+
+from orgs.api.urls import ORG
+
+from . import api
+
+
+class Router(SimpleRouter):
+    include_format_suffixes = False
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        return rf"(?P<{lookup_prefix}pk>\d{{1,18}})"
+
+
+router = Router()
+router.register(f"{ORG}/incidents", api.IncidentViewSet, basename="incident")
+
+urlpatterns = [
+    *router.urls,
+    re_path(
+        rf"^{ORG}/people/(?P<id>\d{{1,18}})/end-sessions/$",
+        api.MemberSessionsEndView.as_view(),
+        name="member-sessions-end",
+    ),
+]

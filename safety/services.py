@@ -1,0 +1,128 @@
+"""Writes of account safety inside organisations: incidents from reports of unauthorised access, an administrator
+ending a member's sessions, an incident marked reviewed."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from orgs.models import Membership, Organisation
+from orgs.permissions import require
+from orgs.services.audit import audit_record
+from portal.accounts.devices import describe_device
+from portal.accounts.models import AccessReport, User, UserSession
+from portal.accounts.sessions import account_sessions_end_all
+from portal.exceptions import Conflict
+from portal.mail import email_after_commit
+
+from .models import Incident
+
+MANAGE = "manage_org"  # administrators only (orgs.permissions.ADMIN_ORG_PERMS)
+
+
+def _counts(ended: dict) -> dict:
+    return {
+        "sessions": len(ended.get("sessions", [])),
+        "tokens": ended.get("tokens", 0),
+        "codes": ended.get("codes", 0),
+    }
+
+
+def _letter(incident: Incident, report: AccessReport) -> str:
+    person = report.user
+    lines = [
+        f"{person.full_name} ({person.phone or person.email}) сообщил(а) о несанкционированном доступе к своей "
+        f"учётной записи на портале организации «{incident.organisation.short_name}».",
+        "",
+        "Портал уже завершил все сеансы этой учётной записи, отозвал её API-токены и неиспользованные "
+        "одноразовые коды; пароль больше не действует, следующий вход — только по одноразовому коду.",
+        f"Завершено сеансов: {len(report.ended.get('sessions', []))}, API-токенов: {report.ended.get('tokens', 0)}, "
+        f"одноразовых кодов: {report.ended.get('codes', 0)}.",
+    ]
+    for row in report.ended.get("sessions", []):
+        lines.append(f"  — {row['device']}, адрес {row['ip'] or 'неизвестен'}")
+    if report.comment:
+        lines += ["", f"Что сообщил(а) пользователь: {report.comment}"]
+    lines += [
+        "",
+        "Проверьте, что происходило от имени этой учётной записи (журнал действий, чаты), и отметьте инцидент "
+        "рассмотренным:",
+        f"{settings.PORTAL_BASE_URL.rstrip('/')}/orgs/{incident.organisation_id}/incidents/",
+    ]
+    return "\n".join(lines)
+
+
+def incidents_open_for_report(report: AccessReport) -> list[Incident]:
+    """An incident, an audit entry and a letter to the administrators in each organisation of the person who
+    reported; called inside the report's transaction (portal.accounts.hooks)."""
+    org_ids = Membership.objects.filter(user=report.user, valid_to__isnull=True).values_list(
+        "organisation_id", flat=True
+    )
+    incidents = []
+    for organisation in Organisation.objects.filter(pk__in=org_ids, is_active=True):
+        incident = Incident.objects.create(organisation=organisation, report=report, person=report.user)
+        audit_record(
+            organisation=organisation,
+            actor=report.user,
+            action="account.access_reported",
+            obj=report.user,
+            details={**_counts(report.ended), "incident": incident.pk},
+        )
+        admins = (
+            User.objects.filter(
+                memberships__organisation=organisation,
+                memberships__role=Membership.Role.ADMIN,
+                memberships__valid_to__isnull=True,
+                is_active=True,
+                email__isnull=False,
+            )
+            .exclude(pk=report.user_id)
+            .values_list("email", flat=True)
+            .distinct()
+        )
+        email_after_commit(
+            subject=f"Несанкционированный доступ к учётной записи: {report.user.short_name}",
+            body=_letter(incident, report),
+            recipients=sorted(admins),
+        )
+        incidents.append(incident)
+    return incidents
+
+
+def member_sessions_end(*, actor: User, organisation: Organisation, person: User) -> dict:
+    """An administrator ends every session and API token of a member of their organisation (and their pending
+    codes); the password keeps working. Returns the counts of what was ended."""
+    require(actor, MANAGE, organisation)
+    with transaction.atomic():
+        ended = account_sessions_end_all(user=person, reason=UserSession.EndReason.BY_ADMIN)
+        counts = {"sessions": len(ended["sessions"]), "tokens": ended["tokens"], "codes": ended["codes"]}
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="account.sessions_ended",
+            obj=person,
+            details={
+                **counts,
+                "devices": [f"{describe_device(r.user_agent)}, {r.ip_address or '—'}" for r in ended["sessions"]],
+            },
+        )
+    return counts
+
+
+def incident_review(*, actor: User, incident: Incident) -> Incident:
+    """Mark an incident reviewed; once only."""
+    require(actor, MANAGE, incident.organisation)
+    with transaction.atomic():
+        updated = Incident.objects.filter(pk=incident.pk, status=Incident.Status.OPEN).update(
+            status=Incident.Status.REVIEWED, reviewed_by=actor, reviewed_at=timezone.now()
+        )
+        if not updated:
+            raise Conflict("Инцидент уже рассмотрен.", code="incident_reviewed")
+        audit_record(
+            organisation=incident.organisation,
+            actor=actor,
+            action="incident.reviewed",
+            obj=incident.person,
+            details={"incident": incident.pk},
+        )
+    incident.refresh_from_db()
+    return incident
