@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 # Cyrillic letters that look like Latin ones, and back.
-_CYR_TO_LAT = str.maketrans("аеорсухкмтвніѕјԁ", "aeopcyxkmtbhisjd")
+_CYR_TO_LAT = str.maketrans("аеорсухкмтвніѕјԁһԛԝ", "aeopcyxkmtbhisjdhqw")
 _LAT_TO_CYR = str.maketrans("aeopcyxkmtbhu", "аеорсухкмтвни")
 # Digits and signs written for letters inside a word («6ля», «п0рно», «@дмин»).
 _DIGIT_TO_CYR = {"0": "о", "3": "з", "6": "б", "@": "а", "$": "с"}
@@ -23,8 +23,8 @@ _IN_WORD_SIGN = re.compile(r"(?<=[^\W\d_])[0136@$]|[0136@$](?=[^\W\d_])")
 _BRACKETED_DOT = re.compile(r"\s*[(\[{<]\s*(?:\.|dot|точка|тчк)\s*[)\]}>]\s*")
 _WORD_DOT = re.compile(r"\s+(?:dot|точка|тчк)\s+")
 _SPACED_DOT = re.compile(r"(?<=\w)\s*\.\s*(?=\w)")
-# Four or more single letters kept apart by spaces or signs: «т е л е г а», «t-e-l-e-g-r-a-m».
-_SPACED_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][\s.\-_*·,]+){3,}[^\W\d_](?!\w)")
+# Three or more single letters kept apart by spaces or signs: «т е л е г а», «t-e-l-e-g-r-a-m».
+_SPACED_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][\s.\-_*·,]+){2,}[^\W\d_](?!\w)")
 _SEPARATORS = re.compile(r"[\s.\-_*·,]+")
 _REPEATS = re.compile(r"([^\W\d_])\1+")
 _SPACES = re.compile(r"\s+")
