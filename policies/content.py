@@ -65,11 +65,13 @@ def _domain_pattern(domains: Iterable[str]) -> re.Pattern | None:
         domain = re.sub(r"^(?:https?:)?//|^www\.", "", domain).rstrip("/")
         if not domain:
             continue
-        tail = r"(?![\w-])" if domain[-1].isalnum() else ""
+        # «_» separates words in file names («t.me_class.txt»), so it ends a domain as a space would.
+        tail = r"(?![^\W_]|-)" if domain[-1].isalnum() else ""
         parts.append(re.escape(domain) + tail)
     if not parts:
         return None
-    return re.compile(r"(?<![\w-])(?:[a-z0-9-]+\.)*(?:" + "|".join(sorted(set(parts), key=len, reverse=True)) + ")")
+    alternatives = "|".join(sorted(set(parts), key=len, reverse=True))
+    return re.compile(r"(?<![^\W_])(?<!-)(?:[a-z0-9-]+\.)*(?:" + alternatives + ")")
 
 
 def _forms_pattern(forms: list[str], *, cyrillic: bool) -> re.Pattern | None:
