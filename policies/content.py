@@ -25,6 +25,7 @@ _HANDLE = re.compile(r"(?<![\w.])@[a-z][a-z0-9_]{3,}")
 _PHONE = re.compile(r"(?<!\d)(?:\+?\d[\s\-()]*){10,12}(?!\d)")
 # A form matches at the start of a word with an ending of at most two letters («вотсапе», «телегой»).
 _ENDING = r"[^\W\d_]{0,2}(?!\w)"
+_ENDING_LETTERS = "аяоеыиуьй"
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,10 @@ def _forms_pattern(forms: list[str], *, cyrillic: bool) -> re.Pattern | None:
         if len(form) <= 3:
             alternatives.append(rf"(?<!\w){body}(?!\w)")
         elif cyrillic and len(form) >= 5:
+            # A Russian form declines: «аська» → «аську», «телега» → «телегой»; the ending of the form given goes.
             # «втелегу», «вотсапе»: a preposition glued to the name.
+            if form[-1] in _ENDING_LETTERS and " " not in form:
+                body = re.escape(form[:-1])
             alternatives.append(rf"(?<!\w)(?:в|во)?{body}{_ENDING}")
         else:
             alternatives.append(rf"(?<!\w){body}{_ENDING}")
