@@ -72,18 +72,23 @@ class ForbiddenServicePatchSerializer(serializers.Serializer):
         summary="Удалить сервис из перечня", parameters=[ORG_PARAM, RULE_PARAM], responses={204: None, **ERRORS}
     ),
 )
-class ContentRuleViewSet(OrgScopedMixin, viewsets.ViewSet):
+class ContentRuleViewSet(OrgScopedMixin, viewsets.GenericViewSet):
     """The organisation's forbidden services; administrators only, another organisation's are not found."""
 
     serializer_class = ForbiddenServiceSerializer
-    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ForbiddenService.objects.none()
+        return rules.forbidden_services(organisation=self.organisation, actor=self.request.user)
 
     def _get(self, pk):
         return rules.forbidden_service_get(organisation=self.organisation, actor=self.request.user, pk=pk)
 
     def list(self, request, org_pk=None):
-        services = rules.forbidden_services(organisation=self.organisation, actor=request.user)
-        return Response(ForbiddenServiceSerializer(services, many=True).data)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ForbiddenServiceSerializer(page, many=True).data)
 
     def retrieve(self, request, org_pk=None, pk=None):
         return Response(ForbiddenServiceSerializer(self._get(pk)).data)

@@ -31,13 +31,13 @@ def org():
 def test_the_list_is_seeded_with_the_regulations_services(org):
     resp = client_for(admin_of(org)).get(url(org))
     assert resp.status_code == 200, resp.content
-    names = [row["name"] for row in resp.json()]
+    names = [row["name"] for row in resp.json()["results"]]
     assert names == sorted(
         ["Discord", "Microsoft Teams", "Skype for Business", "Snapchat", "Telegram", "Threema", "Viber", "WhatsApp"]
         + ["WeChat"],
         key=str.casefold,
     )
-    telegram = next(row for row in resp.json() if row["name"] == "Telegram")
+    telegram = next(row for row in resp.json()["results"] if row["name"] == "Telegram")
     assert "t.me" in telegram["domains"] and "телеграм" in telegram["name_forms"] and telegram["enabled"]
 
 
@@ -98,7 +98,7 @@ def test_other_members_get_403_and_other_organisations_404(org):
     teacher, director = teacher_of(org), teacher_of(org, position="director")
     student = student_in(ClassFactory(organisation=org))
     admin_of(org)
-    some = client_for(admin_of(org)).get(url(org)).json()[0]["id"]
+    some = client_for(admin_of(org)).get(url(org)).json()["results"][0]["id"]
     for user in (teacher, director, student):
         api = client_for(user)
         assert api.get(url(org)).status_code == 403
