@@ -24,7 +24,6 @@ _CYRILLIC = re.compile(r"[а-я]")
 _HANDLE = re.compile(r"(?<![\w.])@[a-z][a-z0-9_]{3,}")
 _PHONE = re.compile(r"(?<!\d)(?:\+?\d[\s\-()]*){10,12}(?!\d)")
 # A form matches at the start of a word with an ending of at most two letters («вотсапе», «телегой»).
-_ENDING = r"[^\W\d_]{0,2}(?!\w)"
 _ENDING_LETTERS = "аяоеыиуьй"
 
 
@@ -50,13 +49,21 @@ class Verdict:
 class _Service:
     name: str
     domains: re.Pattern | None
-    cyrillic: re.Pattern | None
-    latin: re.Pattern | None
+    phrases: re.Pattern | None  # forms of several words («microsoft teams»), over either view
 
 
 @dataclass(frozen=True)
 class CompiledRules:
     services: tuple[_Service, ...] = field(default_factory=tuple)
+    # One-word forms, looked up word by word (a dictionary look-up per word, not a regex per service):
+    # short forms as whole words, longer ones as stems with an ending of at most two letters, and stems that may
+    # carry a glued preposition («втелегу»). Cyrillic forms against the Cyrillic view, Latin against the Latin.
+    exact: dict = field(default_factory=dict)
+    stems: dict = field(default_factory=dict)
+    glued: dict = field(default_factory=dict)
+    # Every service's domains in one pattern, a named group per service («s0», «s1»…): one pass over the text.
+    domains: re.Pattern | None = None
+    phrase_words: frozenset = frozenset()
 
 
 def _domain_pattern(domains: Iterable[str]) -> re.Pattern | None:
@@ -71,33 +78,21 @@ def _domain_pattern(domains: Iterable[str]) -> re.Pattern | None:
         parts.append(re.escape(domain) + tail)
     if not parts:
         return None
+    # Not after a letter, a digit or «-»: a subdomain («chat.whatsapp.com») matches after its dot.
     alternatives = "|".join(sorted(set(parts), key=len, reverse=True))
-    return re.compile(r"(?<![^\W_])(?<!-)(?:[a-z0-9-]+\.)*(?:" + alternatives + ")")
+    return re.compile(r"(?<![^\W_])(?<!-)(?:" + alternatives + ")")
 
 
-def _forms_pattern(forms: list[str], *, cyrillic: bool) -> re.Pattern | None:
-    if not forms:
-        return None
-    alternatives = []
-    for form in sorted(set(forms), key=len, reverse=True):
-        words = [re.escape(w) for w in form.split()]
-        body = r"\W+".join(words)
-        if len(form) <= 3:
-            alternatives.append(rf"(?<!\w){body}(?!\w)")
-        elif cyrillic and len(form) >= 5:
-            # A Russian form declines: «аська» → «аську», «телега» → «телегой»; the ending of the form given goes.
-            # «втелегу», «вотсапе»: a preposition glued to the name.
-            if form[-1] in _ENDING_LETTERS and " " not in form:
-                body = re.escape(form[:-1])
-            alternatives.append(rf"(?<!\w)(?:в|во)?{body}{_ENDING}")
-        else:
-            alternatives.append(rf"(?<!\w){body}{_ENDING}")
-    return re.compile("|".join(alternatives))
+def _stem(form: str) -> str:
+    """A Russian form declines: «аська» → «аську», «телега» → «телегой»; the ending of the form given goes."""
+    if _CYRILLIC.search(form) and len(form) >= 5 and form[-1] in _ENDING_LETTERS:
+        return form[:-1]
+    return form
 
 
 def compile_rules(services: Iterable) -> CompiledRules:
     """Compile the enabled services (objects or dicts with name, domains, name_forms, enabled) once."""
-    compiled = []
+    compiled, exact, stems, glued, first_words = [], {}, {}, {}, set()
     for service in services:
 
         def get(key, default=None, service=service):
@@ -105,16 +100,55 @@ def compile_rules(services: Iterable) -> CompiledRules:
 
         if not get("enabled", True):
             continue
+        name = get("name")
         forms = [normalise_form(f) for f in get("name_forms", []) or [] if f and f.strip()]
+        phrases = []
+        for form in forms:
+            script = "c" if _CYRILLIC.search(form) else "l"
+            if " " in form:
+                first_words.add(form.split()[0])
+                phrases.append(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in form.split()) + r"(?!\w)")
+            elif len(form) <= 3:
+                exact.setdefault((script, form), name)
+            else:
+                stem = _stem(form)
+                stems.setdefault((script, stem), name)
+                if script == "c" and len(form) >= 5:
+                    glued.setdefault(stem, name)
         compiled.append(
             _Service(
-                name=get("name"),
+                name=name,
                 domains=_domain_pattern(get("domains", []) or []),
-                cyrillic=_forms_pattern([f for f in forms if _CYRILLIC.search(f)], cyrillic=True),
-                latin=_forms_pattern([f for f in forms if not _CYRILLIC.search(f)], cyrillic=False),
+                phrases=re.compile("|".join(phrases)) if phrases else None,
             )
         )
-    return CompiledRules(services=tuple(compiled))
+    groups = [f"(?P<s{n}>{svc.domains.pattern})" for n, svc in enumerate(compiled) if svc.domains is not None]
+    return CompiledRules(
+        services=tuple(compiled),
+        exact=exact,
+        stems=stems,
+        glued=glued,
+        domains=re.compile("|".join(groups)) if groups else None,
+        phrase_words=frozenset(first_words),
+    )
+
+
+def _named(rules: CompiledRules, word: str, script: str) -> str | None:
+    """The service a word names, if any."""
+    found = rules.exact.get((script, word))
+    if found:
+        return found
+    for cut in range(len(word), max(len(word) - 3, 3), -1):
+        found = rules.stems.get((script, word[:cut]))
+        if found and (cut == len(word) or word[cut:].isalpha()):
+            return found
+    if script == "c" and word.startswith("в") and len(word) > 5:
+        for rest in (word[1:], word[2:] if word.startswith("во") else ""):
+            for cut in range(len(rest), max(len(rest) - 3, 3), -1):
+                found = rules.glued.get(rest[:cut])
+                if found and (cut == len(rest) or rest[cut:].isalpha()):
+                    return found
+    return None
 
 
 def _profanity_pattern(patterns: list[str]) -> re.Pattern:
@@ -165,31 +199,39 @@ def check(rules: CompiledRules, text: str) -> Verdict:
     if not text or not text.strip():
         return Verdict()
     views = normalise(text)
-    for service in rules.services:
-        if service.domains is not None and service.domains.search(views.latin):
-            return Verdict(REFUSED, FORBIDDEN_SERVICE, service.name, LINK)
+    link = rules.domains.search(views.latin) if rules.domains is not None else None
+    if link is not None:
+        return Verdict(REFUSED, FORBIDDEN_SERVICE, rules.services[int(link.lastgroup[1:])].name, LINK)
     if has_profanity(views.latin, views.cyrillic):
         return Verdict(REFUSED, PROFANITY)
     mentioned = None
-    cyr_starts = lat_starts = None
-    for service in rules.services:
-        for view, pattern in ((views.cyrillic, service.cyrillic), (views.latin, service.latin)):
-            if pattern is None:
-                continue
-            for match in pattern.finditer(view):
-                if cyr_starts is None:
-                    cyr_words = [m.group(0) for m in _WORD.finditer(views.cyrillic)]
-                    lat_words = [m.group(0) for m in _WORD.finditer(views.latin)]
-                    cyr_starts = [m.start() for m in _WORD.finditer(views.cyrillic)]
-                    lat_starts = [m.start() for m in _WORD.finditer(views.latin)]
-                    has_contact = bool(_HANDLE.search(views.latin) or _PHONE.search(views.latin))
-                    if len(cyr_words) != len(lat_words):  # never expected; keep the windows aligned anyway
-                        lat_words = cyr_words
-                starts = cyr_starts if view is views.cyrillic else lat_starts
-                index = _word_index(starts, match.start())
-                if _called_to(index, cyr_words, lat_words, has_contact):
-                    return Verdict(REFUSED, FORBIDDEN_SERVICE, service.name, CALL)
-                mentioned = mentioned or service.name
+    cyr_words = _WORD.findall(views.cyrillic)
+    lat_words = _WORD.findall(views.latin)
+    if len(cyr_words) != len(lat_words):  # never expected: the views differ in letters, not in words
+        lat_words = cyr_words
+    # Each distinct word is looked up once: messages repeat their words.
+    cyr_named = {w: _named(rules, w, "c") for w in set(cyr_words)}
+    lat_named = {w: _named(rules, w, "l") for w in set(lat_words)}
+    mentions = []
+    for i, (cyr, lat) in enumerate(zip(cyr_words, lat_words, strict=True)):
+        service = cyr_named[cyr] or lat_named[lat]
+        if service:
+            mentions.append((i, service))
+    has_phrase = not rules.phrase_words.isdisjoint(cyr_named) or not rules.phrase_words.isdisjoint(lat_named)
+    for service in rules.services if has_phrase else ():
+        if service.phrases is None:
+            continue
+        for view in (views.cyrillic, views.latin):
+            found = [m.start() for m in service.phrases.finditer(view)]
+            if found:
+                starts = [m.start() for m in _WORD.finditer(view)]
+                mentions += [(_word_index(starts, offset), service.name) for offset in found]
+    if mentions:
+        has_contact = bool(_HANDLE.search(views.latin) or _PHONE.search(views.latin))
+        for index, service in mentions:
+            if _called_to(index, cyr_words, lat_words, has_contact):
+                return Verdict(REFUSED, FORBIDDEN_SERVICE, service, CALL)
+        mentioned = mentions[0][1]
     if mentioned:
         return Verdict(FLAGGED, FORBIDDEN_SERVICE, mentioned, MENTION)
     return Verdict()
