@@ -14,6 +14,7 @@ from chats.services.sync import chats_sync_organisation
 from orgs.models import AuditEntry
 from policies.clauses import clause_reference
 from policies.models import ContentRefusalCount, ForbiddenService
+from policies.selectors import refusals_by_day
 from policies.services.content import text_allowed, text_check
 from policies.services.rules import forbidden_service_update
 from portal.exceptions import RuleViolation
@@ -65,6 +66,9 @@ def test_a_group_link_is_refused_with_the_clause_logged_without_the_text_and_cou
         message_post(chat=chat, actor=kid, text="бля")
     assert _refusals(org).count() == 2
     assert sum(ContentRefusalCount.objects.filter(organisation=org).values_list("count", flat=True)) == 2
+    rows = refusals_by_day(org)
+    assert {(r["rule_label"], r["total"]) for r in rows} == {("запрещённый сервис", 1), ("нецензурная лексика", 1)}
+    assert refusals_by_day(OrganisationFactory()) == []
 
 
 def test_an_edit_that_adds_a_call_is_refused_and_the_message_keeps_its_text(school):
