@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orgs.models import Organisation
 from orgs.services.audit import audit_record
@@ -33,11 +34,11 @@ Rule = ContentRefusalCount.Rule
 _compiled: dict[int, tuple[object, CompiledRules]] = {}
 
 _PREFIX = {
-    Place.MESSAGE: "Сообщение не отправлено.",
-    Place.EDIT: "Изменение не сохранено.",
-    Place.CHAT_TITLE: "Название чата не сохранено.",
-    Place.POLL: "Опрос не создан.",
-    Place.FILE_NAME: "Файл не отправлен: его имя нарушает правила.",
+    Place.MESSAGE: gettext_lazy("Сообщение не отправлено."),
+    Place.EDIT: gettext_lazy("Изменение не сохранено."),
+    Place.CHAT_TITLE: gettext_lazy("Название чата не сохранено."),
+    Place.POLL: gettext_lazy("Опрос не создан."),
+    Place.FILE_NAME: gettext_lazy("Файл не отправлен: его имя нарушает правила."),
 }
 
 
@@ -118,7 +119,7 @@ def refusal_message(organisation: Organisation, verdict: Verdict, place: str) ->
             "Призывать перейти в сервис «%(service)s» запрещено: общение участников образовательного процесса "
             "ведётся только на платформе организации (%(clause)s)."
         ) % {"service": verdict.service, "clause": clause}
-    return f"{_(_PREFIX.get(place, _PREFIX[Place.MESSAGE]))} {reason}"
+    return f"{_PREFIX.get(place, _PREFIX[Place.MESSAGE])} {reason}"
 
 
 def _count_refusal(organisation: Organisation, rule: str, place: str) -> None:
