@@ -466,6 +466,8 @@ class Report(models.Model):
     )
     reason = models.CharField(_("причина"), max_length=32, choices=Reason.choices)
     comment = models.CharField(_("комментарий"), max_length=500, blank=True)
+    # Filed by the content rules (a forbidden service named without a call to go there), not by a person.
+    automatic = models.BooleanField(_("автоматическая проверка"), default=False)
     created_at = models.DateTimeField(_("подана"), default=timezone.now)
     status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.OPEN)
     resolved_by = models.ForeignKey(

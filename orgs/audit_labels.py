@@ -66,6 +66,11 @@ ACTION_LABELS = {
     "chat.member_removed": _("Участник исключён из чата"),
     "report.message_deleted": _("Жалоба рассмотрена: сообщение удалено"),
     "report.dismissed": _("Жалоба отклонена"),
+    # Content rules
+    "content.refused": _("Текст отклонён правилами содержания"),
+    "content_rule.created": _("Добавлен запрещённый сервис"),
+    "content_rule.updated": _("Изменён запрещённый сервис"),
+    "content_rule.deleted": _("Запрещённый сервис удалён из перечня"),
     # Join requests
     "join_request.approved": _("Заявка на вступление одобрена"),
     "join_request.rejected": _("Заявка на вступление отклонена"),
@@ -92,6 +97,7 @@ ACTION_GROUPS = {
     "structure": (_("Структура"), ("organisation", "academic_year", "group")),
     "registration": (_("Регистрация организации"), ("registration",)),
     "chats": (_("Чаты и жалобы"), ("chat", "report")),
+    "content": (_("Правила содержания"), ("content", "content_rule")),
     "statistics": (_("Статистика"), ("stats",)),
     "safety": (_("Безопасность учётных записей"), ("account", "incident")),
 }
@@ -128,6 +134,11 @@ DETAIL_LABELS = {
     "codes": _("Аннулировано одноразовых кодов"),
     "incident": _("Инцидент №"),
     "devices": _("Устройства"),
+    "rule": _("Правило"),
+    "where": _("Где"),
+    "service": _("Сервис"),
+    "evidence": _("Нарушение"),
+    "enabled": _("Действует"),
 }
 
 OUTCOME_LABELS = {"joined": _("вступил(а)"), "requested": _("отправлена заявка"), "already": _("уже состоит")}

@@ -23,6 +23,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("invites.urls")),
+    path("", include("policies.urls")),
     path("", include("chats.urls")),
     path("", include("stats.urls")),
     path("", include("safety.urls")),

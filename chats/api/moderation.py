@@ -61,6 +61,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "chat_title",
             "message",
             "reporter",
+            "automatic",
             "reason",
             "reason_display",
             "comment",

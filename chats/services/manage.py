@@ -22,6 +22,7 @@ from portal.exceptions import Conflict, NotFound, PermissionDenied, RuleViolatio
 
 from ..models import Chat, ChatMember
 from ..permissions import can_manage, can_read
+from .content import Place, content_enforce
 from .pools import (  # noqa: F401 - the pages and the API read the categories and limits from here
     ADMIN,
     CATEGORY_ORDER,
@@ -162,6 +163,7 @@ def chat_create(*, organisation: Organisation, actor, kind: str, title: str, gro
     A management chat of deputies or teachers with nobody picked holds the director and deputies, or the staff."""
     chat_create_check(organisation=organisation, actor=actor, kind=kind, group=group)
     title = _clean_title(title, kind)
+    content_enforce(organisation=organisation, actor=actor, texts=[title], place=Place.CHAT_TITLE, field="title")
     ids = [u for u in clean_ids(member_ids) if u != actor.pk]
     check_members(organisation, kind, group, ids)
     if not ids:
@@ -191,6 +193,9 @@ def chat_rename(*, chat: Chat, actor, title: str) -> Chat:
         raise Conflict("Чат в архиве: сначала верните его из архива.", code="archived")
     title = _clean_title(title, Kind.OTHER)
     if title != chat.title:
+        content_enforce(
+            organisation=chat.organisation, actor=actor, texts=[title], place=Place.CHAT_TITLE, field="title", chat=chat
+        )
         old, chat.title = chat.title, title
         with transaction.atomic():
             chat.save(update_fields=["title"])

@@ -8,6 +8,7 @@ from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 from ..models import MESSAGE_MAX_LENGTH, Chat, ChatReadState, Message, Report
 from ..permissions import can_moderate, can_post, can_read, mute_notice
 from .attachments import attachments_check, attachments_discard, attachments_remove, attachments_store
+from .content import Place, content_enforce, content_flag
 
 
 def chat_get_for(user, pk, organisation=None) -> Chat:
@@ -76,12 +77,26 @@ def message_post(*, chat: Chat, actor, text: str, reply_to: Message | int | None
                 code="reply_not_found",
                 fields={"reply_to": ["Сообщение не найдено в этом чате."]},
             )
+    # The content rules before anything is stored: a refusal is recorded, and the message never exists.
+    organisation = chat.organisation
+    verdict = content_enforce(
+        organisation=organisation, actor=actor, texts=[text], place=Place.MESSAGE, field="text", chat=chat
+    )
     checked = attachments_check(files=files) if files else []
+    names = content_enforce(
+        organisation=organisation,
+        actor=actor,
+        texts=[item.name for item in checked],
+        place=Place.FILE_NAME,
+        field="files",
+        chat=chat,
+    )
     stored = []
     try:
         with transaction.atomic():
             message = Message.objects.create(chat=chat, author=actor, text=text, reply_to=reply_to)
             stored = attachments_store(message=message, files=checked) if checked else []
+            content_flag(message=message, verdict=verdict if verdict.flagged else names)
     except BaseException:
         attachments_discard(stored)  # the message did not commit: none of its files may stay
         raise
@@ -97,9 +112,20 @@ def message_edit(*, message: Message, actor, text: str) -> Message:
     if message.is_deleted:
         raise RuleViolation("Удалённое сообщение изменить нельзя.", code="deleted")
     require_post(actor, message.chat)
-    message.text = clean_text(text)
+    text = clean_text(text)
+    verdict = content_enforce(
+        organisation=message.chat.organisation,
+        actor=actor,
+        texts=[text],
+        place=Place.EDIT,
+        field="text",
+        chat=message.chat,
+    )
+    message.text = text
     message.edited_at = timezone.now()
-    message.save(update_fields=["text", "edited_at"])
+    with transaction.atomic():
+        message.save(update_fields=["text", "edited_at"])
+        content_flag(message=message, verdict=verdict)
     return message
 
 

@@ -90,11 +90,11 @@ def _notify_moderators(report: Report) -> None:
     )
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("chats:reports", args=[chat.organisation_id])
     subject = f"Жалоба на сообщение в чате «{chat.title}»"
-    body = (
-        f"В чате «{chat.title}» пожаловались на сообщение.\n"
-        f"Причина: {report.get_reason_display()}.\n\n"
-        f"Рассмотреть жалобу: {url}"
-    )
+    what = "пожаловались на сообщение"
+    if report.automatic:
+        subject = f"Автоматическая проверка: сообщение в чате «{chat.title}»"
+        what = "автоматическая проверка правил отметила сообщение"
+    body = f"В чате «{chat.title}» {what}.\nПричина: {report.get_reason_display()}.\n\nРассмотреть жалобу: {url}"
     # One letter per person: moderators do not see each other's addresses.
     for address in sorted(set(addresses)):
         email_after_commit(subject=subject, body=body, recipients=[address])

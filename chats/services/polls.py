@@ -8,6 +8,7 @@ from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
 from ..models import Chat, Message, Poll, PollOption, PollVote
 from ..permissions import can_read, chat_role, mute_notice
+from .content import Place, content_enforce, content_flag
 from .messages import clean_text, require_post
 
 MAX_OPTIONS = 20
@@ -42,12 +43,21 @@ def poll_create(
         raise RuleViolation(
             "Время закрытия уже прошло.", code="closes_at", fields={"closes_at": ["Укажите время в будущем."]}
         )
+    # The question, the options and the words with the poll, each refused with a message beside its own field.
+    verdicts = [
+        content_enforce(
+            organisation=chat.organisation, actor=actor, texts=texts, place=Place.POLL, field=field, chat=chat
+        )
+        for field, texts in (("question", [question]), ("options", cleaned), ("text", [(text or "").strip()]))
+    ]
+    flagged = next((v for v in verdicts if v.flagged), verdicts[0])
     with transaction.atomic():
         message = Message.objects.create(chat=chat, author=actor, text=(text or "").strip() or question)
         poll = Poll.objects.create(
             message=message, question=question, multiple=multiple, anonymous=anonymous, closes_at=closes_at
         )
         PollOption.objects.bulk_create([PollOption(poll=poll, text=o, position=n) for n, o in enumerate(cleaned)])
+        content_flag(message=message, verdict=flagged)
     return poll
 
 

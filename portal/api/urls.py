@@ -26,6 +26,7 @@ urlpatterns = [
     *sessions_router.urls,
     path("", include("invites.api_urls")),
     path("", include("orgs.api.urls")),
+    path("", include("policies.api_urls")),
     path("", include("chats.api_urls")),
     path("", include("stats.api_urls")),
     path("", include("safety.api_urls")),

@@ -7,6 +7,7 @@ in order and share the people and groups of the `School` they build.
 import datetime
 from dataclasses import dataclass, field
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +51,8 @@ from orgs.services.membership import (
 from orgs.services.registration import application_approve, application_reject, application_submit
 from orgs.services.structure import group_archive, group_create, group_restore, group_update
 from safety.models import Incident
+from policies.services.rules import forbidden_service_create, forbidden_service_delete, forbidden_service_update
+from portal.exceptions import RuleViolation
 from stats.days import local_day
 from stats.models import OrgDayCount
 from stats.services.areas import area_get_or_create, methodologist_attach, targets_set
@@ -214,6 +217,16 @@ def _chats(s: School) -> None:
     assert chat_leave(chat=chat, actor=s.teacher) == admin.pk
 
 
+def _content_rules(s: School) -> None:
+    org, admin = s.org, s.admin
+    service = forbidden_service_create(organisation=org, actor=admin, name="ICQ", domains=["icq.im"])
+    forbidden_service_update(service=service, actor=admin, enabled=False)
+    forbidden_service_delete(service=service, actor=admin)
+    chat = chat_create(organisation=org, actor=admin, kind=Chat.Kind.OTHER, title="Правила")
+    with pytest.raises(RuleViolation):
+        message_post(chat=chat, actor=admin, text="Пишите в телегу")
+
+
 def _statistics(s: School) -> None:
     response = s.client.post(
         reverse("stats:org_targets", args=[s.org.pk]), {"staff": "80", "students": "", "parents": ""}
@@ -281,6 +294,7 @@ STEPS = [
         | {"chat.member_muted", "chat.member_unmuted", "chat.member_removed", "chat.archived", "chat.restored"}
         | {"chat.owner_passed"},
     ),
+    (_content_rules, {"content_rule.created", "content_rule.updated", "content_rule.deleted", "content.refused"}),
     (
         _statistics,
         {"stats.targets_changed", "stats.area_targets_changed", "stats.area_viewed", "stats.area_exported"}

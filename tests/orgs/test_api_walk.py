@@ -20,6 +20,7 @@ from chats.services.messages import message_post
 from chats.services.moderation import report_create
 from chats.services.polls import poll_create
 from orgs.models import CuratorAssignment, Membership, ParentLink, TeachingAssignment
+from policies.services.content import rule_set_ensure
 from stats.models import Area, MonthlyReport
 from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
@@ -60,6 +61,7 @@ def build_org():
     poll = poll_create(chat=channel, actor=admin, question="Вопрос?", options=["Да", "Нет"])
     announcement = message_post(chat=channel, actor=admin, text="Объявление")
     report = report_create(message=announcement, actor=kid, reason="spam")
+    rule_set_ensure(org.pk)
     return {
         "org": org,
         "admin": admin,
@@ -83,6 +85,7 @@ def build_org():
         "join-requests": s.join_request.pk,
         "invites/mailings": mailing(s).pk,
         "areas": area.pk,
+        "content-rules": org.forbidden_services.order_by("pk").first().pk,
         # A report of the municipality being built (no file yet): its file answers 404 to everyone.
         "area-reports": MonthlyReport.objects.get_or_create(
             area=area, kind="area", month=area.created_at.date().replace(day=1)
