@@ -50,9 +50,9 @@ from orgs.services.membership import (
 )
 from orgs.services.registration import application_approve, application_reject, application_submit
 from orgs.services.structure import group_archive, group_create, group_restore, group_update
-from safety.models import Incident
 from policies.services.rules import forbidden_service_create, forbidden_service_delete, forbidden_service_update
 from portal.exceptions import RuleViolation
+from safety.models import Incident
 from stats.days import local_day
 from stats.models import OrgDayCount
 from stats.services.areas import area_get_or_create, methodologist_attach, targets_set
