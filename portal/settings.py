@@ -360,6 +360,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invites.tasks.resume_invite_mailings",
         "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
     },
+    "bring-policy-versions-into-force": {
+        "task": "policies.tasks.bring_versions_into_force",
+        "schedule": crontab(minute=5),  # hourly: a version approved for a later date enters on its day
+    },
     "advance-statistics": {
         "task": "stats.tasks.advance_statistics",
         "schedule": crontab(minute="*/10"),  # fills days that ended; cheap when nothing is new

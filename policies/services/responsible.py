@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.utils import translation
 
 from orgs.models import Membership, Organisation
 from orgs.services.audit import audit_record
@@ -10,6 +11,11 @@ from portal.exceptions import RuleViolation
 
 from ..models import ResponsiblePerson
 from ..permissions import require_admin
+
+
+def _duty(responsible: ResponsiblePerson) -> str:
+    with translation.override("ru"):  # the log keeps the words of the documents
+        return str(responsible.get_duty_display())
 
 
 def responsible_add(
@@ -56,7 +62,7 @@ def responsible_add(
             actor=actor,
             action="policy.responsible_added",
             obj=responsible,
-            details={"duty": duty, "position": responsible.position},
+            details={"duty": _duty(responsible), "position": responsible.position},
         )
     return responsible
 
@@ -76,6 +82,6 @@ def responsible_end(*, responsible: ResponsiblePerson, actor, valid_to: datetime
             actor=actor,
             action="policy.responsible_ended",
             obj=responsible,
-            details={"duty": responsible.duty},
+            details={"duty": _duty(responsible)},
         )
     return responsible

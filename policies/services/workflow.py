@@ -157,7 +157,7 @@ def version_approve(
             actor=actor,
             action="policy.approved",
             obj=version,
-            details={"number": version.number, "order": order_number, "from": in_force_from.isoformat()},
+            details={"number": version.number, "order": order_number, "in_force_from": in_force_from.isoformat()},
         )
     return version
 
