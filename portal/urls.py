@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("invites.urls")),
     path("", include("chats.urls")),
     path("", include("stats.urls")),
+    path("", include("policies.urls")),
     path("", include("orgs.urls")),
 ]
 
