@@ -270,6 +270,10 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "orgs.models.OrganisationKind",
         "GroupKindEnum": "orgs.models.Group.Kind",
         "AttachmentKindEnum": "chats.models.Attachment.Kind",
+        "PolicyDocumentKindEnum": "policies.models.Document.Kind",
+        "PolicyVersionStatusEnum": "policies.models.DocumentVersion.Status",
+        "ApprovalMethodEnum": "policies.models.DocumentVersion.ApprovalMethod",
+        "ResponsibleDutyEnum": "policies.models.ResponsiblePerson.Duty",
     },
 }
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/code/verify/", accounts_api.CodeVerifyView.as_view(), name="api-code-verify"),
     path("", include("invites.api_urls")),
     path("", include("orgs.api.urls")),
+    path("", include("policies.api_urls")),
     path("", include("chats.api_urls")),
     path("", include("stats.api_urls")),
 ]

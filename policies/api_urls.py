@@ -1,0 +1,11 @@
+from orgs.api.urls import ORG, Router
+
+from . import api
+
+router = Router()
+router.include_root_view = False  # the organisations' router serves the API root
+router.register(f"{ORG}/policies/versions", api.VersionViewSet, basename="policy-version")
+router.register(f"{ORG}/policies/responsible", api.ResponsibleViewSet, basename="policy-responsible")
+router.register(f"{ORG}/policies", api.DocumentViewSet, basename="policy-document")
+
+urlpatterns = router.urls
