@@ -8,6 +8,7 @@ block (inline scripts, event handler attributes, inline styles), so the page wor
 
 import io
 import re
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -30,6 +31,8 @@ from orgs.models import (
     ParentLink,
     TeachingAssignment,
 )
+from policies.services.documents import version_create
+from policies.services.responsible import responsible_add
 from portal.accounts.models import User
 from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
@@ -107,6 +110,10 @@ def seed() -> dict:
     # The administrator is also the municipality's methodologist: the area's pages are walked as they render.
     area = area_get_or_create(region=org.region, municipality=org.municipality)
     methodologist_attach(area=area, user=admin)
+    version = version_create(organisation=org, kind="regulation", actor=admin)
+    responsible = responsible_add(
+        organisation=org, actor=admin, person=teacher, duty="platform", position="учитель", valid_from=date(2026, 9, 1)
+    )
     # Arguments by name; "pk" and "id" of the API depend on the resource: the longest key that starts the route's
     # name ("invite-mailing-detail" is a mailing, "invite-detail" an invite, "chat-members" a chat).
     return {
@@ -135,6 +142,9 @@ def seed() -> dict:
             "fmt": "xlsx",
             "content_type_id": ContentType.objects.get_for_model(Organisation).pk,
             "area_id": area.pk,
+            "version_id": version.pk,
+            "responsible_id": responsible.pk,
+            "key": "access",
         },
         "ids": {
             "group": cls.pk,
@@ -150,6 +160,8 @@ def seed() -> dict:
             "invite-mailing": mailing.pk,
             "org": org.pk,
             "area": area.pk,
+            "policy-version": version.pk,
+            "policy-responsible": responsible.pk,
         },
     }
 
