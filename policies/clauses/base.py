@@ -6,6 +6,7 @@ later: {"heading", "subject", "preamble", "sections": [{"key", "number", "title"
 """
 
 import datetime
+import re
 import string
 from dataclasses import dataclass
 
@@ -85,8 +86,12 @@ class _Values(dict):
         return "{" + key + "}"
 
 
+# A value that ends a sentence with its own full stop (initials: «Иванов И.И.») must not leave two.
+_DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+
+
 def fill(text: str, values: dict) -> str:
-    return string.Formatter().vformat(text, (), _Values(values))
+    return _DOUBLE_STOP.sub(".", string.Formatter().vformat(text, (), _Values(values)))
 
 
 def clause_number(template: Template, section_index: int, clause_index: int) -> str:

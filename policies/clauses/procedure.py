@@ -62,13 +62,13 @@ PROCEDURE = Template(
             "responsible",
             "Ответственные лица",
             (
-                C("platform", "За работу Платформы {org_locative} отвечает {platform_person}."),
+                C("platform", "За работу Платформы в {org_locative} отвечает {platform_person}."),
                 C("personal_data", "За обработку персональных данных пользователей отвечает {personal_data_person}."),
                 C(
                     "moderation",
                     "За рассмотрение жалоб на сообщения и модерацию чатов отвечает {moderation_person}.",
                 ),
-                C("administrators", "Администраторы Платформы {org_locative}: {admins}."),
+                C("administrators", "Администраторы Платформы в {org_locative}: {admins}."),
             ),
         ),
         Section(

@@ -81,6 +81,9 @@ def test_the_order_names_the_responsible_persons():
     assert moderation["number"] == "3"
     assert f"{o.teacher.short_name} (учитель информатики)" in moderation["text"]
     assert "ПРИКАЗЫВАЮ" in version.content["preamble"]
+    administrators = next(c for c in version.content["sections"][0]["clauses"] if c["key"] == "administrators")
+    # One full stop after the initials, not two.
+    assert administrators["text"].endswith(o.admin.short_name) and not administrators["text"].endswith("..")
 
 
 def test_an_edited_clause_is_marked_as_differing_and_can_be_reset():
@@ -296,3 +299,25 @@ def test_responsible_person_must_be_staff_of_the_organisation():
             position="у",
             valid_from=PROTOCOL_DATE,
         )
+
+
+def test_a_refreshed_draft_takes_new_data_and_keeps_the_edits():
+    o = office()
+    version = version_create(organisation=o.org, kind="procedure", actor=o.admin)
+    version = clause_edit(version=version, actor=o.admin, key="purpose", text="Только по делу.")
+    responsible_add(
+        organisation=o.org,
+        actor=o.admin,
+        person=o.teacher,
+        duty="platform",
+        position="учитель информатики",
+        valid_from=datetime.date(2026, 1, 1),
+    )
+    version = version_refresh(version=version, actor=o.admin)
+    clauses = {c["key"]: c for s in version_clauses(version) for c in s["clauses"]}
+    assert clauses["purpose"]["text"] == "Только по делу." and clauses["purpose"]["differs"]
+    assert (
+        clauses["platform"]["text"]
+        == f"За работу Платформы в Школе отвечает {o.teacher.short_name} (учитель информатики)."
+    )
+    assert not clauses["platform"]["differs"]
