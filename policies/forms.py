@@ -26,7 +26,7 @@ class VersionCreateForm(forms.Form):
 
 class ClauseForm(forms.Form):
     text = forms.CharField(
-        label=_("Текст пункта"), max_length=MAX_CLAUSE_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Текст пункта"), max_length=MAX_CLAUSE_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
     )
 
 

@@ -23,7 +23,7 @@ def versions_for_user(user, organisation: Organisation) -> QuerySet[DocumentVers
 
 def documents_for_user(user, organisation: Organisation) -> list[Document]:
     """The organisation's documents of every kind (a kind with no document yet is an unsaved one), each with the
-    versions the user may read as `visible_versions`, newest first."""
+    versions the user may read as `visible_versions`, newest first, and the open one as `open_version`."""
     visible = versions_for_user(user, organisation).order_by("-major", "-minor")
     found = {
         d.kind: d
@@ -36,6 +36,8 @@ def documents_for_user(user, organisation: Organisation) -> list[Document]:
         document = found.get(kind) or Document(organisation=organisation, kind=kind)
         if document.pk is None:
             document.visible_versions = []
+        # The draft or the version on agreement, if any: while it is open no other version can be started.
+        document.open_version = next((v for v in document.visible_versions if v.status in DocumentVersion.OPEN), None)
         documents.append(document)
     return documents
 

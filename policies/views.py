@@ -1,6 +1,8 @@
 """The documents pages: the list, a version laid out as a document, the draft editor, the workflow's steps, and the
 responsible persons. Thin: each parses a form, calls one service and shows its rule failure as a message."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -19,6 +21,14 @@ from .permissions import is_admin, is_director
 from .services.documents import clause_edit, version_create, version_refresh
 from .services.responsible import responsible_add, responsible_end
 from .services.workflow import version_agreement_add, version_approve, version_return_to_draft
+
+
+def _taken_on(version: DocumentVersion) -> datetime.date | None:
+    """The day the organisation data of the version were taken."""
+    try:
+        return datetime.date.fromisoformat(version.data.get("taken_on", ""))
+    except ValueError:
+        return None
 
 
 def _version(request, org, version_id) -> DocumentVersion:
@@ -63,6 +73,7 @@ def version_detail(request, org, version_id):
     open_ = status in DocumentVersion.OPEN
     context = {
         "version": version,
+        "taken_on": _taken_on(version),
         "sections": selectors.version_clauses(version),
         "agreements": list(version.agreements.all()),
         "show_changes": open_ and admin,
@@ -92,7 +103,9 @@ def version_edit(request, org, version_id):
     for section in sections:
         for clause in section["clauses"]:
             clause["form"] = ClauseForm(initial={"text": clause["text"]}, prefix=clause["key"])
-    return render(request, "policies/edit.html", {"version": version, "sections": sections})
+    return render(
+        request, "policies/edit.html", {"version": version, "sections": sections, "taken_on": _taken_on(version)}
+    )
 
 
 @org_page()

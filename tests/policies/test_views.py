@@ -27,6 +27,8 @@ def test_the_administrator_drafts_edits_and_sends_and_the_director_approves(clie
     version = DocumentVersion.objects.get(document__organisation=o.org)
     assert response.status_code == 302 and response["Location"].endswith(f"/versions/{version.pk}/edit/")
 
+    _, text = page(client, o.admin, reverse("policies:documents", args=[org]))
+    assert "Продолжить работу с проектом 1.0" in text and "Создать проект новой версии" not in text
     edit = reverse("policies:version_edit", args=[org, version.pk])
     _, text = page(client, o.admin, edit)
     assert "Пункт 3.1" in text and "изменён по сравнению с шаблоном" not in text
