@@ -321,3 +321,18 @@ def test_a_refreshed_draft_takes_new_data_and_keeps_the_edits():
         == f"За работу Платформы в Школе отвечает {o.teacher.short_name} (учитель информатики)."
     )
     assert not clauses["platform"]["differs"]
+
+
+def test_the_hourly_job_brings_due_versions_into_force(settings):
+    from policies.tasks import bring_versions_into_force
+
+    o = office()
+    later = timezone.localdate() + datetime.timedelta(days=1)
+    version = version_approve(version=agreed(o), actor=o.director, method="in_app", in_force_from=later)
+    assert bring_versions_into_force.delay().get() == 0
+    version.refresh_from_db()
+    assert version.status == Status.APPROVED
+    DocumentVersion.objects.filter(pk=version.pk).update(in_force_from=timezone.localdate())
+    assert bring_versions_into_force.delay().get() == 1
+    version.refresh_from_db()
+    assert version.status == Status.IN_FORCE
