@@ -140,3 +140,32 @@ def test_bad_input_gets_a_message_not_an_error(client):
     assert "Укажите орган, номер и дату протокола" in text
     response, _ = page(client, o.admin, reverse("policies:version_new", args=[o.org.pk, "nothing"]), {})
     assert response.status_code == 404
+
+
+def test_the_list_costs_the_same_queries_however_many_versions(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from policies.services.workflow import version_approve
+
+    o = office()
+    client.force_login(o.admin)
+    url = reverse("policies:documents", args=[o.org.pk])
+
+    def publish(kind, major):
+        version = version_create(organisation=o.org, kind=kind, actor=o.admin, major=major)
+        version_agreement_add(
+            version=version, actor=o.admin, body="Совет", protocol_number="1", protocol_date=PROTOCOL_DATE
+        )
+        version_approve(version=version, actor=o.director, method="in_app")
+
+    publish("regulation", True)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for kind in ("regulation", "procedure"):
+        publish(kind, False)
+        publish(kind, True)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
