@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from orgs.services.audit import audit_record
@@ -81,8 +82,12 @@ def version_return_to_draft(*, version: DocumentVersion, actor) -> DocumentVersi
 def _bring_into_force(version: DocumentVersion, now) -> None:
     """Within the caller's transaction and lock of the document: the version in force loses force, this one enters.
 
-    The old one is updated first: the database allows one version in force per document at any moment."""
-    version.document.versions.filter(status=Status.IN_FORCE).exclude(pk=version.pk).update(
+    The old one is updated first: the database allows one version in force per document at any moment. An older
+    version approved for a later date never enters: this one replaces it."""
+    older_pending = Q(status=Status.APPROVED) & (
+        Q(major__lt=version.major) | Q(major=version.major, minor__lt=version.minor)
+    )
+    version.document.versions.filter(Q(status=Status.IN_FORCE) | older_pending).exclude(pk=version.pk).update(
         status=Status.SUPERSEDED, superseded_at=now
     )
     version.status = Status.IN_FORCE

@@ -336,3 +336,15 @@ def test_the_hourly_job_brings_due_versions_into_force(settings):
     assert bring_versions_into_force.delay().get() == 1
     version.refresh_from_db()
     assert version.status == Status.IN_FORCE
+
+
+def test_a_later_version_in_force_replaces_an_older_one_still_waiting_for_its_date():
+    o = office()
+    later = timezone.localdate() + datetime.timedelta(days=10)
+    waiting = version_approve(version=agreed(o), actor=o.director, method="in_app", in_force_from=later)
+    current = in_force(o, major=False)
+    waiting.refresh_from_db()
+    assert (waiting.number, waiting.status) == ("1.0", Status.SUPERSEDED)
+    assert versions_bring_into_force(today=later) == 0
+    current.refresh_from_db()
+    assert current.status == Status.IN_FORCE
