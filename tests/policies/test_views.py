@@ -87,10 +87,24 @@ def test_the_author_is_told_that_someone_else_approves(client):
 
 def test_in_app_approval_shows_the_directors_stamp(client):
     o = office()
-    version = version_create(organisation=o.org, kind="order", actor=o.admin)
+    version = version_create(organisation=o.org, kind="procedure", actor=o.admin)
+    _, text = page(client, o.admin, reverse("policies:version", args=[o.org.pk, version.pk]))
+    assert "ПРОЕКТ" in text and "УТВЕРЖДАЮ" in text
+    version_agreement_add(
+        version=version, actor=o.admin, body="Совет", protocol_number="1", protocol_date=PROTOCOL_DATE
+    )
     version_approve(version=version, actor=o.director, method="in_app")
     _, text = page(client, o.teacher, reverse("policies:version", args=[o.org.pk, version.pk]))
-    assert "УТВЕРЖДАЮ" in text and o.director.short_name in text and "ПРИКАЗЫВАЮ" in text and "ПРОЕКТ" not in text
+    assert "УТВЕРЖДАЮ" in text and o.director.short_name in text and "ПРОЕКТ" not in text
+
+
+def test_an_order_carries_its_own_date_and_number(client):
+    o = office()
+    version = version_create(organisation=o.org, kind="order", actor=o.admin)
+    version_approve(version=version, actor=o.director, method="order", order_number="45-од", order_date=PROTOCOL_DATE)
+    _, text = page(client, o.teacher, reverse("policies:version", args=[o.org.pk, version.pk]))
+    assert "от 28.08.2026 № 45-од" in text and "ПРИКАЗЫВАЮ" in text and "УТВЕРЖДЕНО" not in text
+    assert f'Директор <span class="policy-sign-line"></span> {o.director.short_name}' in text
 
 
 def test_another_organisation_sees_nothing(client):
