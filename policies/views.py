@@ -85,6 +85,8 @@ def version_detail(request, org, version_id):
             status == DocumentVersion.Status.AGREEMENT
             or (status == DocumentVersion.Status.DRAFT and version.document.kind == Document.Kind.ORDER)
         ),
+        # The author and the editors are told at once that someone else approves (the service refuses them anyway).
+        "wrote_it": version.author_id == request.user.pk or version.editors.filter(pk=request.user.pk).exists(),
         "agreement_form": AgreementForm(),
         "approval_form": ApprovalForm(),
     }
