@@ -74,6 +74,16 @@ ACTION_LABELS = {
     # Join requests
     "join_request.approved": _("Заявка на вступление одобрена"),
     "join_request.rejected": _("Заявка на вступление отклонена"),
+    # Regulations
+    "policy.version_created": _("Создан проект документа"),
+    "policy.version_refreshed": _("В проект документа внесены новые сведения об организации"),
+    "policy.clause_edited": _("Изменён пункт проекта документа"),
+    "policy.clause_reset": _("Пункт проекта документа возвращён к шаблону"),
+    "policy.agreed": _("Документ согласован"),
+    "policy.returned_to_draft": _("Документ возвращён на доработку"),
+    "policy.approved": _("Документ утверждён"),
+    "policy.responsible_added": _("Назначено ответственное лицо"),
+    "policy.responsible_ended": _("Ответственное лицо освобождено"),
     # Statistics
     "stats.targets_changed": _("Изменены целевые значения организации"),
     "stats.area_targets_changed": _("Муниципалитет изменил целевые значения"),
@@ -100,6 +110,7 @@ ACTION_GROUPS = {
     "content": (_("Правила содержания"), ("content", "content_rule")),
     "statistics": (_("Статистика"), ("stats",)),
     "safety": (_("Безопасность учётных записей"), ("account", "incident")),
+    "policies": (_("Документы"), ("policy",)),
 }
 
 DETAIL_LABELS = {
@@ -139,6 +150,14 @@ DETAIL_LABELS = {
     "service": _("Сервис"),
     "evidence": _("Нарушение"),
     "enabled": _("Действует"),
+    "number": _("Версия"),
+    "clause": _("Пункт"),
+    "body": _("Согласовавший орган"),
+    "protocol": _("Номер протокола"),
+    "date": _("Дата"),
+    "order": _("Номер приказа"),
+    "in_force_from": _("Действует с"),
+    "duty": _("Обязанность"),
 }
 
 OUTCOME_LABELS = {"joined": _("вступил(а)"), "requested": _("отправлена заявка"), "already": _("уже состоит")}

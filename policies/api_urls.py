@@ -1,9 +1,12 @@
 from orgs.api.urls import ORG, Router
 
-from . import api
+from . import api, api_content
 
 router = Router()
 router.include_root_view = False  # the organisations' router serves the API root
-router.register(f"{ORG}/content-rules", api.ContentRuleViewSet, basename="content-rule")
+router.register(f"{ORG}/policies/versions", api.VersionViewSet, basename="policy-version")
+router.register(f"{ORG}/policies/responsible", api.ResponsibleViewSet, basename="policy-responsible")
+router.register(f"{ORG}/policies", api.DocumentViewSet, basename="policy-document")
+router.register(f"{ORG}/content-rules", api_content.ContentRuleViewSet, basename="content-rule")
 
 urlpatterns = router.urls

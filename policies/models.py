@@ -1,13 +1,169 @@
-"""Models of the policies app: the content rules of an organisation and the count of the texts they refused."""
+"""Models of the policies app: the organisation's regulations, their versions and the people they name; the
+content rules the chats enforce and the count of the texts they refused."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organisation
+
+
+class Document(models.Model):
+    """One regulation of an organisation («Положение», «Порядок», «Приказ»); its text lives in its versions."""
+
+    class Kind(models.TextChoices):
+        REGULATION = "regulation", _("Положение об использовании платформы")
+        PROCEDURE = "procedure", _("Порядок использования платформы")
+        ORDER = "order", _("Приказ о назначении ответственных")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="policy_documents")
+    kind = models.CharField(_("вид документа"), max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("документ")
+        verbose_name_plural = _("документы")
+        ordering = ["organisation_id", "kind"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="policy_document_one_per_kind")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class DocumentVersion(models.Model):
+    """A version major.minor of a document with its clauses and the organisation data they were written from.
+
+    From approval on, `content` and `data` are frozen: the services refuse any change; a change is a new version.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("черновик")
+        AGREEMENT = "agreement", _("на согласовании")
+        APPROVED = "approved", _("утверждена")
+        IN_FORCE = "in_force", _("действует")
+        SUPERSEDED = "superseded", _("утратил силу")
+
+    class ApprovalMethod(models.TextChoices):
+        IN_APP = "in_app", _("«УТВЕРЖДАЮ» директора на портале")
+        ORDER = "order", _("приказом")
+
+    OPEN = (Status.DRAFT, Status.AGREEMENT)
+    FROZEN = (Status.APPROVED, Status.IN_FORCE, Status.SUPERSEDED)
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    major = models.PositiveSmallIntegerField(_("номер версии"))
+    minor = models.PositiveSmallIntegerField(_("номер правки"))
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    content = models.JSONField(_("текст"), default=dict)
+    template_content = models.JSONField(_("текст по шаблону"), default=dict)
+    data = models.JSONField(_("сведения об организации"), default=dict)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("автор")
+    )
+    # Everyone who changed the draft: none of them may approve it.
+    editors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    created_at = models.DateTimeField(_("создана"), default=timezone.now)
+    sent_to_agreement_at = models.DateTimeField(_("направлена на согласование"), null=True, blank=True)
+    approval_method = models.CharField(
+        _("способ утверждения"), max_length=8, choices=ApprovalMethod.choices, blank=True, default=""
+    )
+    order_number = models.CharField(_("номер приказа"), max_length=50, blank=True, default="")
+    order_date = models.DateField(_("дата приказа"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("утверждена"), null=True, blank=True)
+    in_force_from = models.DateField(_("действует с"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("утратила силу"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("версия документа")
+        verbose_name_plural = _("версии документов")
+        ordering = ["document_id", "-major", "-minor"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "major", "minor"], name="policy_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["document"], condition=Q(status="in_force"), name="policy_version_one_in_force"
+            ),
+            models.UniqueConstraint(
+                fields=["document"], condition=Q(status__in=["draft", "agreement"]), name="policy_version_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "agreement"])
+                | Q(approved_at__isnull=False, in_force_from__isnull=False),
+                name="policy_version_approved_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document} {self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    @property
+    def is_major(self) -> bool:
+        """A major version (x.0) asks its audience to acknowledge it again; a minor one does not."""
+        return self.minor == 0
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in self.FROZEN
+
+
+class Agreement(models.Model):
+    """«СОГЛАСОВАНО»: a body (a council) agreed the version, by its protocol of a date."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="agreements")
+    body = models.CharField(_("орган"), max_length=255)
+    protocol_number = models.CharField(_("номер протокола"), max_length=50)
+    protocol_date = models.DateField(_("дата протокола"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("согласование")
+        verbose_name_plural = _("согласования")
+        ordering = ["protocol_date", "id"]
+
+    def __str__(self):
+        return f"{self.body}, протокол № {self.protocol_number}"
+
+
+class ResponsiblePerson(models.Model):
+    """Who answers for what (the platform, personal data, moderation), as the orders name them."""
+
+    class Duty(models.TextChoices):
+        PLATFORM = "platform", _("ответственный за платформу")
+        PERSONAL_DATA = "personal_data", _("ответственный за обработку персональных данных")
+        MODERATION = "moderation", _("ответственный за модерацию")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="responsible_persons")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    duty = models.CharField(_("обязанность"), max_length=16, choices=Duty.choices)
+    position = models.CharField(_("должность"), max_length=255)
+    valid_from = models.DateField(_("с"))
+    valid_to = models.DateField(_("по"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ответственное лицо")
+        verbose_name_plural = _("ответственные лица")
+        ordering = ["duty", "valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="responsible_person_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.get_duty_display()}"
 
 
 class ContentRuleSet(models.Model):

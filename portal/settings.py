@@ -281,6 +281,10 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "orgs.models.OrganisationKind",
         "GroupKindEnum": "orgs.models.Group.Kind",
         "AttachmentKindEnum": "chats.models.Attachment.Kind",
+        "PolicyDocumentKindEnum": "policies.models.Document.Kind",
+        "PolicyVersionStatusEnum": "policies.models.DocumentVersion.Status",
+        "ApprovalMethodEnum": "policies.models.DocumentVersion.ApprovalMethod",
+        "ResponsibleDutyEnum": "policies.models.ResponsiblePerson.Duty",
     },
 }
 
@@ -374,6 +378,10 @@ CELERY_BEAT_SCHEDULE = {
     "resume-invite-mailings": {
         "task": "invites.tasks.resume_invite_mailings",
         "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+    },
+    "bring-policy-versions-into-force": {
+        "task": "policies.tasks.bring_versions_into_force",
+        "schedule": crontab(minute=5),  # hourly: a version approved for a later date enters on its day
     },
     "advance-statistics": {
         "task": "stats.tasks.advance_statistics",

@@ -8,6 +8,7 @@ block (inline scripts, event handler attributes, inline styles), so the page wor
 
 import io
 import re
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -30,6 +31,9 @@ from orgs.models import (
     ParentLink,
     TeachingAssignment,
 )
+from policies.services.content import rule_set_ensure
+from policies.services.documents import version_create
+from policies.services.responsible import responsible_add
 from portal.accounts.models import AccessReport, User, UserSession
 from safety.models import Incident
 from stats.services.areas import area_get_or_create, methodologist_attach
@@ -119,6 +123,12 @@ def seed() -> dict:
     # The administrator is also the municipality's methodologist: the area's pages are walked as they render.
     area = area_get_or_create(region=org.region, municipality=org.municipality)
     methodologist_attach(area=area, user=admin)
+    version = version_create(organisation=org, kind="regulation", actor=admin)
+    rule_set_ensure(org.pk)  # the regulation's services, seeded on first use
+    rule = org.forbidden_services.order_by("pk").first()
+    responsible = responsible_add(
+        organisation=org, actor=admin, person=teacher, duty="platform", position="учитель", valid_from=date(2026, 9, 1)
+    )
     # Arguments by name; "pk" and "id" of the API depend on the resource: the longest key that starts the route's
     # name ("invite-mailing-detail" is a mailing, "invite-detail" an invite, "chat-members" a chat).
     return {
@@ -149,6 +159,10 @@ def seed() -> dict:
             "area_id": area.pk,
             "incident_id": incident.pk,
             "session_id": own_session.pk,
+            "version_id": version.pk,
+            "responsible_id": responsible.pk,
+            "rule_id": rule.pk,
+            "key": "access",
         },
         "ids": {
             "group": cls.pk,
@@ -166,6 +180,9 @@ def seed() -> dict:
             "area": area.pk,
             "incident": incident.pk,
             "session": own_session.pk,
+            "policy-version": version.pk,
+            "policy-responsible": responsible.pk,
+            "content-rule": rule.pk,
         },
     }
 

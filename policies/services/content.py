@@ -21,7 +21,7 @@ from orgs.services.audit import audit_record
 from portal.exceptions import RuleViolation
 
 from .. import content
-from ..clauses import clause_reference
+from ..citations import clause_reference
 from ..content import CompiledRules, Verdict
 from ..models import ContentRefusalCount, ContentRuleSet, ForbiddenService
 from ..wordlists import DEFAULT_SERVICES

@@ -50,7 +50,10 @@ from orgs.services.membership import (
 )
 from orgs.services.registration import application_approve, application_reject, application_submit
 from orgs.services.structure import group_archive, group_create, group_restore, group_update
+from policies.services.documents import clause_edit, version_create, version_refresh
+from policies.services.responsible import responsible_add, responsible_end
 from policies.services.rules import forbidden_service_create, forbidden_service_delete, forbidden_service_update
+from policies.services.workflow import version_agreement_add, version_approve, version_return_to_draft
 from portal.exceptions import RuleViolation
 from safety.models import Incident
 from stats.days import local_day
@@ -264,6 +267,29 @@ def _safety(s: School) -> None:
     assert response.status_code == 302, response.status_code
 
 
+def _policies(s: School) -> None:
+    org, admin = s.org, s.admin
+    colleague = membership_add(organisation=org, user=UserFactory(), role=Role.TEACHER, actor=admin, verified=True)
+    responsible = responsible_add(
+        organisation=org,
+        actor=admin,
+        person=colleague.user,
+        duty="platform",
+        position="учитель информатики",
+        valid_from=datetime.date(2026, 9, 1),
+    )
+    responsible_end(responsible=responsible, actor=admin, valid_to=datetime.date(2026, 12, 31))
+    version = version_create(organisation=org, kind="regulation", actor=admin)
+    version = version_refresh(version=version, actor=admin)
+    version = clause_edit(version=version, actor=admin, key="access", text="Доступ бесплатный.")
+    version = clause_edit(version=version, actor=admin, key="access", text=None)
+    agreement = {"body": "Педагогический совет", "protocol_number": "1", "protocol_date": datetime.date(2026, 8, 28)}
+    version_agreement_add(version=version, actor=admin, **agreement)
+    version_return_to_draft(version=version, actor=admin)
+    version_agreement_add(version=version, actor=admin, **agreement)
+    version_approve(version=version, actor=s.teacher, method="in_app")
+
+
 STEPS = [
     (_registration, {"registration.approved", "registration.rejected", "membership.added"}),
     (
@@ -301,6 +327,12 @@ STEPS = [
         | {"stats.area_report_requested"},
     ),
     (_safety, {"membership.added", "account.sessions_ended", "account.access_reported", "incident.reviewed"}),
+    (
+        _policies,
+        {"policy.responsible_added", "policy.responsible_ended", "policy.version_created", "policy.version_refreshed"}
+        | {"policy.clause_edited", "policy.clause_reset", "policy.agreed", "policy.returned_to_draft"}
+        | {"policy.approved"},
+    ),
 ]
 
 

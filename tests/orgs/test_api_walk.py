@@ -8,6 +8,7 @@
    invalid UTF-8, repeated keys, too many fields.
 """
 
+import datetime
 import functools
 import re
 
@@ -20,7 +21,10 @@ from chats.services.messages import message_post
 from chats.services.moderation import report_create
 from chats.services.polls import poll_create
 from orgs.models import CuratorAssignment, Membership, ParentLink, TeachingAssignment
+from policies.models import DocumentVersion, ResponsiblePerson
 from policies.services.content import rule_set_ensure
+from policies.services.documents import version_create
+from policies.services.responsible import responsible_add
 from stats.models import Area, MonthlyReport
 from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
@@ -86,6 +90,15 @@ def build_org():
         "invites/mailings": mailing(s).pk,
         "areas": area.pk,
         "content-rules": org.forbidden_services.order_by("pk").first().pk,
+        "policies/versions": version_create(organisation=org, kind="regulation", actor=admin).pk,
+        "policies/responsible": responsible_add(
+            organisation=org,
+            actor=admin,
+            person=s.teacher,
+            duty="moderation",
+            position="учитель",
+            valid_from=datetime.date(2026, 9, 1),
+        ).pk,
         # A report of the municipality being built (no file yet): its file answers 404 to everyone.
         "area-reports": MonthlyReport.objects.get_or_create(
             area=area, kind="area", month=area.created_at.date().replace(day=1)
@@ -94,7 +107,7 @@ def build_org():
 
 
 def fill(path: str, org_id: int, objects: dict) -> str:
-    resource = re.search(r"/api/v1/(?:orgs/\{org_pk\}/)?([a-z-]+(?:/mailings)?)/", path).group(1)
+    resource = re.search(r"/api/v1/(?:orgs/\{org_pk\}/)?([a-z-]+(?:/mailings|/versions|/responsible)?)/", path).group(1)
     path = path.replace("{org_pk}", str(org_id))
     for param, key in (
         ("{mid}", "messages"),
@@ -216,6 +229,10 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     assert Message.objects.get(pk=b["messages"]).pinned_at is None
     assert Report.objects.get(pk=b["reports"]).status == Report.Status.OPEN
     assert not Chat.objects.filter(organisation=a["org"]).exclude(pk__in=a["chat_ids"]).exists()
+    # B's draft and responsible person are as they were.
+    draft = DocumentVersion.objects.get(pk=b["policies/versions"])
+    assert draft.status == "draft" and draft.content == draft.template_content and not draft.agreements.exists()
+    assert ResponsiblePerson.objects.get(pk=b["policies/responsible"]).valid_to is None
 
 
 def test_lists_of_a_never_show_b(two_orgs):

@@ -9,10 +9,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
         ('orgs', '0004_organisation_staff_headcount'),
+        ('policies', '0001_documents'),
     ]
 
     operations = [

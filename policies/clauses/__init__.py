@@ -1,0 +1,10 @@
+"""The templates of the documents, shipped in the code: a clause tree per kind, filled from the organisation data."""
+
+from .base import Clause, Section, Template, clause_number, render
+from .order import ORDER
+from .procedure import FORBIDDEN_SERVICES_CLAUSE, PROCEDURE
+from .regulation import REGULATION
+
+TEMPLATES = {"regulation": REGULATION, "procedure": PROCEDURE, "order": ORDER}
+
+__all__ = ["FORBIDDEN_SERVICES_CLAUSE", "TEMPLATES", "Clause", "Section", "Template", "clause_number", "render"]
