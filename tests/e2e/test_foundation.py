@@ -99,6 +99,7 @@ def test_from_application_to_a_verified_teacher(page, live_server, axe_check, sc
     # 3. The new administrator signs in with a one-time code sent to the application's phone.
     page.goto(f"{base}/accounts/login/")
     page.get_by_role("link", name="Войти по одноразовому коду").click()
+    page.wait_for_url("**/accounts/login/code/**")  # the code form, not the password page it is leaving
     axe_check(page)
     page.get_by_label("Телефон или e-mail").fill("8 (902) 123-45-67")
     page.get_by_role("button", name="Получить код").click()
