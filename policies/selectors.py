@@ -63,6 +63,15 @@ def version_clauses(version: DocumentVersion) -> list[dict]:
     return sections
 
 
+def versions_in_force(organisation: Organisation) -> list[DocumentVersion]:
+    """The organisation's documents in force, one version of each kind at most, in the order of the kinds."""
+    order = {kind: n for n, kind in enumerate(Document.Kind.values)}
+    versions = DocumentVersion.objects.filter(
+        document__organisation=organisation, status=DocumentVersion.Status.IN_FORCE
+    ).select_related("document")
+    return sorted(versions, key=lambda v: order.get(v.document.kind, len(order)))
+
+
 def version_in_force(organisation: Organisation, kind: str) -> DocumentVersion | None:
     return (
         DocumentVersion.objects.filter(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.views._base import org_page, perform
+from policies.selectors import approval_text, versions_in_force
 from portal.exceptions import NotFound
 
 from . import selectors, services
@@ -53,5 +54,9 @@ def help_page(request, org):
     return render(
         request,
         "safety/help.html",
-        {**selectors.support_people(org), "my_roles": selectors.viewer_roles(request.user, org)},
+        {
+            **selectors.support_people(org),
+            "my_roles": selectors.viewer_roles(request.user, org),
+            "documents": [(v, approval_text(v)) for v in versions_in_force(org)],
+        },
     )

@@ -244,3 +244,21 @@ def test_sessions_not_seen_for_longer_than_a_session_lives_are_marked_expired(se
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert old.end_reason == UserSession.EndReason.EXPIRED and fresh.ended_at is None
+
+
+def test_the_help_page_lists_the_documents_in_force_for_every_member():
+    from policies.services.workflow import version_approve
+    from tests.policies.helpers import office
+    from tests.policies.test_workflow import PROTOCOL_DATE, agreed
+
+    o = office()
+    version = version_approve(
+        version=agreed(o, "procedure"), actor=o.director, method="order", order_number="12", order_date=PROTOCOL_DATE
+    )
+    parent = Client()
+    parent.force_login(teacher_of(o.org))
+    page = parent.get(reverse("safety:help", args=[o.org.pk])).content.decode()
+    link = reverse("policies:version", args=[o.org.pk, version.pk])
+    assert f'href="{link}"' in page and "версия 1.0 — утв. приказом от 28.08.2026 № 12" in page
+    assert "Документы появятся здесь после утверждения." not in page
+    assert parent.get(link).status_code == 200
