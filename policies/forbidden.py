@@ -1,20 +1,13 @@
-"""The services the regulations forbid for teaching and school communication."""
-
-# The list the regulations name (the federal recommendation); an organisation's own list, once its content rules
-# are kept as data, is read by `forbidden_services` below, and the documents are written from what it returns.
-DEFAULT_FORBIDDEN_SERVICES = (
-    "Discord",
-    "Microsoft Teams",
-    "Skype for Business",
-    "Snapchat",
-    "Telegram",
-    "Threema",
-    "Viber",
-    "WhatsApp",
-    "WeChat",
-)
+"""The services the regulations forbid for teaching and school communication: the organisation's content rules in
+force (seeded with the federal recommendation's list on first use), which the documents are written from."""
 
 
 def forbidden_services(organisation) -> list[str]:
-    """The names of the services forbidden in this organisation, in the order the documents list them."""
-    return list(DEFAULT_FORBIDDEN_SERVICES)
+    """The names of the services forbidden in this organisation (its content rules in force), by name: what the
+    chats refuse is what the documents list."""
+    from .models import ForbiddenService
+    from .services.content import rule_set_ensure
+
+    rule_set_ensure(organisation.pk)
+    enabled = ForbiddenService.objects.filter(organisation_id=organisation.pk, enabled=True)
+    return list(enabled.values_list("name", flat=True))

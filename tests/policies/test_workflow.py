@@ -368,3 +368,21 @@ def test_a_refused_message_cites_the_clause_of_the_procedure_in_force():
         message_post(chat=chat, actor=o.admin, text="Переходим в вотсап: https://chat.whatsapp.com/AbCdEf")
     assert forbidden_services_reference(o.org) in after.value.message
     assert "утв. приказом от 28.08.2026 № 12" in after.value.message
+
+
+def test_a_new_draft_lists_the_services_of_the_content_rules_in_force():
+    from policies.models import ForbiddenService
+    from policies.services.rules import forbidden_service_create, forbidden_service_update
+
+    o = office()
+    forbidden_service_create(organisation=o.org, actor=o.admin, name="ICQ", domains=["icq.im"])
+    viber = ForbiddenService.objects.get(organisation=o.org, name="Viber")
+    forbidden_service_update(service=viber, actor=o.admin, enabled=False)
+
+    version = version_create(organisation=o.org, kind="procedure", actor=o.admin)
+    clause = next(c for c in version_clauses_flat(version) if c["key"] == "forbidden_services")
+    assert "ICQ" in clause["text"] and "WhatsApp" in clause["text"] and "Viber" not in clause["text"]
+
+
+def version_clauses_flat(version):
+    return [c for section in version.content["sections"] for c in section["clauses"]]
