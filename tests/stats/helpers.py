@@ -9,6 +9,7 @@ from chats.models import Chat, ChatMember
 from orgs.models import Group, Membership, Organisation, ParentLink, Placement
 from stats.days import day_start, local_day
 from stats.models import ClassDayCount, OrgDayCount, UserDay
+from stats.tasks import build_monthly_reports
 from tests.factories import ClassFactory, OrganisationFactory, UserFactory
 
 Role = Membership.Role
@@ -102,3 +103,16 @@ def table_state(organisation_ids=None) -> dict:
 def value(organisation, indicator: str, day: date, subgroup: str) -> int:
     row = OrgDayCount.objects.filter(organisation=organisation, indicator=indicator, day=day, subgroup=subgroup).first()
     return row.value if row else 0
+
+
+def stored_bytes(report) -> bytes:
+    """The bytes of a stored monthly report's file."""
+    with report.file.storage.open(report.file.name, "rb") as handle:
+        return handle.read()
+
+
+def run_job_at(monkeypatch, instant: datetime, capture) -> int:
+    """The monthly reports job run through Celery as if the clock said `instant`; what it returns."""
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    with capture(execute=True):
+        return build_monthly_reports.delay().get()

@@ -27,6 +27,7 @@ from stats.services.reports import month_end, month_name, period_name, previous_
 from stats.tasks import build_monthly_reports
 from tests.factories import UserFactory, admin_of, teacher_of
 from tests.invites.test_kits import pdf_text
+from tests.stats.helpers import run_job_at, stored_bytes
 from tests.stats.test_area import filled, signed_in
 from tests.stats.test_dashboard import text
 
@@ -62,29 +63,12 @@ def month_filled(area):
     return month, school, small
 
 
-@pytest.fixture
-def fake_pdf(monkeypatch):
-    made = []
-
-    def render(html: str) -> bytes:
-        made.append(html)
-        return b"%PDF-1.7 stub " + str(len(made)).encode() + b" " + hashlib.sha256(html.encode()).hexdigest().encode()
-
-    monkeypatch.setattr(report_jobs, "render_pdf", render)
-    return made
-
-
 def pages_url(area, tail="") -> str:
     return f"/areas/{area.pk}/stats/reports/{tail}"
 
 
 def api_url(area, tail="") -> str:
     return f"/api/v1/areas/{area.pk}/stats/reports/{tail}"
-
-
-def stored_bytes(report: MonthlyReport) -> bytes:
-    with report.file.storage.open(report.file.name, "rb") as handle:
-        return handle.read()
 
 
 def row_cells(html: str, name: str) -> list[str]:
@@ -180,12 +164,6 @@ def test_the_document_hides_what_the_page_hides(area, methodologist, month_fille
 
 
 # ---- the job ----------------------------------------------------------------------------------------------------
-
-
-def run_job_at(monkeypatch, instant: datetime, capture) -> int:
-    monkeypatch.setattr(timezone, "now", lambda: instant)
-    with capture(execute=True):
-        return build_monthly_reports.delay().get()
 
 
 def area_reports(area) -> list[tuple[date, str]]:

@@ -28,6 +28,7 @@ from tests.stats.test_dashboard import text
 from tests.test_storage import failing_writes  # noqa: F401 (a fixture)
 
 from .filled import filled_organisation
+from .helpers import run_job_at, stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -43,19 +44,6 @@ def last_month(org) -> date:
     return previous_month(local_day(timezone.now(), org.time_zone))
 
 
-@pytest.fixture
-def fake_pdf(monkeypatch):
-    """A stand-in for WeasyPrint: a different small «PDF» each call, the HTML still built from the figures."""
-    made = []
-
-    def render(html: str) -> bytes:
-        made.append(html)
-        return b"%PDF-1.7 stub " + str(len(made)).encode() + b" " + hashlib.sha256(html.encode()).hexdigest().encode()
-
-    monkeypatch.setattr(report_jobs, "render_pdf", render)
-    return made
-
-
 def pages_url(org, tail="") -> str:
     return f"/orgs/{org.pk}/stats/reports/{tail}"
 
@@ -68,11 +56,6 @@ def api_as(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-def stored_bytes(report: MonthlyReport) -> bytes:
-    with report.file.storage.open(report.file.name, "rb") as handle:
-        return handle.read()
 
 
 def files_under(root) -> list[Path]:
@@ -225,12 +208,6 @@ def organisation_with_october(time_zone: str, *, filled_to: date):
         FillState(indicator=i.id, organisation=org, last_filled_day=filled_to) for i in indicators()
     )
     return org
-
-
-def run_job_at(monkeypatch, instant: datetime, capture) -> int:
-    monkeypatch.setattr(timezone, "now", lambda: instant)
-    with capture(execute=True):
-        return build_monthly_reports.delay().get()
 
 
 def reported(org) -> list[tuple[date, str]]:
