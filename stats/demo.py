@@ -18,6 +18,7 @@ from chats.text import describe
 from invites.models import JoinRequest
 from orgs.demo_data import COLLEGE, SCHOOL
 from orgs.models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
+from orgs.selectors import administrators
 
 from .days import day_start, days_between, local_day
 from .models import Presence
@@ -215,12 +216,7 @@ REPORT_REASONS = [Report.Reason.SPAM, Report.Reason.INAPPROPRIATE, Report.Reason
 
 
 def _admin_of(organisation: Organisation) -> int | None:
-    return (
-        Membership.objects.filter(organisation=organisation, role=Role.ADMIN, valid_to__isnull=True)
-        .order_by("pk")
-        .values_list("user_id", flat=True)
-        .first()
-    )
+    return administrators(organisation).order_by("pk").values_list("user_id", flat=True).first()
 
 
 def _join_requests(organisation: Organisation, joined, now: datetime, rng: random.Random) -> int:

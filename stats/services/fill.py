@@ -156,13 +156,15 @@ def _fill_states(organisations: list[Organisation], start: dict[int, date]) -> d
 
 
 def _fill_days(organisations, first: dict[int, date], last: dict[int, date], holder: str, report: FillReport, *,
-               force: bool) -> None:  # fmt: skip
+               force: bool, states: dict[tuple[str, int], date] | None = None) -> None:  # fmt: skip
     """Fill each organisation's days first..last, day by day and indicator by indicator within a day (later ones
-    may read earlier ones' rows). Without `force`, days an indicator already has are skipped."""
+    may read earlier ones' rows). Without `force`, days an indicator already has are skipped. `states` are the
+    fill states if the caller has read them already."""
     organisations = [o for o in organisations if first[o.pk] <= last[o.pk]]
     if not organisations:
         return
-    states = _fill_states(organisations, first)
+    if states is None:
+        states = _fill_states(organisations, first)
     for day in days_between(min(first.values()), max(last.values())):
         for ind in indicators():
             due = [
@@ -235,7 +237,7 @@ def stats_advance(*, now: datetime | None = None) -> FillReport:
         states = _fill_states(organisations, start)
         first = {o.pk: min(states[ind.id, o.pk] for ind in indicators()) + timedelta(days=1) for o in organisations}
         last = {o.pk: local_day(now, o.time_zone) - timedelta(days=1) for o in organisations}
-        _fill_days(organisations, first, last, holder, report, force=False)
+        _fill_days(organisations, first, last, holder, report, force=False, states=states)
         _recount_dirty(organisations, holder, report)
         report.purged = purge_expired(now=now)
     finally:
