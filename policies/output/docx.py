@@ -183,14 +183,21 @@ def version_docx(doc: Layout) -> bytes:
 
 
 def _link(word, doc: Layout) -> None:
-    _paragraph(word, after=18)
-    table = word.add_table(rows=1, cols=2)
-    _widths(table, (Mm(30), Mm(150)))
+    """The QR code of the version's page in the first page's footer, as the PDF has it."""
+    section = word.sections[0]
+    section.footer_distance = Mm(4)
+    footer = section.first_page_footer
+    table = footer.add_table(rows=1, cols=2, width=TEXT_WIDTH)
+    _widths(table, (Mm(20), TEXT_WIDTH - Mm(20)))
     picture, text = table.rows[0].cells
-    picture.paragraphs[0].add_run().add_picture(io.BytesIO(qr_png(doc.url)), width=Mm(24))
+    picture.paragraphs[0].add_run().add_picture(io.BytesIO(qr_png(doc.url)), width=Mm(16))
     text.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     caption = text.paragraphs[0]
     caption.add_run(f"{doc.footnote}:").add_break()
     caption.add_run(doc.url)
     for run in caption.runs:
-        run.font.size = Pt(9)
+        run.font.size = Pt(8)
+    # A footer ends with a paragraph: its own empty one goes after the table, one point high.
+    empty = footer.paragraphs[0]
+    table._tbl.addnext(empty._p)
+    empty.paragraph_format.line_spacing = Pt(1)

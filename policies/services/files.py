@@ -13,7 +13,6 @@ from portal.exceptions import PortalError
 
 from ..models import DocumentVersion, VersionFile
 from ..output import layout
-from ..output.docx import version_docx
 from ..output.pdf import version_pdf
 
 logger = logging.getLogger(__name__)
@@ -49,7 +48,12 @@ class PrintedVersion:
 def version_render(version: DocumentVersion, fmt: str) -> bytes:
     """The version printed in the format now, from its own content and data snapshot."""
     doc = layout(version, version.agreements.order_by("protocol_date", "id"))
-    return version_pdf(doc) if fmt == Format.PDF else version_docx(doc)
+    if fmt == Format.PDF:
+        return version_pdf(doc)
+    # Imported here, as the PDF engine is: the pages and the API load without python-docx and lxml.
+    from ..output.docx import version_docx
+
+    return version_docx(doc)
 
 
 def _filename(version: DocumentVersion, fmt: str) -> str:
