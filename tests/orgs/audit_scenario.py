@@ -154,7 +154,7 @@ def _movement(s: School) -> None:
 def _links(s: School) -> None:
     org, admin, a = s.org, s.admin, s.classes["А"]
     policy = policy_for(org)
-    policy.leak_spike_per_10_minutes = 1  # the operator's setting: a second use within ten minutes is a leak
+    policy.leak_spike_uses = 1  # the operator's setting: a second use within ten minutes is a leak
     policy.save()
     link, _token = invite_create(organisation=org, actor=admin, role=InviteRole.STUDENT, target_group=a, max_uses=None)
     invite_relay(invite=link, actor=admin)
