@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import chats, join, kits, manage, requests
+from .views import chats, join, kits, manage, requests, settings
 
 app_name = "invites"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path(org + "invites/<int:invite_id>/", manage.invite_detail, name="detail"),
     path(org + "invites/<int:invite_id>/relay/", manage.invite_relay, name="relay"),
     path(org + "invites/<int:invite_id>/<slug:action>/", manage.invite_action, name="action"),
+    path(org + "settings/", settings.organisation_settings, name="settings"),
     path(org + "join-requests/", requests.join_request_list, name="join_requests"),
     path(
         org + "join-requests/<int:request_id>/<slug:action>/", requests.join_request_decide, name="join_request_decide"

@@ -37,9 +37,8 @@ def leak_check(invite: Invite) -> bool:
     family = Q(invite=root) | Q(invite__relayed_from=root)
     roster = _expected_size(invite.target_group, family)
     per_family = Redemption.objects.filter(family).aggregate(
-        total=Count("id"), recent=Count(
-            "id", filter=Q(created_at__gte=timezone.now() - timedelta(minutes=policy.leak_spike_minutes))
-        )
+        total=Count("id"),
+        recent=Count("id", filter=Q(created_at__gte=timezone.now() - timedelta(minutes=policy.leak_spike_minutes))),
     )
     # A parent link may be used by two parents of each child.
     expected = roster * (2 if invite.role == InviteRole.PARENT else 1) + policy.leak_margin

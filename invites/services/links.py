@@ -17,8 +17,8 @@ from portal.exceptions import Conflict, RuleViolation
 from .. import tokens
 from ..models import Invite, InvitePolicy, InviteRole
 from ..permissions import check_can_invite, check_can_invite_to_chat, check_can_manage
-from .staff_links import staff_link_rules
 from .policy import policy_for  # noqa: F401 - the forms and the tests read the rules from here too
+from .staff_links import staff_link_rules
 
 Status = Invite.Status
 

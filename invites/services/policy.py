@@ -5,6 +5,7 @@ from django.db import transaction
 from orgs.models import Organisation
 from orgs.permissions import require
 from orgs.services.audit import audit_record
+from orgs.services.structure import staff_headcount_set
 from portal.exceptions import RuleViolation
 
 from ..models import InvitePolicy
@@ -63,8 +64,11 @@ def invite_policy_update(*, organisation: Organisation, actor, changes: dict) ->
         errors = _check(values)
         if errors:
             first = next(iter(errors.values()))[0]
-            raise RuleViolation(first if len(errors) == 1 else f"{first} (и ещё {len(errors) - 1})",
-                                code="settings_invalid", fields=errors)
+            raise RuleViolation(
+                first if len(errors) == 1 else f"{first} (и ещё {len(errors) - 1})",
+                code="settings_invalid",
+                fields=errors,
+            )
         diff = {f: [getattr(policy, f), values[f]] for f in FIELDS if getattr(policy, f) != values[f]}
         if diff:
             for field, (_old, new) in diff.items():
@@ -77,4 +81,16 @@ def invite_policy_update(*, organisation: Organisation, actor, changes: dict) ->
                 obj=organisation,
                 details={"changes": diff},
             )
+    return policy
+
+
+def organisation_settings_update(*, organisation: Organisation, actor, changes: dict) -> InvitePolicy:
+    """The settings page's one save: the rules for links and the staff headcount, all or nothing."""
+    changes = dict(changes)
+    headcount_given = "staff_headcount" in changes
+    headcount = changes.pop("staff_headcount", None)
+    with transaction.atomic():
+        policy = invite_policy_update(organisation=organisation, actor=actor, changes=changes)
+        if headcount_given:
+            staff_headcount_set(organisation=organisation, actor=actor, value=headcount)
     return policy

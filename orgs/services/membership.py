@@ -154,7 +154,11 @@ def admin_appoint(
                 membership=membership,
             )
         audit_record(
-            organisation=organisation, actor=actor, action="admin.appointed", obj=membership, details=_order_details(order)
+            organisation=organisation,
+            actor=actor,
+            action="admin.appointed",
+            obj=membership,
+            details=_order_details(order),
         )
     return membership
 
