@@ -39,7 +39,8 @@ def _check(values: dict) -> dict[str, list[str]]:
         value = values[field]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             unit = UNITS.get(field, " дн.")
-            errors[field] = [f"{name} — целое число от {low} до {high}{unit}"]
+            message = f"{name} — целое число от {low} до {high}{unit}"
+            errors[field] = [message if message.endswith(".") else f"{message}."]
     if "max_days" not in errors:
         for field in ROLE_DAYS:
             if field not in errors and values[field] > values["max_days"]:
