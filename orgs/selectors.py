@@ -163,9 +163,10 @@ def verification_queue(organisation: Organisation) -> QuerySet[Membership]:
 
 
 def administrators(organisation: Organisation) -> QuerySet[Membership]:
+    """The organisation's administrators with the orders that appointed them (where recorded)."""
     return Membership.objects.filter(
         organisation=organisation, role=Membership.Role.ADMIN, valid_to__isnull=True
-    ).select_related("user")
+    ).select_related("user", "appointment_order")
 
 
 def verified_teacher_ids(organisation: Organisation) -> set[int]:

@@ -112,7 +112,8 @@ def build_org():
 
 
 def fill(path: str, org_id: int, objects: dict) -> str:
-    resource = re.search(r"/api/v1/(?:orgs/\{org_pk\}/)?([a-z-]+(?:/mailings|/versions|/responsible|/channels)?)/", path).group(1)
+    nested = r"(?:/mailings|/versions|/responsible|/channels)?"
+    resource = re.search(rf"/api/v1/(?:orgs/\{{org_pk\}}/)?([a-z-]+{nested})/", path).group(1)
     path = path.replace("{org_pk}", str(org_id))
     for param, key in (
         ("{mid}", "messages"),
