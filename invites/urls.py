@@ -14,6 +14,7 @@ urlpatterns = [
     path("join/<str:token>/switch/", join.join_switch, name="join_switch"),
     path(org + "invites/", manage.invite_list, name="list"),
     path(org + "invites/new/", manage.invite_create, name="create"),
+    path(org + "invites/admin-link/", manage.admin_link_create, name="admin_link"),
     path(org + "invites/revoke-all/", manage.invite_revoke_all, name="revoke_all"),
     path(org + "invites/class/<int:group_id>/", kits.class_invites, name="class"),
     path(org + "invites/class/<int:group_id>/created/", kits.class_created, name="class_created"),

@@ -224,9 +224,7 @@ def onboarding_facts(organisation: Organisation) -> dict[str, int]:
     classes = Group.objects.filter(organisation=organisation, kind=Group.Kind.CLASS, is_archived=False)
     class_counts = classes.aggregate(
         classes=Count("pk", distinct=True),
-        with_students=Count(
-            "pk", filter=Q(placements__isnull=False, placements__valid_to__isnull=True), distinct=True
-        ),
+        with_students=Count("pk", filter=Q(placements__isnull=False, placements__valid_to__isnull=True), distinct=True),
     )
     staff = Membership.objects.filter(organisation=organisation, valid_to__isnull=True).aggregate(
         teachers=Count("pk", filter=Q(role=Membership.Role.TEACHER)),
