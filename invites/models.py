@@ -113,7 +113,7 @@ class Invite(models.Model):
     token_encrypted = models.TextField()
     # An administrator's link carries the appointing order; the redemption attaches it to the new administrator.
     admin_order = models.ForeignKey(
-        "orgs.AdminAppointmentOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="invites"
+        "orgs.AdminAppointmentOrder", on_delete=models.SET_NULL, null=True, blank=True, related_name="invites"
     )
     relayed_from = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="relays", verbose_name=_("передана из")

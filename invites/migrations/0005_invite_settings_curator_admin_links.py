@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='invite',
             name='admin_order',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invites', to='orgs.adminappointmentorder'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invites', to='orgs.adminappointmentorder'),
         ),
         migrations.AddField(
             model_name='invitepolicy',

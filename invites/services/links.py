@@ -87,6 +87,9 @@ def invite_create(
     if role not in InviteRole.values:
         raise RuleViolation("Неизвестная роль.", code="role_invalid", fields={"role": ["Неизвестная роль."]})
     if target_chat is not None:
+        if role in (InviteRole.CURATOR, InviteRole.ADMIN):
+            msg = "В чат приглашают педагогов, обучающихся или родителей."
+            raise RuleViolation(msg, code="chat_invite_role", fields={"role": [msg]})
         if target_group is not None or bound_student is not None or requires_approval:
             raise RuleViolation(
                 "В приглашении в чат не указывают класс, ребёнка и одобрение: по нему вступают участники "

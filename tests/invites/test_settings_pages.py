@@ -168,3 +168,24 @@ def test_administrator_link_api_takes_the_order_file(org):
     assert Invite.objects.get(role="admin").admin_order.file.name.endswith(".pdf")
     refused = api_for(teacher_of(org)).post(url, {"order_number": "6", "order_date": "2026-09-01"}, format="json")
     assert refused.status_code == 403
+
+
+def test_the_join_pages_of_curator_and_administrator_links_name_the_role(client, org):
+    import datetime
+
+    from invites.services import links
+
+    admin = admin_of(org)
+    cls = ClassFactory(organisation=org, name="7Б")
+    _curator, curator_token = links.invite_create(organisation=org, actor=admin, role="curator", target_group=cls)
+    _admin, admin_token = links.invite_create(
+        organisation=org,
+        actor=admin,
+        role="admin",
+        admin_order={"number": "1", "date": datetime.date(2026, 9, 1)},
+    )
+    curator_page = client.get(reverse("invites:join", args=[curator_token]))
+    assert curator_page.status_code == 200
+    assert "классный руководитель (куратор)" in curator_page.content.decode() and "7Б" in curator_page.content.decode()
+    admin_page = client.get(reverse("invites:join", args=[admin_token]))
+    assert admin_page.status_code == 200 and "администратор" in admin_page.content.decode()

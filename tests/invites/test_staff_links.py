@@ -180,3 +180,14 @@ def test_appointing_an_administrator_records_the_order(org):
     membership = admin_appoint(organisation=org, user=teacher, actor=admin, order_number="7", order_date=ORDER["date"])
     assert membership.appointment_order.number == "7"
     assert AuditEntry.objects.get(action="admin.appointed").details == {"order": "7", "date": "01.09.2026"}
+
+
+def test_curator_and_administrator_links_lead_into_no_chat(org):
+    from chats.services.manage import chat_create
+
+    admin = admin_of(org)
+    chat = chat_create(organisation=org, actor=admin, kind="other", title="Методическое объединение")
+    for role in ("curator", "admin"):
+        with pytest.raises(RuleViolation) as refused:
+            links.invite_create(organisation=org, actor=admin, role=role, target_chat=chat, admin_order=dict(ORDER))
+        assert refused.value.message == "В чат приглашают педагогов, обучающихся или родителей."
