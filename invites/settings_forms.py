@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chats.models import Chat
+
 from .services.policy import LIMITS
 
 POLICY_LABELS = {
@@ -35,6 +37,12 @@ class SettingsForm(forms.Form):
             )
 
 
+def _label(chat) -> str:
+    """A system channel is named by its kind; an added one by its kind and title (there may be several)."""
+    kind = str(chat.get_kind_display()).capitalize()
+    return kind if chat.kind in Chat.SYSTEM_KINDS else f"{kind} «{chat.title}»"
+
+
 class ChannelTitlesForm(forms.Form):
     """One title per channel (the system channels first); names are `title_<id>`."""
 
@@ -43,7 +51,7 @@ class ChannelTitlesForm(forms.Form):
         self.channels = list(channels)
         for chat in self.channels:
             self.fields[f"title_{chat.pk}"] = forms.CharField(
-                label=chat.get_kind_display().capitalize(),
+                label=_label(chat),
                 initial=chat.title,
                 max_length=200,
                 error_messages={"required": _("Введите название канала.")},

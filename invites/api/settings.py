@@ -13,7 +13,7 @@ from portal.exceptions import NotFound
 
 from ..services.policy import FIELDS, LIMITS, organisation_settings_update, policy_for
 
-CHANNEL_PARAM = OpenApiParameter("pk", int, OpenApiParameter.PATH, description="id канала")
+CHANNEL_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id канала")
 
 
 class ChannelSerializer(serializers.Serializer):
