@@ -51,9 +51,7 @@ def seed(args) -> dict:
 
     org, cls = seed_school("МБОУ «Школа нагрузочного теста»", 1, expected_size=min(32_000, args.users + 100))
     # The leak guard would (rightly) pause a class link joined by hundreds in minutes; here that is the point.
-    InvitePolicy.objects.update_or_create(
-        organisation=org, defaults={"leak_margin": 32_000, "leak_spike_per_10_minutes": 32_000}
-    )
+    InvitePolicy.objects.update_or_create(organisation=org, defaults={"leak_margin": 32_000, "leak_spike_uses": 32_000})
     admin = User.objects.create_user(
         phone="+79980000000", email="bench-admin@example.org", last_name="Админ", first_name="Нагрузочный"
     )

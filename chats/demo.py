@@ -3,8 +3,10 @@ posts, so that every kind of chat can be looked at. Running it again creates not
 
 from orgs.demo_data import DEMO_ACCOUNTS
 from orgs.models import CuratorAssignment, Membership, Organisation, ParentLink, Placement
+from orgs.selectors import administrators
 
 from .models import Chat
+from .services.channels import channel_create
 from .services.manage import chat_create
 from .services.messages import message_post
 from .services.polls import poll_create
@@ -70,9 +72,19 @@ def demo_chats_load(*, organisation: Organisation) -> list[Chat]:
                 chat_create(organisation=organisation, actor=director, kind=kind, title=title, member_ids=members)
             )
     created += _curators_chat(organisation, existing)
+    created += _extra_channel(organisation, existing)
     if created:
         _first_posts(organisation, director)
     return created
+
+
+def _extra_channel(organisation: Organisation, existing) -> list[Chat]:
+    """An administrator adds a channel of the whole organisation beside the system ones."""
+    title = "Олимпиады и конкурсы"
+    admin = administrators(organisation).order_by("pk").first()
+    if admin is None or (Kind.EXTRA_CHANNEL, title) in existing:
+        return []
+    return [channel_create(organisation=organisation, actor=admin.user, title=title)]
 
 
 def _curators_chat(organisation: Organisation, existing) -> list[Chat]:

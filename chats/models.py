@@ -26,8 +26,12 @@ class Chat(models.Model):
         MGMT_PARENTS_COMMITTEE = "mgmt_parents_committee", _("руководитель и родительский комитет")
         MGMT_STUDENT_COUNCIL = "mgmt_student_council", _("руководитель и совет обучающихся")
         OTHER = "other", _("другой чат")
+        EXTRA_CHANNEL = "extra_channel", _("дополнительный канал")
 
     SYSTEM_KINDS = (Kind.GENERAL_CHANNEL, Kind.STAFF_CHANNEL)
+    # Channels: the system ones and those administrators add; the whole organisation (or its staff) reads them and
+    # only their owners (administrators and leaders) post.
+    CHANNEL_KINDS = (*SYSTEM_KINDS, Kind.EXTRA_CHANNEL)
     CLASS_KINDS = (Kind.CLASS, Kind.CLASS_PARENTS, Kind.CLASS_TEACHERS)
     STRUCTURE_KINDS = (*CLASS_KINDS, Kind.SUBJECT)
     MANAGEMENT_KINDS = (
@@ -107,7 +111,7 @@ class Chat(models.Model):
 
     @property
     def is_channel(self) -> bool:
-        return self.kind in self.SYSTEM_KINDS
+        return self.kind in self.CHANNEL_KINDS
 
 
 class ChatMember(models.Model):

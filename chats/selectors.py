@@ -162,3 +162,10 @@ def with_unread_counts(chats, user):
         last_read=Coalesce(Subquery(last_read, output_field=IntegerField()), Value(0)),
         unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
     )
+
+
+def channels_of(organisation: Organisation) -> list[Chat]:
+    """The organisation's channels for its settings: the system ones first, then those added, archived left out."""
+    order = {kind: n for n, kind in enumerate(Chat.CHANNEL_KINDS)}
+    chats = Chat.objects.filter(organisation=organisation, kind__in=Chat.CHANNEL_KINDS, is_archived=False)
+    return sorted(chats, key=lambda c: (order[c.kind], c.created_at, c.pk))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
+from orgs.forms import AdminOrderForm
 from orgs.models import Group, Placement
 from portal.accounts.models import User
 from portal.exceptions import PortalError
@@ -215,6 +216,13 @@ class InviteCreateForm(LinkTermsForm):
         if actor.has_perm("orgs.invite_staff", org):
             roles.append((InviteRole.TEACHER, _cap(vocab.teacher) + " — " + str(_("в коллектив"))))
         roles += [(InviteRole.STUDENT, _cap(vocab.student)), (InviteRole.PARENT, InviteRole.PARENT.label.capitalize())]
+        if actor.has_perm("orgs.invite_staff", org):
+            roles.append(
+                (
+                    InviteRole.CURATOR,
+                    _cap(vocab.curator) + " " + str(_("— станет им после подтверждения (одноразовая)")),
+                )
+            )
         self.fields["role"].choices = roles
         self.fields["target_group"].queryset = classes
         self.fields["target_group"].label = _cap(vocab.group)
@@ -259,7 +267,7 @@ class InviteCreateForm(LinkTermsForm):
         return {
             "role": data["role"],
             "target_group": data.get("target_group") if data["role"] != InviteRole.TEACHER else None,
-            "max_uses": data["max_uses_value"],
+            "max_uses": 1 if data["role"] == InviteRole.CURATOR else data["max_uses_value"],
             "expires_at": data.get("expires_at"),
             "recipient_name": data.get("recipient_name", ""),
             "recipient_email": data.get("recipient_email", ""),
@@ -439,3 +447,26 @@ def _name_problem(name: str, seen: dict, enrolled: set) -> str:
     if name.casefold() in enrolled:
         return str(_("уже учится в этом классе и есть в портале: ему ссылка не нужна."))
     return ""
+
+
+class AdminLinkForm(AdminOrderForm):
+    """An administrator's link: for whom (optional), the appointing order (number, date, file)."""
+
+    recipient_name = forms.CharField(label=_("Кому (ФИО)"), max_length=300, required=False)
+    recipient_email = forms.EmailField(label=_("E-mail получателя"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, with_file=True, **kwargs)
+        self.order_fields(["recipient_name", "recipient_email", "order_number", "order_date", "order_file"])
+
+    def service_kwargs(self) -> dict:
+        order = self.order()
+        return {
+            "recipient_name": self.cleaned_data.get("recipient_name", ""),
+            "recipient_email": self.cleaned_data.get("recipient_email", ""),
+            "admin_order": {
+                "number": order["order_number"],
+                "date": order["order_date"],
+                "order_file": order["order_file"],
+            },
+        }

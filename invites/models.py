@@ -11,6 +11,14 @@ class InviteRole(models.TextChoices):
     TEACHER = "teacher", _("педагог")
     STUDENT = "student", _("обучающийся")
     PARENT = "parent", _("родитель (законный представитель)")
+    CURATOR = "curator", _("классный руководитель (куратор)")
+    ADMIN = "admin", _("администратор")
+
+
+# The roles a person may ask for without a link; curators and administrators are only ever appointed.
+REQUESTABLE_ROLES = (InviteRole.TEACHER, InviteRole.STUDENT, InviteRole.PARENT)
+# Links that make a member of the staff (they join the staff group).
+STAFF_ROLES = (InviteRole.TEACHER, InviteRole.CURATOR, InviteRole.ADMIN)
 
 
 class InvitePolicy(models.Model):
@@ -23,9 +31,11 @@ class InvitePolicy(models.Model):
     max_days = models.PositiveSmallIntegerField(_("наибольший срок ссылки, дней"), default=90)
     unused_days = models.PositiveSmallIntegerField(_("аннулировать невостребованные ссылки через, дней"), default=7)
     leak_margin = models.PositiveSmallIntegerField(_("запас переходов сверх состава класса"), default=5)
-    leak_spike_per_10_minutes = models.PositiveSmallIntegerField(
-        _("переходов за 10 минут, после которых ссылка приостанавливается"), default=40
+    leak_spike_uses = models.PositiveSmallIntegerField(
+        _("переходов за окно всплеска, после которых ссылка приостанавливается"), default=40
     )
+    leak_spike_minutes = models.PositiveSmallIntegerField(_("окно всплеска переходов, минут"), default=10)
+    admin_hours = models.PositiveSmallIntegerField(_("срок ссылки для администратора, часов"), default=24)
 
     class Meta:
         verbose_name = _("правила приглашений")
@@ -41,13 +51,26 @@ class InvitePolicy(models.Model):
                 & Q(parent_days__lte=F("max_days")),
                 name="invite_policy_days_within_max",
             ),
+            models.CheckConstraint(
+                condition=Q(unused_days__gte=1)
+                & Q(leak_spike_uses__gte=1)
+                & Q(leak_spike_minutes__gte=1)
+                & Q(admin_hours__gte=1)
+                & Q(admin_hours__lte=72),
+                name="invite_policy_limits_positive",
+            ),
         ]
 
     def __str__(self):
         return f"Правила приглашений: {self.organisation}"
 
     def default_days(self, role: str) -> int:
-        return {"teacher": self.teacher_days, "student": self.student_days, "parent": self.parent_days}[role]
+        return {
+            "teacher": self.teacher_days,
+            "curator": self.teacher_days,
+            "student": self.student_days,
+            "parent": self.parent_days,
+        }[role]
 
 
 class Invite(models.Model):
@@ -88,6 +111,10 @@ class Invite(models.Model):
     status_note = models.CharField(max_length=300, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     token_encrypted = models.TextField()
+    # An administrator's link carries the appointing order; the redemption attaches it to the new administrator.
+    admin_order = models.ForeignKey(
+        "orgs.AdminAppointmentOrder", on_delete=models.SET_NULL, null=True, blank=True, related_name="invites"
+    )
     relayed_from = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="relays", verbose_name=_("передана из")
     )
@@ -117,6 +144,9 @@ class Redemption(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="redemptions")
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # When what the link promised beyond joining was done: a curator link's class is given once the teacher is
+    # verified (at once if they already are).
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("переход по ссылке")

@@ -15,6 +15,12 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
         if not actor.has_perm("orgs.invite_staff", organisation):
             raise PermissionDenied("Приглашать сотрудников может только администратор.")
         return
+    if role == InviteRole.ADMIN:
+        if not actor.has_perm("orgs.manage_admins", organisation):
+            raise PermissionDenied("Ссылку для администратора создают только администраторы.")
+        return
+    if role == InviteRole.CURATOR and not actor.has_perm("orgs.invite_staff", organisation):
+        raise PermissionDenied("Ссылку для классного руководителя создают только администраторы.")
     if group is None or group.kind != Group.Kind.CLASS or group.organisation_id != organisation.pk:
         raise RuleViolation(
             "Выберите класс, в который приглашаете.",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import chats, join, kits, manage, requests
+from .views import chats, join, kits, manage, requests, settings
 
 app_name = "invites"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("join/<str:token>/switch/", join.join_switch, name="join_switch"),
     path(org + "invites/", manage.invite_list, name="list"),
     path(org + "invites/new/", manage.invite_create, name="create"),
+    path(org + "invites/admin-link/", manage.admin_link_create, name="admin_link"),
     path(org + "invites/revoke-all/", manage.invite_revoke_all, name="revoke_all"),
     path(org + "invites/class/<int:group_id>/", kits.class_invites, name="class"),
     path(org + "invites/class/<int:group_id>/created/", kits.class_created, name="class_created"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path(org + "invites/<int:invite_id>/", manage.invite_detail, name="detail"),
     path(org + "invites/<int:invite_id>/relay/", manage.invite_relay, name="relay"),
     path(org + "invites/<int:invite_id>/<slug:action>/", manage.invite_action, name="action"),
+    path(org + "settings/", settings.organisation_settings, name="settings"),
     path(org + "join-requests/", requests.join_request_list, name="join_requests"),
     path(
         org + "join-requests/<int:request_id>/<slug:action>/", requests.join_request_decide, name="join_request_decide"

@@ -84,6 +84,8 @@ ACTION_LABELS = {
     "policy.approved": _("Документ утверждён"),
     "policy.responsible_added": _("Назначено ответственное лицо"),
     "policy.responsible_ended": _("Ответственное лицо освобождено"),
+    # Settings
+    "settings.changed": _("Изменены настройки организации"),
     # Statistics
     "stats.targets_changed": _("Изменены целевые значения организации"),
     "stats.area_targets_changed": _("Муниципалитет изменил целевые значения"),
@@ -111,6 +113,7 @@ ACTION_GROUPS = {
     "statistics": (_("Статистика"), ("stats",)),
     "safety": (_("Безопасность учётных записей"), ("account", "incident")),
     "policies": (_("Документы"), ("policy",)),
+    "settings": (_("Настройки организации"), ("settings",)),
 }
 
 DETAIL_LABELS = {
@@ -158,6 +161,8 @@ DETAIL_LABELS = {
     "order": _("Номер приказа"),
     "in_force_from": _("Действует с"),
     "duty": _("Обязанность"),
+    "changes": _("Изменения"),
+    "by_link": _("По ссылке для администратора"),
 }
 
 OUTCOME_LABELS = {"joined": _("вступил(а)"), "requested": _("отправлена заявка"), "already": _("уже состоит")}
@@ -179,6 +184,16 @@ FIELD_LABELS = {
     "time_zone": _("часовой пояс"),
     "staff_headcount": _("численность сотрудников"),
     "kind": _("тип организации"),
+    "title": _("название"),
+    "teacher_days": _("срок ссылки для педагогов, дней"),
+    "student_days": _("срок ссылки для обучающихся, дней"),
+    "parent_days": _("срок ссылки для родителей, дней"),
+    "max_days": _("наибольший срок ссылки, дней"),
+    "unused_days": _("аннулировать невостребованные ссылки через, дней"),
+    "leak_margin": _("запас переходов сверх состава класса"),
+    "leak_spike_uses": _("переходов во всплеске"),
+    "leak_spike_minutes": _("окно всплеска, минут"),
+    "admin_hours": _("срок ссылки для администратора, часов"),
 }
 
 
@@ -223,6 +238,11 @@ def _raw_value(action: str, key: str, value):
         return OUTCOME_LABELS.get(value, value)
     if key == "fields" and isinstance(value, Iterable) and not isinstance(value, str):
         return ", ".join(_text(FIELD_LABELS.get(v, v)) for v in value)
+    if key == "changes" and isinstance(value, dict):
+        return "; ".join(
+            f"{_text(FIELD_LABELS.get(k, k))}: {_change_value(old)} → {_change_value(new)}"
+            for k, (old, new) in value.items()
+        )
     if key == "devices" and isinstance(value, list):
         return "; ".join(str(v) for v in value)
     if key == "from" and action == "invite.relayed":
@@ -233,6 +253,10 @@ def _raw_value(action: str, key: str, value):
             for k, v in value.items()
         )
     return value
+
+
+def _change_value(value) -> str:
+    return "—" if value is None or value == "" else str(value)
 
 
 def detail_items(action: str, details: dict | None) -> list[tuple[str, str]]:

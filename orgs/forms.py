@@ -168,11 +168,46 @@ class TeachingForm(ClassChoiceForm):
     subject = forms.CharField(label=_("Предмет"), max_length=150)
 
 
-class AppointAdminForm(forms.Form):
+class AdminOrderForm(forms.Form):
+    """«Приказ о назначении администратора»: number and date required, the file (PDF, JPEG, PNG) when at hand."""
+
+    order_number = forms.CharField(
+        label=_("Номер приказа о назначении"),
+        max_length=50,
+        error_messages={"required": _("Укажите номер приказа.")},
+    )
+    order_date = forms.DateField(
+        label=_("Дата приказа"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Укажите дату приказа."), "invalid": _("Введите дату.")},
+    )
+
+    def __init__(self, *args, with_file=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_file:
+            self.fields["order_file"] = forms.FileField(
+                label=_("Файл приказа"),
+                required=False,
+                help_text=_("PDF, JPEG или PNG, не более 10 МБ."),
+                widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+            )
+
+    def order(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "order_number": data["order_number"],
+            "order_date": data["order_date"],
+            "order_file": data.get("order_file"),
+        }
+
+
+class AppointAdminForm(AdminOrderForm):
     membership = forms.ModelChoiceField(label=_("Педагог"), queryset=Membership.objects.none())
+    field_order = ["membership", "order_number", "order_date", "order_file"]
 
     def __init__(self, *args, org, candidates, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, with_file=True, **kwargs)
+        self.order_fields(self.field_order)
         self.fields["membership"].queryset = candidates
         self.fields["membership"].label_from_instance = lambda m: m.user.full_name
         self.fields["membership"].label = org.vocabulary.teacher[:1].upper() + org.vocabulary.teacher[1:]

@@ -375,6 +375,33 @@ class ParentLink(models.Model):
         return f"{self.parent} → {self.child}"
 
 
+def admin_order_upload_path(instance, filename):
+    return f"admin-orders/{timezone.now():%Y/%m}/{filename}"
+
+
+class AdminAppointmentOrder(models.Model):
+    """«Приказ о назначении администратора»: recorded when an administrator appoints another one (directly, or by an
+    administrator's invite link, before anyone has redeemed it: then `membership` is still empty)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="admin_orders")
+    membership = models.OneToOneField(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointment_order"
+    )
+    number = models.CharField(_("номер приказа"), max_length=50)
+    date = models.DateField(_("дата приказа"))
+    file = models.FileField(_("файл приказа"), upload_to=admin_order_upload_path, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(_("внесён"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("приказ о назначении администратора")
+        verbose_name_plural = _("приказы о назначении администраторов")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"Приказ № {self.number} от {self.date:%d.%m.%Y}"
+
+
 class AuditEntry(models.Model):
     """Append-only record of an administrative action."""
 

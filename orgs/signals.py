@@ -5,6 +5,9 @@ from django.dispatch import Signal
 
 organisation_created = Signal()  # organisation
 
+# A teacher's status was confirmed (invites make a curator-link's teacher the class's curator on it).
+teacher_verified = Signal()  # organisation, membership
+
 # Who and which classes a change of memberships, placements, assignments, parent links or classes touched.
 structure_changed = Signal()  # organisation, user_ids, group_ids
 
@@ -22,6 +25,16 @@ def structure_changed_after_commit(*, organisation, users=(), groups=()) -> None
     transaction.on_commit(
         lambda: structure_changed.send(
             sender=type(organisation), organisation=organisation, user_ids=user_ids, group_ids=group_ids
+        ),
+        robust=True,
+    )
+
+
+def teacher_verified_after_commit(*, membership) -> None:
+    """Announce a confirmed teacher once the verification commits (listeners act in their own transaction)."""
+    transaction.on_commit(
+        lambda: teacher_verified.send(
+            sender=type(membership), organisation=membership.organisation, membership=membership
         ),
         robust=True,
     )

@@ -99,7 +99,10 @@ def demo_history_load(*, days: int = HISTORY_DAYS, now: datetime | None = None) 
             messages = _messages(organisation, start, now, joined, keen, rng)
             report.messages += len(messages)
             report.presence += _presence(organisation, start, now, joined, keen, rng)
-            report.join_requests += _join_requests(organisation, joined, now, rng)
+            # Its own generator: the requests do not change when the demo gains a chat (and more messages).
+            report.join_requests += _join_requests(
+                organisation, joined, now, random.Random(f"{organisation.full_name}:requests")
+            )
             report.reports += _reports(organisation, messages, now, rng)
             report.refusals += _refusals(organisation, start, now, rng)
         yesterday = local_day(now, organisation.time_zone) - timedelta(days=1)

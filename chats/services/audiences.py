@@ -61,7 +61,7 @@ def chats_postable_by(user, organisation: Organisation) -> QuerySet[Chat]:
     if not is_staff_member(user, organisation):
         return Chat.objects.none()
     rows = ChatMember.objects.filter(user=user, left_at__isnull=True).filter(
-        ~Q(chat__kind__in=Chat.SYSTEM_KINDS) | Q(role=ChatMember.Role.OWNER)
+        ~Q(chat__kind__in=Chat.CHANNEL_KINDS) | Q(role=ChatMember.Role.OWNER)
     )
     return Chat.objects.filter(organisation=organisation, is_archived=False, pk__in=rows.values("chat_id")).order_by(
         "kind", "title", "pk"

@@ -95,7 +95,7 @@ def chat_create_check(*, organisation: Organisation, actor, kind: str, group: Gr
     """Raise unless the actor may create a chat of this kind (for this class): the rules before any member."""
     if not _is_member(actor, organisation):
         raise PermissionDenied("Создавать чаты могут только участники организации.")
-    if kind in Chat.SYSTEM_KINDS or kind in Chat.STRUCTURE_KINDS:
+    if kind in Chat.CHANNEL_KINDS or kind in Chat.STRUCTURE_KINDS:
         raise RuleViolation(STRUCTURE_KIND, code="structure_kind", fields={"kind": [STRUCTURE_KIND]})
     if kind not in CREATABLE_KINDS:
         raise RuleViolation("Неизвестный вид чата.", code="invalid_kind", fields={"kind": ["Выберите вид чата."]})
@@ -140,7 +140,7 @@ def _require_manage(actor, chat: Chat) -> None:
 
 
 def _is_structure(chat: Chat) -> bool:
-    return chat.kind in Chat.SYSTEM_KINDS or chat.kind in Chat.STRUCTURE_KINDS
+    return chat.kind in Chat.CHANNEL_KINDS or chat.kind in Chat.STRUCTURE_KINDS
 
 
 def _clean_title(title, kind: str) -> str:

@@ -24,7 +24,7 @@ ROLE_CATEGORIES = {
 
 def chat_may_hold(chat: Chat, role: str) -> bool:
     """Whether the chat may hold people of this role of the organisation at all (before asking who they are)."""
-    if chat.kind in Chat.SYSTEM_KINDS or chat.kind in Chat.STRUCTURE_KINDS:
+    if chat.kind in Chat.CHANNEL_KINDS or chat.kind in Chat.STRUCTURE_KINDS:
         return False
     if chat.group_id is not None:
         return True  # the class's students, their parents and its teachers

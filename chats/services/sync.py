@@ -92,13 +92,14 @@ def _sync(organisation: Organisation, *, user_ids: set | None, group_ids: set | 
     report = SyncReport()
     whole = user_ids is None
     system, report.chats_created = system_channels_ensure(organisation=organisation)
+    system += list(Chat.objects.filter(organisation=organisation, kind=Kind.EXTRA_CHANNEL, is_archived=False))
     if whole:
         classes = classes_load(organisation)
     else:
         classes = classes_load(organisation, group_ids | groups_of_users(organisation, user_ids))
     full = _structure_chats_ensure(organisation, classes, report)
     others = Chat.objects.filter(organisation=organisation, group__isnull=True, is_archived=False).exclude(
-        kind__in=Chat.SYSTEM_KINDS
+        kind__in=Chat.CHANNEL_KINDS
     )
     if whole:
         full += system + list(others)
@@ -186,8 +187,8 @@ def _key(group_id, kind, subject="", teacher_id=None):
 
 def _desired(chat: Chat, classes: Classes, people: People, only=None) -> dict[int, str]:
     """Who the structure puts in this chat, with their role."""
-    if chat.kind in Chat.SYSTEM_KINDS:
-        belongs = people.is_member if chat.kind == Kind.GENERAL_CHANNEL else people.is_staff
+    if chat.kind in Chat.CHANNEL_KINDS:
+        belongs = people.is_staff if chat.kind == Kind.STAFF_CHANNEL else people.is_member
         candidates = people.roles if only is None else only
         return {u: OWNER if people.is_leader(u) else MEMBER for u in candidates if belongs(u)}
     group_id = chat.group_id

@@ -25,7 +25,7 @@ def chat_manage_rights(context, chat: Chat) -> dict:
     if request is None or not request.user.is_authenticated:
         return {}
     role = chat_role(request.user, chat)
-    by_hand = chat.kind not in Chat.SYSTEM_KINDS and chat.kind not in Chat.STRUCTURE_KINDS
+    by_hand = chat.kind not in Chat.CHANNEL_KINDS and chat.kind not in Chat.STRUCTURE_KINDS
     manage = by_hand and (role == ChatMember.Role.OWNER or is_org_admin(request.user, chat.organisation_id))
     return {
         "archive": manage and not chat.is_archived,

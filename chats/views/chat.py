@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 FRAGMENT_LIMIT = 100
 
 SECTIONS = (
-    ("channels", gettext_lazy("Каналы"), Chat.SYSTEM_KINDS),
+    ("channels", gettext_lazy("Каналы"), Chat.CHANNEL_KINDS),
     ("class", gettext_lazy("Чаты классов"), (Chat.Kind.CLASS,)),
     ("parents", gettext_lazy("Чаты родителей"), (Chat.Kind.CLASS_PARENTS,)),
     ("teachers", gettext_lazy("Чаты педагогов"), (Chat.Kind.CLASS_TEACHERS,)),

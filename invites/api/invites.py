@@ -108,6 +108,27 @@ class InviteViewSet(
         return self._respond(invite, status.HTTP_201_CREATED)
 
     @extend_schema(
+        request={"multipart/form-data": s.AdminLinkSerializer, "application/json": s.AdminLinkSerializer},
+        responses={201: s.InviteSerializer, **ERRORS},
+        parameters=[ORG_PARAM],
+        summary="Ссылка для администратора: одноразовая, короткая, с приказом о назначении (только администраторы)",
+    )
+    @action(detail=False, methods=["post"], url_path="admin-link")
+    def admin_link(self, request, org_pk=None):
+        ser = s.AdminLinkSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        order = {
+            "number": data.pop("order_number"),
+            "date": data.pop("order_date"),
+            "order_file": data.pop("order_file", None),
+        }
+        invite, _token = links.invite_create(
+            organisation=self.organisation, actor=request.user, role="admin", max_uses=1, admin_order=order, **data
+        )
+        return self._respond(invite, status.HTTP_201_CREATED)
+
+    @extend_schema(
         request=s.NoteSerializer,
         responses={200: s.InviteSerializer, **ERRORS},
         parameters=[ORG_PARAM],

@@ -186,6 +186,18 @@ class InviteCreateSerializer(serializers.Serializer):
     requires_approval = serializers.BooleanField(required=False, default=False)
 
 
+class AdminLinkSerializer(serializers.Serializer):
+    order_number = serializers.CharField(max_length=50, help_text="номер приказа о назначении администратора")
+    order_date = serializers.DateField(help_text="дата приказа")
+    order_file = serializers.FileField(required=False, allow_null=True, help_text="приказ: PDF, JPEG или PNG")
+    recipient_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    recipient_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    recipient_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="по умолчанию и не дольше — срок из правил организации (часы)"
+    )
+
+
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 

@@ -14,7 +14,7 @@ from portal.exceptions import LimiterUnavailable, NotFound, RateLimited
 from portal.mail import email_after_commit
 from portal.ratelimit import limiter as ratelimit
 
-from ..models import Invite, InviteRole, Redemption
+from ..models import STAFF_ROLES, Invite, InviteRole, Redemption
 
 
 def _expected_size(group: Group, family: Q) -> int:
@@ -26,9 +26,9 @@ def _expected_size(group: Group, family: Q) -> int:
 
 
 def leak_check(invite: Invite) -> bool:
-    """Pause a multi-use class link whose uses outrun the class, or spike within ten minutes. Runs in the
-    redemption's transaction with the invite locked."""
-    if invite.role == InviteRole.TEACHER or invite.status != Invite.Status.ACTIVE or invite.max_uses == 1:
+    """Pause a multi-use class link whose uses outrun the class (beyond the organisation's margin), or spike within
+    the organisation's window. Runs in the redemption's transaction with the invite locked."""
+    if invite.role in STAFF_ROLES or invite.status != Invite.Status.ACTIVE or invite.max_uses == 1:
         return False
     from .links import policy_for
 
@@ -37,15 +37,16 @@ def leak_check(invite: Invite) -> bool:
     family = Q(invite=root) | Q(invite__relayed_from=root)
     roster = _expected_size(invite.target_group, family)
     per_family = Redemption.objects.filter(family).aggregate(
-        total=Count("id"), recent=Count("id", filter=Q(created_at__gte=timezone.now() - timedelta(minutes=10)))
+        total=Count("id"),
+        recent=Count("id", filter=Q(created_at__gte=timezone.now() - timedelta(minutes=policy.leak_spike_minutes))),
     )
     # A parent link may be used by two parents of each child.
     expected = roster * (2 if invite.role == InviteRole.PARENT else 1) + policy.leak_margin
     reason = ""
     if roster and per_family["total"] > expected:
         reason = f"переходов больше, чем человек в классе ({per_family['total']} при составе {roster})"
-    elif per_family["recent"] > policy.leak_spike_per_10_minutes:
-        reason = f"{per_family['recent']} переходов за 10 минут"
+    elif per_family["recent"] > policy.leak_spike_uses:
+        reason = f"{per_family['recent']} переходов за {policy.leak_spike_minutes} мин."
     if not reason:
         return False
     Invite.objects.filter(pk=invite.pk).update(

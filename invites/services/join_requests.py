@@ -10,7 +10,7 @@ from orgs.services.membership import membership_add, parent_link_create, student
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
 from portal.mail import email_after_commit
 
-from ..models import InviteRole, JoinRequest
+from ..models import REQUESTABLE_ROLES, InviteRole, JoinRequest
 
 Status = JoinRequest.Status
 
@@ -78,7 +78,7 @@ def join_request_create(
     pupil of the chosen class is linked to the request, any other id is dropped silently and the approver, who
     sees a parent's request without a child, asks or refuses.
     """
-    if role not in InviteRole.values:
+    if role not in REQUESTABLE_ROLES:
         raise RuleViolation("Неизвестная роль.", code="role_invalid")
     if group is not None and (group.organisation_id != organisation.pk or group.kind != Group.Kind.CLASS):
         raise RuleViolation("Выберите класс этой организации.", code="class_invalid")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from chats.models import Chat
 from orgs.models import Group, Membership, Organisation, Placement
+from orgs.services.appointment import admin_order_create
 from orgs.services.audit import audit_record
 from portal.accounts.phones import normalize_phone
 from portal.exceptions import Conflict, RuleViolation
@@ -16,13 +17,10 @@ from portal.exceptions import Conflict, RuleViolation
 from .. import tokens
 from ..models import Invite, InvitePolicy, InviteRole
 from ..permissions import check_can_invite, check_can_invite_to_chat, check_can_manage
+from .policy import policy_for  # noqa: F401 - the forms and the tests read the rules from here too
+from .staff_links import staff_link_rules
 
 Status = Invite.Status
-
-
-def policy_for(organisation: Organisation) -> InvitePolicy:
-    policy, _ = InvitePolicy.objects.get_or_create(organisation=organisation)
-    return policy
 
 
 def invite_url(invite: Invite) -> str | None:
@@ -42,12 +40,19 @@ def _expiry(policy: InvitePolicy, role: str, expires_at, limit=None):
     if limit is not None:
         latest = min(latest, limit)
     if expires_at is None:
-        expires_at = min(now + timedelta(days=policy.default_days(role)), latest)
+        default = latest if role == InviteRole.ADMIN else now + timedelta(days=policy.default_days(role))
+        expires_at = min(default, latest)
     if expires_at <= now:
         raise RuleViolation(
             "Срок действия должен быть в будущем.",
             code="expiry_past",
             fields={"expires_at": ["Укажите дату в будущем."]},
+        )
+    if expires_at > latest + timedelta(seconds=1) and role == InviteRole.ADMIN:
+        raise RuleViolation(
+            f"Ссылка для администратора действует не дольше {policy.admin_hours} ч. (правило организации).",
+            code="expiry_too_long",
+            fields={"expires_at": ["Слишком долгий срок."]},
         )
     if expires_at > latest + timedelta(seconds=1):
         raise RuleViolation(
@@ -72,6 +77,7 @@ def invite_create(
     bound_student=None,
     requires_approval: bool = False,
     target_chat: Chat | None = None,
+    admin_order: dict | None = None,
 ) -> tuple[Invite, str]:
     """Create a link; returns the invite and its token (the only moment the token exists in clear).
 
@@ -81,6 +87,9 @@ def invite_create(
     if role not in InviteRole.values:
         raise RuleViolation("Неизвестная роль.", code="role_invalid", fields={"role": ["Неизвестная роль."]})
     if target_chat is not None:
+        if role in (InviteRole.CURATOR, InviteRole.ADMIN):
+            msg = "В чат приглашают педагогов, обучающихся или родителей."
+            raise RuleViolation(msg, code="chat_invite_role", fields={"role": [msg]})
         if target_group is not None or bound_student is not None or requires_approval:
             raise RuleViolation(
                 "В приглашении в чат не указывают класс, ребёнка и одобрение: по нему вступают участники "
@@ -92,6 +101,18 @@ def invite_create(
         if role == InviteRole.TEACHER:
             target_group = Group.objects.get(organisation=organisation, kind=Group.Kind.STAFF)
         check_can_invite(actor, organisation, role, target_group)
+    limit = None
+    if role in (InviteRole.CURATOR, InviteRole.ADMIN):
+        max_uses, limit = staff_link_rules(
+            organisation=organisation,
+            role=role,
+            max_uses=max_uses,
+            bound_student=bound_student,
+            requires_approval=requires_approval,
+            admin_order=admin_order,
+        )
+    elif admin_order is not None:
+        raise RuleViolation("Приказ прикладывают только к ссылке для администратора.", code="order_not_allowed")
     if max_uses is not None and max_uses < 1:
         raise RuleViolation("Число использований — не меньше 1.", code="max_uses_invalid")
     if bound_student is not None:
@@ -103,10 +124,14 @@ def invite_create(
             raise RuleViolation("Ребёнок должен учиться в этом классе.", code="bound_student_class")
     if recipient_phone:
         recipient_phone = normalize_phone(recipient_phone)
-    expires_at = _expiry(policy_for(organisation), role, expires_at)
+    expires_at = _expiry(policy_for(organisation), role, expires_at, limit=limit)
     token, fields = _new_token_fields()
     with transaction.atomic():
+        order = None
+        if admin_order is not None:
+            order = admin_order_create(organisation=organisation, actor=actor, **admin_order)
         invite = Invite.objects.create(
+            admin_order=order,
             organisation=organisation,
             target_group=target_group,
             target_chat=target_chat,

@@ -17,6 +17,7 @@ from .. import tokens
 from ..models import Invite, InviteRole, JoinRequest, Redemption
 from .chat_invites import chat_invite_admits
 from .guard import leak_check
+from .staff_links import staff_link_join
 
 Status = Invite.Status
 
@@ -139,6 +140,8 @@ def _check_role_rules(invite: Invite, user, child) -> None:
 
 def _join(invite: Invite, user, child) -> Membership:
     org = invite.organisation
+    if invite.role in (InviteRole.CURATOR, InviteRole.ADMIN):
+        return staff_link_join(invite, user)
     if invite.role == InviteRole.TEACHER:
         return membership_add(organisation=org, user=user, role=Membership.Role.TEACHER, actor=None)
     if invite.role == InviteRole.STUDENT:

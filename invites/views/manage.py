@@ -18,7 +18,7 @@ from orgs.views._base import apply_error_to_form, org_page, perform
 from portal.exceptions import PortalError
 
 from .. import selectors
-from ..forms import InviteCreateForm, InviteFilterForm, RelayForm, RevokeAllForm
+from ..forms import AdminLinkForm, InviteCreateForm, InviteFilterForm, RelayForm, RevokeAllForm
 from ..models import Invite
 from ..permissions import can_manage_invite
 from ..services import links
@@ -95,6 +95,26 @@ def invite_create(request, org):
             messages.success(request, _("Ссылка создана. Скопируйте её и отправьте тем, кого приглашаете."))
             return redirect("invites:detail", org.pk, invite.pk)
     return render(request, "invites/invite_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@org_page("manage_admins")
+def admin_link_create(request, org):
+    """«Ссылка для администратора»: single-use, short-lived, carrying the appointing order."""
+    form = AdminLinkForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invite, _token = links.invite_create(
+                organisation=org, actor=request.user, role="admin", max_uses=1, **form.service_kwargs()
+            )
+        except PortalError as error:
+            apply_error_to_form(form, error)
+        else:
+            messages.success(request, _("Ссылка для администратора создана: она одноразовая и действует недолго."))
+            return redirect("invites:detail", org.pk, invite.pk)
+    hours = links.policy_for(org).admin_hours
+    return render(
+        request, "invites/admin_link_form.html", {"form": form, "hours": hours}, status=400 if form.errors else 200
+    )
 
 
 def _refusal(user, org) -> str:

@@ -310,14 +310,18 @@ class AdministratorViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.Gener
         request=s.AdminAppointSerializer,
         responses={201: s.MembershipSerializer, **ERRORS},
         parameters=[ORG_PARAM],
-        summary="Назначить администратора из педагогов",
+        summary="Назначить администратора из педагогов (с приказом о назначении: номер, дата, файл)",
     )
     def create(self, request, org_pk=None):
         ser = s.AdminAppointSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
+        data = ser.validated_data
         membership = membership_services.admin_appoint(
             organisation=self.organisation,
             actor=request.user,
-            user=self.org_user(ser.validated_data["user"], Membership.Role.TEACHER, "user"),
+            user=self.org_user(data["user"], Membership.Role.TEACHER, "user"),
+            order_number=data["order_number"],
+            order_date=data["order_date"],
+            order_file=data["order_file"],
         )
         return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)

@@ -243,6 +243,13 @@ class ParentLinkCreateSerializer(serializers.Serializer):
 
 class AdminAppointSerializer(serializers.Serializer):
     user = IdField(help_text="id пользователя-педагога")
+    order_number = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default="", help_text="номер приказа о назначении"
+    )
+    order_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="дата приказа")
+    order_file = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="приказ: PDF, JPEG или PNG (multipart)"
+    )
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

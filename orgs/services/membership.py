@@ -7,7 +7,8 @@ from portal.exceptions import Conflict, RuleViolation
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 from ..permissions import permissions_sync_user, require
-from ..signals import structure_changed_after_commit
+from ..signals import structure_changed_after_commit, teacher_verified_after_commit
+from .appointment import admin_order_clean, admin_order_create
 from .audit import audit_record
 
 Role = Membership.Role
@@ -72,6 +73,7 @@ def teacher_verify(*, membership: Membership, actor) -> Membership:
         permissions_sync_user(organisation=membership.organisation, user=membership.user)
         audit_record(organisation=membership.organisation, actor=actor, action="teacher.verified", obj=membership)
         structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
+        teacher_verified_after_commit(membership=membership)
     return membership
 
 
@@ -124,8 +126,11 @@ def staff_set_position(*, membership: Membership, actor, position: str) -> Membe
     return membership
 
 
-def admin_appoint(*, organisation: Organisation, user, actor) -> Membership:
-    """Make one of the organisation's teachers an administrator."""
+def admin_appoint(
+    *, organisation: Organisation, user, actor, order_number: str = "", order_date=None, order_file=None
+) -> Membership:
+    """Make one of the organisation's teachers an administrator; the appointing order is recorded when given
+    (number and date, the file optional)."""
     require(actor, "manage_admins", organisation)
     if not Membership.objects.filter(
         organisation=organisation, user=user, role=Role.TEACHER, valid_to__isnull=True
@@ -133,8 +138,60 @@ def admin_appoint(*, organisation: Organisation, user, actor) -> Membership:
         raise RuleViolation("Администратором можно назначить только педагога этой организации.", code="not_a_teacher")
     if Membership.objects.filter(organisation=organisation, user=user, role=Role.ADMIN, valid_to__isnull=True).exists():
         raise Conflict("Этот человек уже администратор.", code="already_admin")
-    membership = membership_add(organisation=organisation, user=user, role=Role.ADMIN, actor=None)
-    audit_record(organisation=organisation, actor=actor, action="admin.appointed", obj=membership)
+    given = bool(order_number or order_date or order_file)
+    if given:
+        admin_order_clean(number=order_number, date=order_date, order_file=order_file)
+    with transaction.atomic():
+        membership = membership_add(organisation=organisation, user=user, role=Role.ADMIN, actor=None)
+        order = None
+        if given:
+            order = admin_order_create(
+                organisation=organisation,
+                actor=actor,
+                number=order_number,
+                date=order_date,
+                order_file=order_file,
+                membership=membership,
+            )
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="admin.appointed",
+            obj=membership,
+            details=_order_details(order),
+        )
+    return membership
+
+
+def _order_details(order) -> dict:
+    return {"order": order.number, "date": f"{order.date:%d.%m.%Y}"} if order is not None else {}
+
+
+def admin_appoint_by_link(*, organisation: Organisation, user, order, appointed_by) -> Membership:
+    """The system's side of an administrator's link (its rights were checked when the link was made): the person
+    becomes staff (verified: the order appoints them) and an administrator; the link's order is attached."""
+    existing = Membership.objects.filter(
+        organisation=organisation, user=user, role=Role.ADMIN, valid_to__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        staff = Membership.objects.filter(
+            organisation=organisation, user=user, role=Role.TEACHER, valid_to__isnull=True
+        ).first()
+        if staff is None:
+            membership_add(organisation=organisation, user=user, role=Role.TEACHER, actor=None, verified=True)
+        membership = membership_add(organisation=organisation, user=user, role=Role.ADMIN, actor=None)
+        if order is not None:
+            order.membership = membership
+            order.save(update_fields=["membership"])
+        audit_record(
+            organisation=organisation,
+            actor=appointed_by,
+            action="admin.appointed",
+            obj=membership,
+            details={**_order_details(order), "by_link": True},
+        )
     return membership
 
 

@@ -238,3 +238,27 @@ def group_restore(*, group: Group, actor) -> Group:
     audit_record(organisation=organisation, actor=actor, action="group.restored", obj=group)
     structure_changed_after_commit(organisation=organisation, groups=[group])
     return group
+
+
+HEADCOUNT_MAX = 100_000
+
+
+def staff_headcount_set(*, organisation: Organisation, actor, value: int | None) -> Organisation:
+    """The staff headcount the statistics divide by (the profile's field: one place); audited from old to new."""
+    require(actor, "manage_org", organisation)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= HEADCOUNT_MAX):
+        msg = f"Численность сотрудников — целое число от 1 до {HEADCOUNT_MAX:,}".replace(",", " ") + "."
+        raise RuleViolation(msg, code="staff_headcount_invalid", fields={"staff_headcount": [msg]})
+    old = organisation.staff_headcount
+    if old != value:
+        with transaction.atomic():
+            organisation.staff_headcount = value
+            organisation.save(update_fields=["staff_headcount"])
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action="settings.changed",
+                obj=organisation,
+                details={"changes": {"staff_headcount": [old, value]}},
+            )
+    return organisation

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from portal.exceptions import PortalError
 
-from .. import selectors
+from .. import onboarding, selectors
 from ..forms import ApplicationForm
 from ..models import Membership, Placement
 from ..services.registration import application_submit
@@ -54,6 +54,8 @@ def org_home(request, org):
             )
         ),
     }
+    if user.has_perm("orgs.manage_org", org):
+        context["steps"], context["next_step"] = onboarding.onboarding_steps(org)
     placement = context["own_placement"]
     if placement:
         context["own_curator"] = selectors.curator_assignments(org).filter(group=placement.group).first()

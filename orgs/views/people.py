@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -10,13 +11,21 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.exceptions import RuleViolation
+from portal.exceptions import PortalError, RuleViolation
 
 from .. import selectors
-from ..forms import AppointAdminForm, ClassChoiceForm, EndMembershipForm, PeopleFilterForm, ReasonForm, TeachingForm
+from ..forms import (
+    AdminOrderForm,
+    AppointAdminForm,
+    ClassChoiceForm,
+    EndMembershipForm,
+    PeopleFilterForm,
+    ReasonForm,
+    TeachingForm,
+)
 from ..models import CuratorAssignment, Membership, ParentLink, Placement, TeachingAssignment
 from ..services import membership as services
-from ._base import back, org_page, perform, require_perm
+from ._base import apply_error_to_form, back, org_page, perform, require_perm
 
 Role = Membership.Role
 PAGE_SIZE = 25
@@ -136,7 +145,14 @@ ACTIONS = {
         "manage_admins",
         gettext_lazy("Назначить администратором"),
         gettext_lazy("Назначен администратор."),
-        lambda actor, org, ms, data: services.admin_appoint(organisation=org, user=ms[0].user, actor=actor),
+        lambda actor, org, ms, data: services.admin_appoint(
+            organisation=org,
+            user=ms[0].user,
+            actor=actor,
+            order_number=data["order_number"],
+            order_date=data["order_date"],
+        ),
+        lambda data, org: AdminOrderForm(data),
     ),
     "remove-admin": Action(
         "manage_admins",
@@ -215,13 +231,14 @@ def administrators(request, org):
         .filter(role=Role.TEACHER)
         .exclude(user_id__in=[a.user_id for a in admins])
     )
-    form = AppointAdminForm(request.POST or None, org=org, candidates=candidates)
+    form = AppointAdminForm(request.POST or None, request.FILES or None, org=org, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         user = form.cleaned_data["membership"].user
-        perform(
-            request,
-            lambda: services.admin_appoint(organisation=org, user=user, actor=request.user),
-            _("%(name)s назначен(а) администратором.") % {"name": user.full_name},
-        )
-        return redirect("orgs:administrators", org.pk)
+        try:
+            services.admin_appoint(organisation=org, user=user, actor=request.user, **form.order())
+        except PortalError as error:
+            apply_error_to_form(form, error)
+        else:
+            messages.success(request, _("%(name)s назначен(а) администратором.") % {"name": user.full_name})
+            return redirect("orgs:administrators", org.pk)
     return render(request, "orgs/administrators.html", {"admins": admins, "form": form})

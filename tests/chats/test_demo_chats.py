@@ -52,6 +52,15 @@ def test_the_demo_school_has_every_kind_of_chat_with_the_right_people():
     kids = set(placed.filter(group=other.group).values_list("student_id", flat=True))
     parents = set(ParentLink.objects.filter(child_id__in=kids).values_list("parent_id", flat=True))
     assert people & kids and people <= kids | parents
+    # The administrator's additional channel: everyone of the school reads it, its owners are the leaders.
+    extra = chats.get(kind=Chat.Kind.EXTRA_CHANNEL)
+    everyone = set(
+        Membership.objects.filter(organisation=school, valid_to__isnull=True).values_list("user_id", flat=True)
+    )
+    assert members(extra) == everyone
+    assert director in set(
+        ChatMember.objects.filter(chat=extra, role="owner", left_at__isnull=True).values_list("user_id", flat=True)
+    )
     assert Message.objects.filter(chat__kind=Chat.Kind.GENERAL_CHANNEL, chat__organisation=school).exists()
     assert Poll.objects.filter(message__chat__organisation=school).exists()
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chats.models import Chat, Report
+from chats.services.channels import channel_create, channel_rename
 from chats.services.manage import chat_archive, chat_create, chat_leave, chat_members_add, chat_rename, chat_restore
 from chats.services.messages import message_post
 from chats.services.moderation import member_mute, member_remove, member_unmute, report_create, report_resolve
@@ -29,6 +30,7 @@ from invites.services.links import (
     invite_revoke_all,
     policy_for,
 )
+from invites.services.policy import invite_policy_update
 from invites.services.redeem import invite_redeem
 from invites.services.sending import invite_mailing_start
 from orgs.models import AuditEntry, Group, Membership
@@ -49,7 +51,7 @@ from orgs.services.membership import (
     teaching_end,
 )
 from orgs.services.registration import application_approve, application_reject, application_submit
-from orgs.services.structure import group_archive, group_create, group_restore, group_update
+from orgs.services.structure import group_archive, group_create, group_restore, group_update, staff_headcount_set
 from policies.services.documents import clause_edit, version_create, version_refresh
 from policies.services.responsible import responsible_add, responsible_end
 from policies.services.rules import forbidden_service_create, forbidden_service_delete, forbidden_service_update
@@ -154,7 +156,7 @@ def _movement(s: School) -> None:
 def _links(s: School) -> None:
     org, admin, a = s.org, s.admin, s.classes["А"]
     policy = policy_for(org)
-    policy.leak_spike_per_10_minutes = 1  # the operator's setting: a second use within ten minutes is a leak
+    policy.leak_spike_uses = 1  # the operator's setting: a second use within ten minutes is a leak
     policy.save()
     link, _token = invite_create(organisation=org, actor=admin, role=InviteRole.STUDENT, target_group=a, max_uses=None)
     invite_relay(invite=link, actor=admin)
@@ -290,6 +292,15 @@ def _policies(s: School) -> None:
     version_approve(version=version, actor=s.teacher, method="in_app")
 
 
+def _settings(s: School) -> None:
+    org, admin = s.org, s.admin
+    invite_policy_update(organisation=org, actor=admin, changes={"student_days": 10, "leak_spike_minutes": 15})
+    staff_headcount_set(organisation=org, actor=admin, value=42)
+    general = Chat.objects.get(organisation=org, kind=Chat.Kind.GENERAL_CHANNEL)
+    channel_rename(chat=general, actor=admin, title="Общий канал Гимназии")
+    channel_create(organisation=org, actor=admin, title="Канал родительского комитета")
+
+
 STEPS = [
     (_registration, {"registration.approved", "registration.rejected", "membership.added"}),
     (
@@ -333,6 +344,7 @@ STEPS = [
         | {"policy.clause_edited", "policy.clause_reset", "policy.agreed", "policy.returned_to_draft"}
         | {"policy.approved"},
     ),
+    (_settings, {"settings.changed", "chat.renamed", "chat.created"}),
 ]
 
 

@@ -20,6 +20,7 @@ from chats.models import Chat, ChatMember, Event, Message, Report
 from chats.services.messages import message_post
 from chats.services.moderation import report_create
 from chats.services.polls import poll_create
+from invites.models import InvitePolicy
 from orgs.models import CuratorAssignment, Membership, ParentLink, TeachingAssignment
 from policies.models import DocumentVersion, ResponsiblePerson
 from policies.services.content import rule_set_ensure
@@ -37,6 +38,9 @@ from tests.limits import forget_tries
 from tests.school import application, mailing, meeting, school
 
 pytestmark = pytest.mark.django_db
+POLICY_DEFAULTS = {
+    f.name: f.default for f in InvitePolicy._meta.concrete_fields if f.name not in ("id", "organisation")
+}
 
 PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/code/", "/api/v1/auth/code/verify/", "/api/v1/auth/logout/"}
 # Operations meant for people outside the organisation: applying to join it. They are accepted from A's
@@ -88,6 +92,7 @@ def build_org():
         "invites": s.invite.pk,
         "join-requests": s.join_request.pk,
         "invites/mailings": mailing(s).pk,
+        "settings/channels": channel.pk,
         "areas": area.pk,
         "content-rules": org.forbidden_services.order_by("pk").first().pk,
         "policies/versions": version_create(organisation=org, kind="regulation", actor=admin).pk,
@@ -107,7 +112,8 @@ def build_org():
 
 
 def fill(path: str, org_id: int, objects: dict) -> str:
-    resource = re.search(r"/api/v1/(?:orgs/\{org_pk\}/)?([a-z-]+(?:/mailings|/versions|/responsible)?)/", path).group(1)
+    nested = r"(?:/mailings|/versions|/responsible|/channels)?"
+    resource = re.search(rf"/api/v1/(?:orgs/\{{org_pk\}}/)?([a-z-]+{nested})/", path).group(1)
     path = path.replace("{org_pk}", str(org_id))
     for param, key in (
         ("{mid}", "messages"),
@@ -205,6 +211,11 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
         ("/api/v1/orgs/{org_pk}/join-requests/", "post"),
         ("/api/v1/orgs/{org_pk}/policies/versions/{id}/files/pdf/", "get"),
         ("/api/v1/orgs/{org_pk}/policies/versions/{id}/files/docx/", "get"),
+        ("/api/v1/orgs/{org_pk}/settings/", "get"),
+        ("/api/v1/orgs/{org_pk}/settings/", "patch"),
+        ("/api/v1/orgs/{org_pk}/settings/channels/", "post"),
+        ("/api/v1/orgs/{org_pk}/settings/channels/{id}/", "patch"),
+        ("/api/v1/orgs/{org_pk}/invites/admin-link/", "post"),
     } <= walked
     # Creating things in A that point at B's class or people is refused too.
     for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):
@@ -225,6 +236,10 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     # B's chats, members, pins and reports are as they were.
     channel = Chat.objects.get(pk=b["chats"])
     assert not channel.is_archived and channel.title == b["chat_title"]
+    # B's settings are as they were, and B got no channel and no administrator's link.
+    assert not InvitePolicy.objects.filter(organisation=b["org"]).exclude(**POLICY_DEFAULTS).exists()
+    assert not Chat.objects.filter(organisation=b["org"], kind=Chat.Kind.EXTRA_CHANNEL).exists()
+    assert not b["org"].invites.filter(role="admin").exists() and not b["org"].admin_orders.exists()
     assert ChatMember.objects.filter(
         chat=channel, user_id=b["chat-members"], left_at__isnull=True, muted_at=None
     ).exists()
@@ -254,7 +269,9 @@ def test_lists_of_a_never_show_b(two_orgs):
         assert resp.status_code == 200, path
         text = resp.content.decode()
         assert b["org"].short_name not in text
-        for row in resp.json()["results"]:
+        body = resp.json()
+        # A single resource (the organisation's settings) is read as one row.
+        for row in body["results"] if "results" in body else [body]:
             person = row.get("person") or row.get("teacher_person") or row.get("child_person") or {}
             assert person.get("id") not in b_people, path
         if path.endswith(("/invites/", "/join-requests/")):

@@ -18,6 +18,7 @@ from tests.factories import (
     teacher_of,
     teaches,
 )
+from tests.orgs.test_registration import order
 
 pytestmark = pytest.mark.django_db
 
@@ -306,8 +307,18 @@ def test_admin_appoints_a_teacher_then_the_first_admin_can_leave(client):
     teacher = teacher_of(org)
     client.force_login(admin)
     candidate = Membership.objects.get(user=teacher, role="teacher")
-    client.post(reverse("orgs:administrators", args=[org.pk]), {"membership": candidate.pk})
-    assert Membership.objects.filter(organisation=org, user=teacher, role="admin", valid_to__isnull=True).exists()
+    refused = client.post(reverse("orgs:administrators", args=[org.pk]), {"membership": candidate.pk})
+    assert "Укажите номер приказа." in refused.content.decode()
+    assert not Membership.objects.filter(organisation=org, user=teacher, role="admin").exists()
+    client.post(
+        reverse("orgs:administrators", args=[org.pk]),
+        {"membership": candidate.pk, "order_number": "15-к", "order_date": "2026-09-01", "order_file": order()},
+    )
+    appointed = Membership.objects.get(organisation=org, user=teacher, role="admin", valid_to__isnull=True)
+    assert (appointed.appointment_order.number, str(appointed.appointment_order.date)) == ("15-к", "2026-09-01")
+    assert appointed.appointment_order.file.name.endswith(".pdf")
+    page = client.get(reverse("orgs:administrators", args=[org.pk])).content.decode()
+    assert "приказ № 15-к от 01.09.2026" in page
     client.post(reverse("orgs:person_action", args=[org.pk, admin.pk, "remove-admin"]))
     assert not Membership.objects.filter(organisation=org, user=admin, role="admin", valid_to__isnull=True).exists()
 

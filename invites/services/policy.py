@@ -1,0 +1,97 @@
+"""The organisation's rules for links (InvitePolicy): read with the defaults, changed with checks and an audit entry."""
+
+from django.db import transaction
+
+from orgs.models import Organisation
+from orgs.permissions import require
+from orgs.services.audit import audit_record
+from orgs.services.structure import staff_headcount_set
+from portal.exceptions import RuleViolation
+
+from ..models import InvitePolicy
+
+# field -> (lowest, highest, what the message calls it)
+LIMITS = {
+    "teacher_days": (1, 365, "Срок ссылки для педагогов"),
+    "student_days": (1, 365, "Срок ссылки для обучающихся"),
+    "parent_days": (1, 365, "Срок ссылки для родителей"),
+    "max_days": (1, 365, "Наибольший срок ссылки"),
+    "unused_days": (1, 365, "Срок, после которого невостребованные ссылки аннулируются"),
+    "leak_margin": (0, 1000, "Запас переходов сверх состава класса"),
+    "leak_spike_uses": (1, 10_000, "Число переходов во всплеске"),
+    "leak_spike_minutes": (1, 1440, "Окно всплеска"),
+    "admin_hours": (1, 72, "Срок ссылки для администратора"),
+}
+UNITS = {"leak_margin": "", "leak_spike_uses": "", "leak_spike_minutes": " мин.", "admin_hours": " ч."}
+ROLE_DAYS = ("teacher_days", "student_days", "parent_days")
+FIELDS = tuple(LIMITS)
+
+
+def policy_for(organisation: Organisation) -> InvitePolicy:
+    """The organisation's rules; the defaults of the model until an administrator changes them."""
+    policy, _ = InvitePolicy.objects.get_or_create(organisation=organisation)
+    return policy
+
+
+def _check(values: dict) -> dict[str, list[str]]:
+    errors = {}
+    for field, (low, high, name) in LIMITS.items():
+        value = values[field]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            unit = UNITS.get(field, " дн.")
+            message = f"{name} — целое число от {low} до {high}{unit}"
+            errors[field] = [message if message.endswith(".") else f"{message}."]
+    if "max_days" not in errors:
+        for field in ROLE_DAYS:
+            if field not in errors and values[field] > values["max_days"]:
+                errors[field] = [
+                    f"{LIMITS[field][2]} не может быть больше наибольшего срока ({values['max_days']} дн.)."
+                ]
+    return errors
+
+
+def invite_policy_update(*, organisation: Organisation, actor, changes: dict) -> InvitePolicy:
+    """Change some of the rules; every value is checked (whole numbers within bounds, each role's term within the
+    maximum) and the change is audited as old → new. Nothing is saved if any value is refused."""
+    require(actor, "manage_org", organisation, "Настройки организации меняют администраторы.")
+    unknown = sorted(set(changes) - set(FIELDS))
+    if unknown:
+        raise RuleViolation(f"Неизвестные настройки: {', '.join(unknown)}.", code="settings_unknown")
+    with transaction.atomic():
+        policy = InvitePolicy.objects.select_for_update().filter(organisation=organisation).first()
+        if policy is None:
+            policy = InvitePolicy.objects.create(organisation=organisation)
+        values = {field: getattr(policy, field) for field in FIELDS} | dict(changes)
+        errors = _check(values)
+        if errors:
+            first = next(iter(errors.values()))[0]
+            raise RuleViolation(
+                first if len(errors) == 1 else f"{first} (и ещё {len(errors) - 1})",
+                code="settings_invalid",
+                fields=errors,
+            )
+        diff = {f: [getattr(policy, f), values[f]] for f in FIELDS if getattr(policy, f) != values[f]}
+        if diff:
+            for field, (_old, new) in diff.items():
+                setattr(policy, field, new)
+            policy.save(update_fields=list(diff))
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action="settings.changed",
+                obj=organisation,
+                details={"changes": diff},
+            )
+    return policy
+
+
+def organisation_settings_update(*, organisation: Organisation, actor, changes: dict) -> InvitePolicy:
+    """The settings page's one save: the rules for links and the staff headcount, all or nothing."""
+    changes = dict(changes)
+    headcount_given = "staff_headcount" in changes
+    headcount = changes.pop("staff_headcount", None)
+    with transaction.atomic():
+        policy = invite_policy_update(organisation=organisation, actor=actor, changes=changes)
+        if headcount_given:
+            staff_headcount_set(organisation=organisation, actor=actor, value=headcount)
+    return policy
