@@ -88,7 +88,9 @@ def test_the_leavers_chats_pass_on_and_their_decisions_go_to_the_administrators(
     )
     pending = invite_redeem(token=token, user=UserFactory()).join_request
     mail.outbox.clear()
-    live(membership_end, membership=_membership(org, teacher, "teacher"), actor=admin, kind="dismiss", reason="Приказ 5")
+    live(
+        membership_end, membership=_membership(org, teacher, "teacher"), actor=admin, kind="dismiss", reason="Приказ 5"
+    )
     assert not ChatMember.objects.filter(user=teacher, left_at__isnull=True).exists()
     assert ChatMember.objects.get(chat=own, user=admin, left_at__isnull=True).role == "owner"  # the heir
     assert ChatMember.objects.get(chat=class_chat, user=admin, left_at__isnull=True).role == "owner"

@@ -32,7 +32,9 @@ def school():
     return org, five, eleven, admin_of(org), pupils
 
 
-def test_the_administrator_previews_changes_and_confirms_the_promotion(client, school, django_capture_on_commit_callbacks):
+def test_the_administrator_previews_changes_and_confirms_the_promotion(
+    client, school, django_capture_on_commit_callbacks
+):
     org, five, eleven, admin, _pupils = school
     client.force_login(admin)
     url = reverse("orgs:promotion", args=[org.pk])
@@ -108,7 +110,8 @@ def test_a_transfer_is_accepted_by_the_receiving_administrator(client, school, d
     assert pupils[0].full_name in page and "Переезд" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("orgs:transfers", args=[other.pk]), {"transfer": transfer.pk, "group": their_class.pk, "accept": "1"}
+            reverse("orgs:transfers", args=[other.pk]),
+            {"transfer": transfer.pk, "group": their_class.pk, "accept": "1"},
         )
     assert response.status_code == 302
     assert Membership.objects.get(organisation=org, user=pupils[0]).valid_to is not None
