@@ -24,7 +24,6 @@ from tests.factories import (
     admin_of,
     curator_of,
     student_in,
-    teacher_of,
 )
 
 pytestmark = pytest.mark.django_db
