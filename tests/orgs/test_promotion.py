@@ -9,7 +9,8 @@ from invites.models import Invite
 from invites.services.links import invite_create
 from orgs.models import AcademicYear, AuditEntry, Group, Membership, Placement
 from orgs.movement_models import Movement, Promotion
-from orgs.services.promotion import promotion_confirm, promotion_preview, promotion_run
+from orgs.services.promotion import promotion_confirm, promotion_preview
+from orgs.services.promotion_job import promotion_run
 from portal.exceptions import PermissionDenied, RuleViolation
 from tests.factories import (
     AcademicYearFactory,
