@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from orgs.signals import organisation_created, structure_changed
+from orgs.signals import member_left, organisation_created, structure_changed
 
 from .services.sync import chats_sync_organisation, chats_sync_scope
 
@@ -16,3 +16,10 @@ def _organisation_created(sender, organisation, **kwargs):
 @receiver(structure_changed, dispatch_uid="chats.structure_changed")
 def _structure_changed(sender, organisation, user_ids=(), group_ids=(), **kwargs):
     chats_sync_scope(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
+
+
+@receiver(member_left, dispatch_uid="chats.member_left")
+def _member_left(sender, organisation, user_id, **kwargs):
+    # The person's rows leave the chats the structure no longer gives them; a chat they owned passes to its heir
+    # (the class's curator, else an administrator) by the sync's one rule.
+    chats_sync_scope(organisation=organisation, user_ids=[user_id])

@@ -42,6 +42,16 @@ ACTION_LABELS = {
     "teaching.ended": _("Нагрузка педагога снята"),
     "parent_link.created": _("Родитель связан с ребёнком"),
     "parent_link.ended": _("Связь родителя с ребёнком прекращена"),
+    # Movement
+    "movement.expelled": _("Обучающийся отчислен"),
+    "movement.graduated": _("Обучающийся выпущен"),
+    "movement.dismissed": _("Сотрудник уволен"),
+    "movement.transferred_out": _("Участник переведён в другую организацию"),
+    "movement.transfer_requested": _("Запрошен перевод в другую организацию"),
+    "movement.transfer_accepted": _("Принят перевод из другой организации"),
+    "movement.transfer_rejected": _("Отказано в переводе из другой организации"),
+    "promotion.confirmed": _("Подтверждён перевод на следующий учебный год"),
+    "promotion.completed": _("Выполнен перевод на следующий учебный год"),
     # Invites
     "invite.created": _("Создана ссылка-приглашение"),
     "invite.relayed": _("Ссылка-приглашение передана дальше"),
@@ -54,6 +64,7 @@ ACTION_LABELS = {
     "invite.annulled": _("Невостребованная ссылка-приглашение аннулирована"),
     "invite.redeemed": _("Переход по ссылке-приглашению"),
     "invite.mailing_started": _("Начата рассылка приглашений по электронной почте"),
+    "invite.revoked_on_leaving": _("Ссылки-приглашения отозваны: их автор покинул организацию"),
     # Chats
     "chat.created": _("Создан чат"),
     "chat.renamed": _("Чат переименован"),
@@ -74,6 +85,9 @@ ACTION_LABELS = {
     # Join requests
     "join_request.approved": _("Заявка на вступление одобрена"),
     "join_request.rejected": _("Заявка на вступление отклонена"),
+    "join_request.handed_over": _(
+        "Заявки на вступление переданы администраторам: рассматривавший их покинул организацию"
+    ),
     # Regulations
     "policy.version_created": _("Создан проект документа"),
     "policy.version_refreshed": _("В проект документа внесены новые сведения об организации"),
@@ -104,9 +118,9 @@ ACTION_GROUPS = {
     "join_requests": (_("Заявки на вступление"), ("join_request",)),
     "people": (
         _("Люди"),
-        ("membership", "teacher", "staff", "admin", "student", "curator", "teaching", "parent_link"),
+        ("membership", "teacher", "staff", "admin", "student", "curator", "teaching", "parent_link", "movement"),
     ),
-    "structure": (_("Структура"), ("organisation", "academic_year", "group")),
+    "structure": (_("Структура"), ("organisation", "academic_year", "group", "promotion")),
     "registration": (_("Регистрация организации"), ("registration",)),
     "chats": (_("Чаты и жалобы"), ("chat", "report")),
     "content": (_("Правила содержания"), ("content", "content_rule")),

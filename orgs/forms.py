@@ -230,3 +230,52 @@ class PeopleFilterForm(forms.Form):
         ]
         self.fields["group"].queryset = _classes(org)
         self.fields["group"].label = org.vocabulary.group[:1].upper() + org.vocabulary.group[1:]
+
+
+class MovementForm(forms.Form):
+    """One movement of a member: its kind, its reason, and what the kind needs (a class, a position, a school)."""
+
+    kind = forms.ChoiceField(label=_("Вид движения"))
+    reason = forms.CharField(
+        label=_("Основание"), max_length=255, required=False, help_text=_("Например, номер и дата приказа.")
+    )
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
+    position = forms.ChoiceField(label=_("Новая должность"), required=False)
+    target = forms.ModelChoiceField(
+        label=_("Организация, в которую переводится"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, org, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+        self.fields["group"].queryset = _classes(org)
+        self.fields["group"].label = _("Класс или группа (для зачисления и перевода)")
+        self.fields["position"].choices = [("", _("— не меняется —")), *Membership.Position.choices[1:]]
+        self.fields["target"].queryset = Organisation.objects.filter(is_active=True).exclude(pk=org.pk)
+
+
+class HireForm(forms.Form):
+    """«Приём на работу»: a new member of staff, found by phone or e-mail or created."""
+
+    last_name = forms.CharField(label=_("Фамилия"), max_length=100)
+    first_name = forms.CharField(label=_("Имя"), max_length=100)
+    patronymic = forms.CharField(label=_("Отчество"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Телефон"), max_length=32, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    position = forms.ChoiceField(label=_("Должность"), choices=Membership.Position.choices[1:])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("phone") and not cleaned.get("email"):
+            self.add_error("phone", _("Укажите телефон или e-mail."))
+        return cleaned
+
+
+class TransferDecisionForm(forms.Form):
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
+    note = forms.CharField(label=_("Комментарий (при отказе)"), max_length=255, required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = _classes(org)
+        self.fields["group"].label = _("Зачислить в класс или группу")

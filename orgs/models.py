@@ -424,3 +424,7 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+# The movement models live in their own module; importing them here registers them with the app.
+from .movement_models import Movement, OrgTransfer, Promotion  # noqa: E402, F401

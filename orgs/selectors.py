@@ -16,6 +16,7 @@ from .models import (
     RegistrationApplication,
     TeachingAssignment,
 )
+from .movement_models import Movement, OrgTransfer, Promotion
 
 
 def organisations_for_user(user) -> QuerySet[Organisation]:
@@ -246,3 +247,29 @@ def onboarding_facts(organisation: Organisation) -> dict[str, int]:
     )
     curated = CuratorAssignment.objects.filter(group__in=classes, valid_to__isnull=True).count()
     return {**class_counts, **staff, "classes_with_parents": with_parents, "curated": curated}
+
+
+def person_history(organisation: Organisation, user_id: int):
+    """The person's movements in the organisation, newest first, with who made them."""
+    return (
+        Movement.objects.filter(organisation=organisation, user_id=user_id)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def transfers_incoming(organisation: Organisation):
+    """Transfers other organisations asked this one to accept, pending first."""
+    return (
+        OrgTransfer.objects.filter(target=organisation)
+        .select_related("source", "user", "to_group")
+        .order_by("status", "-created_at")
+    )
+
+
+def transfers_outgoing(organisation: Organisation):
+    return OrgTransfer.objects.filter(source=organisation).select_related("target", "user").order_by("-created_at")
+
+
+def promotions(organisation: Organisation):
+    return Promotion.objects.filter(organisation=organisation).select_related("from_year", "to_year")

@@ -38,3 +38,26 @@ def teacher_verified_after_commit(*, membership) -> None:
         ),
         robust=True,
     )
+
+
+# A person's membership ended because they left (dismissed, expelled, graduated, transferred out, or any other end):
+# what they may no longer use must stop. Higher apps act on it (chats pass ownership on, invites revoke the person's
+# links and hand their pending decisions to the administrators).
+member_left = Signal()  # organisation, user_id, role, kind, actor_id
+
+
+def member_left_after_commit(*, organisation, user, role: str, kind: str, actor=None) -> None:
+    """Announce that a person left in `role`, once the transaction commits (a rolled-back end announces nothing)."""
+    user_id = getattr(user, "pk", user)
+    actor_id = getattr(actor, "pk", None)
+    transaction.on_commit(
+        lambda: member_left.send(
+            sender=type(organisation),
+            organisation=organisation,
+            user_id=user_id,
+            role=role,
+            kind=kind,
+            actor_id=actor_id,
+        ),
+        robust=True,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, classes, home, people, profile, structure
+from .views import audit, classes, home, movement, people, profile, structure
 
 app_name = "orgs"
 
@@ -21,7 +21,12 @@ urlpatterns = [
     path(org + "classes/<int:group_id>/", classes.class_detail, name="class"),
     path(org + "people/", people.people, name="people"),
     path(org + "people/<int:user_id>/", people.person, name="person"),
+    path(org + "people/<int:user_id>/history/", movement.person_history, name="person_history"),
     path(org + "people/<int:user_id>/<slug:action>/", people.person_action, name="person_action"),
+    path(org + "movement/", movement.movement, name="movement"),
+    path(org + "movement/promotion/", movement.promotion, name="promotion"),
+    path(org + "movement/promotion/<int:promotion_id>/", movement.promotion_report, name="promotion_report"),
+    path(org + "movement/transfers/", movement.transfers, name="transfers"),
     path(org + "verification/", people.verification, name="verification"),
     path(org + "administrators/", people.administrators, name="administrators"),
     path(org + "audit/", audit.audit, name="audit"),

@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "PolicyVersionStatusEnum": "policies.models.DocumentVersion.Status",
         "ApprovalMethodEnum": "policies.models.DocumentVersion.ApprovalMethod",
         "ResponsibleDutyEnum": "policies.models.ResponsiblePerson.Duty",
+        "MembershipRoleEnum": "orgs.models.Membership.Role",
+        "MovementKindEnum": "orgs.movement_models.Movement.Kind",
     },
 }
 

@@ -16,6 +16,7 @@ from ..services.people import person_add
 from . import filters
 from . import serializers as s
 from .base import ORG_PARAM, OrgScopedMixin, parse_int
+from .movement import MemberMovementMixin
 
 # --- People -----------------------------------------------------------------------
 
@@ -24,7 +25,9 @@ from .base import ORG_PARAM, OrgScopedMixin, parse_int
     list=extend_schema(summary="Участники (видимые пользователю)", parameters=[ORG_PARAM]),
     retrieve=extend_schema(summary="Участник", parameters=[ORG_PARAM]),
 )
-class MemberViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MemberViewSet(
+    MemberMovementMixin, OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = s.MembershipSerializer
     filterset_class = filters.MembershipFilter
     search_fields = ["user__last_name", "user__first_name", "user__patronymic"]

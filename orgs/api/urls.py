@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import people, registrations, structure
+from . import movement, people, registrations, structure
 
 ORG = r"orgs/(?P<org_pk>\d{1,18})"
 
@@ -29,5 +29,7 @@ router.register(f"{ORG}/curators", people.CuratorViewSet, basename="curator")
 router.register(f"{ORG}/teaching-assignments", people.TeachingViewSet, basename="teaching")
 router.register(f"{ORG}/parent-links", people.ParentLinkViewSet, basename="parent-link")
 router.register(f"{ORG}/audit", people.AuditViewSet, basename="audit")
+router.register(f"{ORG}/promotions", movement.PromotionViewSet, basename="promotion")
+router.register(f"{ORG}/transfers", movement.TransferViewSet, basename="transfer")
 
 urlpatterns = router.urls

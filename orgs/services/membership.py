@@ -6,10 +6,12 @@ from django.utils import timezone
 from portal.exceptions import Conflict, RuleViolation
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
+from ..movement_models import Movement
 from ..permissions import permissions_sync_user, require
-from ..signals import structure_changed_after_commit, teacher_verified_after_commit
+from ..signals import member_left_after_commit, structure_changed_after_commit, teacher_verified_after_commit
 from .appointment import admin_order_clean, admin_order_create
 from .audit import audit_record
+from .history import movement_record
 
 Role = Membership.Role
 Verification = Membership.Verification
@@ -50,6 +52,8 @@ def membership_add(
     audit_record(
         organisation=organisation, actor=actor, action="membership.added", obj=membership, details={"role": role}
     )
+    if role == Role.TEACHER:
+        movement_record(organisation=organisation, user=user, kind=Movement.Kind.HIRE, role=role, actor=actor)
     structure_changed_after_commit(organisation=organisation, users=[user])
     return membership
 
@@ -106,14 +110,26 @@ def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
     return membership
 
 
-def staff_set_position(*, membership: Membership, actor, position: str) -> Membership:
+def staff_set_position(*, membership: Membership, actor, position: str, reason: str = "") -> Membership:
+    """Change a member of staff's position; the change goes to their history."""
     require(actor, "manage_org", membership.organisation)
     if membership.role != Role.TEACHER or not membership.is_active:
         raise RuleViolation("Должность указывается только у действующих сотрудников.", code="not_staff")
     if position not in Membership.Position.values or not position:
         raise RuleViolation("Неизвестная должность.", code="position_invalid")
+    before = membership.get_position_display()
     membership.position = position
     membership.save(update_fields=["position"])
+    movement_record(
+        organisation=membership.organisation,
+        user=membership.user,
+        kind=Movement.Kind.POSITION,
+        role=membership.role,
+        actor=actor,
+        reason=reason,
+        from_name=str(before),
+        to_name=str(membership.get_position_display()),
+    )
     permissions_sync_user(organisation=membership.organisation, user=membership.user)
     audit_record(
         organisation=membership.organisation,
@@ -233,10 +249,49 @@ def admin_remove(*, membership: Membership, actor) -> Membership:
     return membership
 
 
-def membership_end(*, membership: Membership, actor, reason: str = "") -> Membership:
-    """End a membership (dismissal, expulsion, leaving): it stays in history, its rights go."""
+# The ways of leaving an organisation, and who may leave by each (None: any role but administrator).
+LEAVING_ROLES = {
+    Movement.Kind.EXPEL: {Role.STUDENT},
+    Movement.Kind.GRADUATE: {Role.STUDENT},
+    Movement.Kind.DISMISS: {Role.TEACHER},
+    Movement.Kind.TRANSFER_OUT: {Role.STUDENT, Role.TEACHER},
+    Movement.Kind.LEFT: None,
+}
+LEAVING_ACTIONS = {
+    Movement.Kind.EXPEL: "movement.expelled",
+    Movement.Kind.GRADUATE: "movement.graduated",
+    Movement.Kind.DISMISS: "movement.dismissed",
+    Movement.Kind.TRANSFER_OUT: "movement.transferred_out",
+    Movement.Kind.LEFT: "membership.ended",
+}
+# Stored in the membership's «основание окончания» when the administrator gives none.
+DEFAULT_END_REASONS = {
+    Movement.Kind.EXPEL: "отчисление",
+    Movement.Kind.GRADUATE: "выпуск",
+    Movement.Kind.DISMISS: "увольнение",
+    Movement.Kind.TRANSFER_OUT: "перевод в другую организацию",
+    Movement.Kind.LEFT: "",
+}
+
+
+def membership_end(
+    *, membership: Membership, actor, reason: str = "", kind: str = Movement.Kind.LEFT, system: bool = False
+) -> Membership:
+    """End a membership (dismissal, expulsion, graduation, leaving): it stays in history, its rights go.
+
+    The person's assignments (a student's placement and parent links) end with it. Once
+    committed, `member_left` tells the higher apps to stop what the person may no longer use. `system` is the
+    portal itself acting (an accepted transfer, the promotion job), which checked its own rights.
+    """
     organisation = membership.organisation
-    require(actor, "manage_movement", organisation)
+    if not system:
+        require(actor, "manage_movement", organisation)
+    allowed = LEAVING_ROLES.get(kind, ())
+    if allowed is not None and membership.role not in allowed:
+        raise RuleViolation(
+            f"«{Movement.Kind(kind).label}» не применяется к роли «{membership.get_role_display()}».",
+            code="movement_role_invalid",
+        )
     with transaction.atomic():
         if membership.role == Role.ADMIN:
             _ensure_not_last_admin(organisation, membership)
@@ -245,7 +300,10 @@ def membership_end(*, membership: Membership, actor, reason: str = "") -> Member
             return membership
         now = timezone.now()
         user = membership.user
+        reason = (reason or "").strip()[:255]
+        place = None
         if membership.role == Role.STUDENT:
+            place = Placement.objects.filter(organisation=organisation, student=user, valid_to__isnull=True).first()
             Placement.objects.filter(organisation=organisation, student=user, valid_to__isnull=True).update(
                 valid_to=now
             )
@@ -261,16 +319,30 @@ def membership_end(*, membership: Membership, actor, reason: str = "") -> Member
             ParentLink.objects.filter(organisation=organisation, parent=user, valid_to__isnull=True).update(
                 valid_to=now
             )
-        _end_membership(membership, (reason or "").strip()[:255])
+        _end_membership(membership, reason or DEFAULT_END_REASONS.get(kind, ""))
         permissions_sync_user(organisation=organisation, user=user)
         audit_record(
             organisation=organisation,
             actor=actor,
-            action="membership.ended",
+            action=LEAVING_ACTIONS.get(kind, "membership.ended"),
             obj=membership,
-            details={"reason": reason},
+            details={"reason": reason}
+            if kind == Movement.Kind.LEFT
+            else {"reason": reason, "role": membership.role} | ({"group": place.group.name} if place else {}),
         )
-        structure_changed_after_commit(organisation=organisation, users=[user])
+        movement_record(
+            organisation=organisation,
+            user=user,
+            kind=kind,
+            role=membership.role,
+            actor=actor,
+            reason=reason,
+            from_group=place.group if place else None,
+        )
+        structure_changed_after_commit(
+            organisation=organisation, users=[user], groups=[place.group_id if place else None]
+        )
+        member_left_after_commit(organisation=organisation, user=user, role=membership.role, kind=kind, actor=actor)
     return membership
 
 
@@ -284,7 +356,7 @@ def _require_class(organisation, group):
         raise RuleViolation("Выберите действующий класс этой организации.", code="class_invalid")
 
 
-def student_place(*, organisation: Organisation, student, group: Group, actor) -> Placement:
+def student_place(*, organisation: Organisation, student, group: Group, actor, reason: str = "") -> Placement:
     """Enrol a student in a class, or transfer them: the old placement ends, the history stays."""
     if actor is not None:
         require(actor, "manage_movement", organisation)
@@ -313,7 +385,18 @@ def student_place(*, organisation: Organisation, student, group: Group, actor) -
             actor=actor,
             action="student.transferred" if current else "student.enrolled",
             obj=placement,
-            details={"group": group.name, "from": current.group.name if current else None},
+            details={"group": group.name, "from": current.group.name if current else None}
+            | ({"reason": reason} if reason else {}),
+        )
+        movement_record(
+            organisation=organisation,
+            user=student,
+            kind=Movement.Kind.TRANSFER if current else Movement.Kind.ENROL,
+            role=Role.STUDENT,
+            actor=actor,
+            reason=reason,
+            from_group=current.group if current else None,
+            to_group=group,
         )
         structure_changed_after_commit(
             organisation=organisation, users=[student], groups=[group, current.group_id if current else None]

@@ -19,12 +19,15 @@ from ..forms import (
     AppointAdminForm,
     ClassChoiceForm,
     EndMembershipForm,
+    MovementForm,
     PeopleFilterForm,
     ReasonForm,
     TeachingForm,
 )
 from ..models import CuratorAssignment, Membership, ParentLink, Placement, TeachingAssignment
+from ..movement_models import Movement
 from ..services import membership as services
+from ..services import movement as movement_services
 from ._base import apply_error_to_form, back, org_page, perform, require_perm
 
 Role = Membership.Role
@@ -82,6 +85,35 @@ def _role(memberships: list[Membership], role: str) -> Membership:
     return found
 
 
+STUDENT_KINDS = [Movement.Kind.ENROL, Movement.Kind.TRANSFER, Movement.Kind.TRANSFER_OUT, Movement.Kind.EXPEL]
+STUDENT_KINDS += [Movement.Kind.GRADUATE]
+STAFF_KINDS = [Movement.Kind.POSITION, Movement.Kind.TRANSFER_OUT, Movement.Kind.DISMISS]
+
+
+def movement_kinds(roles) -> list[tuple[str, str]]:
+    """The movements that apply to a person with these roles, as form choices."""
+    kinds = (STUDENT_KINDS if Role.STUDENT in roles else []) + (STAFF_KINDS if Role.TEACHER in roles else [])
+    return [(k.value, k.label) for k in dict.fromkeys(kinds)]
+
+
+def _move(actor, org, memberships, data):
+    kind, roles = data["kind"], {m.role for m in memberships}
+    if kind == Movement.Kind.TRANSFER_OUT:
+        role = Role.STUDENT if Role.STUDENT in roles else Role.TEACHER
+    else:
+        role = Role.TEACHER if kind in STAFF_KINDS else Role.STUDENT
+    return movement_services.movement_apply(
+        organisation=org,
+        membership=_role(memberships, role),
+        kind=kind,
+        actor=actor,
+        reason=data.get("reason", ""),
+        group=data.get("group"),
+        position=data.get("position", ""),
+        target=data.get("target"),
+    )
+
+
 @org_page("view_org")
 def person(request, org, user_id):
     memberships = _person_memberships(request, org, user_id)
@@ -107,6 +139,8 @@ def person(request, org, user_id):
         "curator_form": ClassChoiceForm(org=org, auto_id="curator_%s"),
         "teaching_form": TeachingForm(org=org, auto_id="teaching_%s"),
         "ends": [m for m in memberships if m.role != Role.ADMIN],
+        "movement_form": MovementForm(org=org, kinds=movement_kinds(roles), auto_id="move_%s"),
+        "has_movement": bool(movement_kinds(roles)),
     }
     return render(request, "orgs/person.html", context)
 
@@ -166,6 +200,13 @@ ACTIONS = {
         gettext_lazy("Участие завершено."),
         _end,
         lambda data, org: EndMembershipForm(data),
+    ),
+    "move": Action(
+        "manage_movement",
+        gettext_lazy("Движение"),
+        gettext_lazy("Движение записано в историю."),
+        _move,
+        lambda data, org: MovementForm(data, org=org, kinds=movement_kinds({Role.STUDENT, Role.TEACHER})),
     ),
     "transfer": Action(
         "manage_movement",

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,6 +50,8 @@ from orgs.services.membership import (
     teaching_assign,
     teaching_end,
 )
+from orgs.services.movement import movement_apply, org_transfer_accept, org_transfer_reject, org_transfer_request
+from orgs.services.promotion import promotion_confirm
 from orgs.services.registration import application_approve, application_reject, application_submit
 from orgs.services.structure import group_archive, group_create, group_restore, group_update, staff_headcount_set
 from policies.services.documents import clause_edit, version_create, version_refresh
@@ -62,7 +64,7 @@ from stats.days import local_day
 from stats.models import OrgDayCount
 from stats.services.areas import area_get_or_create, methodologist_attach, targets_set
 from stats.services.reports import previous_month
-from tests.factories import UserFactory
+from tests.factories import AcademicYearFactory, ClassFactory, OrganisationFactory, UserFactory, admin_of, student_in
 from tests.orgs.test_registration import application_data, order
 
 Role = Membership.Role
@@ -301,6 +303,48 @@ def _settings(s: School) -> None:
     channel_create(organisation=org, actor=admin, title="Канал родительского комитета")
 
 
+def _year(s: School) -> None:
+    """The school year: expulsion, graduation, dismissal (their links and decisions follow), transfers both ways,
+    and the promotion of the whole school; the receivers act after commit, as after a request."""
+    org, admin, a, b = s.org, s.admin, s.classes["А"], s.classes["Б"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for kind in ("expel", "graduate"):
+            pupil = membership_add(organisation=org, user=UserFactory(), role=Role.STUDENT, actor=admin)
+            student_place(organisation=org, student=pupil.user, group=a, actor=admin)
+            movement_apply(organisation=org, membership=pupil, kind=kind, actor=admin, reason="Приказ № 41")
+        leaving = membership_add(organisation=org, user=UserFactory(), role=Role.TEACHER, actor=admin, verified=True)
+        curator_assign(group=b, teacher=leaving.user, actor=admin)
+        _link, token = invite_create(
+            organisation=org,
+            actor=leaving.user,
+            role=InviteRole.STUDENT,
+            target_group=b,
+            requires_approval=True,
+            max_uses=5,
+        )
+        invite_redeem(token=token, user=UserFactory())
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        movement_apply(organisation=org, membership=leaving, kind="dismiss", actor=admin, reason="Приказ № 42")
+    other = OrganisationFactory(short_name="Лицей № 8")
+    AcademicYearFactory(organisation=other)
+    other_admin = admin_of(other)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        pupil = membership_add(organisation=org, user=UserFactory(), role=Role.STUDENT, actor=admin)
+        student_place(organisation=org, student=pupil.user, group=a, actor=admin)
+        out = org_transfer_request(membership=pupil, target=other, actor=admin, reason="Переезд")
+        org_transfer_accept(transfer=out, actor=other_admin, group=ClassFactory(organisation=other))
+        for decide in ("accept", "reject"):
+            incoming = Membership.objects.get(
+                organisation=other, user=student_in(ClassFactory(organisation=other)), role=Role.STUDENT
+            )
+            asked = org_transfer_request(membership=incoming, target=org, actor=other_admin)
+            if decide == "accept":
+                org_transfer_accept(transfer=asked, actor=admin, group=a)
+            else:
+                org_transfer_reject(transfer=asked, actor=admin, note="Нет мест")
+        promotion_confirm(organisation=org, actor=admin)
+
+
 STEPS = [
     (_registration, {"registration.approved", "registration.rejected", "membership.added"}),
     (
@@ -345,6 +389,13 @@ STEPS = [
         | {"policy.approved"},
     ),
     (_settings, {"settings.changed", "chat.renamed", "chat.created"}),
+    (
+        _year,
+        {"movement.expelled", "movement.graduated", "movement.dismissed", "invite.revoked_on_leaving"}
+        | {"join_request.handed_over", "movement.transfer_requested", "movement.transferred_out"}
+        | {"movement.transfer_accepted", "movement.transfer_rejected", "promotion.confirmed", "promotion.completed"}
+        | {"student.enrolled", "membership.added", "invite.created", "curator.assigned", "invite.redeemed"},
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ from chats.services.moderation import report_create
 from chats.services.polls import poll_create
 from invites.models import InvitePolicy
 from orgs.models import CuratorAssignment, Membership, ParentLink, TeachingAssignment
+from orgs.movement_models import OrgTransfer, Promotion
 from policies.models import DocumentVersion, ResponsiblePerson
 from policies.services.content import rule_set_ensure
 from policies.services.documents import version_create
@@ -103,6 +104,13 @@ def build_org():
             duty="moderation",
             position="учитель",
             valid_from=datetime.date(2026, 9, 1),
+        ).pk,
+        # A promotion waiting for its job, and a transfer from a third school waiting for B's decision.
+        "promotions": Promotion.objects.create(
+            organisation=org, from_year=cls.academic_year, to_year_name="2027/2028", created_by=admin
+        ).pk,
+        "transfers": OrgTransfer.objects.create(
+            source=OrganisationFactory(), target=org, user=UserFactory(), role="student", requested_by=admin
         ).pk,
         # A report of the municipality being built (no file yet): its file answers 404 to everyone.
         "area-reports": MonthlyReport.objects.get_or_create(
@@ -216,6 +224,14 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
         ("/api/v1/orgs/{org_pk}/settings/channels/", "post"),
         ("/api/v1/orgs/{org_pk}/settings/channels/{id}/", "patch"),
         ("/api/v1/orgs/{org_pk}/invites/admin-link/", "post"),
+        ("/api/v1/orgs/{org_pk}/promotions/", "post"),
+        ("/api/v1/orgs/{org_pk}/promotions/preview/", "post"),
+        ("/api/v1/orgs/{org_pk}/promotions/{id}/", "get"),
+        ("/api/v1/orgs/{org_pk}/members/{id}/move/", "post"),
+        ("/api/v1/orgs/{org_pk}/members/{id}/history/", "get"),
+        ("/api/v1/orgs/{org_pk}/transfers/", "get"),
+        ("/api/v1/orgs/{org_pk}/transfers/{id}/accept/", "post"),
+        ("/api/v1/orgs/{org_pk}/transfers/{id}/reject/", "post"),
     } <= walked
     # Creating things in A that point at B's class or people is refused too.
     for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):
@@ -246,6 +262,18 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     assert Message.objects.get(pk=b["messages"]).pinned_at is None
     assert Report.objects.get(pk=b["reports"]).status == Report.Status.OPEN
     assert not Chat.objects.filter(organisation=a["org"]).exclude(pk__in=a["chat_ids"]).exists()
+    # B's promotion still waits, B's classes did not move, B's transfer still waits for B.
+    assert Promotion.objects.get(pk=b["promotions"]).status == Promotion.Status.QUEUED
+    assert Promotion.objects.filter(organisation=b["org"]).count() == 1
+    assert OrgTransfer.objects.get(pk=b["transfers"]).status == OrgTransfer.Status.PENDING
+    assert b["org"].groups.get(pk=b["groups"]).name == "5А"
+    # A member of A moved into B's class is refused.
+    resp = client.post(
+        f"/api/v1/orgs/{a['org'].pk}/members/{a['members']}/move/",
+        {"kind": "transfer", "group": b["groups"]},
+        format="json",
+    )
+    assert resp.status_code == 404, resp.content
     # B's draft and responsible person are as they were.
     draft = DocumentVersion.objects.get(pk=b["policies/versions"])
     assert draft.status == "draft" and draft.content == draft.template_content and not draft.agreements.exists()
