@@ -9,6 +9,7 @@ urlpatterns = [
     path("join/search/", requests.organisation_search, name="search"),
     path("join/orgs/<int:org_id>/request/", requests.join_request_new, name="join_request_new"),
     path("join/orgs/<int:org_id>/request/sent/", requests.join_request_sent, name="join_request_sent"),
+    path("join/requests/<int:request_id>/withdraw/", requests.join_request_withdraw_view, name="join_request_withdraw"),
     path("join/<str:token>/", join.join, name="join"),
     path("join/<str:token>/code/", join.join_code, name="join_code"),
     path("join/<str:token>/switch/", join.join_switch, name="join_switch"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path(org + "invites/chat/<int:chat_id>/", chats.chat_invites, name="chat"),
     path(org + "invites/<int:invite_id>/", manage.invite_detail, name="detail"),
     path(org + "invites/<int:invite_id>/relay/", manage.invite_relay, name="relay"),
+    path(org + "invites/<int:invite_id>/kit.pdf", kits.invite_kit, name="kit"),
     path(org + "invites/<int:invite_id>/<slug:action>/", manage.invite_action, name="action"),
     path(org + "join-requests/", requests.join_request_list, name="join_requests"),
     path(

@@ -74,6 +74,7 @@ ACTION_LABELS = {
     # Join requests
     "join_request.approved": _("Заявка на вступление одобрена"),
     "join_request.rejected": _("Заявка на вступление отклонена"),
+    "join_request.withdrawn": _("Заявка на вступление отозвана заявителем"),
     # Regulations
     "policy.version_created": _("Создан проект документа"),
     "policy.version_refreshed": _("В проект документа внесены новые сведения об организации"),

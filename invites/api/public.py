@@ -116,7 +116,13 @@ class InviteRedeemView(_TokenView):
         ser.is_valid(raise_exception=True)
         ip = get_client_ip(request)
         with token_lookup(ip):
-            outcome = invite_redeem(token=token, user=request.user, child_id=ser.validated_data.get("child"), ip=ip)
+            outcome = invite_redeem(
+                token=token,
+                user=request.user,
+                child_id=ser.validated_data.get("child"),
+                child_name=ser.validated_data["child_name"],
+                ip=ip,
+            )
         context = {"request": request, "organisation": outcome.invite.organisation}
         membership = outcome.membership
         if membership is not None:

@@ -259,8 +259,8 @@ def test_links_that_do_not_work_have_their_own_pages(client, org, cls, admin, ch
 
 def test_admin_creates_a_link_and_sees_it_with_expiry_in_org_time(client, org, cls, admin):
     client.force_login(admin)
-    form = client.get(reverse("invites:create", args=[org.pk]))
-    assert form.status_code == 200 and "14 — для" in text(form)  # the policy's defaults are shown
+    form = client.get(reverse("invites:create", args=[org.pk]) + "?role=student")
+    assert form.status_code == 200 and "Если не указать — 14 дн." in text(form)  # the policy's default is shown
     response = client.post(
         reverse("invites:create", args=[org.pk]),
         {
@@ -377,9 +377,21 @@ def test_actions_revoke_regenerate_pause_resume(client, org, cls, admin):
     invite.refresh_from_db()
     new_token = links.invite_url(invite).rstrip("/").rsplit("/", 1)[1]
     assert client.get(join_url(new_token)).status_code == 200
-    action("revoke")
+    # Revoking asks first, without any script: the button leads to a page that names the link.
+    detail = text(client.get(reverse("invites:detail", args=[org.pk, invite.pk])))
+    revoke_url = reverse("invites:action", args=[org.pk, invite.pk, "revoke"])
+    assert f'href="{revoke_url}"' in detail
+    confirm = client.get(revoke_url)
+    assert confirm.status_code == 200
+    assert f"Отозвать ссылку № {invite.pk}?" in text(confirm) and "Отменить это нельзя" in text(confirm)
+    action("revoke")  # a bare press is not a confirmation
+    assert client.get(join_url(new_token)).status_code == 200
+    client.post(revoke_url, {"confirm": "yes"})
     assert client.get(join_url(new_token)).status_code == 410
     assert "Ссылка отозвана" in text(client.get(join_url(new_token)))
+    # A revoked link's page has no actions left, and no hint about a button that is gone.
+    detail = text(client.get(reverse("invites:detail", args=[org.pk, invite.pk])))
+    assert "Действия" not in detail and "Выпустить новую ссылку" not in detail
 
 
 def test_curator_relays_admins_link_and_redemptions_show_the_path(client, org, cls, admin):
@@ -447,7 +459,11 @@ def test_other_organisations_user_gets_404_on_invite_pages(client, org, cls, adm
         reverse("invites:detail", args=[other.pk, invite.pk]),  # A's invite under B's address
     ]:
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("invites:action", args=[org.pk, invite.pk, "revoke"])).status_code == 404
+    assert (
+        client.post(reverse("invites:action", args=[org.pk, invite.pk, "revoke"]), {"confirm": "yes"}).status_code
+        == 404
+    )
+    assert client.get(reverse("invites:action", args=[org.pk, invite.pk, "revoke"])).status_code == 404
     assert (
         client.post(reverse("invites:join_request_decide", args=[other.pk, request.pk, "approve"])).status_code == 404
     )
