@@ -224,7 +224,9 @@ def invite_roles(actor, org) -> list[tuple[str, str]]:
     roles = []
     if actor.has_perm("orgs.invite_staff", org):
         roles.append((InviteRole.TEACHER, _cap(vocab.teacher) + " — " + str(_("в коллектив"))))
-    return roles + [(InviteRole.STUDENT, _cap(vocab.student)), (InviteRole.PARENT, InviteRole.PARENT.label.capitalize())]
+    roles.append((InviteRole.STUDENT, _cap(vocab.student)))
+    roles.append((InviteRole.PARENT, InviteRole.PARENT.label.capitalize()))
+    return roles
 
 
 class InviteCreateForm(LinkTermsForm):

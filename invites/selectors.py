@@ -102,9 +102,8 @@ def parent_link_to_empty_class(invite: Invite) -> bool:
 
 def children_to_choose(requests) -> dict[int, list]:
     """For parents' pending requests without a child: the pupils of each such class, by class id (one query)."""
-    group_ids = {
-        r.group_id for r in requests if r.role == "parent" and r.child_id is None and r.status == "pending" and r.group_id
-    }
+    group_ids = {r.group_id for r in requests if r.role == "parent" and r.child_id is None and r.status == "pending"}
+    group_ids.discard(None)
     children: dict[int, list] = {group_id: [] for group_id in group_ids}
     if group_ids:
         placements = (

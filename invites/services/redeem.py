@@ -91,6 +91,14 @@ def _already(invite: Invite, user) -> Membership | None:
             ).exists()
             else None
         )
+    if invite.role == InviteRole.PARENT and invite.target_group_id:
+        # A parent of one pupil may use a class's link for another child of theirs in another class.
+        linked_here = Placement.objects.filter(
+            group=invite.target_group,
+            valid_to__isnull=True,
+            student__in=ParentLink.objects.filter(organisation=org, parent=user, valid_to__isnull=True).values("child"),
+        ).exists()
+        return active if linked_here else None
     return active
 
 

@@ -106,7 +106,7 @@ def _join_page(request, token, invite, form, status=200, rule_error: RuleViolati
         "rule_error": rule_error,
         "signed_in_as_student": invite.role == InviteRole.PARENT and is_student_of(org, user),
         "needs_child": "child" in form.fields or "child_name" in form.fields,
-        "parent_confirms": invite.role == InviteRole.PARENT and not invite.bound_student_id and not invite.target_chat_id,
+        "parent_confirms": invite.role == InviteRole.PARENT and not (invite.bound_student_id or invite.target_chat_id),
     }
     return render(request, "invites/join.html", context, status=status)
 

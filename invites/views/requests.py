@@ -141,8 +141,7 @@ def join_request_withdraw_view(request, request_id):
         else:
             messages.success(
                 request,
-                _("Заявка в «%(org)s» отозвана.")
-                % {"org": join_request.organisation.short_name},
+                _("Заявка в «%(org)s» отозвана.") % {"org": join_request.organisation.short_name},
             )
         return redirect("orgs:home")
     return render(request, "invites/request_withdraw.html", {"r": join_request})
