@@ -9,6 +9,7 @@ from orgs.services.audit import audit_record
 from orgs.services.membership import membership_add, parent_link_create, student_place
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
 from portal.mail import email_after_commit
+from portal.typography import inner_quotes
 
 from ..models import Invite, InviteRole, JoinRequest, Redemption
 
@@ -42,7 +43,7 @@ def approvers_emails(request: JoinRequest) -> list[str]:
 
 
 def notify_approvers(request: JoinRequest) -> None:
-    where = f"«{request.group}»" if request.group_id else f"«{request.organisation}»"
+    where = f"«{inner_quotes(request.group if request.group_id else request.organisation)}»"
     email_after_commit(
         subject=f"Новая заявка на вступление: {request.user.full_name}",
         body=(
@@ -171,8 +172,8 @@ def join_request_approve(*, request: JoinRequest, actor, child_id: int | None = 
         request.save()
         audit_record(organisation=org, actor=actor, action="join_request.approved", obj=request)
         email_after_commit(
-            subject=f"Заявка в «{org}» одобрена",
-            body=f"Ваша заявка на вступление в «{org}» одобрена. Войдите: {settings.PORTAL_BASE_URL}/",
+            subject=f"Заявка в «{inner_quotes(org)}» одобрена",
+            body=f"Ваша заявка на вступление в «{inner_quotes(org)}» одобрена. Войдите: {settings.PORTAL_BASE_URL}/",
             recipients=[user.email],
         )
     return request
@@ -199,7 +200,7 @@ def join_request_reject(*, request: JoinRequest, actor, reason: str) -> JoinRequ
             details={"reason": reason},
         )
         email_after_commit(
-            subject=f"Заявка в «{request.organisation}» отклонена",
+            subject=f"Заявка в «{inner_quotes(request.organisation)}» отклонена",
             body=f"Ваша заявка отклонена.\nПричина: {reason}",
             recipients=[request.user.email],
         )

@@ -7,6 +7,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import RUSSIAN_TIME_ZONES
+from portal.typography import inner_quotes
 
 from ..models import InviteRole
 
@@ -36,7 +37,7 @@ def target_words(invite, organisation):
     """Where the link leads: a chat, the staff group or «класс 5А» / «группа ЭС-21»."""
     vocab = organisation.vocabulary
     if invite.target_chat_id:
-        return _("чат «%(title)s»") % {"title": invite.target_chat.title}
+        return _("чат «%(title)s»") % {"title": inner_quotes(invite.target_chat.title)}
     if invite.target_group is None:
         return str(organisation)
     if invite.role == InviteRole.TEACHER:
@@ -69,3 +70,9 @@ def join_terms(invite, organisation):
     if invite.requires_approval:
         return _("после одобрения: заявку рассматривает %(deciders)s") % {"deciders": deciders}
     return _("сразу")
+
+
+@register.filter(name="inner_quotes")
+def inner_quotes_filter(value) -> str:
+    """«МБОУ „СОШ № 12“»: a name inside «…» has its own quotes turned into „…“."""
+    return inner_quotes(value)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Organisation
 from orgs.views._base import apply_error_to_form, org_page, perform
 from portal.exceptions import PortalError
+from portal.typography import inner_quotes
 
 from .. import selectors
 from ..forms import JoinRequestForm, OrganisationSearchForm, RejectForm
@@ -141,7 +142,7 @@ def join_request_withdraw_view(request, request_id):
         else:
             messages.success(
                 request,
-                _("Заявка в «%(org)s» отозвана.") % {"org": join_request.organisation.short_name},
+                _("Заявка в «%(org)s» отозвана.") % {"org": inner_quotes(join_request.organisation.short_name)},
             )
         return redirect("orgs:home")
     return render(request, "invites/request_withdraw.html", {"r": join_request})

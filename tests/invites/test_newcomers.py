@@ -333,3 +333,24 @@ def test_unverified_teacher_is_not_offered_roles(client, org, cls):
     curator_of(cls, teacher)
     client.force_login(teacher)
     assert client.get(reverse("invites:create", args=[org.pk]), {"role": "student"}).status_code == 403
+
+
+# --- 13. Quotes never nest, and no «(а)» forms on the invite pages -----------------------------------
+
+
+def test_invite_pages_put_an_organisations_own_quotes_inside_and_write_no_a_forms(client, admin, cls):
+    org = cls.organisation
+    org.short_name = "МБОУ «СОШ № 12»"
+    org.save()
+    invite, token = links.invite_create(organisation=org, actor=admin, role="student", target_group=cls)
+    join = text(client.get(join_url(token)))
+    assert "Приглашение в «МБОУ „СОШ № 12“»" in join and "«МБОУ «" not in join
+    assert "Кто пригласил" in join and "(а)" not in join
+    client.force_login(admin)
+    for url in (reverse("invites:detail", args=[org.pk, invite.pk]), reverse("invites:list", args=[org.pk])):
+        page = text(client.get(url))
+        assert "Автор ссылки" in page and "(а)" not in page
+    links.invite_revoke(invite=invite, actor=admin)
+    client.logout()
+    failed = text(client.get(join_url(token)))
+    assert "Ссылку выдал этот человек:" in failed and "«МБОУ „СОШ № 12“»" in failed and "(а)" not in failed
