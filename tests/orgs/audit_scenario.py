@@ -186,12 +186,16 @@ def _join_requests(s: School) -> None:
         actor=s.admin,
         role=InviteRole.STUDENT,
         target_group=s.classes["Б"],
-        max_uses=3,
+        max_uses=2,
         requires_approval=True,
     )
-    first, second, third = (invite_redeem(token=token, user=UserFactory()).join_request for _ in range(3))
+    first, second = (invite_redeem(token=token, user=UserFactory()).join_request for _ in range(2))
     join_request_approve(request=first, actor=s.admin)
     join_request_reject(request=second, actor=s.admin, reason=REASONS["join_request.rejected"])
+    _personal, personal_token = invite_create(
+        organisation=s.org, actor=s.admin, role=InviteRole.STUDENT, target_group=s.classes["Б"], requires_approval=True
+    )
+    third = invite_redeem(token=personal_token, user=UserFactory()).join_request
     join_request_withdraw(request=third, actor=third.user)
 
 
