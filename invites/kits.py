@@ -105,11 +105,7 @@ def instructions(invite: Invite) -> tuple[str, str, str]:
     if invite.role == InviteRole.PARENT:
         sign_up = "Зарегистрируйтесь по своему номеру телефона (не ребёнка) и введите код из SMS."
     if invite.role == InviteRole.PARENT and not invite.bound_student_id:
-        curator = invite.organisation.vocabulary.curator
-        sign_up = (
-            "Зарегистрируйтесь по своему телефону (не ребёнка), выберите ребёнка или впишите его фамилию и имя: "
-            f"{curator} подтвердит."
-        )
+        sign_up = "Зарегистрируйтесь по своему телефону (не ребёнка) и выберите или впишите ребёнка."
     return (
         "Откройте камеру телефона и наведите её на QR-код.",
         "Перейдите по появившейся ссылке или наберите адрес под кодом.",
@@ -129,10 +125,11 @@ def qr_data_uri(url: str) -> str:
 def card_note(invite: Invite) -> str:
     """Whose card it is: a personal link is for one person only; a shared one may be handed to several."""
     if invite.max_uses == 1:
-        return "Личная ссылка: карточку отдают только тому, кому она выписана."
-    if invite.max_uses:
-        return f"Общая ссылка: по ней могут вступить до {invite.max_uses} человек."
-    return "Общая ссылка: по ней могут вступить несколько человек."
+        return "Личная ссылка: только для того, кому выписана."
+    note = f"Общая ссылка: до {invite.max_uses} человек." if invite.max_uses else "Общая ссылка."
+    if invite.role == InviteRole.PARENT and not invite.bound_student_id:
+        note += f" Ребёнка подтвердит {invite.organisation.vocabulary.curator}."
+    return note
 
 
 def _normalise(items: Iterable) -> list[tuple[Invite, str | None]]:

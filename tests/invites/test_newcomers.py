@@ -69,6 +69,7 @@ def test_parent_of_an_empty_class_types_the_childs_name_and_the_curator_confirms
 
     response = client.post(join_url(token), {"child_name": "  Очиров   Баир "})
     assert response.status_code == 202 and "Заявка отправлена" in text(response)
+    assert "Заявка видна на главной странице, пока её не рассмотрят: там же её можно отозвать." in text(response)
     request = JoinRequest.objects.get(user=parent)
     assert (request.child, request.child_name, request.status) == (None, "Очиров Баир", "pending")
 
@@ -116,7 +117,7 @@ def test_administrator_is_warned_about_a_parent_link_to_an_empty_class_and_the_k
     assert any(warning in m for m in messages_of(response))
     assert warning in text(client.get(reverse("invites:detail", args=[org.pk, invite.pk])))
     kit = pdf_text(kit_pdf([invite], org, cls))
-    assert "выберите ребёнка или впишите его фамилию и имя" in kit and "классный руководитель подтвердит" in kit
+    assert "выберите или впишите ребёнка" in kit and "Ребёнка подтвердит классный руководитель." in kit
     # A class with pupils, or a link bound to a child, warns of nothing.
     kid = student_in(cls)
     assert warning not in text(client.get(reverse("invites:detail", args=[org.pk, invite.pk])))
@@ -259,12 +260,12 @@ def test_kit_calls_only_single_use_links_personal(org, cls, admin):
     shared, _ = links.invite_create(organisation=org, actor=admin, role="student", target_group=cls, max_uses=30)
     shared_text = pdf_text(kit_pdf([shared], org, cls))
     assert "личн" not in shared_text.lower()
-    assert "Общая ссылка: по ней могут вступить до 30 человек." in shared_text
+    assert "Общая ссылка: до 30 человек." in shared_text
     personal, _ = links.invite_create(
         organisation=org, actor=admin, role="student", target_group=cls, recipient_name="Бадмаев Алдар"
     )
     personal_text = pdf_text(kit_pdf([personal], org, cls))
-    assert "Личная ссылка: карточку отдают только тому, кому она выписана." in personal_text
+    assert "Личная ссылка: только для того, кому выписана." in personal_text
     assert "Личные карточки отдайте только тем, кому они выписаны." in personal_text
 
 
