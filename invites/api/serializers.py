@@ -15,6 +15,7 @@ from orgs.models import Group, Organisation
 from ..models import Invite, InviteMailing, InviteRole, JoinRequest, Redemption
 from ..services.links import invite_url
 from ..services.redeem import invite_state
+from ..terms import join_terms
 
 LOCAL_FORMAT = "%d.%m.%Y %H:%M"
 
@@ -79,6 +80,7 @@ class InviteSerializer(serializers.ModelSerializer):
     status_display = serializers.SerializerMethodField()
     expires_at_local = serializers.SerializerMethodField()
     time_zone = serializers.SerializerMethodField()
+    join_terms = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
 
     class Meta:
@@ -101,11 +103,16 @@ class InviteSerializer(serializers.ModelSerializer):
             "expires_at_local",
             "time_zone",
             "requires_approval",
+            "join_terms",
             "relayed_from",
             "created_at",
             "link",
         ]
         read_only_fields = fields
+
+    def get_join_terms(self, obj) -> str:
+        """What happens to whoever follows the link: «сразу» or who decides, as the invite's page says."""
+        return str(join_terms(obj, self.context["organisation"]))
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_recipient(self, obj) -> dict:
@@ -422,6 +429,16 @@ class KitQuerySerializer(serializers.Serializer):
     )
     role = serializers.ChoiceField(
         choices=InviteRole.choices, required=False, help_text="только ссылки этой роли (например, родителям)"
+    )
+
+
+class CardsQuerySerializer(serializers.Serializer):
+    copies = serializers.IntegerField(
+        min_value=1,
+        max_value=40,
+        required=False,
+        default=1,
+        help_text="сколько одинаковых карточек общей ссылки напечатать (1–40); личная ссылка печатается один раз",
     )
 
 

@@ -10,6 +10,7 @@ from orgs.models import RUSSIAN_TIME_ZONES
 from portal.typography import inner_quotes
 
 from ..models import InviteRole
+from ..terms import join_terms
 
 register = template.Library()
 CITIES = {zone: label.split(" (")[0] for zone, label in RUSSIAN_TIME_ZONES}
@@ -45,31 +46,10 @@ def target_words(invite, organisation):
     return f"{vocab.group} {invite.target_group.name}"
 
 
-@register.filter
-def join_terms(invite, organisation):
-    """What happens to whoever follows the link, truthfully for each role: «сразу» or who decides.
-
-    A parent who picks a child from a class's list always waits for the curator: otherwise anyone holding a class
-    link could call themselves any pupil's parent and read the parents' chat.
-    """
-    vocab = organisation.vocabulary
-    if invite.target_chat_id:
-        return _("сразу: человек вступает в чат")
-    if invite.role == InviteRole.TEACHER:
-        if invite.requires_approval:
-            return _("после одобрения администратором; затем администратор подтверждает статус педагога")
-        return _("сразу, в «%(staff)s»; затем администратор подтверждает статус педагога") % {
-            "staff": vocab.staff_group
-        }
-    deciders = _("%(curator)s или администратор") % {"curator": vocab.curator}
-    if invite.role == InviteRole.PARENT and not invite.bound_student_id:
-        return _(
-            "после подтверждения: родитель выбирает ребёнка из списка класса или вписывает его имя, "
-            "и %(deciders)s подтверждает, что это его ребёнок"
-        ) % {"deciders": deciders}
-    if invite.requires_approval:
-        return _("после одобрения: заявку рассматривает %(deciders)s") % {"deciders": deciders}
-    return _("сразу")
+@register.filter(name="join_terms")
+def join_terms_filter(invite, organisation):
+    """What happens to whoever follows the link (invites.terms.join_terms)."""
+    return join_terms(invite, organisation)
 
 
 @register.filter(name="inner_quotes")

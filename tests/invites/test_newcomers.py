@@ -355,3 +355,20 @@ def test_invite_pages_put_an_organisations_own_quotes_inside_and_write_no_a_form
     client.logout()
     failed = text(client.get(join_url(token)))
     assert "Ссылку выдал этот человек:" in failed and "«МБОУ „СОШ № 12“»" in failed and "(а)" not in failed
+
+
+def test_api_tells_the_terms_and_prints_a_shared_links_cards(org, cls, admin):
+    chooses, _ = parent_link(org, admin, cls)
+    personal, _ = links.invite_create(organisation=org, actor=admin, role="student", target_group=cls)
+    api = APIClient()
+    api.force_authenticate(admin)
+    row = api.get(f"/api/v1/orgs/{org.pk}/invites/{chooses.pk}/").json()
+    assert row["requires_approval"] is False and row["join_terms"].startswith("после подтверждения")
+    cards = api.get(f"/api/v1/orgs/{org.pk}/invites/{chooses.pk}/cards/?copies=4", HTTP_ACCEPT="application/pdf")
+    assert cards.status_code == 200 and qr_count(cards.content) == 4
+    assert api.get(f"/api/v1/orgs/{org.pk}/invites/{chooses.pk}/cards/?copies=41").status_code == 400
+    one = api.get(f"/api/v1/orgs/{org.pk}/invites/{personal.pk}/cards/?copies=4", HTTP_ACCEPT="application/pdf")
+    assert qr_count(one.content) == 1
+    links.invite_revoke(invite=personal, actor=admin)
+    gone = api.get(f"/api/v1/orgs/{org.pk}/invites/{personal.pk}/cards/")
+    assert gone.status_code == 400 and gone.json()["error"]["code"] == "invite_not_printable"
