@@ -223,6 +223,11 @@ def invite_revoke_all(request, org):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("invites:list", org.pk)
     scope = form.cleaned_data["scope"]
+    if request.POST.get("confirm") != "yes":
+        # Nothing can bring the links back: the scope is shown once more before anything is revoked.
+        context = {"scope": dict(form.fields["scope"].choices)[scope], "group": form.cleaned_data["group"]}
+        context["data"] = {"scope": scope, "group": form.cleaned_data["group"].pk if scope == "group" else ""}
+        return render(request, "invites/revoke_all_confirm.html", context)
     kwargs = {"group": form.cleaned_data["group"]} if scope == "group" else {}
     if scope == "own":
         kwargs = {"creator": request.user}

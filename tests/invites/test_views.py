@@ -423,15 +423,20 @@ def test_revoke_all_for_a_class_and_own(client, org, cls, admin):
     a, _ = make(org, admin, target_group=cls)
     b, _ = make(org, admin, target_group=other)
     client.force_login(admin)
-    response = client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "group", "group": cls.pk})
+    asked = client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "group", "group": cls.pk})
+    assert "Отозвать все действующие ссылки?" in text(asked) and "Все ссылки в класс</strong>: 5А" in text(asked)
+    assert Invite.objects.get(pk=a.pk).status == "active"  # asked, not yet revoked
+    response = client.post(
+        reverse("invites:revoke_all", args=[org.pk]), {"scope": "group", "group": cls.pk, "confirm": "yes"}
+    )
     assert "Отозвано ссылок: 1." in _messages(response)
     assert Invite.objects.get(pk=a.pk).status == "revoked" and Invite.objects.get(pk=b.pk).status == "active"
     curator = curator_of(cls)
     mine, _ = make(org, curator, target_group=cls)
     client.force_login(curator)
-    response = client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "organisation"})
+    response = client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "organisation", "confirm": "yes"})
     assert Invite.objects.get(pk=b.pk).status == "active"  # a curator cannot revoke the organisation's links
-    client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "own"})
+    client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "own", "confirm": "yes"})
     assert Invite.objects.get(pk=mine.pk).status == "revoked" and Invite.objects.get(pk=b.pk).status == "active"
 
 
