@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.safestring import mark_safe
 from orgs.models import RUSSIAN_TIME_ZONES, Group, Organisation
 from portal.exceptions import RuleViolation
 from portal.pdf import html_to_pdf
+from portal.qr import qr_data_uri
 
 from .models import Invite, InviteRole
 from .services.links import invite_url
@@ -114,12 +114,6 @@ def instructions(invite: Invite) -> tuple[str, str, str]:
 
 
 # ---- the kit -------------------------------------------------------------------------------------------------
-
-
-def qr_data_uri(url: str) -> str:
-    """The link as an SVG QR code in a data: URI, for an <img> on a page or a card."""
-    # A quiet zone of 4 modules keeps the code readable after cutting the card out.
-    return segno.make(url, error="m", micro=False).svg_data_uri(scale=1, border=4, omitsize=True)
 
 
 def card_note(invite: Invite) -> str:

@@ -1,22 +1,33 @@
 """REST API of the regulations: documents, versions with their clauses, agreement, approval, responsible persons.
 Thin views over policies.selectors and policies.services; every route sits under one organisation."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from orgs.api.base import ORG_PARAM, OrgScopedMixin, parse_int
 from orgs.api.serializers import PersonSerializer
 from orgs.models import Membership
-from portal.api.schema import ERRORS
+from portal.api.files import FileNegotiation
+from portal.api.schema import ERRORS, ErrorSerializer
 from portal.exceptions import NotFound, RuleViolation
 
 from . import selectors
 from .models import Agreement, Document, DocumentVersion, ResponsiblePerson
 from .services.documents import MAX_CLAUSE_LENGTH, clause_edit, version_create, version_refresh
+from .services.files import CONTENT_TYPES, version_file
 from .services.responsible import responsible_add, responsible_end
 from .services.workflow import version_agreement_add, version_approve, version_return_to_draft
+from .views import printed_response
 
 ID_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id версии")
 RESPONSIBLE_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id записи об ответственном")
@@ -183,6 +194,44 @@ class DocumentViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
+FILE_ACTION = {
+    "methods": ["get"],
+    "content_negotiation_class": FileNegotiation,
+    "renderer_classes": [JSONRenderer],
+    "pagination_class": None,
+    "filter_backends": [],
+}
+
+
+def _file_schema(fmt: str):
+    return extend_schema(
+        summary=f"Версия документа в {fmt.upper()} (ГОСТ Р 7.0.97-2016, с QR-кодом страницы версии)",
+        description="Черновик и версия на согласовании — с отметкой «ПРОЕКТ», формируются заново при каждом "
+        "запросе (их видят администраторы и директор). Файл утверждённой версии формируется один раз, хранится "
+        "и отдаётся без изменений; его SHA-256 — в заголовке ETag.",
+        parameters=[ORG_PARAM, ID_PARAM],
+        responses={
+            (200, CONTENT_TYPES[fmt]): OpenApiResponse(OpenApiTypes.BINARY, description=f"{fmt.upper()}, формат A4"),
+            **ERRORS,
+            503: OpenApiResponse(ErrorSerializer, description="Файл нельзя сформировать или прочитать на сервере"),
+        },
+    )
+
+
+class VersionFilesMixin:
+    """The printed forms of a version: GET …/versions/{id}/files/pdf/ and …/files/docx/."""
+
+    @_file_schema("pdf")
+    @action(detail=True, url_path="files/pdf", url_name="file-pdf", **FILE_ACTION)
+    def file_pdf(self, request, org_pk=None, pk=None):
+        return printed_response(request, version_file(version=self.get_object(), fmt="pdf"))
+
+    @_file_schema("docx")
+    @action(detail=True, url_path="files/docx", url_name="file-docx", **FILE_ACTION)
+    def file_docx(self, request, org_pk=None, pk=None):
+        return printed_response(request, version_file(version=self.get_object(), fmt="docx"))
+
+
 def _version_action(summary: str, request_serializer=None, code: int = 200):
     return extend_schema(
         summary=summary,
@@ -204,7 +253,9 @@ def _version_action(summary: str, request_serializer=None, code: int = 200):
         responses={200: VersionSerializer, **ERRORS},
     ),
 )
-class VersionViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VersionViewSet(
+    VersionFilesMixin, OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Versions of the documents and their way: clause edits, agreement, approval by the director."""
 
     serializer_class = VersionSerializer

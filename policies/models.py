@@ -117,6 +117,37 @@ class DocumentVersion(models.Model):
         return self.status in self.FROZEN
 
 
+def version_file_path(instance, filename: str) -> str:
+    # A random name: the file is served only through a view that checks who asks, and its path tells nothing.
+    extension = filename.rsplit(".", 1)[-1]
+    return f"policies/versions/{instance.version.document.organisation_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class VersionFile(models.Model):
+    """The printed form (PDF or DOCX) of an approved version, made once and kept with its SHA-256: what was approved
+    is what is downloaded afterwards, byte for byte, whatever changes in the organisation or in the code."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "DOCX"
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(_("формат"), max_length=8, choices=Format.choices)
+    file = models.FileField(_("файл"), upload_to=version_file_path, max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("размер, байт"))
+    created_at = models.DateTimeField(_("сформирован"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("файл версии документа")
+        verbose_name_plural = _("файлы версий документов")
+        ordering = ["version_id", "format"]
+        constraints = [models.UniqueConstraint(fields=["version", "format"], name="policy_version_file_once")]
+
+    def __str__(self):
+        return f"{self.version_id} {self.format}: {self.sha256}"
+
+
 class Agreement(models.Model):
     """«СОГЛАСОВАНО»: a body (a council) agreed the version, by its protocol of a date."""
 

@@ -7,7 +7,7 @@ from portal.exceptions import NotFound
 
 from .clauses import FORBIDDEN_SERVICES_CLAUSE
 from .clauses.base import iter_clauses
-from .models import Agreement, Document, DocumentVersion, ResponsiblePerson
+from .models import Agreement, Document, DocumentVersion, ResponsiblePerson, VersionFile
 from .permissions import sees_drafts
 
 
@@ -61,6 +61,12 @@ def version_clauses(version: DocumentVersion) -> list[dict]:
         ]
         sections.append({**section, "clauses": clauses})
     return sections
+
+
+def version_stored_files(version: DocumentVersion) -> dict[str, VersionFile]:
+    """The stored printed forms of a version by format ("pdf", "docx"): none for a draft or before the first
+    download of an approved version."""
+    return {f.format: f for f in VersionFile.objects.filter(version=version)}
 
 
 def versions_in_force(organisation: Organisation) -> list[DocumentVersion]:

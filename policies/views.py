@@ -5,9 +5,10 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from .forms import AgreementForm, ApprovalForm, ClauseForm, ResponsibleEndForm, 
 from .models import Document, DocumentVersion, ResponsiblePerson
 from .permissions import is_admin, is_director
 from .services.documents import clause_edit, version_create, version_refresh
+from .services.files import PrintedVersion, version_file
 from .services.responsible import responsible_add, responsible_end
 from .services.workflow import version_agreement_add, version_approve, version_return_to_draft
 
@@ -89,8 +91,37 @@ def version_detail(request, org, version_id):
         "wrote_it": version.author_id == request.user.pk or version.editors.filter(pk=request.user.pk).exists(),
         "agreement_form": AgreementForm(),
         "approval_form": ApprovalForm(),
+        "stored_files": selectors.version_stored_files(version),
     }
     return render(request, "policies/version.html", context)
+
+
+def printed_response(request, printed: PrintedVersion) -> HttpResponse:
+    """The printed version as a download. A stored file's ETag is its SHA-256; a draft's is kept by no cache."""
+    etag = f'"{printed.sha256}"'
+    if printed.stored and request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(printed.content, content_type=printed.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, printed.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+    if printed.stored:
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"  # checked per person: no shared cache keeps it
+    else:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@org_page()
+def version_file_view(request, org, version_id, fmt):
+    version = _version(request, org, version_id)
+    try:
+        printed = version_file(version=version, fmt=fmt)
+    except PortalError as error:
+        messages.error(request, error.message)
+        return redirect("policies:version", org.pk, version.pk)
+    return printed_response(request, printed)
 
 
 @org_page()

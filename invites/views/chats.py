@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from chats.services.messages import chat_get_for
 from orgs.views._base import apply_error_to_form, org_page
 from portal.exceptions import PortalError
+from portal.qr import qr_data_uri
 
 from .. import selectors
 from ..chat_forms import ChatInviteForm
-from ..kits import qr_data_uri
 from ..permissions import chat_invite_roles, check_can_manage_chat_invites
 from ..services import links
 

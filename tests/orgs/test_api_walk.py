@@ -205,6 +205,8 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
         ("/api/v1/chats/{id}/messages/{mid}/report/", "post"),
         ("/api/v1/orgs/{org_pk}/reports/{rid}/resolve/", "post"),
         ("/api/v1/orgs/{org_pk}/join-requests/", "post"),
+        ("/api/v1/orgs/{org_pk}/policies/versions/{id}/files/pdf/", "get"),
+        ("/api/v1/orgs/{org_pk}/policies/versions/{id}/files/docx/", "get"),
     } <= walked
     # Creating things in A that point at B's class or people is refused too.
     for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):
@@ -234,6 +236,7 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     # B's draft and responsible person are as they were.
     draft = DocumentVersion.objects.get(pk=b["policies/versions"])
     assert draft.status == "draft" and draft.content == draft.template_content and not draft.agreements.exists()
+    assert not draft.files.exists()
     assert ResponsiblePerson.objects.get(pk=b["policies/responsible"]).valid_to is None
 
 

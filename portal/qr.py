@@ -1,0 +1,23 @@
+"""QR codes of the portal's links, for the printed documents (invite kits, regulations): SVG for HTML and PDF,
+PNG for DOCX. Made here, never fetched."""
+
+import io
+
+import segno
+
+
+def _code(url: str):
+    return segno.make(url, error="m", micro=False)
+
+
+def qr_data_uri(url: str) -> str:
+    """The link as an SVG QR code in a data: URI, for an <img> on a page or a card."""
+    # A quiet zone of 4 modules keeps the code readable after cutting the card out.
+    return _code(url).svg_data_uri(scale=1, border=4, omitsize=True)
+
+
+def qr_png(url: str, *, scale: int = 8) -> bytes:
+    """The link as a PNG QR code (black on white, quiet zone of 4 modules), for a DOCX picture."""
+    out = io.BytesIO()
+    _code(url).save(out, kind="png", scale=scale, border=4)
+    return out.getvalue()
