@@ -25,6 +25,12 @@ urlpatterns = [
         name="org-channel",
     ),
     path("orgs/search/", public.OrganisationSearchView.as_view(), name="org-search"),
+    path("join-requests/mine/", join_requests.OwnJoinRequestsView.as_view(), name="own-join-requests"),
+    path(
+        "join-requests/mine/<int:id>/withdraw/",
+        join_requests.OwnJoinRequestWithdrawView.as_view(),
+        name="own-join-request-withdraw",
+    ),
     path("invites/<str:token>/", public.InvitePreviewView.as_view(), name="invite-preview"),
     path("invites/<str:token>/redeem/", public.InviteRedeemView.as_view(), name="invite-redeem"),
     *router.urls,

@@ -79,7 +79,17 @@ class JoinForm(forms.Form):
         help_text=_("Например, +7 900 000-00-00 или name@mail.ru. Пришлём одноразовый код."),
     )
     child = forms.ModelChoiceField(
-        label=_("Ваш ребёнок"), queryset=User.objects.none(), widget=forms.RadioSelect, empty_label=None
+        label=_("Ваш ребёнок"),
+        queryset=User.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        required=False,
+    )
+    child_name = forms.CharField(
+        label=_("Фамилия и имя ребёнка"),
+        max_length=300,
+        required=False,
+        help_text=_("Если ребёнка нет в списке. Классный руководитель найдёт его и подтвердит заявку."),
     )
 
     def __init__(self, *args, invite: Invite, signup: bool, roster: bool = True, **kwargs):
@@ -88,13 +98,29 @@ class JoinForm(forms.Form):
             for name in ("last_name", "first_name", "patronymic", "identifier"):
                 del self.fields[name]
         chooses_child = invite.role == InviteRole.PARENT and invite.bound_student_id is None
-        if chooses_child and invite.target_group_id and roster:
+        if not (chooses_child and invite.target_group_id and roster):
+            del self.fields["child"], self.fields["child_name"]
+            return
+        students = class_students(invite.target_group)
+        if students.exists():
             field = self.fields["child"]
-            field.queryset = class_students(invite.target_group)
+            field.queryset = students
             field.label_from_instance = child_label
             field.help_text = _("Фамилия и первая буква имени. Классный руководитель подтвердит выбор.")
         else:
+            # Nobody of the class is on the portal yet: the parent types the name, the curator matches it later.
             del self.fields["child"]
+            self.fields["child_name"].required = True
+            self.fields["child_name"].help_text = _(
+                "Список класса на портале пока пуст. Впишите фамилию и имя ребёнка: классный руководитель "
+                "найдёт его и подтвердит заявку."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "child" in self.fields and not cleaned.get("child") and not (cleaned.get("child_name") or "").strip():
+            self.add_error("child", _("Выберите ребёнка из списка или впишите его фамилию и имя."))
+        return cleaned
 
     def clean_identifier(self):
         from portal.accounts.services import normalize_identifier
@@ -193,72 +219,88 @@ class LinkTermsForm(forms.Form):
         return cleaned
 
 
+def invite_roles(actor, org) -> list[tuple[str, str]]:
+    """The roles the actor may invite, as the page names them in the organisation's words."""
+    vocab = org.vocabulary
+    roles = []
+    if actor.has_perm("orgs.invite_staff", org):
+        roles.append((InviteRole.TEACHER, _cap(vocab.teacher) + " — " + str(_("в коллектив"))))
+    roles.append((InviteRole.STUDENT, _cap(vocab.student)))
+    roles.append((InviteRole.PARENT, InviteRole.PARENT.label.capitalize()))
+    if actor.has_perm("orgs.invite_staff", org):
+        roles.append(
+            (InviteRole.CURATOR, _cap(vocab.curator) + " " + str(_("— станет им после подтверждения (одноразовая)")))
+        )
+    return roles
+
+
 class InviteCreateForm(LinkTermsForm):
-    role = forms.ChoiceField(label=_("Кого приглашаете"))
+    """A new link for one role, chosen before the form: each role gets only the fields that mean something for it.
+
+    A teacher's link is personal by default (its «Кому» fills the teacher's sign-up); a class link for students or
+    parents admits several people by default, as it is usually handed to a whole class.
+    """
+
+    role = forms.ChoiceField(label=_("Кого приглашаете"), widget=forms.HiddenInput)
     target_group = forms.ModelChoiceField(queryset=Group.objects.none(), required=False)
     recipient_name = forms.CharField(label=_("Кому (ФИО)"), max_length=300, required=False)
     recipient_email = forms.EmailField(label=_("E-mail получателя"), required=False)
     recipient_phone = forms.CharField(label=_("Телефон получателя"), max_length=32, required=False)
     bound_student = forms.ModelChoiceField(
-        label=_("Ребёнок (для приглашения родителя)"),
+        label=_("Ребёнок"),
         queryset=Placement.objects.none(),
         required=False,
         empty_label=_("— родитель выберет сам —"),
     )
     requires_approval = forms.BooleanField(label=_("Вступление только после одобрения"), required=False)
-    field_order = ["role", "target_group", "uses", "max_uses", "expires_at"]
+    field_order = ["role", "target_group", "bound_student", "recipient_name", "uses", "max_uses", "expires_at"]
 
-    def __init__(self, *args, org, actor, **kwargs):
+    def __init__(self, *args, org, actor, role: str, **kwargs):
         super().__init__(*args, org=org, **kwargs)
         vocab = org.vocabulary
         classes = classes_for_inviter(actor, org)
-        roles = []
-        if actor.has_perm("orgs.invite_staff", org):
-            roles.append((InviteRole.TEACHER, _cap(vocab.teacher) + " — " + str(_("в коллектив"))))
-        roles += [(InviteRole.STUDENT, _cap(vocab.student)), (InviteRole.PARENT, InviteRole.PARENT.label.capitalize())]
-        if actor.has_perm("orgs.invite_staff", org):
-            roles.append(
-                (
-                    InviteRole.CURATOR,
-                    _cap(vocab.curator) + " " + str(_("— станет им после подтверждения (одноразовая)")),
-                )
+        self.fields["role"].choices = invite_roles(actor, org)
+        self.fields["role"].initial = role
+        personal = role in (InviteRole.TEACHER, InviteRole.CURATOR)
+        self.fields["uses"].initial = "one" if personal else "many"
+        self.fields["max_uses"].initial = None if personal else 30
+        policy = policy_for(org)
+        self.fields["expires_at"].help_text = _(
+            "Время организации (%(tz)s). Если не указать — %(days)s дн. Не дольше %(max)s дн."
+        ) % {"tz": org.get_time_zone_display(), "days": policy.default_days(role), "max": policy.max_days}
+        if role == InviteRole.TEACHER:
+            del self.fields["target_group"], self.fields["bound_student"]
+            self.fields["recipient_name"].help_text = _(
+                "Фамилия, имя и отчество педагога: по личной ссылке они будут уже вписаны, когда он регистрируется."
             )
-        self.fields["role"].choices = roles
+            self.fields["requires_approval"].help_text = _(
+                "Педагог вступает в «%(staff)s» неподтверждённым в любом случае: подтверждает его администратор."
+            ) % {"staff": vocab.staff_group}
+            return
         self.fields["target_group"].queryset = classes
         self.fields["target_group"].label = _cap(vocab.group)
         self.fields["target_group"].empty_label = _("— выберите —")
-        self.fields["target_group"].help_text = _("Для педагога не нужно: он вступает в «%(staff)s».") % {
-            "staff": vocab.staff_group
-        }
+        self.fields["target_group"].required = True
+        self.fields["target_group"].error_messages["required"] = _("Выберите, куда приглашаете.")
+        if role != InviteRole.PARENT:
+            del self.fields["bound_student"]
+            return
         self.fields["bound_student"].queryset = (
             Placement.objects.filter(group__in=classes, valid_to__isnull=True)
             .select_related("student", "group")
             .order_by("group__grade", "group__name", "student__last_name", "student__first_name")
         )
         self.fields["bound_student"].label_from_instance = lambda p: f"{p.student.full_name} ({p.group.name})"
-        policy = policy_for(org)
-        self.fields["expires_at"].help_text = _(
-            "Время организации (%(tz)s). Если не указать: %(teacher)s дн. для педагогов, %(student)s — для "
-            "обучающихся, %(parent)s — для родителей. Не дольше %(max)s дн."
-        ) % {
-            "tz": org.get_time_zone_display(),
-            "teacher": policy.teacher_days,
-            "student": policy.student_days,
-            "parent": policy.parent_days,
-            "max": policy.max_days,
-        }
+        self.fields["bound_student"].help_text = _(
+            "Если указать ребёнка, родитель вступает сразу. Если нет — родитель выбирает ребёнка из списка "
+            "(или вписывает его имя), и каждую такую заявку подтверждает %(curator)s или администратор."
+        ) % {"curator": vocab.curator}
 
     def clean(self):
         cleaned = super().clean()
-        role = cleaned.get("role")
-        if role and role != InviteRole.TEACHER and not cleaned.get("target_group"):
-            self.add_error("target_group", _("Выберите, куда приглашаете."))
         placement = cleaned.get("bound_student")
-        if placement is not None:
-            if role != InviteRole.PARENT:
-                self.add_error("bound_student", _("Ребёнка указывают только в приглашении родителя."))
-            elif cleaned.get("target_group") and placement.group_id != cleaned["target_group"].pk:
-                self.add_error("bound_student", _("Ребёнок учится в другом классе."))
+        if placement is not None and cleaned.get("target_group") and placement.group_id != cleaned["target_group"].pk:
+            self.add_error("bound_student", _("Ребёнок учится в другом классе."))
         return cleaned
 
     def service_kwargs(self) -> dict:
@@ -294,6 +336,27 @@ class RelayForm(forms.Form):
 
     def clean_expires_at(self):
         return in_org_time_zone(self.cleaned_data.get("expires_at"), self.organisation)
+
+
+KIT_COPIES_MAX = 40
+
+
+class KitCopiesForm(forms.Form):
+    """How many identical cards of a shared link to print: bounded, so that a typo does not print a ream."""
+
+    copies = forms.IntegerField(
+        label=_("Сколько карточек"),
+        min_value=1,
+        max_value=KIT_COPIES_MAX,
+        help_text=_("От 1 до %(max)s.") % {"max": KIT_COPIES_MAX},
+    )
+
+
+def kit_copies_default(invite: Invite) -> int:
+    """As many cards as people may still join (up to the maximum), else a class's usual size."""
+    if invite.max_uses:
+        return max(1, min(invite.max_uses - invite.use_count, KIT_COPIES_MAX))
+    return 30
 
 
 REVOKE_SCOPES = [

@@ -36,6 +36,8 @@ class Card:
     expires: str
     qr_data_uri: str
     instructions: tuple[str, str, str]
+    note: str
+    personal: bool
 
 
 # ---- what every output (kit, export, e-mail) shows in the same words ---------------------------------------
@@ -102,6 +104,8 @@ def instructions(invite: Invite) -> tuple[str, str, str]:
     sign_up = "Зарегистрируйтесь по своему номеру телефона и введите код из SMS."
     if invite.role == InviteRole.PARENT:
         sign_up = "Зарегистрируйтесь по своему номеру телефона (не ребёнка) и введите код из SMS."
+    if invite.role == InviteRole.PARENT and not invite.bound_student_id:
+        sign_up = "Зарегистрируйтесь по своему телефону (не ребёнка) и выберите или впишите ребёнка."
     return (
         "Откройте камеру телефона и наведите её на QR-код.",
         "Перейдите по появившейся ссылке или наберите адрес под кодом.",
@@ -110,6 +114,16 @@ def instructions(invite: Invite) -> tuple[str, str, str]:
 
 
 # ---- the kit -------------------------------------------------------------------------------------------------
+
+
+def card_note(invite: Invite) -> str:
+    """Whose card it is: a personal link is for one person only; a shared one may be handed to several."""
+    if invite.max_uses == 1:
+        return "Личная ссылка: только для того, кому выписана."
+    note = f"Общая ссылка: до {invite.max_uses} человек." if invite.max_uses else "Общая ссылка."
+    if invite.role == InviteRole.PARENT and not invite.bound_student_id:
+        note += f" Ребёнка подтвердит {invite.organisation.vocabulary.curator}."
+    return note
 
 
 def _normalise(items: Iterable) -> list[tuple[Invite, str | None]]:
@@ -144,9 +158,16 @@ def kit_cards(items: Iterable, organisation: Organisation, group: Group | None =
                 expires=expiry_text(invite, organisation),
                 qr_data_uri=qr_data_uri(url),
                 instructions=instructions(invite),
+                note=card_note(invite),
+                personal=invite.max_uses == 1,
             )
         )
     return cards
+
+
+def kit_copies(invite: Invite, copies: int) -> list[tuple[Invite, None]]:
+    """The same shared link `copies` times, for a kit of identical cards; a personal link prints once."""
+    return [(invite, None)] * (1 if invite.max_uses == 1 else copies)
 
 
 def _css_string(text: str) -> str:
@@ -169,6 +190,7 @@ def kit_html(items: Iterable, organisation: Organisation, group: Group | None = 
             "header_css": _css_string(header),
             "pages": pages,
             "count": len(cards),
+            "any_personal": any(card.personal for card in cards),
             "printed_at": timezone.localtime(timezone.now(), ZoneInfo(organisation.time_zone)),
         },
     )

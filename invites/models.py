@@ -164,6 +164,7 @@ class JoinRequest(models.Model):
         PENDING = "pending", _("на рассмотрении")
         APPROVED = "approved", _("одобрена")
         REJECTED = "rejected", _("отклонена")
+        WITHDRAWN = "withdrawn", _("отозвана заявителем")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="join_requests")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
@@ -172,6 +173,8 @@ class JoinRequest(models.Model):
     child = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # A parent whose child is not on the class's list yet types the name; the approver finds the child by it.
+    child_name = models.CharField(_("ребёнок (как указал родитель)"), max_length=300, blank=True)
     invite = models.ForeignKey(Invite, on_delete=models.SET_NULL, null=True, blank=True, related_name="join_requests")
     message = models.TextField(_("сообщение"), blank=True, max_length=2000)
     status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.PENDING)

@@ -1,10 +1,11 @@
 """Reads of invites and join requests, filtered to what the user may see, in a fixed number of queries."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
-from orgs.models import Group, Membership, Organisation
+from orgs.models import CuratorAssignment, Group, Membership, Organisation, Placement
 from portal.exceptions import NotFound
 
 from .models import Invite, JoinRequest, Redemption
@@ -89,6 +90,32 @@ def join_request_get(user, organisation: Organisation, pk) -> JoinRequest:
         raise NotFound("Заявка не найдена.") from None
 
 
+def parent_link_to_empty_class(invite: Invite) -> bool:
+    """A parents' class link (no child named) into a class with nobody on its list: parents will type names."""
+    return (
+        invite.role == "parent"
+        and invite.bound_student_id is None
+        and invite.target_group_id is not None
+        and not Placement.objects.filter(group_id=invite.target_group_id, valid_to__isnull=True).exists()
+    )
+
+
+def children_to_choose(requests) -> dict[int, list]:
+    """For parents' pending requests without a child: the pupils of each such class, by class id (one query)."""
+    group_ids = {r.group_id for r in requests if r.role == "parent" and r.child_id is None and r.status == "pending"}
+    group_ids.discard(None)
+    children: dict[int, list] = {group_id: [] for group_id in group_ids}
+    if group_ids:
+        placements = (
+            Placement.objects.filter(group_id__in=group_ids, valid_to__isnull=True)
+            .select_related("student")
+            .order_by("student__last_name", "student__first_name", "student_id")
+        )
+        for placement in placements:
+            children[placement.group_id].append(placement.student)
+    return children
+
+
 def may_decide_join_requests(user, organisation: Organisation) -> bool:
     """Administrators decide every request; curators those for their classes."""
     return user.has_perm("orgs.verify_teachers", organisation) or bool(
@@ -134,3 +161,35 @@ def invites_to_relay(user, organisation: Organisation) -> QuerySet[Invite]:
         .select_related("target_group", "created_by")
         .order_by("-created_at")
     )
+
+
+def join_requests_of_applicant(user) -> list[JoinRequest]:
+    """The person's own pending requests, oldest first, each with `deciders`: who decides it, in words."""
+    if not user.is_authenticated:
+        return []
+    curators = CuratorAssignment.objects.filter(valid_to__isnull=True).select_related("teacher")
+    requests = list(
+        JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING)
+        .select_related("organisation", "group", "child")
+        .prefetch_related(Prefetch("group__curatorships", queryset=curators, to_attr="current_curators"))
+        .order_by("created_at", "id")
+    )
+    for request in requests:
+        request.deciders = _deciders(request)
+    return requests
+
+
+def _deciders(request: JoinRequest) -> str:
+    vocab = request.organisation.vocabulary
+    if request.group_id is None or request.role == "teacher":
+        return _("администратор организации")
+    curator = next(iter(request.group.current_curators), None)
+    if curator is None:
+        return _("администратор организации (%(curator)s %(group)s пока не назначен)") % {
+            "curator": vocab.curator,
+            "group": vocab.group_genitive,
+        }
+    return _("%(curator)s %(name)s или администратор организации") % {
+        "curator": vocab.curator,
+        "name": curator.teacher.short_name,
+    }

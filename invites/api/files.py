@@ -13,12 +13,14 @@ from orgs.api.base import ORG_PARAM
 from portal.api.files import FileNegotiation
 from portal.api.schema import ERRORS, ErrorSerializer
 from portal.downloads import file_response
-from portal.exceptions import PermissionDenied
+from portal.exceptions import PermissionDenied, RuleViolation
 from portal.spreadsheets import CSV_TYPE as CSV
 from portal.spreadsheets import XLSX_TYPE as XLSX
 
 from ..exports import export_rows, invites_csv, invites_xlsx
-from ..kits import kit_filename, kit_pdf
+from ..kits import kit_copies, kit_filename, kit_pdf
+from ..models import Invite
+from ..services.redeem import invite_state
 from . import filters
 from . import serializers as s
 
@@ -62,6 +64,29 @@ class InviteFilesMixin:
         )
         pdf = kit_pdf(invites, self.organisation, group)
         return file_response(pdf, PDF, kit_filename(self.organisation, group))
+
+    @extend_schema(
+        summary="Карточки одной ссылки: A4 PDF; общая ссылка — столько одинаковых карточек, сколько указано (1–40)",
+        description="Личная ссылка печатается одной карточкой. Печатать можно только действующую ссылку "
+        "в организацию или класс.",
+        parameters=[ORG_PARAM, s.CardsQuerySerializer],
+        responses={
+            (200, PDF): OpenApiResponse(OpenApiTypes.BINARY, description="PDF, формат A4"),
+            **ERRORS,
+            503: OpenApiResponse(ErrorSerializer, description="На сервере не установлены библиотеки для PDF"),
+        },
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], **FILE_ACTION)
+    def cards(self, request, org_pk=None, pk=None):
+        query = s.CardsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        invite = self.get_object()
+        if invite_state(invite) != Invite.Status.ACTIVE or invite.target_chat_id:
+            raise RuleViolation(
+                "Печатать можно только действующую ссылку в организацию или класс.", code="invite_not_printable"
+            )
+        pdf = kit_pdf(kit_copies(invite, query.validated_data["copies"]), self.organisation, invite.target_group)
+        return file_response(pdf, PDF, f"invite-{self.organisation.pk}-{invite.pk}.pdf")
 
     @extend_schema(
         summary="Выгрузка ссылок в CSV или XLSX: ФИО, класс, роль, ссылка, срок (местное время), статус",

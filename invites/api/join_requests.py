@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from orgs.api.base import ORG_PARAM, OrgScopedMixin
 from orgs.api.serializers import ReasonSerializer
@@ -96,14 +97,20 @@ class JoinRequestViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(s.JoinRequestReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=None,
+        request=s.ApproveSerializer,
         responses={200: s.JoinRequestSerializer, **ERRORS},
         parameters=[ORG_PARAM],
-        summary="Одобрить: человек вступает, ему приходит письмо",
+        summary="Одобрить: человек вступает, ему приходит письмо (родителю без ребёнка — с выбранным ребёнком)",
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, org_pk=None, pk=None):
-        return self._respond(join_services.join_request_approve(request=self.get_object(), actor=request.user))
+        ser = s.ApproveSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        return self._respond(
+            join_services.join_request_approve(
+                request=self.get_object(), actor=request.user, child_id=ser.validated_data.get("child")
+            )
+        )
 
     @extend_schema(
         request=ReasonSerializer,
@@ -120,3 +127,30 @@ class JoinRequestViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
                 request=self.get_object(), actor=request.user, reason=ser.validated_data["reason"]
             )
         )
+
+
+class OwnJoinRequestsView(APIView):
+    @extend_schema(
+        summary="Мои заявки на вступление, ждущие решения: куда, с какого времени, кто решает",
+        responses={200: s.OwnJoinRequestSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        return Response(s.OwnJoinRequestSerializer(selectors.join_requests_of_applicant(request.user), many=True).data)
+
+
+class OwnJoinRequestWithdrawView(APIView):
+    @extend_schema(
+        request=None,
+        summary="Отозвать свою заявку, пока её не рассмотрели; использование ссылки возвращается",
+        responses={200: s.JoinRequestReceiptSerializer, **ERRORS},
+    )
+    def post(self, request, id):
+        join_request = next((r for r in selectors.join_requests_of_applicant(request.user) if r.pk == id), None)
+        if join_request is None:
+            raise NotFound("Заявка не найдена.")
+        join_request = join_services.join_request_withdraw(request=join_request, actor=request.user)
+        receipt = {
+            **s.join_request_receipt(join_request, child_id=join_request.child_id),
+            "detail": "Заявка отозвана.",
+        }
+        return Response(s.JoinRequestReceiptSerializer(receipt).data)

@@ -10,6 +10,7 @@ from orgs.models import Placement
 from portal.api.filters import check_text
 from portal.api.schema import ERRORS, ErrorSerializer
 from portal.request_context import get_client_ip
+from portal.typography import inner_quotes
 
 from .. import selectors
 from ..models import Invite, InviteRole
@@ -33,14 +34,14 @@ CHAT_OUTCOME_MESSAGES = {"joined": "Вы вступили в чат «{title}».
 def target_text(invite: Invite) -> str:
     """Where the link leads, in a few words: the chat, the class, or the staff group."""
     if invite.target_chat_id:
-        return f"чат «{invite.target_chat.title}»"
+        return f"чат «{inner_quotes(invite.target_chat.title)}»"
     return invite.target_group.name if invite.target_group else invite.organisation.short_name
 
 
 def outcome_message(outcome) -> str:
     chat = outcome.invite.target_chat
     if chat is not None:
-        return CHAT_OUTCOME_MESSAGES[outcome.kind].format(title=chat.title)
+        return CHAT_OUTCOME_MESSAGES[outcome.kind].format(title=inner_quotes(chat.title))
     return OUTCOME_MESSAGES[outcome.kind]
 
 
@@ -116,7 +117,13 @@ class InviteRedeemView(_TokenView):
         ser.is_valid(raise_exception=True)
         ip = get_client_ip(request)
         with token_lookup(ip):
-            outcome = invite_redeem(token=token, user=request.user, child_id=ser.validated_data.get("child"), ip=ip)
+            outcome = invite_redeem(
+                token=token,
+                user=request.user,
+                child_id=ser.validated_data.get("child"),
+                child_name=ser.validated_data["child_name"],
+                ip=ip,
+            )
         context = {"request": request, "organisation": outcome.invite.organisation}
         membership = outcome.membership
         if membership is not None:

@@ -15,6 +15,7 @@ from orgs.models import Group, Organisation
 from ..models import Invite, InviteMailing, InviteRole, JoinRequest, Redemption
 from ..services.links import invite_url
 from ..services.redeem import invite_state
+from ..terms import join_terms
 
 LOCAL_FORMAT = "%d.%m.%Y %H:%M"
 
@@ -79,6 +80,7 @@ class InviteSerializer(serializers.ModelSerializer):
     status_display = serializers.SerializerMethodField()
     expires_at_local = serializers.SerializerMethodField()
     time_zone = serializers.SerializerMethodField()
+    join_terms = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
 
     class Meta:
@@ -101,11 +103,16 @@ class InviteSerializer(serializers.ModelSerializer):
             "expires_at_local",
             "time_zone",
             "requires_approval",
+            "join_terms",
             "relayed_from",
             "created_at",
             "link",
         ]
         read_only_fields = fields
+
+    def get_join_terms(self, obj) -> str:
+        """What happens to whoever follows the link: «сразу» or who decides, as the invite's page says."""
+        return str(join_terms(obj, self.context["organisation"]))
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_recipient(self, obj) -> dict:
@@ -266,12 +273,29 @@ class InvitePreviewSerializer(serializers.Serializer):
     status = EnumField(Invite.Status.choices, enum_name="InviteStatusEnum")
     status_display = serializers.CharField()
     requires_approval = serializers.BooleanField()
-    child_required = serializers.BooleanField(help_text="родителю нужно выбрать ребёнка из списка класса")
+    child_required = serializers.BooleanField(
+        help_text="родителю нужно выбрать ребёнка из списка класса или указать его фамилию и имя (child_name)"
+    )
     children = ChildChoiceSerializer(many=True, help_text="ученики класса — только вошедшему пользователю")
 
 
 class RedeemSerializer(serializers.Serializer):
     child = IdField(required=False, allow_null=True, help_text="id ребёнка (для родителя, если ссылка не личная)")
+    child_name = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="фамилия и имя ребёнка, если его нет в списке класса: заявку подтвердит куратор класса",
+    )
+
+
+class ApproveSerializer(serializers.Serializer):
+    child = IdField(
+        required=False,
+        allow_null=True,
+        help_text="для заявки родителя без ребёнка: id ребёнка из класса, которого выбирает тот, кто одобряет",
+    )
 
 
 class JoinRequestSerializer(serializers.ModelSerializer):
@@ -294,6 +318,7 @@ class JoinRequestSerializer(serializers.ModelSerializer):
             "role_display",
             "group",
             "child",
+            "child_name",
             "invite",
             "message",
             "status",
@@ -308,6 +333,45 @@ class JoinRequestSerializer(serializers.ModelSerializer):
 
     def get_created_at_local(self, obj) -> str:
         return local_text(obj.created_at, self.context.get("organisation") or obj.organisation)
+
+
+class OwnJoinRequestSerializer(serializers.ModelSerializer):
+    """An applicant's own pending request: where, since when, who decides. The child as the applicant named it."""
+
+    organisation = serializers.IntegerField(source="organisation_id", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.short_name", read_only=True)
+    role = EnumField(InviteRole.choices, enum_name="InviteRoleEnum", read_only=True)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    group = GroupBriefSerializer(read_only=True, allow_null=True)
+    child = serializers.SerializerMethodField(help_text="ребёнок: фамилия и первая буква имени или имя, как вписано")
+    status = EnumField(JoinRequest.Status.choices, enum_name="JoinRequestStatusEnum", read_only=True)
+    created_at_local = serializers.SerializerMethodField()
+    deciders = serializers.CharField(read_only=True, help_text="кто рассматривает заявку")
+
+    class Meta:
+        model = JoinRequest
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "role",
+            "role_display",
+            "group",
+            "child",
+            "status",
+            "created_at",
+            "created_at_local",
+            "deciders",
+        ]
+        read_only_fields = fields
+
+    def get_child(self, obj) -> str:
+        if obj.child is not None:
+            return f"{obj.child.last_name} {obj.child.first_name[:1]}.".strip()
+        return obj.child_name
+
+    def get_created_at_local(self, obj) -> str:
+        return local_text(obj.created_at, obj.organisation)
 
 
 class JoinRequestReceiptSerializer(serializers.Serializer):
@@ -377,6 +441,16 @@ class KitQuerySerializer(serializers.Serializer):
     )
     role = serializers.ChoiceField(
         choices=InviteRole.choices, required=False, help_text="только ссылки этой роли (например, родителям)"
+    )
+
+
+class CardsQuerySerializer(serializers.Serializer):
+    copies = serializers.IntegerField(
+        min_value=1,
+        max_value=40,
+        required=False,
+        default=1,
+        help_text="сколько одинаковых карточек общей ссылки напечатать (1–40); личная ссылка печатается один раз",
     )
 
 

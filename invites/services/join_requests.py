@@ -9,8 +9,9 @@ from orgs.services.audit import audit_record
 from orgs.services.membership import membership_add, parent_link_create, student_place
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
 from portal.mail import email_after_commit
+from portal.typography import inner_quotes
 
-from ..models import REQUESTABLE_ROLES, InviteRole, JoinRequest
+from ..models import REQUESTABLE_ROLES, Invite, InviteRole, JoinRequest, Redemption
 
 Status = JoinRequest.Status
 
@@ -42,7 +43,7 @@ def approvers_emails(request: JoinRequest) -> list[str]:
 
 
 def notify_approvers(request: JoinRequest) -> None:
-    where = f"«{request.group}»" if request.group_id else f"«{request.organisation}»"
+    where = f"«{inner_quotes(request.group if request.group_id else request.organisation)}»"
     email_after_commit(
         subject=f"Новая заявка на вступление: {request.user.full_name}",
         body=(
@@ -134,11 +135,23 @@ def _decide(request: JoinRequest, actor) -> JoinRequest:
     return request
 
 
-def join_request_approve(*, request: JoinRequest, actor) -> JoinRequest:
-    """Approve: the person joins exactly as a link would have joined them; they are told by e-mail."""
+def join_request_approve(*, request: JoinRequest, actor, child_id: int | None = None) -> JoinRequest:
+    """Approve: the person joins exactly as a link would have joined them; they are told by e-mail.
+
+    A parent's request without a child (the parent typed a name) is approved with the child the approver
+    chooses from the class by `child_id`.
+    """
     with transaction.atomic():
         request = _decide(request, actor)
         org, user = request.organisation, request.user
+        if request.role == InviteRole.PARENT and request.child is None and child_id is not None:
+            request.child = _child_in_class(org, request.group, child_id) if request.group_id else None
+            if request.child is None or request.child.pk == user.pk:
+                raise RuleViolation(
+                    "Выберите ребёнка из списка класса.",
+                    code="child_not_in_class",
+                    fields={"child": ["Не найден в классе."]},
+                )
         if request.role == InviteRole.TEACHER:
             membership_add(organisation=org, user=user, role=Membership.Role.TEACHER, actor=None)
         elif request.role == InviteRole.STUDENT:
@@ -147,8 +160,10 @@ def join_request_approve(*, request: JoinRequest, actor) -> JoinRequest:
         else:
             if request.child is None:
                 raise RuleViolation(
-                    "Ребёнок в заявке не указан или не учится в этом классе: отклоните заявку, указав причину.",
+                    "Выберите ребёнка из списка класса. Если его там нет, одобрить заявку можно, когда ребёнок "
+                    "вступит в класс; если родитель ошибся, отклоните заявку, указав причину.",
                     code="child_required",
+                    fields={"child": ["Выберите ребёнка."]},
                 )
             parent_link_create(organisation=org, parent=user, child=request.child, actor=None)
         request.status = Status.APPROVED
@@ -157,8 +172,8 @@ def join_request_approve(*, request: JoinRequest, actor) -> JoinRequest:
         request.save()
         audit_record(organisation=org, actor=actor, action="join_request.approved", obj=request)
         email_after_commit(
-            subject=f"Заявка в «{org}» одобрена",
-            body=f"Ваша заявка на вступление в «{org}» одобрена. Войдите: {settings.PORTAL_BASE_URL}/",
+            subject=f"Заявка в «{inner_quotes(org)}» одобрена",
+            body=f"Ваша заявка на вступление в «{inner_quotes(org)}» одобрена. Войдите: {settings.PORTAL_BASE_URL}/",
             recipients=[user.email],
         )
     return request
@@ -185,8 +200,42 @@ def join_request_reject(*, request: JoinRequest, actor, reason: str) -> JoinRequ
             details={"reason": reason},
         )
         email_after_commit(
-            subject=f"Заявка в «{request.organisation}» отклонена",
+            subject=f"Заявка в «{inner_quotes(request.organisation)}» отклонена",
             body=f"Ваша заявка отклонена.\nПричина: {reason}",
             recipients=[request.user.email],
         )
     return request
+
+
+def join_request_withdraw(*, request: JoinRequest, actor) -> JoinRequest:
+    """The applicant withdraws their pending request; a link's use it took is given back to the link."""
+    with transaction.atomic():
+        request = JoinRequest.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=request.pk)
+        if request.user_id != actor.pk:
+            raise PermissionDenied("Отозвать заявку может только тот, кто её подал.")
+        if request.status != Status.PENDING:
+            raise Conflict("Заявка уже рассмотрена: отозвать её нельзя.", code="request_decided")
+        request.status = Status.WITHDRAWN
+        request.decided_at = timezone.now()
+        request.decided_by = actor
+        request.save(update_fields=["status", "decided_at", "decided_by"])
+        if request.invite_id:
+            _give_use_back(request.invite_id, actor)
+        audit_record(organisation=request.organisation, actor=actor, action="join_request.withdrawn", obj=request)
+    return request
+
+
+def _give_use_back(invite_id: int, user) -> None:
+    """Nobody joined, so the link counts no use: the person may open it again, a personal link works again."""
+    # Lock the invite so that a redemption running now and this release count uses one after the other.
+    invite = Invite.objects.select_for_update().get(pk=invite_id)
+    deleted, _rows = Redemption.objects.filter(invite=invite, user=user).delete()
+    if not deleted:
+        return
+    invite.use_count = max(invite.use_count - 1, 0)
+    fields = ["use_count"]
+    if invite.status == Invite.Status.USED_UP:
+        invite.status = Invite.Status.ACTIVE
+        invite.status_changed_at = timezone.now()
+        fields += ["status", "status_changed_at"]
+    invite.save(update_fields=fields)

@@ -92,6 +92,14 @@ def _already(invite: Invite, user) -> Membership | None:
             ).exists()
             else None
         )
+    if invite.role == InviteRole.PARENT and invite.target_group_id:
+        # A parent of one pupil may use a class's link for another child of theirs in another class.
+        linked_here = Placement.objects.filter(
+            group=invite.target_group,
+            valid_to__isnull=True,
+            student__in=ParentLink.objects.filter(organisation=org, parent=user, valid_to__isnull=True).values("child"),
+        ).exists()
+        return active if linked_here else None
     return active
 
 
@@ -103,7 +111,7 @@ def is_student_of(organisation, user) -> bool:
     )
 
 
-def _check_role_rules(invite: Invite, user, child) -> None:
+def _check_role_rules(invite: Invite, user, child, child_name: str = "") -> None:
     org = invite.organisation
     if invite.role == InviteRole.STUDENT:
         other = (
@@ -126,11 +134,13 @@ def _check_role_rules(invite: Invite, user, child) -> None:
                 "выйдите и войдите (или зарегистрируйтесь) по своему телефону или e-mail.",
                 code="parent_is_child",
             )
+        if child is None and child_name:
+            return  # not on the class's list (yet): the approver finds the child by the name the parent typed
         if child is None:
             raise RuleViolation(
-                "Выберите своего ребёнка из списка класса.",
+                "Выберите своего ребёнка из списка класса или впишите его фамилию и имя.",
                 code="child_required",
-                fields={"child": ["Выберите ребёнка."]},
+                fields={"child": ["Выберите ребёнка или впишите его фамилию и имя."]},
             )
         if not Placement.objects.filter(
             organisation=org, student=child, group=invite.target_group, valid_to__isnull=True
@@ -212,11 +222,16 @@ def _child_of_class(invite: Invite, child_id: int | None):
     return placement.student
 
 
-def invite_redeem(*, token: str, user, child=None, child_id: int | None = None, ip: str | None = None) -> Outcome:
+def invite_redeem(
+    *, token: str, user, child=None, child_id: int | None = None, child_name: str = "", ip: str | None = None
+) -> Outcome:
     """Join by a link. Twice is harmless; the last use can be taken by one request only.
 
     A parent's child comes as a person (the browser's list) or as an id (the API), looked up in the class only.
+    A parent whose child is not on the list types the child's name instead: that makes a request the curator
+    (or an administrator) decides, choosing the child from the class when they approve.
     """
+    child_name = " ".join((child_name or "").split())[:300]
     invite = invite_find(token)
     with transaction.atomic():
         # Lock the invite so that two redemptions cannot both take the last use.
@@ -238,7 +253,9 @@ def invite_redeem(*, token: str, user, child=None, child_id: int | None = None, 
         ensure_usable(invite)
         if invite.role == InviteRole.PARENT:
             child = invite.bound_student or child or _child_of_class(invite, child_id)
-        _check_role_rules(invite, user, child)
+        if child is not None or invite.role != InviteRole.PARENT:
+            child_name = ""
+        _check_role_rules(invite, user, child, child_name)
         chosen_child = invite.role == InviteRole.PARENT and invite.bound_student_id is None
         if not _take_use(invite, user, ip):
             return Outcome("already", invite, membership=_already(invite, user))
@@ -249,6 +266,7 @@ def invite_redeem(*, token: str, user, child=None, child_id: int | None = None, 
                 role=invite.role,
                 group=invite.target_group,
                 child=child,
+                child_name=child_name,
                 invite=invite,
             )
             audit_record(

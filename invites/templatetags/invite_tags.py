@@ -7,8 +7,10 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import RUSSIAN_TIME_ZONES
+from portal.typography import inner_quotes
 
 from ..models import InviteRole
+from ..terms import join_terms
 
 register = template.Library()
 CITIES = {zone: label.split(" (")[0] for zone, label in RUSSIAN_TIME_ZONES}
@@ -36,9 +38,21 @@ def target_words(invite, organisation):
     """Where the link leads: a chat, the staff group or «класс 5А» / «группа ЭС-21»."""
     vocab = organisation.vocabulary
     if invite.target_chat_id:
-        return _("чат «%(title)s»") % {"title": invite.target_chat.title}
+        return _("чат «%(title)s»") % {"title": inner_quotes(invite.target_chat.title)}
     if invite.target_group is None:
         return str(organisation)
     if invite.role == InviteRole.TEACHER:
         return f"коллектив «{invite.target_group.name}»"
     return f"{vocab.group} {invite.target_group.name}"
+
+
+@register.filter(name="join_terms")
+def join_terms_filter(invite, organisation):
+    """What happens to whoever follows the link (invites.terms.join_terms)."""
+    return join_terms(invite, organisation)
+
+
+@register.filter(name="inner_quotes")
+def inner_quotes_filter(value) -> str:
+    """«МБОУ „СОШ № 12“»: a name inside «…» has its own quotes turned into „…“."""
+    return inner_quotes(value)

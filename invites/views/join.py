@@ -71,6 +71,14 @@ def _outcome_page(request, outcome: Outcome):
     return render(request, "invites/join_done.html", context, status=SUCCESS_STATUS[outcome.kind])
 
 
+def _recipient_names(invite: Invite) -> dict:
+    """A personal link's «Кому» fills the sign-up: «Фамилия Имя Отчество» as the person will be known."""
+    words = invite.recipient_name.split() if invite.max_uses == 1 else []
+    if len(words) < 2:
+        return {}
+    return {"last_name": words[0], "first_name": words[1], "patronymic": " ".join(words[2:])}
+
+
 def _join_form(request, invite: Invite, *, data=None, initial=None) -> JoinForm:
     """The sign-up fields for a visitor, the child for a parent; a student's account is not shown the roster."""
     user = request.user
@@ -97,16 +105,19 @@ def _join_page(request, token, invite, form, status=200, rule_error: RuleViolati
         "form": form,
         "rule_error": rule_error,
         "signed_in_as_student": invite.role == InviteRole.PARENT and is_student_of(org, user),
-        "needs_child": "child" in form.fields,
+        "needs_child": "child" in form.fields or "child_name" in form.fields,
+        "parent_confirms": invite.role == InviteRole.PARENT and not (invite.bound_student_id or invite.target_chat_id),
     }
     return render(request, "invites/join.html", context, status=status)
 
 
-def _redeem(request, token, invite, child, form=None):
+def _redeem(request, token, invite, child, form=None, child_name: str = ""):
     try:
-        outcome = invite_redeem(token=token, user=request.user, child=child, ip=get_client_ip(request))
+        outcome = invite_redeem(
+            token=token, user=request.user, child=child, child_name=child_name, ip=get_client_ip(request)
+        )
     except RuleViolation as error:
-        form = form or _join_form(request, invite, initial={"child": child})
+        form = form or _join_form(request, invite, initial={"child": child, "child_name": child_name})
         return _join_page(request, token, invite, form, status=400, rule_error=error)
     except (Gone, Conflict, NotFound) as error:
         return _failure(request, error, invite if not isinstance(error, NotFound) else None)
@@ -124,14 +135,16 @@ def join(request, token):
     except (Gone, Conflict) as error:
         return _failure(request, error, invite)
     signup = not request.user.is_authenticated
-    form = _join_form(request, invite, data=request.POST if request.method == "POST" else None)
+    initial = _recipient_names(invite) if signup else None
+    form = _join_form(request, invite, data=request.POST if request.method == "POST" else None, initial=initial)
     if signup and invite.target_chat_id:
         # A chat invite admits members of the organisation only: they sign in, nobody signs up here.
         return _join_page(request, token, invite, form)
     if request.method == "POST" and form.is_valid():
         child = form.cleaned_data.get("child")
+        child_name = "" if child else form.cleaned_data.get("child_name", "")
         if not signup:
-            return _redeem(request, token, invite, child, form)
+            return _redeem(request, token, invite, child, form, child_name=child_name)
         try:
             otp_request(identifier=form.cleaned_data["identifier"])
         except PortalError as error:
@@ -140,6 +153,7 @@ def join(request, token):
             request.session[SESSION_SIGNUP] = {
                 "token": token,
                 "child": child.pk if child else None,
+                "child_name": child_name,
                 **{k: form.cleaned_data[k] for k in ("last_name", "first_name", "patronymic", "identifier")},
             }
             return redirect("invites:join_code", token)
@@ -192,7 +206,7 @@ def join_code(request, token):
                     .first()
                 )
                 child = child.student if child else None
-            return _redeem(request, token, invite, child)
+            return _redeem(request, token, invite, child, child_name=data.get("child_name", ""))
     context = {
         "invite": invite,
         "org": invite.organisation,

@@ -18,10 +18,11 @@ from portal.spreadsheets import CSV_TYPE, XLSX_TYPE
 
 from .. import selectors
 from ..exports import invites_csv, invites_xlsx
-from ..forms import ClassBulkForm
-from ..kits import kit_filename, kit_pdf, link_for
+from ..forms import ClassBulkForm, KitCopiesForm
+from ..kits import kit_copies, kit_filename, kit_pdf, link_for
 from ..models import Invite, InviteRole
 from ..services.bulk import invite_bulk_for_class
+from ..services.redeem import invite_state
 from ..services.sending import invite_mailing_get, invite_mailing_progress, invite_mailing_start
 from .manage import _require_inviter
 
@@ -146,6 +147,28 @@ def class_kit(request, org, group_id):
         return _failed(request, org, group, ids, error)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{kit_filename(org, group)}"'
+    return response
+
+
+@org_page("view_org")
+def invite_kit(request, org, invite_id):
+    """One link's cards: a personal link once; a shared link as many identical cards as asked (1–40)."""
+    _require_inviter(request.user, org)
+    invite = selectors.invite_get(request.user, org, invite_id)
+    form = KitCopiesForm(request.GET or {"copies": 1})
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("invites:detail", org.pk, invite.pk)
+    if invite_state(invite) != Invite.Status.ACTIVE or invite.target_chat_id:
+        messages.error(request, _("Печатать можно только действующую ссылку в организацию или класс."))
+        return redirect("invites:detail", org.pk, invite.pk)
+    try:
+        pdf = kit_pdf(kit_copies(invite, form.cleaned_data["copies"]), org, invite.target_group)
+    except PortalError as error:
+        messages.error(request, error.message)
+        return redirect("invites:detail", org.pk, invite.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invite-{org.pk}-{invite.pk}.pdf"'
     return response
 
 

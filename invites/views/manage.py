@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,17 @@ from orgs.views._base import apply_error_to_form, org_page, perform
 from portal.exceptions import PortalError
 
 from .. import selectors
-from ..forms import AdminLinkForm, InviteCreateForm, InviteFilterForm, RelayForm, RevokeAllForm
+from ..forms import (
+    AdminLinkForm,
+    InviteCreateForm,
+    InviteFilterForm,
+    KitCopiesForm,
+    RelayForm,
+    RevokeAllForm,
+    classes_for_inviter,
+    invite_roles,
+    kit_copies_default,
+)
 from ..models import Invite
 from ..permissions import can_manage_invite
 from ..services import links
@@ -81,11 +91,16 @@ def invite_list(request, org):
 @org_page("view_org")
 def invite_create(request, org):
     _require_inviter(request.user, org)
-    form = InviteCreateForm(request.POST or None, org=org, actor=request.user)
-    if not request.user.has_perm("orgs.invite_staff", org) and not form.fields["target_group"].queryset.exists():
+    if not request.user.has_perm("orgs.invite_staff", org) and not classes_for_inviter(request.user, org).exists():
         return render(
             request, "invites/invite_form.html", {"form": None, "refusal": _refusal(request.user, org)}, status=403
         )
+    roles = invite_roles(request.user, org)
+    role = request.POST.get("role") if request.method == "POST" else request.GET.get("role")
+    if role not in dict(roles):
+        # The role comes first: the form that follows shows only what matters for it.
+        return render(request, "invites/invite_form.html", {"form": None, "roles": roles})
+    form = InviteCreateForm(request.POST or None, org=org, actor=request.user, role=role)
     if request.method == "POST" and form.is_valid():
         try:
             invite, _token = links.invite_create(organisation=org, actor=request.user, **form.service_kwargs())
@@ -93,8 +108,20 @@ def invite_create(request, org):
             apply_error_to_form(form, error)
         else:
             messages.success(request, _("Ссылка создана. Скопируйте её и отправьте тем, кого приглашаете."))
+            if selectors.parent_link_to_empty_class(invite):
+                messages.warning(request, _empty_class_warning(org, invite))
             return redirect("invites:detail", org.pk, invite.pk)
-    return render(request, "invites/invite_form.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "roles": roles, "role": role}
+    return render(request, "invites/invite_form.html", context, status=400 if form.errors else 200)
+
+
+def _empty_class_warning(org, invite) -> str:
+    vocab = org.vocabulary
+    return _(
+        "В списке %(group)s %(name)s на портале пока никого нет. Родители не смогут выбрать ребёнка: они впишут его "
+        "фамилию и имя, а %(curator)s подтвердит каждую заявку, когда ребёнок вступит. Лучше сначала пригласить "
+        "обучающихся."
+    ) % {"group": vocab.group_genitive, "name": invite.target_group.name, "curator": vocab.curator}
 
 
 @org_page("manage_admins")
@@ -140,6 +167,13 @@ def invite_detail(request, org, invite_id):
         "redemptions": redemptions[:200],
         "relays": invite.relays.select_related("created_by").order_by("-created_at"),
         "can_manage": can_manage_invite(request.user, invite),
+        "live": invite.status in (Status.ACTIVE, Status.PAUSED),
+        "kit_form": KitCopiesForm(initial={"copies": kit_copies_default(invite)})
+        if _state(invite) == Status.ACTIVE and not invite.target_chat_id
+        else None,
+        "empty_class_warning": _empty_class_warning(org, invite)
+        if _state(invite) == Status.ACTIVE and selectors.parent_link_to_empty_class(invite)
+        else "",
     }
     return render(request, "invites/invite_detail.html", context)
 
@@ -158,13 +192,19 @@ ACTIONS = {
 }
 
 
-@require_POST
 @org_page("view_org")
 def invite_action(request, org, invite_id, action):
+    """The link's buttons. «Отозвать» cannot be undone, so it asks first: a page with the link and a second button."""
     if action not in ACTIONS:
         raise Http404
+    if request.method != "POST" and action != "revoke":
+        return HttpResponseNotAllowed(["POST"])
     _require_inviter(request.user, org)
     invite = selectors.invite_get(request.user, org, invite_id)
+    if action == "revoke" and request.POST.get("confirm") != "yes":
+        revocable = can_manage_invite(request.user, invite) and invite.status in (Status.ACTIVE, Status.PAUSED)
+        context = {"invite": invite, "revocable": revocable}
+        return render(request, "invites/invite_revoke.html", context)
     service, success = ACTIONS[action]
     perform(request, lambda: service(invite=invite, actor=request.user), str(success))
     return redirect("invites:detail", org.pk, invite.pk)
@@ -204,6 +244,11 @@ def invite_revoke_all(request, org):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("invites:list", org.pk)
     scope = form.cleaned_data["scope"]
+    if request.POST.get("confirm") != "yes":
+        # Nothing can bring the links back: the scope is shown once more before anything is revoked.
+        context = {"scope": dict(form.fields["scope"].choices)[scope], "group": form.cleaned_data["group"]}
+        context["data"] = {"scope": scope, "group": form.cleaned_data["group"].pk if scope == "group" else ""}
+        return render(request, "invites/revoke_all_confirm.html", context)
     kwargs = {"group": form.cleaned_data["group"]} if scope == "group" else {}
     if scope == "own":
         kwargs = {"creator": request.user}

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,11 +17,17 @@ from django.views.decorators.http import require_POST
 from orgs.models import Organisation
 from orgs.views._base import apply_error_to_form, org_page, perform
 from portal.exceptions import PortalError
+from portal.typography import inner_quotes
 
 from .. import selectors
 from ..forms import JoinRequestForm, OrganisationSearchForm, RejectForm
 from ..models import JoinRequest
-from ..services.join_requests import join_request_approve, join_request_create, join_request_reject
+from ..services.join_requests import (
+    join_request_approve,
+    join_request_create,
+    join_request_reject,
+    join_request_withdraw,
+)
 
 PAGE_SIZE = 25
 Status = JoinRequest.Status
@@ -36,6 +43,10 @@ def join_request_list(request, org):
     requests = selectors.join_requests_for_user(request.user, org).filter(status=status)
     requests = requests.order_by("created_at", "id") if status == Status.PENDING else requests.order_by("-decided_at")
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    children = selectors.children_to_choose(page.object_list)
+    for join_request in page.object_list:
+        join_request.children_to_choose = children.get(join_request.group_id) if join_request.child_id is None else None
     context = {
         "page": page,
         "status": status,
@@ -51,9 +62,11 @@ def join_request_list(request, org):
 def join_request_decide(request, org, request_id, action):
     join_request = selectors.join_request_get(request.user, org, request_id)
     if action == "approve":
+        child = request.POST.get("child", "")
+        child_id = int(child) if child.isdigit() else None
         perform(
             request,
-            lambda: join_request_approve(request=join_request, actor=request.user),
+            lambda: join_request_approve(request=join_request, actor=request.user, child_id=child_id),
             _("Заявка одобрена: %(name)s — участник организации.") % {"name": join_request.user.full_name},
         )
     elif action == "reject":
@@ -113,3 +126,23 @@ def join_request_new(request, org_id):
 @login_required
 def join_request_sent(request, org_id):
     return render(request, "invites/request_sent.html", {"org": _public_org(org_id)})
+
+
+@login_required
+def join_request_withdraw_view(request, request_id):
+    """«Отозвать заявку»: the applicant confirms on a page (no script needed), then the request is withdrawn."""
+    join_request = next((r for r in selectors.join_requests_of_applicant(request.user) if r.pk == request_id), None)
+    if join_request is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            join_request_withdraw(request=join_request, actor=request.user)
+        except PortalError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Заявка в «%(org)s» отозвана.") % {"org": inner_quotes(join_request.organisation.short_name)},
+            )
+        return redirect("orgs:home")
+    return render(request, "invites/request_withdraw.html", {"r": join_request})

@@ -259,8 +259,8 @@ def test_links_that_do_not_work_have_their_own_pages(client, org, cls, admin, ch
 
 def test_admin_creates_a_link_and_sees_it_with_expiry_in_org_time(client, org, cls, admin):
     client.force_login(admin)
-    form = client.get(reverse("invites:create", args=[org.pk]))
-    assert form.status_code == 200 and "14 — для" in text(form)  # the policy's defaults are shown
+    form = client.get(reverse("invites:create", args=[org.pk]) + "?role=student")
+    assert form.status_code == 200 and "Если не указать — 14 дн." in text(form)  # the policy's default is shown
     response = client.post(
         reverse("invites:create", args=[org.pk]),
         {
@@ -377,9 +377,21 @@ def test_actions_revoke_regenerate_pause_resume(client, org, cls, admin):
     invite.refresh_from_db()
     new_token = links.invite_url(invite).rstrip("/").rsplit("/", 1)[1]
     assert client.get(join_url(new_token)).status_code == 200
-    action("revoke")
+    # Revoking asks first, without any script: the button leads to a page that names the link.
+    detail = text(client.get(reverse("invites:detail", args=[org.pk, invite.pk])))
+    revoke_url = reverse("invites:action", args=[org.pk, invite.pk, "revoke"])
+    assert f'href="{revoke_url}"' in detail
+    confirm = client.get(revoke_url)
+    assert confirm.status_code == 200
+    assert f"Отозвать ссылку № {invite.pk}?" in text(confirm) and "Отменить это нельзя" in text(confirm)
+    action("revoke")  # a bare press is not a confirmation
+    assert client.get(join_url(new_token)).status_code == 200
+    client.post(revoke_url, {"confirm": "yes"})
     assert client.get(join_url(new_token)).status_code == 410
     assert "Ссылка отозвана" in text(client.get(join_url(new_token)))
+    # A revoked link's page has no actions left, and no hint about a button that is gone.
+    detail = text(client.get(reverse("invites:detail", args=[org.pk, invite.pk])))
+    assert "Действия" not in detail and "Выпустить новую ссылку" not in detail
 
 
 def test_curator_relays_admins_link_and_redemptions_show_the_path(client, org, cls, admin):
@@ -411,15 +423,20 @@ def test_revoke_all_for_a_class_and_own(client, org, cls, admin):
     a, _ = make(org, admin, target_group=cls)
     b, _ = make(org, admin, target_group=other)
     client.force_login(admin)
-    response = client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "group", "group": cls.pk})
+    asked = client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "group", "group": cls.pk})
+    assert "Отозвать все действующие ссылки?" in text(asked) and "Все ссылки в класс</strong>: 5А" in text(asked)
+    assert Invite.objects.get(pk=a.pk).status == "active"  # asked, not yet revoked
+    response = client.post(
+        reverse("invites:revoke_all", args=[org.pk]), {"scope": "group", "group": cls.pk, "confirm": "yes"}
+    )
     assert "Отозвано ссылок: 1." in _messages(response)
     assert Invite.objects.get(pk=a.pk).status == "revoked" and Invite.objects.get(pk=b.pk).status == "active"
     curator = curator_of(cls)
     mine, _ = make(org, curator, target_group=cls)
     client.force_login(curator)
-    response = client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "organisation"})
+    response = client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "organisation", "confirm": "yes"})
     assert Invite.objects.get(pk=b.pk).status == "active"  # a curator cannot revoke the organisation's links
-    client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "own"})
+    client.post(reverse("invites:revoke_all", args=[org.pk]), {"scope": "own", "confirm": "yes"})
     assert Invite.objects.get(pk=mine.pk).status == "revoked" and Invite.objects.get(pk=b.pk).status == "active"
 
 
@@ -447,7 +464,11 @@ def test_other_organisations_user_gets_404_on_invite_pages(client, org, cls, adm
         reverse("invites:detail", args=[other.pk, invite.pk]),  # A's invite under B's address
     ]:
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("invites:action", args=[org.pk, invite.pk, "revoke"])).status_code == 404
+    assert (
+        client.post(reverse("invites:action", args=[org.pk, invite.pk, "revoke"]), {"confirm": "yes"}).status_code
+        == 404
+    )
+    assert client.get(reverse("invites:action", args=[org.pk, invite.pk, "revoke"])).status_code == 404
     assert (
         client.post(reverse("invites:join_request_decide", args=[other.pk, request.pk, "approve"])).status_code == 404
     )

@@ -19,7 +19,7 @@ from chats.services.messages import message_post
 from chats.services.moderation import member_mute, member_remove, member_unmute, report_create, report_resolve
 from invites.models import Invite, InviteRole
 from invites.services.jobs import invites_annul_unused
-from invites.services.join_requests import join_request_approve, join_request_reject
+from invites.services.join_requests import join_request_approve, join_request_reject, join_request_withdraw
 from invites.services.links import (
     invite_create,
     invite_pause,
@@ -196,6 +196,11 @@ def _join_requests(s: School) -> None:
     first, second = (invite_redeem(token=token, user=UserFactory()).join_request for _ in range(2))
     join_request_approve(request=first, actor=s.admin)
     join_request_reject(request=second, actor=s.admin, reason=REASONS["join_request.rejected"])
+    _personal, personal_token = invite_create(
+        organisation=s.org, actor=s.admin, role=InviteRole.STUDENT, target_group=s.classes["Б"], requires_approval=True
+    )
+    third = invite_redeem(token=personal_token, user=UserFactory()).join_request
+    join_request_withdraw(request=third, actor=third.user)
 
 
 def _chats(s: School) -> None:
@@ -368,7 +373,10 @@ STEPS = [
         | {"invite.resumed", "invite.mailing_started", "invite.expired", "invite.annulled", "invite.revoked"}
         | {"invite.revoked_all"},
     ),
-    (_join_requests, {"invite.redeemed", "join_request.approved", "join_request.rejected"}),
+    (
+        _join_requests,
+        {"invite.redeemed", "join_request.approved", "join_request.rejected", "join_request.withdrawn"},
+    ),
     (
         _chats,
         {"chat.created", "chat.members_added", "chat.renamed", "report.message_deleted", "report.dismissed"}

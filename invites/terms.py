@@ -1,0 +1,31 @@
+"""What an invite promises, in words the invite page and the API both show."""
+
+from django.utils.translation import gettext as _
+
+from .models import InviteRole
+
+
+def join_terms(invite, organisation):
+    """What happens to whoever follows the link, truthfully for each role: «сразу» or who decides.
+
+    A parent who picks a child from a class's list always waits for the curator: otherwise anyone holding a class
+    link could call themselves any pupil's parent and read the parents' chat.
+    """
+    vocab = organisation.vocabulary
+    if invite.target_chat_id:
+        return _("сразу: человек вступает в чат")
+    if invite.role == InviteRole.TEACHER:
+        if invite.requires_approval:
+            return _("после одобрения администратором; затем администратор подтверждает статус педагога")
+        return _("сразу, в «%(staff)s»; затем администратор подтверждает статус педагога") % {
+            "staff": vocab.staff_group
+        }
+    deciders = _("%(curator)s или администратор") % {"curator": vocab.curator}
+    if invite.role == InviteRole.PARENT and not invite.bound_student_id:
+        return _(
+            "после подтверждения: родитель выбирает ребёнка из списка класса или вписывает его имя, "
+            "и %(deciders)s подтверждает, что это его ребёнок"
+        ) % {"deciders": deciders}
+    if invite.requires_approval:
+        return _("после одобрения: заявку рассматривает %(deciders)s") % {"deciders": deciders}
+    return _("сразу")
