@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "chats",
     "stats",
     "safety",
+    "roster",
 ]
 
 MIDDLEWARE = [
