@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
         "PolicyVersionStatusEnum": "policies.models.DocumentVersion.Status",
         "ApprovalMethodEnum": "policies.models.DocumentVersion.ApprovalMethod",
         "ResponsibleDutyEnum": "policies.models.ResponsiblePerson.Duty",
+        "RosterKindEnum": "roster.models.RosterKind",
+        "RosterImportStatusEnum": "roster.models.RosterImport.Status",
     },
 }
 
