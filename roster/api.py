@@ -5,7 +5,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -119,7 +118,6 @@ class RosterImportViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.Retrieve
 
     serializer_class = ImportSerializer
     filter_backends = []
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @property
     def upload_max_bytes(self) -> int:
@@ -161,9 +159,10 @@ class RosterImportViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def mapping(self, request, org_pk=None, pk=None):
+        imp = self._get(pk)  # another organisation's import is 404 before its body is read
         ser = MappingSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        imp = imports.roster_import_set_mapping(imp=self._get(pk), actor=request.user, **ser.validated_data)
+        imp = imports.roster_import_set_mapping(imp=imp, actor=request.user, **ser.validated_data)
         return Response(PreviewSerializer(imp).data)
 
     @extend_schema(
@@ -172,10 +171,11 @@ class RosterImportViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def fix(self, request, org_pk=None, pk=None):
+        imp = self._get(pk)  # another organisation's import is 404 before its body is read
         ser = FixSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         imp = imports.roster_import_fix_row(
-            imp=self._get(pk), actor=request.user, number=ser.validated_data["row"], values=ser.validated_data["values"]
+            imp=imp, actor=request.user, number=ser.validated_data["row"], values=ser.validated_data["values"]
         )
         return Response(PreviewSerializer(imp).data)
 
@@ -185,11 +185,10 @@ class RosterImportViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def classes(self, request, org_pk=None, pk=None):
+        imp = self._get(pk)  # another organisation's import is 404 before its body is read
         ser = ClassesSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        imp = imports.roster_import_allow_classes(
-            imp=self._get(pk), actor=request.user, names=ser.validated_data["classes"]
-        )
+        imp = imports.roster_import_allow_classes(imp=imp, actor=request.user, names=ser.validated_data["classes"])
         return Response(PreviewSerializer(imp).data)
 
     @extend_schema(
