@@ -123,8 +123,12 @@ def _contact(value: str, column: str, line: Line) -> tuple[str, str]:
 
 def _names(line: Line, labels) -> None:
     values = line.values
-    if values.get("full_name") and not values.get("last_name"):
+    line.person.update(last_name="", first_name="", patronymic="")
+    if values.get("full_name") or ("full_name" in values and "last_name" not in values):
         parts = values["full_name"].split()
+        if not parts:
+            line.problems.append(Problem(str(labels["full_name"].label), "не заполнено."))
+            return
         if len(parts) < 2:
             line.problems.append(Problem(str(labels["full_name"].label), "нужны хотя бы фамилия и имя."))
             return

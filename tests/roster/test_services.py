@@ -276,3 +276,13 @@ def test_only_administrators_import(school):
         roster_import_create(
             organisation=org, actor=teacher_of(org), kind="students", file_name="a.csv", data=csv_bytes([])
         )
+
+
+def test_full_name_column_split_and_checked(school):
+    org, cls, admin = school
+    data = csv_bytes([["Петров Пётр Петрович", "5А"], ["Петров", "5А"], ["", "5А"]], headers=["ФИО", "Класс"])
+    imp = roster_import_create(organisation=org, actor=admin, kind="students", file_name="a.csv", data=data)
+    lines = plan_build(imp).lines
+    assert lines[0].ok and lines[0].person["patronymic"] == "Петрович"
+    assert lines[1].messages() == ["Строка 3, столбец «ФИО»: нужны хотя бы фамилия и имя."]
+    assert lines[2].messages() == ["Строка 4, столбец «ФИО»: не заполнено."]
