@@ -10,7 +10,7 @@ from portal.accounts.phones import normalize_phone
 from portal.exceptions import RuleViolation
 
 from ..models import Invite, InviteRole
-from ..permissions import check_can_invite
+from ..permissions import check_can_invite, check_class_target
 from .links import _expiry, _new_token_fields, invite_create, policy_for
 
 BULK_LIMIT = 200
@@ -98,12 +98,17 @@ def invites_create_personal(*, organisation: Organisation, actor, links: list[Pe
         return []
     policy = policy_for(organisation)
     staff = Group.objects.get(organisation=organisation, kind=Group.Kind.STAFF)
+    # An administrator may invite into every class: asked once, not once per class (each asking is a query).
+    may_every_class = actor.has_perm("orgs.invite_members", organisation)
     checked = set()
     rows = []
     for link in links:
         group = staff if link.role == InviteRole.TEACHER else link.group
         if (link.role, group.pk) not in checked:
-            check_can_invite(actor, organisation, link.role, group)
+            if may_every_class and link.role != InviteRole.TEACHER:
+                check_class_target(organisation, group)
+            else:
+                check_can_invite(actor, organisation, link.role, group)
             checked.add((link.role, group.pk))
         _token, fields = _new_token_fields()
         rows.append(
