@@ -71,10 +71,11 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         raise _refuse(_("Файл XLSX повреждён или это не таблица Excel."), "file_broken") from None
     try:
         sheet = workbook.worksheets[0]
-        rows = []
+        rows, filled = [], 0
         for row in sheet.iter_rows(values_only=True):
             rows.append([_cell_text(cell) for cell in row])
-            if len(rows) > MAX_ROWS + 1:
+            filled += any(rows[-1])
+            if filled > MAX_ROWS + 1:  # the header and one row too many: enough to refuse, no need to read on
                 break
         return rows
     finally:

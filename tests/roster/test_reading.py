@@ -83,3 +83,12 @@ def test_unreadable_files_are_refused_in_russian(data, name, text):
     with pytest.raises(RuleViolation) as error:
         read_table(data, name)
     assert text in error.value.message
+
+
+def test_xlsx_blank_rows_do_not_count_towards_the_limit(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    rows = [["Иванов", "Иван", "", "5А"], [None] * 4, [None] * 4, [None] * 4, ["Петров", "Пётр", "", "5А"]]
+    _header, body = read_table(xlsx_bytes(rows), "list.xlsx")
+    assert [number for number, _row in body] == [2, 6]
+    with pytest.raises(RuleViolation):
+        read_table(xlsx_bytes(rows + [["А", "Б", "", "5А"]] * 2), "list.xlsx")
