@@ -124,3 +124,21 @@ def test_teachers_and_other_organisations_are_refused(client, school):
     assert client.get(reverse("roster:import", args=[other.pk, imp.pk])).status_code == 404
     assert client.get(reverse("roster:errors", args=[other.pk, imp.pk])).status_code == 404
     assert "Импорт контингента" not in client.get(reverse("orgs:org_home", args=[org.pk])).content.decode()
+
+
+def test_progress_while_the_job_runs(client, school):
+    from django.core.cache import cache
+
+    from roster.services.apply import progress_key
+
+    org, cls, admin = school
+    upload(client, org, csv_bytes([pupil("Петров", "Пётр", "5А"), pupil("Котов", "Кот", "5А")]), name="list.csv")
+    imp = RosterImport.objects.get()
+    RosterImport.objects.filter(pk=imp.pk).update(status=RosterImport.Status.RUNNING)
+    cache.set(progress_key(imp.pk), 1)
+    text = client.get(reverse("roster:import", args=[org.pk, imp.pk])).content.decode()
+    assert "Загрузка идёт" in text and 'id="roster-done">1<' in text and "roster-progress.js" in text
+    assert client.get(reverse("roster:progress", args=[org.pk, imp.pk])).json()["done"] == 1
+    # Nothing can be changed or confirmed again while it runs.
+    resp = client.post(reverse("roster:confirm", args=[org.pk, imp.pk]), follow=True)
+    assert "Импорт уже запущен" in resp.content.decode()
