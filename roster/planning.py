@@ -239,9 +239,9 @@ def _people(organisation, kind: str):
         people = [(p.student, p.group) for p in rows]
     else:
         rows = Membership.objects.filter(
-            organisation=organisation, role=Membership.Role.TEACHER, valid_to__isnull=True
+            organisation=organisation, role__in=[Membership.Role.TEACHER, Membership.Role.ADMIN], valid_to__isnull=True
         ).select_related("user")
-        people = [(m.user, None) for m in rows]
+        people = list({m.user_id: (m.user, None) for m in rows}.values())  # an administrator who teaches: once
     names = Counter(person_key(u.last_name, u.first_name, u.patronymic, None) for u, _g in people)
     for user, group in people:
         name = person_key(user.last_name, user.first_name, user.patronymic, None)

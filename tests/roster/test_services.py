@@ -286,3 +286,14 @@ def test_full_name_column_split_and_checked(school):
     assert lines[0].ok and lines[0].person["patronymic"] == "Петрович"
     assert lines[1].messages() == ["Строка 3, столбец «ФИО»: нужны хотя бы фамилия и имя."]
     assert lines[2].messages() == ["Строка 4, столбец «ФИО»: не заполнено."]
+
+
+def test_staff_already_here_as_teachers_or_administrators(school):
+    from tests.factories import teacher_of
+
+    org, cls, admin = school
+    teacher = teacher_of(org)
+    rows = [[admin.full_name, "заместитель директора"], [teacher.full_name, "учитель"], ["Новикова Ирина Павловна", ""]]
+    imp = run_import(org, admin, csv_bytes(rows, headers=["ФИО", "Должность"]), kind="staff")
+    assert imp.result["already"] == 2 and imp.result["new"] == 1
+    assert RosterEntry.objects.get(kind="staff").last_name == "Новикова"
