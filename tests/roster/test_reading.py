@@ -1,6 +1,7 @@
 """Files as e-journals write them: encodings, separators, a BOM, XLSX, Russian headers, the limits."""
 
 import pytest
+from django.utils import translation
 
 from portal.exceptions import RuleViolation
 from roster import reading
@@ -8,6 +9,14 @@ from roster.columns import guess_mapping, mapping_problems
 from roster.reading import read_table
 
 from .helpers import STUDENT_HEADERS, csv_bytes, pupil, xlsx_bytes
+
+
+@pytest.fixture(autouse=True)
+def _russian():
+    """The messages are asserted in Russian, whatever language an earlier test left active."""
+    with translation.override("ru"):
+        yield
+
 
 ROWS = [pupil("Ёлкина", "Алёна", "5А"), pupil("Щукин", "Фёдор", "6Б")]
 
