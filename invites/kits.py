@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from orgs.models import RUSSIAN_TIME_ZONES, Group, Organisation
 from portal.exceptions import RuleViolation
 from portal.pdf import html_to_pdf
-from portal.qr import qr_data_uri
+from portal.qr import qr_png_data_uri
 
 from .models import Invite, InviteRole
 from .services.links import invite_url
@@ -156,7 +156,7 @@ def kit_cards(items: Iterable, organisation: Organisation, group: Group | None =
                 link=url,
                 short_link=short_link(url),
                 expires=expiry_text(invite, organisation),
-                qr_data_uri=qr_data_uri(url),
+                qr_data_uri=qr_png_data_uri(url),
                 instructions=instructions(invite),
                 note=card_note(invite),
                 personal=invite.max_uses == 1,

@@ -21,6 +21,15 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
         return
     if role == InviteRole.CURATOR and not actor.has_perm("orgs.invite_staff", organisation):
         raise PermissionDenied("Ссылку для классного руководителя создают только администраторы.")
+    check_class_target(organisation, group)
+    if actor.has_perm("orgs.invite_members", organisation) or actor.has_perm("orgs.invite_to_group", group):
+        return
+    _refuse_unverified(actor, organisation)
+    raise PermissionDenied("Вы можете приглашать только в свои классы.")
+
+
+def check_class_target(organisation, group: Group | None) -> None:
+    """A link for students or parents leads into a class of this organisation that is not archived."""
     if group is None or group.kind != Group.Kind.CLASS or group.organisation_id != organisation.pk:
         raise RuleViolation(
             "Выберите класс, в который приглашаете.",
@@ -29,10 +38,6 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
         )
     if group.is_archived:
         raise RuleViolation("Класс в архиве: пригласить в него нельзя.", code="class_archived")
-    if actor.has_perm("orgs.invite_members", organisation) or actor.has_perm("orgs.invite_to_group", group):
-        return
-    _refuse_unverified(actor, organisation)
-    raise PermissionDenied("Вы можете приглашать только в свои классы.")
 
 
 def _refuse_unverified(actor, organisation) -> None:

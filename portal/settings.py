@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "chats",
     "stats",
     "safety",
+    "roster",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,8 @@ SPECTACULAR_SETTINGS = {
         "ResponsibleDutyEnum": "policies.models.ResponsiblePerson.Duty",
         "MembershipRoleEnum": "orgs.models.Membership.Role",
         "MovementKindEnum": "orgs.movement_models.Movement.Kind",
+        "RosterKindEnum": "roster.models.RosterKind",
+        "RosterImportStatusEnum": "roster.models.RosterImport.Status",
     },
 }
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("chats.urls")),
     path("", include("stats.urls")),
     path("", include("safety.urls")),
+    path("", include("roster.urls")),
     path("", include("orgs.urls")),
 ]
 

@@ -35,6 +35,7 @@ from policies.services.content import rule_set_ensure
 from policies.services.documents import version_create
 from policies.services.responsible import responsible_add
 from portal.accounts.models import AccessReport, User, UserSession
+from roster.services.imports import roster_import_create
 from safety.models import Incident
 from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
@@ -86,6 +87,9 @@ MUST_RENDER = {
     "group-list",  # the browsable API
     "invite-mailing-detail",
     "chat-detail",
+    "roster:home",
+    "roster:import",  # the preview
+    "roster:row",
 }
 
 
@@ -129,6 +133,13 @@ def seed() -> dict:
     responsible = responsible_add(
         organisation=org, actor=admin, person=teacher, duty="platform", position="учитель", valid_from=date(2026, 9, 1)
     )
+    roster = roster_import_create(
+        organisation=org,
+        actor=admin,
+        kind="students",
+        file_name="5А.csv",
+        data=f"Фамилия;Имя;Класс\r\nНовиков;Пётр;{cls.name}\r\nОрлов;Олег;9Я\r\n".encode("cp1251"),
+    )
     # Arguments by name; "pk" and "id" of the API depend on the resource: the longest key that starts the route's
     # name ("invite-mailing-detail" is a mailing, "invite-detail" an invite, "chat-members" a chat).
     return {
@@ -163,6 +174,8 @@ def seed() -> dict:
             "responsible_id": responsible.pk,
             "rule_id": rule.pk,
             "key": "access",
+            "import_id": roster.pk,
+            "number": 3,
         },
         "ids": {
             "group": cls.pk,
@@ -183,6 +196,7 @@ def seed() -> dict:
             "policy-version": version.pk,
             "policy-responsible": responsible.pk,
             "content-rule": rule.pk,
+            "roster-import": roster.pk,
         },
     }
 

@@ -1,13 +1,17 @@
 """Personal links for a whole class at once: one per student on a list of names, one per current student's parents."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from orgs.models import Group, Organisation, Placement
+from orgs.services.audit import audit_record
+from portal.accounts.phones import normalize_phone
 from portal.exceptions import RuleViolation
 
 from ..models import Invite, InviteRole
-from ..permissions import check_can_invite
-from .links import invite_create
+from ..permissions import check_can_invite, check_class_target
+from .links import _expiry, _new_token_fields, invite_create, policy_for
 
 BULK_LIMIT = 200
 
@@ -70,4 +74,62 @@ def invite_bulk_for_class(
                     bound_student=student,
                 )
             )
+    return created
+
+
+@dataclass(frozen=True)
+class PersonalLink:
+    """One single-use link to make: for whom and where (a class for students and parents; staff need none)."""
+
+    role: str
+    group: Group | None
+    recipient_name: str
+    recipient_email: str = ""
+    recipient_phone: str = ""
+
+
+def invites_create_personal(*, organisation: Organisation, actor, links: list[PersonalLink]) -> list[Invite]:
+    """Single-use links for many people at once (a roster import), in the given order, in one insert.
+
+    The rights are checked once per role and class; the caller owns the transaction. One audit entry tells how
+    many links were made.
+    """
+    if not links:
+        return []
+    policy = policy_for(organisation)
+    staff = Group.objects.get(organisation=organisation, kind=Group.Kind.STAFF)
+    # An administrator may invite into every class: asked once, not once per class (each asking is a query).
+    may_every_class = actor.has_perm("orgs.invite_members", organisation)
+    checked = set()
+    rows = []
+    for link in links:
+        group = staff if link.role == InviteRole.TEACHER else link.group
+        if (link.role, group.pk) not in checked:
+            if may_every_class and link.role != InviteRole.TEACHER:
+                check_class_target(organisation, group)
+            else:
+                check_can_invite(actor, organisation, link.role, group)
+            checked.add((link.role, group.pk))
+        _token, fields = _new_token_fields()
+        rows.append(
+            Invite(
+                organisation=organisation,
+                target_group=group,
+                role=link.role,
+                created_by=actor,
+                max_uses=1,
+                expires_at=_expiry(policy, link.role, None),
+                recipient_name=link.recipient_name.strip()[:300],
+                recipient_email=link.recipient_email.strip(),
+                recipient_phone=normalize_phone(link.recipient_phone) if link.recipient_phone else "",
+                **fields,
+            )
+        )
+    created = Invite.objects.bulk_create(rows, batch_size=500)
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="invite.created_in_bulk",
+        details={"count": len(created)},
+    )
     return created

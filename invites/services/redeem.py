@@ -14,6 +14,7 @@ from orgs.services.membership import membership_add, parent_link_create, student
 from portal.exceptions import Conflict, Gone, NotFound, RuleViolation
 
 from .. import tokens
+from ..hooks import redemption_listeners
 from ..models import Invite, InviteRole, JoinRequest, Redemption
 from .chat_invites import chat_invite_admits
 from .guard import leak_check
@@ -282,6 +283,8 @@ def invite_redeem(
             outcome = Outcome("requested", invite, join_request=request)
         else:
             membership = _join(invite, user, child)
+            for listener in redemption_listeners:
+                listener(invite=invite, user=user, membership=membership)
             audit_record(
                 organisation=invite.organisation,
                 actor=user,

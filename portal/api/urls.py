@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("chats.api_urls")),
     path("", include("stats.api_urls")),
     path("", include("safety.api_urls")),
+    path("", include("roster.api_urls")),
 ]

@@ -184,6 +184,16 @@ def _links(s: School) -> None:
     assert invite_revoke_all(organisation=org, actor=admin) == 1
 
 
+def _roster(s: School) -> None:
+    from roster.services.apply import roster_import_apply
+    from roster.services.imports import roster_import_confirm, roster_import_create
+
+    data = f"Фамилия;Имя;Класс\r\nЖуков;Егор;{s.classes['А'].name}\r\n".encode("cp1251")
+    imp = roster_import_create(organisation=s.org, actor=s.admin, kind="students", file_name="ученики.csv", data=data)
+    roster_import_confirm(imp=imp, actor=s.admin)
+    roster_import_apply(imp.pk)
+
+
 def _join_requests(s: School) -> None:
     asking, token = invite_create(
         organisation=s.org,
@@ -373,6 +383,7 @@ STEPS = [
         | {"invite.resumed", "invite.mailing_started", "invite.expired", "invite.annulled", "invite.revoked"}
         | {"invite.revoked_all"},
     ),
+    (_roster, {"roster.uploaded", "roster.confirmed", "roster.imported", "invite.created_in_bulk"}),
     (
         _join_requests,
         {"invite.redeemed", "join_request.approved", "join_request.rejected", "join_request.withdrawn"},

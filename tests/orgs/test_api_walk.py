@@ -27,6 +27,8 @@ from policies.models import DocumentVersion, ResponsiblePerson
 from policies.services.content import rule_set_ensure
 from policies.services.documents import version_create
 from policies.services.responsible import responsible_add
+from roster.models import RosterImport
+from roster.services.imports import roster_import_create
 from stats.models import Area, MonthlyReport
 from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
@@ -111,6 +113,14 @@ def build_org():
         ).pk,
         "transfers": OrgTransfer.objects.create(
             source=OrganisationFactory(), target=org, user=UserFactory(), role="student", requested_by=admin
+        ).pk,
+        # A roster import in preview: /orgs/{org_pk}/roster/imports/{id}/…
+        "roster": roster_import_create(
+            organisation=org,
+            actor=admin,
+            kind="students",
+            file_name="roster.csv",
+            data=f"Фамилия;Имя;Класс\r\nНовиков;Пётр;{cls.name}\r\n".encode("cp1251"),
         ).pk,
         # A report of the municipality being built (no file yet): its file answers 404 to everyone.
         "area-reports": MonthlyReport.objects.get_or_create(
@@ -234,6 +244,14 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
         ("/api/v1/orgs/{org_pk}/transfers/", "get"),
         ("/api/v1/orgs/{org_pk}/transfers/{id}/accept/", "post"),
         ("/api/v1/orgs/{org_pk}/transfers/{id}/reject/", "post"),
+        ("/api/v1/orgs/{org_pk}/roster/imports/", "post"),
+        ("/api/v1/orgs/{org_pk}/roster/imports/{id}/", "get"),
+        ("/api/v1/orgs/{org_pk}/roster/imports/{id}/mapping/", "post"),
+        ("/api/v1/orgs/{org_pk}/roster/imports/{id}/fix/", "post"),
+        ("/api/v1/orgs/{org_pk}/roster/imports/{id}/classes/", "post"),
+        ("/api/v1/orgs/{org_pk}/roster/imports/{id}/confirm/", "post"),
+        ("/api/v1/orgs/{org_pk}/roster/imports/{id}/status/", "get"),
+        ("/api/v1/orgs/{org_pk}/roster/imports/{id}/errors/", "get"),
     } <= walked
     # Creating things in A that point at B's class or people is refused too.
     for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):
@@ -281,6 +299,10 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     assert draft.status == "draft" and draft.content == draft.template_content and not draft.agreements.exists()
     assert not draft.files.exists()
     assert ResponsiblePerson.objects.get(pk=b["policies/responsible"]).valid_to is None
+    # B's roster import is still a draft nobody changed.
+    draft = RosterImport.objects.get(pk=b["roster"])
+    assert draft.status == "draft" and draft.fixes == {} and draft.create_classes == []
+    assert not RosterImport.objects.filter(organisation=a["org"]).exclude(pk=a["roster"]).exists()
 
 
 def test_lists_of_a_never_show_b(two_orgs):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invites', '0004_invite_target_chat'),
+        ('invites', '0005_invite_settings_curator_admin_links'),
     ]
 
     operations = [

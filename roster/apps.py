@@ -1,0 +1,18 @@
+"""Roster import: the students and staff of a school from an e-journal's CSV or XLSX, previewed, then applied as
+one job. Sits on top of `invites` (each imported person gets a personal link), which it hears through a hook it
+registers, so that a person who joins by their link takes over their roster entry."""
+
+from django.apps import AppConfig
+
+
+class RosterConfig(AppConfig):
+    name = "roster"
+    verbose_name = "Импорт контингента"
+
+    def ready(self):
+        from invites.hooks import redemption_listeners
+
+        from .services.joining import roster_entry_joined
+
+        if roster_entry_joined not in redemption_listeners:
+            redemption_listeners.append(roster_entry_joined)

@@ -1,0 +1,26 @@
+"""A person of the roster joins by their personal link: the entry becomes theirs, no second person is made."""
+
+from django.utils import timezone
+
+from invites.models import Invite, InviteRole
+
+from ..models import RosterEntry
+
+
+def roster_entry_joined(*, invite: Invite, user, membership) -> None:
+    """Called by the invites app inside the redemption's transaction (the membership and placement exist).
+
+    A student's entry takes the account; the parent's link of that entry is bound to the child from now on, so
+    that the parent who comes later joins linked to them without choosing from the class list.
+    """
+    if invite.role not in (InviteRole.STUDENT, InviteRole.TEACHER):
+        return
+    entry = RosterEntry.objects.filter(invite=invite, user__isnull=True).first()
+    if entry is None:
+        return
+    entry.user, entry.joined_at = user, timezone.now()
+    if invite.target_group_id and invite.role == InviteRole.STUDENT:
+        entry.group_id = invite.target_group_id
+    entry.save(update_fields=["user", "joined_at", "group"])
+    if entry.parent_invite_id:
+        Invite.objects.filter(pk=entry.parent_invite_id, bound_student__isnull=True).update(bound_student=user)

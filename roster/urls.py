@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "roster"
+
+base = "orgs/<int:org_id>/roster/"
+urlpatterns = [
+    path(base, views.roster_home, name="home"),
+    path(base + "<int:import_id>/", views.roster_import, name="import"),
+    path(base + "<int:import_id>/mapping/", views.roster_mapping, name="mapping"),
+    path(base + "<int:import_id>/rows/<int:number>/", views.roster_row, name="row"),
+    path(base + "<int:import_id>/classes/", views.roster_classes, name="classes"),
+    path(base + "<int:import_id>/confirm/", views.roster_confirm, name="confirm"),
+    path(base + "<int:import_id>/progress/", views.roster_progress, name="progress"),
+    path(base + "<int:import_id>/errors.xlsx", views.roster_errors, name="errors"),
+]

@@ -1,0 +1,168 @@
+"""Roster import pages: upload, column mapping, the preview with fixes, progress, the result and its error report."""
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orgs.models import Group
+from orgs.views._base import apply_error_to_form, org_page
+from portal.downloads import file_response
+from portal.exceptions import PortalError
+from portal.spreadsheets import XLSX_TYPE
+
+from . import selectors
+from .columns import FIELDS, mapping_problems
+from .forms import MappingForm, RowForm, UploadForm
+from .models import RosterImport
+from .planning import ACTION_LABELS, plan_build
+from .reading import MAX_BYTES
+from .report import error_report_filename, error_report_xlsx
+from .services.apply import error_rows, roster_import_progress
+from .services.imports import (
+    roster_import_allow_classes,
+    roster_import_confirm,
+    roster_import_create,
+    roster_import_fix_row,
+    roster_import_set_mapping,
+)
+
+Status = RosterImport.Status
+SHOWN_ROWS = 500
+
+
+@org_page("manage_movement")
+def roster_home(request, org):
+    """«Импорт контингента»: the upload form and the imports made so far."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            imp = roster_import_create(
+                organisation=org,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name,
+                data=upload.read(MAX_BYTES + 1),
+            )
+        except PortalError as error:
+            apply_error_to_form(form, error)
+        else:
+            if mapping_problems(imp.kind, imp.mapping):
+                messages.warning(request, _("Не все столбцы удалось узнать: укажите, где что."))
+                return redirect("roster:mapping", org.pk, imp.pk)
+            return redirect("roster:import", org.pk, imp.pk)
+    imports = selectors.roster_imports_for(request.user, org)[:20]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "roster/home.html", {"form": form, "imports": imports}, status=status)
+
+
+@org_page("manage_movement")
+def roster_mapping(request, org, import_id):
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    form = MappingForm(request.POST or None, kind=imp.kind, headers=imp.headers, mapping=imp.mapping)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster_import_set_mapping(imp=imp, actor=request.user, mapping=form.cleaned_data)
+        except PortalError as error:
+            apply_error_to_form(form, error)
+        else:
+            return redirect("roster:import", org.pk, imp.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "roster/mapping.html", {"imp": imp, "form": form}, status=status)
+
+
+def _preview(request, org, imp):
+    plan = plan_build(imp)
+    attention = [line for line in plan.lines if not line.ok]
+    context = {
+        "imp": imp,
+        "plan": plan,
+        "totals": plan.totals,
+        "attention": attention[:SHOWN_ROWS],
+        "lines": plan.lines[:SHOWN_ROWS],
+        "more": max(0, len(plan.lines) - SHOWN_ROWS),
+        "labels": ACTION_LABELS,
+        "fields": FIELDS[imp.kind],
+        "may_create_classes": request.user.has_perm("orgs.manage_org", org),
+    }
+    return render(request, "roster/preview.html", context)
+
+
+@org_page("manage_movement")
+def roster_import(request, org, import_id):
+    """One import: its preview while it is a draft, its progress while the job runs, then its result."""
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    if imp.status in (Status.DRAFT, Status.FAILED):
+        if mapping_problems(imp.kind, imp.mapping):
+            return redirect("roster:mapping", org.pk, imp.pk)
+        return _preview(request, org, imp)
+    groups = Group.objects.filter(organisation=org, pk__in=imp.result.get("group_ids", [])).order_by("grade", "name")
+    context = {"imp": imp, "progress": roster_import_progress(imp), "groups": groups, "errors": imp.errors[:SHOWN_ROWS]}
+    return render(request, "roster/result.html", context)
+
+
+@org_page("manage_movement")
+def roster_row(request, org, import_id, number):
+    """Correct one row of the preview."""
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    line = next((line for line in plan_build(imp).lines if line.number == number), None)
+    if line is None:
+        messages.error(request, _("В файле нет такой строки."))
+        return redirect("roster:import", org.pk, imp.pk)
+    form = RowForm(request.POST or None, kind=imp.kind, values=line.values)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster_import_fix_row(imp=imp, actor=request.user, number=number, values=form.cleaned_data)
+        except PortalError as error:
+            apply_error_to_form(form, error)
+        else:
+            messages.success(request, _("Строка %(n)s исправлена.") % {"n": number})
+            return redirect("roster:import", org.pk, imp.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "roster/row.html", {"imp": imp, "line": line, "form": form}, status=status)
+
+
+@require_POST
+@org_page("manage_movement")
+def roster_classes(request, org, import_id):
+    """«Создать при загрузке»: the missing classes ticked in the preview."""
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    names = request.POST.getlist("class")
+    if not names:
+        messages.error(request, _("Отметьте классы, которые нужно создать."))
+    else:
+        try:
+            roster_import_allow_classes(imp=imp, actor=request.user, names=names)
+        except PortalError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Классы будут созданы при загрузке: %(names)s.") % {"names": ", ".join(names)})
+    return redirect("roster:import", org.pk, imp.pk)
+
+
+@require_POST
+@org_page("manage_movement")
+def roster_confirm(request, org, import_id):
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    try:
+        roster_import_confirm(imp=imp, actor=request.user)
+    except PortalError as error:
+        messages.error(request, error.message)
+    return redirect("roster:import", org.pk, imp.pk)
+
+
+@org_page("manage_movement")
+def roster_progress(request, org, import_id):
+    """Rows done of the total, as JSON, for the page that shows the job's progress."""
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    return JsonResponse(roster_import_progress(imp))
+
+
+@org_page("manage_movement")
+def roster_errors(request, org, import_id):
+    """The rows left out and why, as XLSX: after the job its own list, before it the preview's."""
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    rows = imp.errors if imp.status == Status.DONE else error_rows(plan_build(imp))
+    return file_response(error_report_xlsx(imp, rows), XLSX_TYPE, error_report_filename(imp))
