@@ -18,7 +18,7 @@ from orgs.views._base import apply_error_to_form, org_page, perform
 from portal.exceptions import PortalError
 
 from .. import selectors
-from ..forms import InviteCreateForm, InviteFilterForm, RelayForm, RevokeAllForm
+from ..forms import InviteCreateForm, InviteFilterForm, RelayForm, RevokeAllForm, classes_for_inviter
 from ..models import Invite
 from ..permissions import can_manage_invite
 from ..services import links
@@ -72,6 +72,10 @@ def invite_list(request, org):
         "page": page,
         "now": timezone.now(),
         "is_admin": user.has_perm("orgs.invite_members", org),
+        # «Создать ссылку» only where the form would offer something; an unverified teacher is told what comes next.
+        "may_create": user.has_perm("orgs.invite_staff", org) or classes_for_inviter(user, org).exists(),
+        "awaiting_verification": _unverified_teacher(user, org),
+        "refusal": _refusal(user, org),
         "to_relay": list(selectors.invites_to_relay(user, org)[:20]),
         "revoke_form": RevokeAllForm(org=org, actor=user, auto_id="revoke_%s"),
     }
@@ -97,15 +101,20 @@ def invite_create(request, org):
     return render(request, "invites/invite_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _refusal(user, org) -> str:
-    unverified = (
+def _unverified_teacher(user, org) -> bool:
+    return (
         Membership.objects.filter(organisation=org, user=user, role=Membership.Role.TEACHER, valid_to__isnull=True)
         .exclude(verification=Membership.Verification.VERIFIED)
         .exists()
     )
-    if unverified:
+
+
+def _refusal(user, org) -> str:
+    if _unverified_teacher(user, org):
         return _("Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором.")
-    return _("Вы можете приглашать только в свои классы, а за вами пока не закреплён ни один.")
+    return _("Вы можете приглашать только в %(groups)s, где ведёте занятия или назначены куратором, а таких пока нет.") % {
+        "groups": org.vocabulary.groups
+    }
 
 
 @org_page("view_org")

@@ -154,7 +154,7 @@ def test_an_empty_form_asks_for_names_or_parents(client, org, cls, admin):
     response = bulk(client, org, cls, "  \n ")
 
     assert response.status_code == 400
-    assert "Впишите имена обучающихся или отметьте «Родителям каждого ученика класса»." in text(response)
+    assert "Впишите имена обучающихся или отметьте «Родителям каждого из учеников»." in text(response)
     assert not Invite.objects.exists()
 
 
