@@ -53,9 +53,7 @@ class ApprovalForm(forms.Form):
 class ResponsibleForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Работник"), queryset=Membership.objects.none())
     duty = forms.ChoiceField(label=_("Обязанность"), choices=ResponsiblePerson.Duty.choices)
-    position = forms.CharField(
-        label=_("Должность"), max_length=255
-    )
+    position = forms.CharField(label=_("Должность"), max_length=255)
     valid_from = forms.DateField(label=_("Назначен с"), widget=DATE)
 
     def __init__(self, *args, organisation, **kwargs):

@@ -27,6 +27,7 @@ class ExportForm(forms.Form):
         kwargs.setdefault("auto_id", "export-%s")  # unique among the page's forms
         super().__init__(*args, **kwargs)
         self.default_last = default_last
+        words = vocabulary
 
         def day(label):
             return forms.CharField(
@@ -40,7 +41,7 @@ class ExportForm(forms.Form):
         self.fields["format"] = forms.ChoiceField(
             label=_("Формат файла"),
             choices=[
-                (key, label % {"groups_dative": vocabulary.groups_dative, "groups_genitive": vocabulary.groups_genitive})
+                (key, label % {"groups_dative": words.groups_dative, "groups_genitive": words.groups_genitive})
                 for key, (_, _, label) in CHOICES.items()
             ],
             widget=forms.RadioSelect,

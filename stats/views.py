@@ -54,7 +54,9 @@ def _dashboard(request, org, group_ids, export_form=None, status=200):
         "coverage": d.coverage(org, day) if whole else None,
         "decision_hours": d.DECISION_HOURS,
         "export_form": export_form
-        or ExportForm(initial={"from": first, "to": day, "format": "xlsx"}, default_last=day, vocabulary=org.vocabulary),
+        or ExportForm(
+            initial={"from": first, "to": day, "format": "xlsx"}, default_last=day, vocabulary=org.vocabulary
+        ),
     }
     return render(request, "stats/dashboard.html", context, status=status)
 

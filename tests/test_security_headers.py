@@ -129,7 +129,12 @@ def seed(kind: str = "school") -> dict:
     rule_set_ensure(org.pk)  # the regulation's services, seeded on first use
     rule = org.forbidden_services.order_by("pk").first()
     responsible = responsible_add(
-        organisation=org, actor=admin, person=teacher, duty="platform", position=str(org.vocabulary.teacher), valid_from=date(2026, 9, 1)
+        organisation=org,
+        actor=admin,
+        person=teacher,
+        duty="platform",
+        position=str(org.vocabulary.teacher),
+        valid_from=date(2026, 9, 1),
     )
     # Arguments by name; "pk" and "id" of the API depend on the resource: the longest key that starts the route's
     # name ("invite-mailing-detail" is a mailing, "invite-detail" an invite, "chat-members" a chat).

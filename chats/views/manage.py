@@ -23,9 +23,9 @@ from portal.exceptions import NotFound, PermissionDenied, PortalError
 
 from .. import selectors
 from ..models import Chat
-from ..titles import kind_label
 from ..permissions import is_org_admin
 from ..services import manage as services
+from ..titles import kind_label
 from .chat import chat_for_page
 
 ADMIN_PAGE_SIZE = 50
@@ -43,6 +43,8 @@ def kind_choice_label(kind: str, org: Organisation) -> str:
     if kind == Chat.Kind.OTHER:
         return OTHER_KIND_LABEL % {"group": org.vocabulary.group_genitive}
     return str(KIND_LABELS[kind])
+
+
 CATEGORY_LABELS = {
     services.LEADER: gettext_lazy("Руководитель и заместители"),
     services.ADMIN: gettext_lazy("Администраторы"),

@@ -112,9 +112,9 @@ def _unverified_teacher(user, org) -> bool:
 def _refusal(user, org) -> str:
     if _unverified_teacher(user, org):
         return _("Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором.")
-    return _("Вы можете приглашать только в %(groups)s, где ведёте занятия или назначены куратором, а таких пока нет.") % {
-        "groups": org.vocabulary.groups
-    }
+    return _(
+        "Вы можете приглашать только в %(groups)s, где ведёте занятия или назначены куратором, а таких пока нет."
+    ) % {"groups": org.vocabulary.groups}
 
 
 @org_page("view_org")

@@ -218,7 +218,11 @@ def report_words(source) -> dict[str, str]:
     """The organisation's words for the report, in Russian like the report (an area's report covers both kinds)."""
     organisation = getattr(source, "organisation", None)
     if organisation is None:
-        return {"group": "класс или группа", "group_genitive": "класса или группы", "groups_dative": "классам и группам"}
+        return {
+            "group": "класс или группа",
+            "group_genitive": "класса или группы",
+            "groups_dative": "классам и группам",
+        }
     with translation.override("ru"):
         words = organisation.vocabulary
         return {key: str(getattr(words, key)) for key in ("group", "group_genitive", "groups_dative")}

@@ -67,9 +67,7 @@ def test_a_teacher_added_without_a_link_and_teaching_nothing_yet_is_shown_as_suc
     assert "Группы и предметы пока не назначены" in page
 
 
-def test_the_queue_reads_the_same_number_of_rows_for_one_teacher_or_ten(
-    client, college, django_assert_max_num_queries
-):
+def test_the_queue_reads_the_same_number_of_rows_for_one_teacher_or_ten(client, college, django_assert_max_num_queries):
     org, group, admin = college
     client.force_login(admin)
     joined_by_link(org, admin)
@@ -91,7 +89,7 @@ def test_the_administrator_sees_how_many_wait_in_the_navigation_and_on_the_home_
     home = client.get(reverse("orgs:org_home", args=[org.pk])).content.decode()
     nav = re.search(r'<nav class="org-nav".*?</nav>', home, re.S).group(0)
     assert re.search(r"Подтверждение <span class=\"nav-count\">2 ждут</span>", nav)
-    assert "Подтверждение педагогов</a> — <strong class=\"badge badge-pending\">2 ждут решения</strong>" in home
+    assert 'Подтверждение педагогов</a> — <strong class="badge badge-pending">2 ждут решения</strong>' in home
 
 
 def test_nobody_waiting_shows_no_count(client, college):
