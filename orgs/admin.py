@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.exceptions import PortalError
+from portal.quotes import inner_quotes
 
 from .models import AuditEntry, Group, Membership, Organisation, RegistrationApplication
 from .services.registration import application_approve, application_reject
@@ -89,7 +90,7 @@ class RegistrationApplicationAdmin(ReadOnlyAdmin):
         try:
             organisation = application_approve(application=application, actor=request.user)
         except PortalError as error:
-            self.message_user(request, f"«{application.short_name}»: {error.message}", messages.ERROR)
+            self.message_user(request, f"«{inner_quotes(application.short_name)}»: {error.message}", messages.ERROR)
             return False
         self.message_user(
             request,

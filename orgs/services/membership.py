@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from portal.exceptions import Conflict, RuleViolation
 from portal.mail import email_after_commit
+from portal.quotes import inner_quotes
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 from ..permissions import permissions_sync_user, require
@@ -90,7 +91,7 @@ def _tell_verified(membership: Membership) -> None:
         subject=f"Статус подтверждён: {organisation.short_name}",
         body=(
             f"Здравствуйте, {user.first_name or user.full_name}!\n\n"
-            f"Ваш статус подтверждён администратором: вы — {teacher} в «{organisation.short_name}».\n"
+            f"Ваш статус подтверждён администратором: вы — {teacher} в «{inner_quotes(organisation.short_name)}».\n"
             f"Теперь вы можете создавать чаты {groups}, где ведёте занятия, и приглашать в них {students} "
             f"и родителей по ссылкам-приглашениям.\n\n"
             f"Ваша страница в портале: {home}"

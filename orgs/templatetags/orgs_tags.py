@@ -19,3 +19,11 @@ def person(context, user, short=False):
             '<span class="person">{}</span> <span class="badge badge-verified">{}</span>', name, _("✓ подтверждён")
         )
     return format_html('<span class="person">{}</span>', name)
+
+
+@register.filter
+def inner_quotes(value) -> str:
+    """A name that the text puts between «»: its own «» become „“ («Кружок „Юный техник“»)."""
+    from portal.quotes import inner_quotes as convert
+
+    return convert(value)
