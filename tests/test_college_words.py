@@ -11,6 +11,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from invites.services.links import invite_create
+from invites.services.sending import invite_email
+from orgs.models import Membership
+from orgs.services.membership import teacher_verify
+from tests.factories import member
 from tests.test_security_headers import BROWSER_ACCEPT, arguments, routes, seed
 
 pytestmark = pytest.mark.django_db
@@ -112,8 +117,23 @@ def test_every_page_a_college_member_opens_speaks_the_colleges_words(college):
     assert not found, "\n".join(found)
 
 
-def test_every_letter_to_a_college_speaks_the_colleges_words(college, django_capture_on_commit_callbacks):
-    seeded, people = college
-    letters = [f"{m.subject}\n{m.body}" for m in mail.outbox]
+def test_every_letter_to_a_college_speaks_the_colleges_words(django_capture_on_commit_callbacks):
+    """The letters of joining (the curator's and administrator's news of a join request), of verification and of
+    an invite sent by e-mail."""
+    with django_capture_on_commit_callbacks(execute=True):
+        s = seed("college")["school"]
+        waiting = member(s.org, Membership.Role.TEACHER, verified=False)
+        teacher_verify(membership=waiting, actor=s.admin)
+    invite, _token = invite_create(
+        organisation=s.org,
+        actor=s.teacher,
+        role="student",
+        target_group=s.cls,
+        recipient_name="Иванов Иван",
+        recipient_email="ivanov@example.org",
+    )
+    sent = invite_email(invite, "http://127.0.0.1:8000/join/x/")
+    letters = [f"{m.subject}\n{m.body}" for m in [*mail.outbox, sent]]
+    assert len(letters) >= 3, letters
     found = [context for letter in letters for context in school_words(letter)]
     assert not found, "\n".join(found)
