@@ -28,17 +28,19 @@ def organisation(request):
 
         return frozenset(verified_teacher_ids(org))
 
+    org_perms = SimpleLazyObject(perms)
+
     @cache  # a callable, which the template calls (once) where it shows the count; a number for blocktranslate
     def pending():
         """Teachers waiting for verification, for those who verify (the navigation's and the home page's count)."""
         from .selectors import verification_pending_count
 
-        return verification_pending_count(org) if request.user.has_perm("orgs.verify_teachers", org) else 0
+        return verification_pending_count(org) if "verify_teachers" in org_perms else 0  # the rights asked once
 
     return {
         "current_org": org,
         "vocab": org.vocabulary,
-        "org_perms": SimpleLazyObject(perms),
+        "org_perms": org_perms,
         "verified_ids": SimpleLazyObject(verified),
         "verification_pending": pending,
     }

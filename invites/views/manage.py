@@ -67,15 +67,16 @@ def invite_list(request, org):
     if form.is_bound and form.is_valid():
         invites = _filter(invites, form.cleaned_data)
     page = Paginator(invites.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    may_create = user.has_perm("orgs.invite_staff", org) or classes_for_inviter(user, org).exists()
     context = {
         "form": form,
         "page": page,
         "now": timezone.now(),
         "is_admin": user.has_perm("orgs.invite_members", org),
         # «Создать ссылку» only where the form would offer something; an unverified teacher is told what comes next.
-        "may_create": user.has_perm("orgs.invite_staff", org) or classes_for_inviter(user, org).exists(),
-        "awaiting_verification": _unverified_teacher(user, org),
-        "refusal": _refusal(user, org),
+        "may_create": may_create,
+        "awaiting_verification": not may_create and _unverified_teacher(user, org),
+        "refusal": "" if may_create else _refusal(user, org),
         "to_relay": list(selectors.invites_to_relay(user, org)[:20]),
         "revoke_form": RevokeAllForm(org=org, actor=user, auto_id="revoke_%s"),
     }

@@ -27,3 +27,24 @@ def inner_quotes(value) -> str:
     from portal.quotes import inner_quotes as convert
 
     return convert(value)
+
+
+class _CaptureNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist, self.name = nodelist, name
+
+    def render(self, context):
+        context[self.name] = self.nodelist.render(context)  # a SafeString: the rendered template
+        return ""
+
+
+@register.tag
+def capture(parser, token):
+    """{% capture name %}…{% endcapture %}: render once, show as {{ name }} where needed (the navigation's entries
+    appear twice, in the wide list and in the phone's folded menu, and are worked out once)."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% capture name %} takes one name")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return _CaptureNode(nodelist, bits[1])
