@@ -10,7 +10,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 20
 max_requests = 1000
 max_requests_jitter = 100
-accesslog = "-"
+# The access log: "-" is the console (the production stack's default), a path a file, an empty value none.
+# scripts/run.sh writes it to var/log/access.log, so that the console keeps the codes and letters in view.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Behind the reverse proxy of the production stack, X-Forwarded-* come from it.

@@ -1,6 +1,7 @@
 """Chat titles are stored in Russian, whatever language the acting user reads (like the staff group's name)."""
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from orgs.models import Organisation
 
@@ -27,3 +28,18 @@ def structure_chat_title(organisation: Organisation, kind: str, group_name: str,
     if kind == Chat.Kind.CLASS_TEACHERS:
         return f"{group_name} — {_ru(vocabulary.teachers)}"
     return f"{group_name} — {subject}"
+
+
+CLASS_KIND_LABELS = {
+    Chat.Kind.CLASS: gettext_lazy("чат %(group)s"),
+    Chat.Kind.CLASS_PARENTS: gettext_lazy("чат родителей %(group)s"),
+    Chat.Kind.CLASS_TEACHERS: gettext_lazy("чат педагогов %(group)s"),
+}
+
+
+def kind_label(kind: str, organisation: Organisation) -> str:
+    """The kind of chat in the reader's language and the organisation's words: «чат класса», «чат группы»."""
+    label = CLASS_KIND_LABELS.get(kind)
+    if label is None:
+        return str(Chat.Kind(kind).label)
+    return str(label) % {"group": organisation.vocabulary.group_genitive}

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class InvitesConfig(AppConfig):
+    name = "invites"
+    verbose_name = "Приглашения"
+
+    def ready(self):
+        from orgs.hooks import register_join_origin
+
+        from . import receivers  # noqa: F401  (connects the orgs signals)
+        from .selectors import join_origins
+
+        register_join_origin(join_origins)

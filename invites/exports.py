@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import translation
+
 from orgs.models import Organisation
 from portal.spreadsheets import csv_table, xlsx_table
 
@@ -63,8 +65,11 @@ def _as_rows(rows: Iterable, organisation: Organisation | None) -> list[ExportRo
     return rows
 
 
-def _headers(rows: list[ExportRow]) -> list[str]:
+def _headers(rows: list[ExportRow], organisation: Organisation | None) -> list[str]:
     headers = list(HEADERS)
+    if organisation is not None:  # «Класс» in a school, «Группа» in a college; the files are in Russian
+        with translation.override("ru"):
+            headers[1] = str(organisation.vocabulary.group).capitalize()
     if rows and rows[0].time_zone:
         headers[4] = f"Действует до (время: {rows[0].time_zone})"  # «Иркутск (UTC+8)»
     return headers
@@ -73,11 +78,11 @@ def _headers(rows: list[ExportRow]) -> list[str]:
 def invites_csv(rows: Iterable, organisation: Organisation | None = None) -> bytes:
     """CSV in UTF-8 with a BOM and «;» between fields, as Excel with Russian settings opens it."""
     rows = _as_rows(rows, organisation)
-    return csv_table(_headers(rows), (row.as_texts() for row in rows))
+    return csv_table(_headers(rows, organisation), (row.as_texts() for row in rows))
 
 
 def invites_xlsx(rows: Iterable, organisation: Organisation | None = None) -> bytes:
     """An XLSX workbook with one sheet «Приглашения»; expiry is a real date-time cell in local time."""
     rows = _as_rows(rows, organisation)
     values = ((row.name, row.group, row.role, row.link, row.expires.replace(tzinfo=None), row.status) for row in rows)
-    return xlsx_table("Приглашения", _headers(rows), values, widths=(36, 10, 34, 60, 18, 16))
+    return xlsx_table("Приглашения", _headers(rows, organisation), values, widths=(36, 10, 34, 60, 18, 16))

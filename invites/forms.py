@@ -361,7 +361,7 @@ def kit_copies_default(invite: Invite) -> int:
 
 REVOKE_SCOPES = [
     ("own", _("все мои ссылки")),
-    ("group", _("все ссылки в класс")),
+    ("group", _("все ссылки в %(group)s")),  # «в класс», «в группу»: the organisation's word
     ("organisation", _("все ссылки организации")),
 ]
 
@@ -373,14 +373,21 @@ class RevokeAllForm(forms.Form):
     def __init__(self, *args, org, actor, **kwargs):
         super().__init__(*args, **kwargs)
         admin = actor.has_perm("orgs.invite_members", org)
-        self.fields["scope"].choices = REVOKE_SCOPES if admin else REVOKE_SCOPES[:2]
+        self.words = words = org.vocabulary
+        self.fields["scope"].choices = [
+            (key, label % {"group": words.group_accusative} if key == "group" else label)
+            for key, label in (REVOKE_SCOPES if admin else REVOKE_SCOPES[:2])
+        ]
         self.fields["group"].queryset = classes_for_inviter(actor, org)
-        self.fields["group"].label = _cap(org.vocabulary.group) + " " + str(_("(для «все ссылки в класс»)"))
+        self.fields["group"].label = _("%(group)s (для «все ссылки в %(accusative)s»)") % {
+            "group": _cap(words.group),
+            "accusative": words.group_accusative,
+        }
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("scope") == "group" and not cleaned.get("group"):
-            self.add_error("group", _("Выберите класс."))
+            self.add_error("group", _("Выберите: %(group)s.") % {"group": self.words.group})
         return cleaned
 
 
@@ -438,7 +445,7 @@ class ClassBulkForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
         help_text=_("По одному человеку в строке: фамилия, имя и, если есть, отчество. Каждый получит личную ссылку."),
     )
-    parents = forms.BooleanField(label=_("Родителям каждого ученика класса"), required=False)
+    parents = forms.BooleanField(required=False)
     expires_at = forms.DateTimeField(label=_("Действует до"), required=False, widget=DATETIME)
 
     def __init__(self, *args, org, group: Group, **kwargs):
@@ -450,9 +457,13 @@ class ClassBulkForm(forms.Form):
         self.fields["student_names"].label = _("%(students)s, которых ещё нет в портале") % {
             "students": _cap(vocab.students)
         }
+        self.fields["parents"].label = self.parents_label = _("Родителям каждого из %(students)s") % {
+            "students": vocab.students_genitive
+        }
         self.fields["parents"].help_text = _(
-            "Личная ссылка родителям (законным представителям) каждого из %(n)s учеников, уже привязанная к ребёнку."
-        ) % {"n": len(self.students)}
+            "Личная ссылка родителям (законным представителям) каждого ребёнка, уже привязанная к нему. Сейчас "
+            "%(students)s: %(n)s."
+        ) % {"n": len(self.students), "students": vocab.students_genitive}
         policy = policy_for(org)
         self.fields["expires_at"].help_text = _(
             "Время организации (%(tz)s). Если не указать: %(student)s дн. для обучающихся, %(parent)s — для "
@@ -494,7 +505,9 @@ class ClassBulkForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not self.errors and not cleaned.get("student_names") and not cleaned.get("parents"):
-            raise ValidationError(_("Впишите имена обучающихся или отметьте «Родителям каждого ученика класса»."))
+            raise ValidationError(
+                _("Впишите имена обучающихся или отметьте «%(parents)s».") % {"parents": self.parents_label}
+            )
         return cleaned
 
 
@@ -508,7 +521,7 @@ def _name_problem(name: str, seen: dict, enrolled: set) -> str:
     if name.casefold() in seen:
         return str(_("повторяет строку %(n)s.") % {"n": seen[name.casefold()]})
     if name.casefold() in enrolled:
-        return str(_("уже учится в этом классе и есть в портале: ему ссылка не нужна."))
+        return str(_("уже учится здесь и есть в портале: ссылка не нужна."))
     return ""
 
 

@@ -193,3 +193,25 @@ def _deciders(request: JoinRequest) -> str:
         "curator": vocab.curator,
         "name": curator.teacher.short_name,
     }
+
+
+def join_origins(organisation, user_ids) -> dict:
+    """How each of these people joined the organisation: the last invite they used there and who created it
+    (orgs.hooks; the verification queue shows it). Two queries, whatever the number of people."""
+    from orgs.hooks import JoinOrigin
+
+    redemptions = (
+        Redemption.objects.filter(invite__organisation=organisation, user_id__in=list(user_ids))
+        .select_related("invite__created_by")
+        .order_by("user_id", "-created_at", "-pk")
+    )
+    found = {}
+    for redemption in redemptions:
+        if redemption.user_id in found:
+            continue
+        invite = redemption.invite
+        label = f"№ {invite.pk}" + (f" — {invite.recipient_name}" if invite.recipient_name else "")
+        found[redemption.user_id] = JoinOrigin(
+            invite_id=invite.pk, label=label, invited_by=invite.created_by.full_name if invite.created_by else ""
+        )
+    return found

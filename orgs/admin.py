@@ -7,6 +7,7 @@ transaction), so the lists below that would bypass them are read-only.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.exceptions import PortalError
+from portal.quotes import inner_quotes
 
 from .models import AuditEntry, Group, Membership, Organisation, RegistrationApplication
 from .services.registration import application_approve, application_reject
@@ -89,7 +91,7 @@ class RegistrationApplicationAdmin(ReadOnlyAdmin):
         try:
             organisation = application_approve(application=application, actor=request.user)
         except PortalError as error:
-            self.message_user(request, f"«{application.short_name}»: {error.message}", messages.ERROR)
+            self.message_user(request, f"«{inner_quotes(application.short_name)}»: {error.message}", messages.ERROR)
             return False
         self.message_user(
             request,
@@ -153,6 +155,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("short_name", "full_name", "municipality")
     fields = ("kind", *PROFILE_EDITABLE, "is_active", "created_at")
     readonly_fields = ("kind", "is_active", "created_at")
+    # As on the profile form: a site typed without a scheme is taken as https (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return False  # organisations come into being by approving an application

@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.utils.functional import SimpleLazyObject
 
 
@@ -8,7 +10,13 @@ def organisation(request):
     """
     org = getattr(request, "organisation", None)
     if org is None:
-        return {"current_org": None, "vocab": None, "org_perms": frozenset(), "verified_ids": frozenset()}
+        return {
+            "current_org": None,
+            "vocab": None,
+            "org_perms": frozenset(),
+            "verified_ids": frozenset(),
+            "verification_pending": 0,
+        }
 
     def perms():
         from guardian.shortcuts import get_perms
@@ -20,9 +28,19 @@ def organisation(request):
 
         return frozenset(verified_teacher_ids(org))
 
+    org_perms = SimpleLazyObject(perms)
+
+    @cache  # a callable, which the template calls (once) where it shows the count; a number for blocktranslate
+    def pending():
+        """Teachers waiting for verification, for those who verify (the navigation's and the home page's count)."""
+        from .selectors import verification_pending_count
+
+        return verification_pending_count(org) if "verify_teachers" in org_perms else 0  # the rights asked once
+
     return {
         "current_org": org,
         "vocab": org.vocabulary,
-        "org_perms": SimpleLazyObject(perms),
+        "org_perms": org_perms,
         "verified_ids": SimpleLazyObject(verified),
+        "verification_pending": pending,
     }

@@ -1,10 +1,14 @@
 """Reads shared by the pages, the API and the jobs: filtered to what the user may see, prefetched."""
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from portal.exceptions import NotFound
 
+from .hooks import JoinOrigin, join_origins
 from .models import (
     AuditEntry,
     CuratorAssignment,
@@ -161,6 +165,33 @@ def verification_queue(organisation: Organisation) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("valid_from")
     )
+
+
+def verification_pending_count(organisation: Organisation) -> int:
+    """How many teachers wait for an administrator to confirm them (the navigation and the home page show it)."""
+    return verification_queue(organisation).count()
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    membership: Membership
+    origin: JoinOrigin | None  # the invite they joined by and who created it, when an invite app knows it
+    teaching: list[str]  # «ЭС-21 — Математика», «ЭС-21 — куратор»
+
+
+def verification_queue_entries(organisation: Organisation) -> list[QueueEntry]:
+    """The queue with what an administrator needs to decide: contact, the invite and its creator, classes taught.
+
+    A fixed number of queries, whatever the length of the queue."""
+    queue = list(verification_queue(organisation))
+    user_ids = [m.user_id for m in queue]
+    teaching = defaultdict(list)
+    for a in curator_assignments(organisation).filter(teacher_id__in=user_ids).order_by("group__name"):
+        teaching[a.teacher_id].append(f"{a.group.name} — {organisation.vocabulary.curator}")
+    for a in teaching_assignments(organisation).filter(teacher_id__in=user_ids).order_by("group__name", "subject"):
+        teaching[a.teacher_id].append(f"{a.group.name} — {a.subject}")
+    origins = join_origins(organisation, user_ids)
+    return [QueueEntry(m, origins.get(m.user_id), teaching[m.user_id]) for m in queue]
 
 
 def administrators(organisation: Organisation) -> QuerySet[Membership]:

@@ -13,11 +13,20 @@ class Vocabulary:
     groups: str
     group_genitive: str
     group_locative: str
+    group_dative: str
+    group_accusative: str
+    group_instrumental: str
+    groups_genitive: str
+    groups_dative: str
+    groups_locative: str
     curator: str
+    curator_genitive: str
     teacher: str
     teachers: str
     student: str
     students: str
+    students_genitive: str
+    students_dative: str
     general_channel: str
     staff_channel: str
     grade: str
@@ -30,11 +39,20 @@ SCHOOL = Vocabulary(
     groups=pgettext_lazy("vocabulary", "классы"),
     group_genitive=pgettext_lazy("vocabulary", "класса"),
     group_locative=pgettext_lazy("vocabulary", "классе"),
+    group_dative=pgettext_lazy("vocabulary", "классу"),
+    group_accusative=pgettext_lazy("vocabulary", "класс"),
+    group_instrumental=pgettext_lazy("vocabulary", "классом"),
+    groups_genitive=pgettext_lazy("vocabulary", "классов"),
+    groups_dative=pgettext_lazy("vocabulary", "классам"),
+    groups_locative=pgettext_lazy("vocabulary", "классах"),
     curator=pgettext_lazy("vocabulary", "классный руководитель"),
+    curator_genitive=pgettext_lazy("vocabulary", "классного руководителя"),
     teacher=pgettext_lazy("vocabulary", "учитель"),
     teachers=pgettext_lazy("vocabulary", "учителя"),
     student=pgettext_lazy("vocabulary", "ученик"),
     students=pgettext_lazy("vocabulary", "ученики"),
+    students_genitive=pgettext_lazy("vocabulary", "учеников"),
+    students_dative=pgettext_lazy("vocabulary", "ученикам"),
     general_channel=pgettext_lazy("vocabulary", "Общешкольный канал"),
     staff_channel=pgettext_lazy("vocabulary", "Учительская"),
     grade=pgettext_lazy("vocabulary", "параллель"),
@@ -46,11 +64,20 @@ COLLEGE = Vocabulary(
     groups=pgettext_lazy("vocabulary", "группы"),
     group_genitive=pgettext_lazy("vocabulary", "группы"),
     group_locative=pgettext_lazy("vocabulary", "группе"),
+    group_dative=pgettext_lazy("vocabulary", "группе"),
+    group_accusative=pgettext_lazy("vocabulary", "группу"),
+    group_instrumental=pgettext_lazy("vocabulary", "группой"),
+    groups_genitive=pgettext_lazy("vocabulary", "групп"),
+    groups_dative=pgettext_lazy("vocabulary", "группам"),
+    groups_locative=pgettext_lazy("vocabulary", "группах"),
     curator=pgettext_lazy("vocabulary", "куратор"),
+    curator_genitive=pgettext_lazy("vocabulary", "куратора"),
     teacher=pgettext_lazy("vocabulary", "преподаватель"),
     teachers=pgettext_lazy("vocabulary", "преподаватели"),
     student=pgettext_lazy("vocabulary", "обучающийся"),
     students=pgettext_lazy("vocabulary", "обучающиеся"),
+    students_genitive=pgettext_lazy("vocabulary", "обучающихся"),
+    students_dative=pgettext_lazy("vocabulary", "обучающимся"),
     general_channel=pgettext_lazy("vocabulary", "Общий канал"),
     staff_channel=pgettext_lazy("vocabulary", "Сотрудники"),
     grade=pgettext_lazy("vocabulary", "курс"),
@@ -62,11 +89,20 @@ ADDITIONAL = Vocabulary(
     groups=pgettext_lazy("vocabulary", "группы"),
     group_genitive=pgettext_lazy("vocabulary", "группы"),
     group_locative=pgettext_lazy("vocabulary", "группе"),
+    group_dative=pgettext_lazy("vocabulary", "группе"),
+    group_accusative=pgettext_lazy("vocabulary", "группу"),
+    group_instrumental=pgettext_lazy("vocabulary", "группой"),
+    groups_genitive=pgettext_lazy("vocabulary", "групп"),
+    groups_dative=pgettext_lazy("vocabulary", "группам"),
+    groups_locative=pgettext_lazy("vocabulary", "группах"),
     curator=pgettext_lazy("vocabulary", "руководитель группы"),
+    curator_genitive=pgettext_lazy("vocabulary", "руководителя группы"),
     teacher=pgettext_lazy("vocabulary", "педагог"),
     teachers=pgettext_lazy("vocabulary", "педагоги"),
     student=pgettext_lazy("vocabulary", "обучающийся"),
     students=pgettext_lazy("vocabulary", "обучающиеся"),
+    students_genitive=pgettext_lazy("vocabulary", "обучающихся"),
+    students_dative=pgettext_lazy("vocabulary", "обучающимся"),
     general_channel=pgettext_lazy("vocabulary", "Общий канал"),
     staff_channel=pgettext_lazy("vocabulary", "Сотрудники"),
     grade=pgettext_lazy("vocabulary", "год обучения"),
@@ -78,11 +114,20 @@ KINDERGARTEN = Vocabulary(
     groups=pgettext_lazy("vocabulary", "группы"),
     group_genitive=pgettext_lazy("vocabulary", "группы"),
     group_locative=pgettext_lazy("vocabulary", "группе"),
+    group_dative=pgettext_lazy("vocabulary", "группе"),
+    group_accusative=pgettext_lazy("vocabulary", "группу"),
+    group_instrumental=pgettext_lazy("vocabulary", "группой"),
+    groups_genitive=pgettext_lazy("vocabulary", "групп"),
+    groups_dative=pgettext_lazy("vocabulary", "группам"),
+    groups_locative=pgettext_lazy("vocabulary", "группах"),
     curator=pgettext_lazy("vocabulary", "воспитатель группы"),
+    curator_genitive=pgettext_lazy("vocabulary", "воспитателя группы"),
     teacher=pgettext_lazy("vocabulary", "педагог"),
     teachers=pgettext_lazy("vocabulary", "педагоги"),
     student=pgettext_lazy("vocabulary", "воспитанник"),
     students=pgettext_lazy("vocabulary", "воспитанники"),
+    students_genitive=pgettext_lazy("vocabulary", "воспитанников"),
+    students_dative=pgettext_lazy("vocabulary", "воспитанникам"),
     general_channel=pgettext_lazy("vocabulary", "Общий канал"),
     staff_channel=pgettext_lazy("vocabulary", "Сотрудники"),
     grade=pgettext_lazy("vocabulary", "возрастная ступень"),

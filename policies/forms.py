@@ -53,13 +53,14 @@ class ApprovalForm(forms.Form):
 class ResponsibleForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Работник"), queryset=Membership.objects.none())
     duty = forms.ChoiceField(label=_("Обязанность"), choices=ResponsiblePerson.Duty.choices)
-    position = forms.CharField(
-        label=_("Должность"), max_length=255, help_text=_("Как в приказе: «учитель информатики»")
-    )
+    position = forms.CharField(label=_("Должность"), max_length=255)
     valid_from = forms.DateField(label=_("Назначен с"), widget=DATE)
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["position"].help_text = _("Как в приказе: «%(teacher)s информатики»") % {
+            "teacher": organisation.vocabulary.teacher
+        }
         staff = (
             Membership.objects.filter(
                 organisation=organisation,

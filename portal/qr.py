@@ -1,4 +1,4 @@
-"""QR codes of the portal's links, for the printed documents (invite kits, regulations): SVG for pages and PDF documents,
+"""QR codes of the portal's links, for the printed documents (invite kits, regulations): SVG for pages and PDF,
 PNG for DOCX and for the cards of invite kits. Made here, never fetched."""
 
 import io

@@ -196,6 +196,9 @@ CONTENT_SECURITY_POLICY = {
 # --- E-mail ----------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 (set by the line above)
+    # The same console, with letters a person can read: decoded subject and body, not MIME in base64.
+    EMAIL_BACKEND = "portal.mail.console.ReadableConsoleBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
@@ -294,7 +297,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ----------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
+if CELERY_BROKER_URL.rstrip("/") == "filesystem:":
+    # kombu warns of a missing host on every connection otherwise; the file transport does not use it.
+    CELERY_BROKER_URL = "filesystem://localhost/"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = DATA_DIR / "celery" / "queue"
@@ -342,6 +348,8 @@ CELERY_TASK_IGNORE_RESULT = True
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
 CELERY_IMPORTS = ["portal.mail.tasks"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# scripts/run.sh turns it off: the worker's log goes to a file, and letters printed on the console stay there.
+CELERY_WORKER_REDIRECT_STDOUTS = env.bool("CELERY_WORKER_REDIRECT_STDOUTS", default=True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -407,5 +415,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Libraries speak only of what needs attention: WeasyPrint and fontTools log every font subset and CSS rule
+    # of a PDF, kombu every connection.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("django.db.backends", "weasyprint", "fontTools", "kombu", "amqp")
+    },
 }

@@ -13,6 +13,7 @@ from portal.accounts.models import AccessReport, User, UserSession
 from portal.accounts.sessions import account_sessions_end_all
 from portal.exceptions import Conflict
 from portal.mail import email_after_commit
+from portal.quotes import inner_quotes
 
 from .models import Incident
 
@@ -31,7 +32,7 @@ def _letter(incident: Incident, report: AccessReport) -> str:
     person = report.user
     lines = [
         f"{person.full_name} ({person.phone or person.email}) сообщил(а) о несанкционированном доступе к своей "
-        f"учётной записи на портале организации «{incident.organisation.short_name}».",
+        f"учётной записи на портале организации «{inner_quotes(incident.organisation.short_name)}».",
         "",
         "Портал уже завершил все сеансы этой учётной записи, отозвал её API-токены и неиспользованные "
         "одноразовые коды; пароль больше не действует, следующий вход — только по одноразовому коду.",

@@ -68,12 +68,13 @@ trap 'stop_all; exit 130' INT
 trap 'stop_all; exit 143' TERM
 
 say "Запускаю Celery (worker и beat), журнал: $worker_log"
-celery -A portal worker -B --pool=solo \
-    --scheduler django_celery_beat.schedulers:DatabaseScheduler -l info >>"$worker_log" 2>&1 &
+# The worker's log goes to the file; what it prints (the letters of the console e-mail backend) stays here.
+CELERY_WORKER_REDIRECT_STDOUTS=false celery -A portal worker -B --pool=solo \
+    --scheduler django_celery_beat.schedulers:DatabaseScheduler -l info --logfile "$worker_log" &
 worker_pid=$!
 
-say "Запускаю веб-приложение (gunicorn)"
-GUNICORN_BIND="$HOST:$PORT" WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}" gunicorn -c "$ROOT_DIR/gunicorn.conf.py" portal.wsgi:application &
+say "Запускаю веб-приложение (gunicorn), журнал запросов: $log_dir/access.log"
+GUNICORN_ACCESS_LOG="$log_dir/access.log" GUNICORN_BIND="$HOST:$PORT" WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}" gunicorn -c "$ROOT_DIR/gunicorn.conf.py" portal.wsgi:application &
 web_pid=$!
 
 sleep 2
@@ -87,7 +88,8 @@ if kill -0 "$web_pid" 2>/dev/null; then
   Администрирование платформы: http://$HOST:$PORT/admin/
   API:            http://$HOST:$PORT/api/v1/  (документация: http://$HOST:$PORT/api/docs/)
   Демо-учётные записи (пароль Demo-2026!): таблица в README.md, раздел «Демо-учётные записи».
-  Одноразовые коды и письма печатаются здесь и в $worker_log.
+  Одноразовые коды (SMS) и письма печатаются здесь, в рамках из ═══.
+  Журнал запросов: $log_dir/access.log, журнал Celery: $worker_log.
   Остановить: Ctrl-C.
 
 EOF

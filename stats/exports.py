@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orgs.models import Organisation
 from portal.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_table, xlsx_bytes, xlsx_sheet, xlsx_workbook
@@ -47,7 +47,7 @@ WEAK_WORDS = {
 }
 EXTRA_WORDS = {
     "parents": "мало родителей на портале",
-    "class_chat": "нет чата класса",
+    "class_chat": "нет чата {group}",  # «класса», «группы»
     "no_curator": "нет куратора",
 }
 CLASS_HEADERS = (
@@ -56,7 +56,7 @@ CLASS_HEADERS = (
     ("Вступили, % плана", 10),
     ("С родителем на портале", 12),
     ("С родителем, % вступивших", 12),
-    ("Чат класса", 10),
+    ("Чат {group}", 10),
     ("Чат родителей", 10),
     ("Обучающиеся, активные за 7 дней", 12),
     ("Последнее содержательное сообщение", 16),
@@ -103,8 +103,10 @@ def _day_table(export: StatsExport) -> tuple[list[str], list[list], list[int]]:
 
 
 def _class_table(export: StatsExport) -> tuple[list[str], list[list], list[int]]:
-    vocabulary = export.organisation.vocabulary
-    headers = [str(vocabulary.group).capitalize(), *(header for header, _ in CLASS_HEADERS)]
+    with translation.override("ru"):  # the files are in Russian
+        vocabulary = export.organisation.vocabulary
+        group, genitive = str(vocabulary.group), str(vocabulary.group_genitive)
+    headers = [group.capitalize(), *(header.format(group=genitive) for header, _ in CLASS_HEADERS)]
     rows = [
         [
             c.name,
@@ -119,7 +121,7 @@ def _class_table(export: StatsExport) -> tuple[list[str], list[list], list[int]]
             c.last_meaningful or f"не было за {d.LAST_MESSAGE_REACH} дней",
             "не назначен" if not c.has_curator else "не подтверждён" if c.curator_unverified else "подтверждён",
             ", ".join(words for key, words in WEAK_WORDS.items() if key in c.weak),
-            ", ".join(words for key, words in EXTRA_WORDS.items() if key in c.extra),
+            ", ".join(words.format(group=genitive) for key, words in EXTRA_WORDS.items() if key in c.extra),
         ]
         for c in export.classes
     ]
@@ -131,7 +133,10 @@ def _about(export: StatsExport) -> list[list]:
     if export.group_ids is None:
         scope = "вся организация"
     else:
-        scope = "классы классного руководителя: " + (", ".join(c.name for c in export.classes) or "—")
+        with translation.override("ru"):
+            words = org.vocabulary
+            scope = f"{words.groups} {words.curator_genitive}: "
+        scope = scope + (", ".join(c.name for c in export.classes) or "—")
     return [
         ["Организация", org.full_name or org.short_name],
         ["Первый день периода", export.first],

@@ -14,19 +14,20 @@ from .targets import KEYS, LABELS
 
 # The form's one choice → (file format, CSV table) of stats.exports.export_file.
 CHOICES = {
-    "xlsx": ("xlsx", "days", _("XLSX (Excel): по дням и по классам")),
+    "xlsx": ("xlsx", "days", _("XLSX (Excel): по дням и по %(groups_dative)s")),
     "csv": ("csv", "days", _("CSV: показатели по дням")),
-    "csv-classes": ("csv", "classes", _("CSV: таблица классов на последний день")),
+    "csv-classes": ("csv", "classes", _("CSV: таблица %(groups_genitive)s на последний день")),
 }
 
 
 class ExportForm(forms.Form):
     """Fields named as the query (?from=&to=&format=); «from» is a Python word, so they are set in __init__."""
 
-    def __init__(self, *args, default_last: date, **kwargs):
+    def __init__(self, *args, default_last: date, vocabulary, **kwargs):
         kwargs.setdefault("auto_id", "export-%s")  # unique among the page's forms
         super().__init__(*args, **kwargs)
         self.default_last = default_last
+        words = vocabulary
 
         def day(label):
             return forms.CharField(
@@ -39,7 +40,10 @@ class ExportForm(forms.Form):
         self.fields["to"] = day(_("По дату"))
         self.fields["format"] = forms.ChoiceField(
             label=_("Формат файла"),
-            choices=[(key, label) for key, (_, _, label) in CHOICES.items()],
+            choices=[
+                (key, label % {"groups_dative": words.groups_dative, "groups_genitive": words.groups_genitive})
+                for key, (_, _, label) in CHOICES.items()
+            ],
             widget=forms.RadioSelect,
         )
 

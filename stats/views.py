@@ -54,7 +54,9 @@ def _dashboard(request, org, group_ids, export_form=None, status=200):
         "coverage": d.coverage(org, day) if whole else None,
         "decision_hours": d.DECISION_HOURS,
         "export_form": export_form
-        or ExportForm(initial={"from": first, "to": day, "format": "xlsx"}, default_last=day),
+        or ExportForm(
+            initial={"from": first, "to": day, "format": "xlsx"}, default_last=day, vocabulary=org.vocabulary
+        ),
     }
     return render(request, "stats/dashboard.html", context, status=status)
 
@@ -75,7 +77,7 @@ def stats_export_file(request, org):
     query = request.GET.copy()
     query.setdefault("format", "xlsx")
     fresh = d.freshness(org)
-    form = ExportForm(query, default_last=d.report_day(org, fresh))
+    form = ExportForm(query, default_last=d.report_day(org, fresh), vocabulary=org.vocabulary)
     if not form.is_valid():
         return _dashboard(request, org, group_ids, export_form=form, status=400)
     data = form.cleaned_data

@@ -38,11 +38,14 @@ class School:
     join_request: JoinRequest
 
 
-def school() -> School:
+def school(kind: str = "school") -> School:
     """A school with class 5А, its curator, a pupil and a parent, a student invite, a pending join request and
-    the chats built from its structure."""
-    org = OrganisationFactory()
-    cls = ClassFactory(organisation=org, grade=5, letter="А", name="5А")
+    the chats built from its structure; with kind="college", a college with the study group ЭС-21."""
+    org = OrganisationFactory(kind=kind)
+    if kind == "school":
+        cls = ClassFactory(organisation=org, grade=5, letter="А", name="5А")
+    else:
+        cls = ClassFactory(organisation=org, grade=2, letter="ЭС-21", name="ЭС-21")
     admin = admin_of(org)
     teacher = teacher_of(org)
     curator_of(cls, teacher)

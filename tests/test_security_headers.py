@@ -3,7 +3,8 @@
 The walk resolves every URL pattern of the URL conf (like a sitemap), fills its arguments with the objects of a
 seeded organisation and opens it as that organisation's administrator (the operator for /admin/). Every response
 carries the CSP, nosniff, the referrer policy and the frame denial; every HTML page is free of what the CSP would
-block (inline scripts, event handler attributes, inline styles), so the page works as it did before the CSP.
+block (inline scripts, event handler attributes, inline styles), so the page works as it did before the CSP, and
+loads nothing from another host.
 """
 
 import io
@@ -46,6 +47,7 @@ from tests.factories import (
 from tests.school import application as new_application
 from tests.school import mailing as new_mailing
 from tests.school import meeting, school
+from tests.test_offline_assets import external_assets
 from tests.test_outage import database_down
 
 pytestmark = pytest.mark.django_db
@@ -101,8 +103,8 @@ def parse_csp(header: str) -> dict[str, set[str]]:
     return directives
 
 
-def seed() -> dict:
-    s = school()
+def seed(kind: str = "school") -> dict:
+    s = school(kind)
     org, cls, admin, teacher, kid = s.org, s.cls, s.admin, s.teacher, s.kid
     invite, token, join_request = s.invite, s.token, s.join_request
     chat = chat_create(organisation=org, actor=admin, kind=Chat.Kind.OTHER, title="Родком", member_ids=[teacher.pk])
@@ -131,7 +133,12 @@ def seed() -> dict:
     rule_set_ensure(org.pk)  # the regulation's services, seeded on first use
     rule = org.forbidden_services.order_by("pk").first()
     responsible = responsible_add(
-        organisation=org, actor=admin, person=teacher, duty="platform", position="учитель", valid_from=date(2026, 9, 1)
+        organisation=org,
+        actor=admin,
+        person=teacher,
+        duty="platform",
+        position=str(org.vocabulary.teacher),
+        valid_from=date(2026, 9, 1),
     )
     roster = roster_import_create(
         organisation=org,
@@ -145,6 +152,7 @@ def seed() -> dict:
     return {
         "admin": admin,
         "operator": operator,
+        "school": s,
         "args": {
             "org_id": org.pk,
             "org_pk": org.pk,
@@ -292,6 +300,7 @@ def problems_of(name: str, url: str, response) -> list[str]:
         parser = InlineCode(inline_styles_allowed=browsable)
         parser.feed(response.content.decode())
         problems += parser.found
+        problems += [f"loads {url} from another host" for url in external_assets(response.content.decode())]
     return [f"{url} ({name}): {problem}" for problem in problems]
 
 

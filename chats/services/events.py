@@ -15,6 +15,7 @@ from orgs.models import Group, Organisation
 from portal.accounts.models import User
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 from portal.mail import email_after_commit
+from portal.quotes import inner_quotes
 
 from ..models import Chat, ChatMember, Event, Message
 from ..permissions import can_post, can_read, chat_role, is_org_admin
@@ -210,7 +211,7 @@ def event_local_start(event: Event) -> str:
 
 def _reminder_text(event: Event) -> str:
     lines = [
-        f"Напоминание: {event.get_kind_display()} «{event.title}» — {event_local_start(event)}, "
+        f"Напоминание: {event.get_kind_display()} «{inner_quotes(event.title)}» — {event_local_start(event)}, "
         f"{event.duration_minutes} мин.",
     ]
     if event.video_url:
@@ -236,7 +237,7 @@ def _remind(event: Event) -> None:
         chat = event.chat
         people = ChatMember.objects.filter(chat=chat, left_at__isnull=True, user__is_active=True).values("user_id")
         addresses = User.objects.filter(pk__in=people)
-        where = f"Чат: «{chat.title}»."
+        where = f"Чат: «{inner_quotes(chat.title)}»."
     else:
         chat = reminder_chat(event)
         # A parents' meeting is for the parents: the students see it in their list but get no letter.
@@ -245,7 +246,7 @@ def _remind(event: Event) -> None:
     if chat is not None:
         _post_reminder(chat, event.created_by, text)
     addresses = addresses.exclude(email__isnull=True).exclude(email="").order_by("pk").values_list("email", flat=True)
-    subject = f"{event.organisation.short_name}: {event.get_kind_display()} «{event.title}»"
+    subject = f"{event.organisation.short_name}: {event.get_kind_display()} «{inner_quotes(event.title)}»"
     body = f"{text}\n\n{where}"
     # One letter per person: members do not see each other's addresses.
     for address in addresses:

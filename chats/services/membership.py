@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from orgs.models import Membership
 from portal.exceptions import Conflict, RuleViolation
+from portal.quotes import inner_quotes
 
 from ..models import Chat, ChatMember
 from .pools import PARENT, POOLS, STAFF, STUDENT, check_safety, member_pool
@@ -41,11 +42,13 @@ def chat_member_join_check(*, chat: Chat, user) -> None:
     pool = member_pool(organisation=chat.organisation, kind=chat.kind, group=chat.group, user_ids=[user.pk])
     if user.pk not in pool:
         where = (
-            f"в этот чат входят обучающиеся, их родители и педагоги класса «{chat.group.name}»"
+            f"в этот чат входят обучающиеся, их родители и педагоги класса «{inner_quotes(chat.group.name)}»"
             if chat.group_id
             else f"в чат вида «{chat.get_kind_display()}» входят не все участники организации"
         )
-        raise RuleViolation(f"Вступить в чат «{chat.title}» вы не можете: {where}.", code="chat_member_not_allowed")
+        raise RuleViolation(
+            f"Вступить в чат «{inner_quotes(chat.title)}» вы не можете: {where}.", code="chat_member_not_allowed"
+        )
     others = ChatMember.objects.filter(chat=chat, left_at__isnull=True).exclude(user=user)
     try:
         check_safety(chat.organisation, chat.kind, chat.group, [*others.values_list("user_id", flat=True), user.pk])

@@ -20,6 +20,7 @@ from orgs.models import Membership
 from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, NotFound, PermissionDenied, PortalError, RuleViolation
 from portal.mail import email_after_commit
+from portal.quotes import inner_quotes
 
 from ..models import Chat, ChatMember, Message, Report
 from ..permissions import can_moderate, can_pin, can_read, chat_role, is_org_admin
@@ -89,12 +90,15 @@ def _notify_moderators(report: Report) -> None:
         .values_list("email", flat=True)
     )
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("chats:reports", args=[chat.organisation_id])
-    subject = f"Жалоба на сообщение в чате «{chat.title}»"
+    subject = f"Жалоба на сообщение в чате «{inner_quotes(chat.title)}»"
     what = "пожаловались на сообщение"
     if report.automatic:
-        subject = f"Автоматическая проверка: сообщение в чате «{chat.title}»"
+        subject = f"Автоматическая проверка: сообщение в чате «{inner_quotes(chat.title)}»"
         what = "автоматическая проверка правил отметила сообщение"
-    body = f"В чате «{chat.title}» {what}.\nПричина: {report.get_reason_display()}.\n\nРассмотреть жалобу: {url}"
+    body = (
+        f"В чате «{inner_quotes(chat.title)}» {what}.\nПричина: {report.get_reason_display()}.\n\n"
+        f"Рассмотреть жалобу: {url}"
+    )
     # One letter per person: moderators do not see each other's addresses.
     for address in sorted(set(addresses)):
         email_after_commit(subject=subject, body=body, recipients=[address])

@@ -27,7 +27,7 @@ FRAGMENT_LIMIT = 100
 
 SECTIONS = (
     ("channels", gettext_lazy("Каналы"), Chat.CHANNEL_KINDS),
-    ("class", gettext_lazy("Чаты классов"), (Chat.Kind.CLASS,)),
+    ("class", gettext_lazy("Чаты %(groups)s"), (Chat.Kind.CLASS,)),  # «Чаты классов», «Чаты групп»
     ("parents", gettext_lazy("Чаты родителей"), (Chat.Kind.CLASS_PARENTS,)),
     ("teachers", gettext_lazy("Чаты педагогов"), (Chat.Kind.CLASS_TEACHERS,)),
     ("subject", gettext_lazy("Чаты по предметам"), (Chat.Kind.SUBJECT,)),
@@ -44,7 +44,7 @@ def chat_list(request, org):
         key = next((key for key, _label, kinds in SECTIONS if chat.kind in kinds), OTHER_SECTION[0])
         by_section[key].append(chat)
     sections = [
-        {"key": key, "label": label, "chats": by_section[key]}
+        {"key": key, "label": label % {"groups": org.vocabulary.groups_genitive}, "chats": by_section[key]}
         for key, label in [(k, lbl) for k, lbl, _kinds in SECTIONS] + [OTHER_SECTION]
         if by_section[key]
     ]

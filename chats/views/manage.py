@@ -25,6 +25,7 @@ from .. import selectors
 from ..models import Chat
 from ..permissions import is_org_admin
 from ..services import manage as services
+from ..titles import kind_label
 from .chat import chat_for_page
 
 ADMIN_PAGE_SIZE = 50
@@ -33,8 +34,17 @@ KIND_LABELS = {
     Chat.Kind.MGMT_TEACHERS: gettext_lazy("Руководитель и педагоги"),
     Chat.Kind.MGMT_PARENTS_COMMITTEE: gettext_lazy("Руководитель и родительский комитет"),
     Chat.Kind.MGMT_STUDENT_COUNCIL: gettext_lazy("Руководитель и совет обучающихся"),
-    Chat.Kind.OTHER: gettext_lazy("Другой чат (например, для класса)"),
 }
+OTHER_KIND_LABEL = gettext_lazy("Другой чат (например, для %(group)s)")
+
+
+def kind_choice_label(kind: str, org: Organisation) -> str:
+    """The kinds offered for a new chat; «другой чат» gives its example in the organisation's words."""
+    if kind == Chat.Kind.OTHER:
+        return OTHER_KIND_LABEL % {"group": org.vocabulary.group_genitive}
+    return str(KIND_LABELS[kind])
+
+
 CATEGORY_LABELS = {
     services.LEADER: gettext_lazy("Руководитель и заместители"),
     services.ADMIN: gettext_lazy("Администраторы"),
@@ -46,14 +56,19 @@ CATEGORY_LABELS = {
 
 class ChatKindForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Вид чата"), widget=forms.RadioSelect)
-    group = forms.ChoiceField(label=gettext_lazy("Класс"), required=False)
+    group = forms.ChoiceField(required=False)
 
-    def __init__(self, *args, kinds, groups, admin, **kwargs):
+    def __init__(self, *args, org, kinds, groups, admin, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, KIND_LABELS[k]) for k in kinds]
-        empty = _("— без класса —") if admin else _("— выберите класс —")
+        words = org.vocabulary
+        self.fields["kind"].choices = [(k, kind_choice_label(k, org)) for k in kinds]
+        self.fields["group"].label = str(words.group).capitalize()
+        empty = _("— без %(group)s —") if admin else _("— выберите %(group)s —")
+        empty %= {"group": words.group_genitive if admin else words.group_accusative}
         self.fields["group"].choices = [("", empty)] + [(str(g.pk), g.name) for g in groups]
-        self.fields["group"].help_text = _("Только для другого чата; чаты руководителя не привязываются к классу.")
+        self.fields["group"].help_text = _(
+            "Только для другого чата; чаты руководителя не привязываются к %(group)s."
+        ) % {"group": words.group_dative}
 
 
 class ChatTitleForm(forms.Form):
@@ -62,7 +77,7 @@ class ChatTitleForm(forms.Form):
 
 class ChatFilterForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Вид"), required=False)
-    group = forms.ChoiceField(label=gettext_lazy("Класс"), required=False)
+    group = forms.ChoiceField(required=False)
     archived = forms.ChoiceField(
         label=gettext_lazy("Состояние"),
         required=False,
@@ -70,11 +85,13 @@ class ChatFilterForm(forms.Form):
     )
     q = forms.CharField(label=gettext_lazy("Название содержит"), required=False, max_length=100)
 
-    def __init__(self, *args, groups, **kwargs):
+    def __init__(self, *args, org, groups, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = [(k, str(label).capitalize()) for k, label in Chat.Kind.choices]
+        kinds = [(k, kind_label(k, org).capitalize()) for k, _label in Chat.Kind.choices]
         self.fields["kind"].choices = [("", _("Все виды"))] + kinds
-        self.fields["group"].choices = [("", _("Все классы"))] + [(str(g.pk), g.name) for g in groups]
+        self.fields["group"].label = str(org.vocabulary.group).capitalize()
+        all_groups = _("Все %(groups)s") % {"groups": org.vocabulary.groups}
+        self.fields["group"].choices = [("", all_groups)] + [(str(g.pk), g.name) for g in groups]
 
 
 def _raise_for(error: PortalError):
@@ -138,7 +155,7 @@ def chat_create_view(request, org):
     admin = request.user.has_perm("orgs.create_chats", org)
     groups = list(services.groups_for_chat_creation(request.user, org))
     data = request.POST if request.method == "POST" else request.GET
-    kind_form = ChatKindForm(data if "kind" in data else None, kinds=kinds, groups=groups, admin=admin)
+    kind_form = ChatKindForm(data if "kind" in data else None, org=org, kinds=kinds, groups=groups, admin=admin)
     context = {"kind_form": kind_form, "step": 1}
     if "kind" not in data:
         return render(request, "chats/chat_form.html", context)
@@ -186,7 +203,7 @@ def chat_create_view(request, org):
     context.update(
         step=2,
         kind=kind,
-        kind_label=KIND_LABELS[kind],
+        kind_label=kind_choice_label(kind, org),
         group=group,
         title_form=title_form,
         sections=_people(org, pool, checked),
@@ -261,7 +278,7 @@ def chats_admin_view(request, org):
     if not is_org_admin(request.user, org.pk):
         raise DjangoPermissionDenied
     classes = Group.objects.filter(organisation=org, kind=Group.Kind.CLASS).order_by("is_archived", "grade", "name")
-    form = ChatFilterForm(request.GET or None, groups=classes)
+    form = ChatFilterForm(request.GET or None, org=org, groups=classes)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     archived = {"yes": True, "no": False}.get(data.get("archived") or "")
     chats = selectors.chats_for_admin(

@@ -106,5 +106,5 @@ class InviteFilesMixin:
         rows = export_rows(self.filter_queryset(self.get_queryset()), self.organisation)
         name = f"invites-{self.organisation.pk}"
         if query.validated_data["format"] == "xlsx":
-            return file_response(invites_xlsx(rows), XLSX, f"{name}.xlsx")
-        return file_response(invites_csv(rows), CSV, f"{name}.csv")
+            return file_response(invites_xlsx(rows, self.organisation), XLSX, f"{name}.xlsx")
+        return file_response(invites_csv(rows, self.organisation), CSV, f"{name}.csv")

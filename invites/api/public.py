@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 from orgs.models import Placement
 from portal.api.filters import check_text
 from portal.api.schema import ERRORS, ErrorSerializer
+from portal.quotes import inner_quotes
 from portal.request_context import get_client_ip
-from portal.typography import inner_quotes
 
 from .. import selectors
 from ..models import Invite, InviteRole

@@ -9,7 +9,7 @@ from orgs.services.audit import audit_record
 from orgs.services.membership import membership_add, parent_link_create, student_place
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
 from portal.mail import email_after_commit
-from portal.typography import inner_quotes
+from portal.quotes import inner_quotes
 
 from ..models import REQUESTABLE_ROLES, Invite, InviteRole, JoinRequest, Redemption
 

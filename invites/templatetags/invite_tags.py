@@ -7,7 +7,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import RUSSIAN_TIME_ZONES
-from portal.typography import inner_quotes
+from portal.quotes import inner_quotes
 
 from ..models import InviteRole
 from ..terms import join_terms
@@ -50,9 +50,3 @@ def target_words(invite, organisation):
 def join_terms_filter(invite, organisation):
     """What happens to whoever follows the link (invites.terms.join_terms)."""
     return join_terms(invite, organisation)
-
-
-@register.filter(name="inner_quotes")
-def inner_quotes_filter(value) -> str:
-    """«МБОУ „СОШ № 12“»: a name inside «…» has its own quotes turned into „…“."""
-    return inner_quotes(value)

@@ -77,11 +77,16 @@ def invite_list(request, org):
     if form.is_bound and form.is_valid():
         invites = _filter(invites, form.cleaned_data)
     page = Paginator(invites.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    may_create = user.has_perm("orgs.invite_staff", org) or classes_for_inviter(user, org).exists()
     context = {
         "form": form,
         "page": page,
         "now": timezone.now(),
         "is_admin": user.has_perm("orgs.invite_members", org),
+        # «Создать ссылку» only where the form would offer something; an unverified teacher is told what comes next.
+        "may_create": may_create,
+        "awaiting_verification": not may_create and _unverified_teacher(user, org),
+        "refusal": "" if may_create else _refusal(user, org),
         "to_relay": list(selectors.invites_to_relay(user, org)[:20]),
         "revoke_form": RevokeAllForm(org=org, actor=user, auto_id="revoke_%s"),
     }
@@ -144,15 +149,20 @@ def admin_link_create(request, org):
     )
 
 
-def _refusal(user, org) -> str:
-    unverified = (
+def _unverified_teacher(user, org) -> bool:
+    return (
         Membership.objects.filter(organisation=org, user=user, role=Membership.Role.TEACHER, valid_to__isnull=True)
         .exclude(verification=Membership.Verification.VERIFIED)
         .exists()
     )
-    if unverified:
+
+
+def _refusal(user, org) -> str:
+    if _unverified_teacher(user, org):
         return _("Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором.")
-    return _("Вы можете приглашать только в свои классы, а за вами пока не закреплён ни один.")
+    return _(
+        "Вы можете приглашать только в %(groups)s, где ведёте занятия или назначены куратором, а таких пока нет."
+    ) % {"groups": org.vocabulary.groups}
 
 
 @org_page("view_org")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Organisation
 from orgs.views._base import apply_error_to_form, org_page, perform
 from portal.exceptions import PortalError
-from portal.typography import inner_quotes
+from portal.quotes import inner_quotes
 
 from .. import selectors
 from ..forms import JoinRequestForm, OrganisationSearchForm, RejectForm

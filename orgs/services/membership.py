@@ -1,9 +1,13 @@
 """People in an organisation: memberships, verification, administrators, movement, assignments."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from portal.exceptions import Conflict, RuleViolation
+from portal.mail import email_after_commit
+from portal.quotes import inner_quotes
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 from ..movement_models import Movement
@@ -78,7 +82,28 @@ def teacher_verify(*, membership: Membership, actor) -> Membership:
         audit_record(organisation=membership.organisation, actor=actor, action="teacher.verified", obj=membership)
         structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
         teacher_verified_after_commit(membership=membership)
+        _tell_verified(membership)
     return membership
+
+
+def _tell_verified(membership: Membership) -> None:
+    """The teacher learns by e-mail that the wait is over and what they may do now (their home page says it too)."""
+    organisation, user = membership.organisation, membership.user
+    with translation.override("ru"):  # letters are in Russian, whatever language the administrator reads
+        words = organisation.vocabulary
+        teacher, groups, students = str(words.teacher), str(words.groups_genitive), str(words.students_dative)
+    home = settings.PORTAL_BASE_URL + reverse("orgs:org_home", args=[organisation.pk])
+    email_after_commit(
+        subject=f"Статус подтверждён: {organisation.short_name}",
+        body=(
+            f"Здравствуйте, {user.first_name or user.full_name}!\n\n"
+            f"Ваш статус подтверждён администратором: вы — {teacher} в «{inner_quotes(organisation.short_name)}».\n"
+            f"Теперь вы можете создавать чаты {groups}, где ведёте занятия, и приглашать в них {students} "
+            f"и родителей по ссылкам-приглашениям.\n\n"
+            f"Ваша страница в портале: {home}"
+        ),
+        recipients=[user.email],
+    )
 
 
 def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:

@@ -8,6 +8,7 @@ from portal.accounts.models import User
 from portal.accounts.phones import normalize_phone
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
 from portal.mail import email_after_commit
+from portal.quotes import inner_quotes
 
 from ..models import PROFILE_FIELDS, Group, Membership, Organisation, RegistrationApplication
 from ..uploads import validate_order_file
@@ -37,7 +38,8 @@ def application_submit(*, data: dict, order_file) -> RegistrationApplication:
     )
     email_after_commit(
         subject=f"Новая заявка на регистрацию: {application.short_name}",
-        body=f"Поступила заявка от «{application.full_name}». Рассмотрите её в разделе администрирования: "
+        body=f"Поступила заявка от «{inner_quotes(application.full_name)}». "
+        "Рассмотрите её в разделе администрирования: "
         f"{settings.PORTAL_BASE_URL}/admin/orgs/registrationapplication/{application.pk}/change/",
         recipients=operators,
     )
@@ -85,7 +87,7 @@ def application_approve(*, application: RegistrationApplication, actor) -> Organ
         login_url = f"{settings.PORTAL_BASE_URL}/accounts/login/code/"
         email_after_commit(
             subject="Заявка на регистрацию одобрена",
-            body=f"Организация «{organisation.short_name}» зарегистрирована на портале.\n"
+            body=f"Организация «{inner_quotes(organisation.short_name)}» зарегистрирована на портале.\n"
             f"Войдите по номеру телефона {application.admin_phone} с одноразовым кодом: {login_url}",
             recipients=[application.admin_email],
         )
@@ -114,7 +116,7 @@ def application_reject(*, application: RegistrationApplication, actor, reason: s
         )
         email_after_commit(
             subject="Заявка на регистрацию отклонена",
-            body=f"Заявка организации «{application.short_name}» отклонена.\nПричина: {reason}",
+            body=f"Заявка организации «{inner_quotes(application.short_name)}» отклонена.\nПричина: {reason}",
             recipients=[application.admin_email],
         )
     return application

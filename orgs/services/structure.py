@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 
 from portal.accounts.models import User
 from portal.exceptions import Conflict, RuleViolation
+from portal.quotes import inner_quotes
 
 from ..models import AcademicYear, CuratorAssignment, Group, Organisation, OrganisationKind, TeachingAssignment
 from ..permissions import permissions_sync_user, require
@@ -52,7 +53,7 @@ def academic_year_create(*, organisation, actor, name, starts_on, ends_on, is_cu
         raise RuleViolation("Учебный год должен заканчиваться позже, чем начинается.", code="year_dates")
     with transaction.atomic():
         if AcademicYear.objects.filter(organisation=organisation, name=name).exists():
-            raise Conflict(f"Учебный год «{name}» уже есть.", code="year_exists")
+            raise Conflict(f"Учебный год «{inner_quotes(name)}» уже есть.", code="year_exists")
         if is_current:
             AcademicYear.objects.filter(organisation=organisation, is_current=True).update(is_current=False)
         year = AcademicYear.objects.create(
@@ -83,7 +84,7 @@ def _ensure_name_free(group: Group) -> None:
         is_archived=False,
     ).exclude(pk=group.pk)
     if taken.exists():
-        raise Conflict(f"«{group.name}» уже есть в структуре.", code="group_exists")
+        raise Conflict(f"«{inner_quotes(group.name)}» уже есть в структуре.", code="group_exists")
 
 
 def _sync_group_staff(group: Group) -> None:
@@ -146,7 +147,7 @@ def group_create(
         with transaction.atomic():
             group.save(force_insert=True)
     except IntegrityError:
-        raise Conflict(f"«{name}» уже есть в структуре.", code="group_exists") from None
+        raise Conflict(f"«{inner_quotes(name)}» уже есть в структуре.", code="group_exists") from None
     audit_record(organisation=organisation, actor=actor, action="group.created", obj=group)
     return group
 
@@ -184,7 +185,7 @@ def group_update(*, group: Group, actor, name=None, grade=None, letter=None, par
         with transaction.atomic():
             group.save()
     except IntegrityError:
-        raise Conflict(f"«{group.name}» уже есть в структуре.", code="group_exists") from None
+        raise Conflict(f"«{inner_quotes(group.name)}» уже есть в структуре.", code="group_exists") from None
     audit_record(organisation=organisation, actor=actor, action="group.updated", obj=group)
     structure_changed_after_commit(organisation=organisation, groups=[group])
     return group
@@ -234,7 +235,7 @@ def group_restore(*, group: Group, actor) -> Group:
             _sync_group_staff(group)
     except (IntegrityError, Conflict):
         group.is_archived = True
-        raise Conflict(f"«{group.name}» уже есть среди действующих групп.", code="group_exists") from None
+        raise Conflict(f"«{inner_quotes(group.name)}» уже есть среди действующих групп.", code="group_exists") from None
     audit_record(organisation=organisation, actor=actor, action="group.restored", obj=group)
     structure_changed_after_commit(organisation=organisation, groups=[group])
     return group

@@ -1,9 +1,12 @@
 """The start page, an organisation's overview for each role, and the public registration application."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.exceptions import PortalError
 
@@ -14,6 +17,7 @@ from ..services.registration import application_submit
 from ._base import apply_error_to_form, org_page
 
 LEADER_POSITIONS = {Membership.Position.DIRECTOR, Membership.Position.DEPUTY}
+VERIFIED_NEWS_FOR = timedelta(days=14)
 
 
 def home(request):
@@ -41,6 +45,15 @@ def org_home(request, org):
     context = {
         "memberships": memberships,
         "is_leader": bool(teacher and teacher.position in LEADER_POSITIONS),
+        "awaiting_verification": bool(teacher and teacher.verification == Membership.Verification.PENDING),
+        # The news of the verification stays on the home page for a fortnight (the letter says it too).
+        "verified_lately": bool(
+            teacher
+            and teacher.verification == Membership.Verification.VERIFIED
+            and teacher.verified_at
+            and teacher.verified_at > timezone.now() - VERIFIED_NEWS_FOR
+        )
+        and teacher.verified_at,
         "curated": selectors.curator_assignments(org).filter(teacher=user).order_by("group__grade", "group__name"),
         "teaching": selectors.teaching_assignments(org).filter(teacher=user).order_by("group__grade", "group__name"),
         "own_placement": selectors.placements(org).filter(student=user).first(),

@@ -261,7 +261,7 @@ def person_action(request, org, user_id, action):
 
 @org_page("verify_teachers")
 def verification(request, org):
-    return render(request, "orgs/verification.html", {"queue": selectors.verification_queue(org)})
+    return render(request, "orgs/verification.html", {"queue": selectors.verification_queue_entries(org)})
 
 
 @org_page("manage_admins")

@@ -1,20 +1,16 @@
 """Pluggable delivery of one-time codes. Settings name the SMS sender by its dotted path."""
 
-import logging
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger("portal.otp")
-
 
 class ConsoleSmsSender:
-    """Writes the SMS to the log: the default for a portal without an SMS gateway."""
+    """Prints the SMS on the console, once and framed: the default for a portal without an SMS gateway."""
 
     def send(self, *, phone: str, text: str) -> None:
-        logger.warning("SMS to %s: %s", phone, text)
-        print(f"[SMS to {phone}] {text}", flush=True)
+        rule = "═" * 72
+        print(f"\n{rule}\n  SMS для {phone}\n  {text}\n{rule}\n", flush=True)
 
 
 class OutboxSmsSender:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from orgs.models import Organisation
@@ -57,7 +57,7 @@ MONTHS_GENITIVE = (
 WEAK_WORDS = {
     "joined": f"вступили меньше {d.JOINED_MIN} % плана",
     "parents": f"родители на портале меньше чем у {d.PARENTS_MIN} % обучающихся",
-    "class_chat": "нет чата класса",
+    "class_chat": "нет чата {group}",  # «класса», «группы»: the organisation's word
     "parents_chat": "нет чата родителей",
     "quiet": f"нет содержательных сообщений {d.QUIET_DAYS} дней и дольше",
 }
@@ -214,6 +214,20 @@ def print_stylesheet() -> str:
     return mark_safe(css)  # noqa: S308 — the portal's own files, not anyone's input
 
 
+def report_words(source) -> dict[str, str]:
+    """The organisation's words for the report, in Russian like the report (an area's report covers both kinds)."""
+    organisation = getattr(source, "organisation", None)
+    if organisation is None:
+        return {
+            "group": "класс или группа",
+            "group_genitive": "класса или группы",
+            "groups_dative": "классам и группам",
+        }
+    with translation.override("ru"):
+        words = organisation.vocabulary
+        return {key: str(getattr(words, key)) for key in ("group", "group_genitive", "groups_dative")}
+
+
 def report_html(source: ReportSource, month: date, *, now: datetime | None = None) -> str:
     """The report of the month as a printable HTML document (A4, no script)."""
     now = now or timezone.now()
@@ -223,6 +237,7 @@ def report_html(source: ReportSource, month: date, *, now: datetime | None = Non
     counted_to = min(last, fresh.last_day) if fresh.last_day else last
     figures = source.figures(first, max(first, counted_to))
     zone = ZoneInfo(source.time_zone)
+    words = report_words(source)
     context = {
         "source": source,
         "requisites": source.requisites(),
@@ -232,7 +247,11 @@ def report_html(source: ReportSource, month: date, *, now: datetime | None = Non
         "counted_to": counted_to,
         "fresh": fresh,
         "figures": figures,
-        "classes": [(c, [WEAK_WORDS[w] for w in WEAK_ORDER if w in c.weak]) for c in figures.classes],
+        "words": words,
+        "classes": [
+            (c, [WEAK_WORDS[w].format(group=words["group_genitive"]) for w in WEAK_ORDER if w in c.weak])
+            for c in figures.classes
+        ],
         "thresholds": {"joined": d.JOINED_MIN, "parents": d.PARENTS_MIN, "quiet": d.QUIET_DAYS},
         "generated_at": timezone.localtime(now, zone),
         "svg_css": print_stylesheet(),

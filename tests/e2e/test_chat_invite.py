@@ -91,3 +91,4 @@ def test_admin_invites_into_a_chat_and_a_student_lands_in_it(
     expect(stranger.get_by_role("button", name="Присоединиться")).to_have_count(0)
     assert not ChatMember.objects.filter(chat=chat, user=outsider).exists()
     context.close()
+    stranger.context.close()  # an open context keeps the live server busy after the test

@@ -36,7 +36,7 @@ def test_administrator_prints_a_parent_kit_for_a_class(page, live_server, axe_ch
     axe_check(page)
 
     # One parent link per student of the class, made in one go.
-    page.get_by_label("Родителям каждого ученика класса").check()
+    page.get_by_label("Родителям каждого из учеников").check()
     page.get_by_role("button", name="Создать ссылки").click()
     expect(page.get_by_text("Создано личных ссылок: 3.")).to_be_visible()
     axe_check(page)

@@ -140,7 +140,7 @@ def test_errors_are_shown_per_line_with_the_text_kept_and_nothing_is_created(cli
     assert "Строка 2 «Петров»: укажите фамилию и имя." in body
     assert "Строка 3 «новиков никита»: повторяет строку 1." in body
     assert "Строка 4 «=HYPERLINK(&quot;http://evil&quot;)»: в имени могут быть только буквы" in body
-    assert f"Строка 5 «{enrolled.last_name} {enrolled.first_name}»: уже учится в этом классе" in body
+    assert f"Строка 5 «{enrolled.last_name} {enrolled.first_name}»: уже учится здесь и есть в портале" in body
     assert "Строка 1" not in body
     # The textarea keeps what was typed, so that the user corrects it rather than retypes it.
     textarea = re.search(r"<textarea[^>]*>(.*?)</textarea>", response.content.decode(), re.S).group(1)
@@ -154,7 +154,7 @@ def test_an_empty_form_asks_for_names_or_parents(client, org, cls, admin):
     response = bulk(client, org, cls, "  \n ")
 
     assert response.status_code == 400
-    assert "Впишите имена обучающихся или отметьте «Родителям каждого ученика класса»." in text(response)
+    assert "Впишите имена обучающихся или отметьте «Родителям каждого из учеников»." in text(response)
     assert not Invite.objects.exists()
 
 
