@@ -84,6 +84,8 @@ ACTION_LABELS = {
     "policy.approved": _("Документ утверждён"),
     "policy.responsible_added": _("Назначено ответственное лицо"),
     "policy.responsible_ended": _("Ответственное лицо освобождено"),
+    "policy.audience_changed": _("Изменён круг ознакомления с документом"),
+    "policy.paper_acknowledgement": _("Записана подпись в бумажном листе ознакомления"),
     # Statistics
     "stats.targets_changed": _("Изменены целевые значения организации"),
     "stats.area_targets_changed": _("Муниципалитет изменил целевые значения"),

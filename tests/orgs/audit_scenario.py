@@ -53,6 +53,8 @@ from orgs.services.structure import group_archive, group_create, group_restore, 
 from policies.services.documents import clause_edit, version_create, version_refresh
 from policies.services.responsible import responsible_add, responsible_end
 from policies.services.rules import forbidden_service_create, forbidden_service_delete, forbidden_service_update
+from policies.selectors_ack import campaign_for_version
+from policies.services.acknowledgements import acknowledgement_record_paper, document_audience_set
 from policies.services.workflow import version_agreement_add, version_approve, version_return_to_draft
 from portal.exceptions import RuleViolation
 from safety.models import Incident
@@ -288,6 +290,10 @@ def _policies(s: School) -> None:
     version_return_to_draft(version=version, actor=admin)
     version_agreement_add(version=version, actor=admin, **agreement)
     version_approve(version=version, actor=s.teacher, method="in_app")
+    document_audience_set(document=version.document, actor=admin, ask_students=True, ask_parents=False)
+    acknowledgement_record_paper(
+        campaign=campaign_for_version(version), actor=admin, person=s.teacher, day=datetime.date(2026, 9, 2)
+    )
 
 
 STEPS = [
@@ -331,7 +337,7 @@ STEPS = [
         _policies,
         {"policy.responsible_added", "policy.responsible_ended", "policy.version_created", "policy.version_refreshed"}
         | {"policy.clause_edited", "policy.clause_reset", "policy.agreed", "policy.returned_to_draft"}
-        | {"policy.approved"},
+        | {"policy.approved", "policy.audience_changed", "policy.paper_acknowledgement"},
     ),
 ]
 
