@@ -50,11 +50,11 @@ from orgs.services.membership import (
 )
 from orgs.services.registration import application_approve, application_reject, application_submit
 from orgs.services.structure import group_archive, group_create, group_restore, group_update
+from policies.selectors_ack import campaign_for_version
+from policies.services.acknowledgements import acknowledgement_record_paper, document_audience_set
 from policies.services.documents import clause_edit, version_create, version_refresh
 from policies.services.responsible import responsible_add, responsible_end
 from policies.services.rules import forbidden_service_create, forbidden_service_delete, forbidden_service_update
-from policies.selectors_ack import campaign_for_version
-from policies.services.acknowledgements import acknowledgement_record_paper, document_audience_set
 from policies.services.workflow import version_agreement_add, version_approve, version_return_to_draft
 from portal.exceptions import RuleViolation
 from safety.models import Incident
