@@ -122,11 +122,8 @@ class AcknowledgementViewSet(OrgScopedMixin, viewsets.GenericViewSet):
     def list(self, request, org_pk=None):
         if not sees_drafts(request.user, self.organisation):
             raise PermissionDenied("Ход ознакомления видят администраторы и директор.")
-        summaries = [
-            _Summary(s.campaign, selectors_ack.progress(s.campaign))
-            for s in selectors_ack.progress_summaries(self.organisation)
-        ]
-        return Response(CampaignSerializer(self.paginate_queryset(summaries) or [], many=True).data)
+        page = self.paginate_queryset(selectors_ack.progress_summaries(self.organisation))
+        return self.get_paginated_response(CampaignSerializer(page, many=True).data)
 
     def retrieve(self, request, org_pk=None, pk=None):
         campaign = self._campaign(pk)
