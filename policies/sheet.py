@@ -52,7 +52,9 @@ def _title(campaign: AcknowledgementCampaign) -> dict:
     return {
         "version": version,
         "organisation": version.data.get("full_name") or campaign.document.organisation.full_name,
-        "document": f"{campaign.document.get_kind_display()} {version.content.get('subject', '')}".strip(),
+        # «ПОЛОЖЕНИЕ» + «об использовании портала …» reads «Положение об использовании портала …».
+        "document": f"{version.content.get('heading', '').capitalize()} {version.content.get('subject', '')}".strip()
+        or campaign.document.get_kind_display(),
         "approval": approval_text(version) if version.approved_at else "",
     }
 

@@ -124,3 +124,13 @@ def test_reminders_go_on_the_third_and_seventh_day_once_each_even_when_the_job_r
     late = teacher_of(o.org)  # joined after both days: one letter, both steps taken
     assert acknowledgement_reminders_send(now=start + datetime.timedelta(days=9)) == 1
     assert set(AcknowledgementReminder.objects.filter(person=late).values_list("step", flat=True)) == {3, 7}
+
+
+def test_the_gate_every_page_asks_is_one_query_whatever_the_number_of_documents(django_assert_num_queries):
+    o = office()
+    in_force(o)
+    in_force(o, "procedure")
+    in_force(o, "user_terms")
+    with django_assert_num_queries(1):
+        gate = gate_for(o.teacher)
+    assert gate.must_accept_terms and gate.has_pending_acknowledgements
