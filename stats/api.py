@@ -86,7 +86,11 @@ SummarySerializer = inline_serializer(
         ),
         "moderation": inline_serializer(
             "StatsModeration",
-            {"filed": serializers.IntegerField(**NULL_COUNT), "resolved": serializers.IntegerField(**NULL_COUNT)},
+            {
+                "filed": serializers.IntegerField(**NULL_COUNT),
+                "resolved": serializers.IntegerField(**NULL_COUNT),
+                "refused_by_content_rules": serializers.IntegerField(**NULL_COUNT),
+            },
         ),
         "active_users": inline_serializer(
             "StatsActiveRole",
@@ -197,7 +201,11 @@ def summary(organisation, group_ids, first: date, last: date) -> dict:
             "decision_hours_p90": jr.p90,
             "decision_hours_bounds": list(d.DECISION_HOURS),
         },
-        "moderation": {"filed": period.reports_filed, "resolved": period.reports_resolved},
+        "moderation": {
+            "filed": period.reports_filed,
+            "resolved": period.reports_resolved,
+            "refused_by_content_rules": period.refused,
+        },
         "active_users": [
             {
                 "role": r.role,

@@ -307,7 +307,7 @@ def extra_marks(row: ClassRow) -> set[str]:
 
 # --- The invite funnel, join requests and moderation over a period ---------------------------------------------
 
-PENDING, MODERATION = "join_requests_pending.v1", "moderation.v1"
+PENDING, MODERATION, REFUSALS = "join_requests_pending.v1", "moderation.v1", "content_refusals.v1"
 FUNNEL_STEPS = ("created", "redeemed", "expired", "revoked", "annulled")
 # The steps the collectors also count per class (what a curator's funnel of their classes can show).
 CLASS_FUNNEL_STEPS = ("created", "redeemed")
@@ -377,6 +377,8 @@ class Period:
     requests: JoinRequests
     reports_filed: int | None
     reports_resolved: int | None
+    # Texts the content rules refused (counted for the whole organisation, not per class).
+    refused: int | None
 
     @property
     def funnel_total_ordered(self) -> list[int | None]:
@@ -398,7 +400,7 @@ def period_summary(organisation: Organisation, group_ids, first: date, last: dat
     decide, and moderation, for the days first..last of the scope, in one query. A curator's scope has only what
     is counted per class: links created and used for their classes, requests waiting for them."""
     whole = group_ids is None
-    counts = _counts(organisation, group_ids, (INVITES, REQUESTS, PENDING, MODERATION), first, last)
+    counts = _counts(organisation, group_ids, (INVITES, REQUESTS, PENDING, MODERATION, REFUSALS), first, last)
     totals: dict[tuple[str, str], int] = {key: sum(days.values()) for key, days in counts.items()}
 
     def total(indicator: str, prefix: str) -> int:
@@ -450,6 +452,7 @@ def period_summary(organisation: Organisation, group_ids, first: date, last: dat
         requests,
         reports_filed=total(MODERATION, "filed.") if whole else None,
         reports_resolved=total(MODERATION, "resolved.") if whole else None,
+        refused=total(REFUSALS, "rule.") if whole else None,
     )
 
 

@@ -19,6 +19,7 @@ from invites.models import JoinRequest
 from orgs.demo_data import COLLEGE, SCHOOL
 from orgs.models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 from orgs.selectors import administrators
+from policies.models import ContentRefusalCount
 
 from .days import day_start, days_between, local_day
 from .models import Presence
@@ -76,6 +77,7 @@ class HistoryReport:
     presence: int = 0
     join_requests: int = 0
     reports: int = 0
+    refusals: int = 0
     buckets: int = 0
 
 
@@ -99,6 +101,7 @@ def demo_history_load(*, days: int = HISTORY_DAYS, now: datetime | None = None) 
             report.presence += _presence(organisation, start, now, joined, keen, rng)
             report.join_requests += _join_requests(organisation, joined, now, rng)
             report.reports += _reports(organisation, messages, now, rng)
+            report.refusals += _refusals(organisation, start, now, rng)
         yesterday = local_day(now, organisation.time_zone) - timedelta(days=1)
         filled = stats_backfill(first=start, last=yesterday, organisation_ids=[organisation.pk], now=now)
         report.buckets += filled.buckets
@@ -305,3 +308,30 @@ def _reports(organisation: Organisation, messages: list[Message], now: datetime,
             text="", text_shape=empty_shape, text_digest=empty_digest, deleted_at=when, deleted_by_id=admin
         )
     return len(reports)
+
+
+# What the content rules refused on a school day, now and then: (rule, place) and its weight.
+REFUSALS = (
+    ((ContentRefusalCount.Rule.FORBIDDEN_SERVICE, ContentRefusalCount.Place.MESSAGE), 6),
+    ((ContentRefusalCount.Rule.FORBIDDEN_SERVICE, ContentRefusalCount.Place.EDIT), 1),
+    ((ContentRefusalCount.Rule.PROFANITY, ContentRefusalCount.Place.MESSAGE), 3),
+    ((ContentRefusalCount.Rule.FORBIDDEN_SERVICE, ContentRefusalCount.Place.CHAT_TITLE), 1),
+)
+
+
+def _refusals(organisation: Organisation, start: date, now: datetime, rng: random.Random) -> int:
+    """On about one school day in four someone tried to post a link to a forbidden messenger or a swear word and
+    was refused: the per-day counts the content rules keep (the texts themselves are never kept)."""
+    kinds, weights = zip(*REFUSALS, strict=True)
+    counts: dict[tuple, int] = {}
+    for day in days_between(start, local_day(now, organisation.time_zone) - timedelta(days=1)):
+        if rng.random() >= 0.25 * _school_day(day):
+            continue
+        for _ in range(rng.randint(1, 3)):
+            key = (day, *rng.choices(kinds, weights)[0])
+            counts[key] = counts.get(key, 0) + 1
+    ContentRefusalCount.objects.bulk_create(
+        ContentRefusalCount(organisation=organisation, day=day, rule=rule, place=place, count=n)
+        for (day, rule, place), n in counts.items()
+    )
+    return sum(counts.values())

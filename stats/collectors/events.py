@@ -1,14 +1,16 @@
 """Invites, join requests and moderation reports of each local day, from the timestamps their rows carry
-(created_at, status_changed_at, decided_at, resolved_at) and, for annulled links, from the audit log."""
+(created_at, status_changed_at, decided_at, resolved_at) and, for annulled links, from the audit log; and the texts
+the content rules refused, from the per-day counts the policies keep."""
 
 from datetime import timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Cast
 
 from chats.models import Report
 from invites.models import Invite, JoinRequest, Redemption
 from orgs.models import AuditEntry
+from policies.models import ContentRefusalCount
 
 from ..days import Batch
 from ..registry import BatchRows, Grain, Indicator, Kind, register
@@ -113,6 +115,18 @@ def compute_moderation(batch: Batch) -> BatchRows:
     return out
 
 
+def compute_content_refusals(batch: Batch) -> BatchRows:
+    """Texts refused by the content rules on the day, by rule and by where they were written. The policies count
+    refusals per organisation and local day as they happen (the texts themselves are never kept)."""
+    out = BatchRows()
+    counts = ContentRefusalCount.objects.filter(organisation_id__in=batch.organisation_ids, day=batch.day)
+    for row in counts.values("organisation_id", "rule", "place").annotate(n=Sum("count")).order_by():
+        rows = out[row["organisation_id"]]
+        rows.add(f"rule.{row['rule']}", row["n"])
+        rows.add(f"place.{row['place']}", row["n"])
+    return out
+
+
 for _key, _kind, _grains, _compute, _text in (
     ("invites", Kind.ADDITIVE, (Grain.ORGANISATION, Grain.CLASS), compute_invites,
      "Ссылки-приглашения: созданы, использованы, истекли, отозваны, аннулированы — по ролям."),
@@ -122,5 +136,7 @@ for _key, _kind, _grains, _compute, _text in (
      "Заявки на вступление, ждущие решения на конец дня."),
     ("moderation", Kind.ADDITIVE, (Grain.ORGANISATION,), compute_moderation,
      "Жалобы: поданы по причинам, рассмотрены по решениям."),
+    ("content_refusals", Kind.ADDITIVE, (Grain.ORGANISATION,), compute_content_refusals,
+     "Тексты, не пропущенные правилами содержания: по правилу и по месту (сообщение, название, опрос, файл)."),
 ):  # fmt: skip
     register(Indicator(key=_key, version=1, kind=_kind, grains=_grains, compute=_compute, description=_text))

@@ -53,7 +53,7 @@ def org_values(index: int) -> dict[tuple[str, str], int]:
 
 
 def more_org_values(index: int) -> dict[tuple[str, str], int]:
-    """Active users in both senses, coverage by position, the invite funnel, join requests, moderation."""
+    """Active users in both senses, coverage by position, the invite funnel, join requests, moderation, refusals."""
     return {
         # Taking part (wrote or voted): 12 of 40 staff (30 %), 40 of 400 students, 15 of 300 parents a week.
         ("active_users.v1", "wau.teacher.took_part"): 12,
@@ -97,6 +97,9 @@ def more_org_values(index: int) -> dict[tuple[str, str], int]:
         # Reports: filed every third day (5), resolved every fifth (3).
         ("moderation.v1", "filed.spam"): int(index % 3 == 0),
         ("moderation.v1", "resolved.message_deleted"): int(index % 5 == 0),
+        # Texts refused by the content rules: two messages every fourth day (8).
+        ("content_refusals.v1", "rule.forbidden_service"): 2 * int(index % 4 == 0),
+        ("content_refusals.v1", "place.message"): 2 * int(index % 4 == 0),
     }
 
 

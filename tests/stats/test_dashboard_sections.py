@@ -86,8 +86,8 @@ def test_join_requests_and_the_time_to_decide_at_the_buckets_resolution(words, f
     assert "считается по интервалам (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 336, 720 ч)" in block
 
 
-def test_moderation_reports_filed_and_resolved(words):
-    assert "Жалобы Поданы 5 Рассмотрены 3" in words
+def test_moderation_reports_filed_and_resolved_and_texts_refused_by_the_content_rules(words):
+    assert "Жалобы Поданы 5 Рассмотрены 3 Не пропущено правилами содержания 8" in words
 
 
 def test_the_curator_sees_the_funnel_of_their_class_only(db, client, filled):
@@ -131,7 +131,7 @@ def test_the_api_summary_has_the_pages_figures(db, filled):
         4,
         168,
     )
-    assert summary["moderation"] == {"filed": 5, "resolved": 3}
+    assert summary["moderation"] == {"filed": 5, "resolved": 3, "refused_by_content_rules": 8}
     staff = next(r for r in summary["active_users"] if r["role"] == "teacher")
     assert staff["present"]["wau"] == {"count": 33, "share": 83}
     assert staff["taking_part"]["wau"] == {"count": 12, "share": 30}
@@ -147,7 +147,11 @@ def test_the_api_summary_has_the_pages_figures(db, filled):
 def test_the_api_summary_of_a_curator_has_no_organisation_figures(db, filled):
     org, own = filled.organisation, filled.classes[0]
     summary = api(filled.people["curator"], f"/api/v1/orgs/{org.pk}/stats/?class={own.pk}")["summary"]
-    assert summary["coverage"] is None and summary["moderation"] == {"filed": None, "resolved": None}
+    assert summary["coverage"] is None and summary["moderation"] == {
+        "filed": None,
+        "resolved": None,
+        "refused_by_content_rules": None,
+    }
     assert [r["role"] for r in summary["invites"]["by_role"]] == ["student", "parent"]
     assert summary["invites"]["total"] == {
         "created": 2,

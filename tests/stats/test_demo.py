@@ -40,10 +40,12 @@ def test_the_demo_history_fills_the_past_days_and_a_second_run_adds_nothing(sett
     weekly = org_series(organisation_id=school.pk, indicator_id="active_users.v1", first=yesterday, last=yesterday)
     assert weekly["wau.teacher"][yesterday] > 0
     # Some parents came by a join request the administrator approved, and some messages were reported: the
-    # dashboard's sections on requests and moderation have something to show.
+    # dashboard's sections on requests and moderation have something to show, and so do the content rules' refusals.
     requests = org_series(organisation_id=school.pk, indicator_id="join_requests.v1", first=first, last=yesterday)
     assert sum(requests["approved.parent"].values()) > 0
     assert sum(requests["created.parent"].values()) >= sum(requests["approved.parent"].values())
+    refused = org_series(organisation_id=school.pk, indicator_id="content_refusals.v1", first=first, last=yesterday)
+    assert sum(refused["rule.forbidden_service"].values()) > 0
 
     before = (Message.objects.count(), Presence.objects.count(), table_state())
     again = StringIO()

@@ -311,6 +311,32 @@ def test_reports_are_counted_when_filed_and_when_resolved():
     assert value(org, "moderation.v1", day + timedelta(days=1), "resolved.message_deleted") == 1
 
 
+def test_texts_refused_by_the_content_rules_are_counted_on_their_local_day():
+    from unittest import mock
+
+    from chats.services.messages import message_edit, message_post
+    from portal.exceptions import RuleViolation
+
+    w = world()
+    org, day = w.organisation, w.start + timedelta(days=2)
+    kept = post(w.class_chat, w.students[1], at(org, day, 500))
+    # Just after the local midnight: that day in Irkutsk, still the day before in Moscow and in UTC.
+    with mock.patch("django.utils.timezone.now", return_value=at(org, day, 10)):
+        with pytest.raises(RuleViolation):
+            message_post(chat=w.class_chat, actor=w.students[0], text="Все сюда: https://chat.whatsapp.com/AbCd123")
+        with pytest.raises(RuleViolation):
+            message_edit(message=kept, actor=w.students[1], text="добавляйтесь в вотсап, там удобнее")
+
+    stats_advance()
+
+    assert value(org, "content_refusals.v1", day, "rule.forbidden_service") == 2
+    assert value(org, "content_refusals.v1", day, "place.message") == 1
+    assert value(org, "content_refusals.v1", day, "place.edit") == 1
+    assert value(org, "content_refusals.v1", day - timedelta(days=1), "rule.forbidden_service") == 0
+    # The refused texts are not messages of the day.
+    assert value(org, "activity.v1", day, "messages") == 1
+
+
 def test_a_class_whose_chat_has_only_its_curator_does_not_count_as_having_its_chats():
     w = world(students=0)
     day = w.start + timedelta(days=1)

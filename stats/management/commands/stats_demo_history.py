@@ -20,5 +20,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"История за {days} дн.: организаций — {report.organisations}, сообщений — {report.messages}, "
             f"отметок посещения — {report.presence}, заявок на вступление — {report.join_requests}, "
-            f"жалоб — {report.reports}, дней показателей посчитано — {report.buckets}."
+            f"жалоб — {report.reports}, отказов по правилам содержания — {report.refusals}, "
+            f"дней показателей посчитано — {report.buckets}."
         )
