@@ -6,6 +6,7 @@ sign-in pages, the account safety pages, files and the operator's admin."""
 
 from urllib.parse import urlencode
 
+from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -19,16 +20,25 @@ class PolicyGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        path = request.path_info
-        user = getattr(request, "user", None)
         terms = reverse("policies:terms")
-        if user is None or not user.is_authenticated or path.startswith(EXEMPT_PREFIXES) or path == terms:
-            request.policy_gate = Gate()
-            return self.get_response(request)
-        request.policy_gate = gate_for(user)
+        request.policy_gate = self._gate(request, terms)
         if request.policy_gate.must_accept_terms:
             target = terms
             if request.method == "GET":
                 target += "?" + urlencode({"next": request.get_full_path()})
             return redirect(target)
         return self.get_response(request)
+
+    @staticmethod
+    def _gate(request, terms: str) -> Gate:
+        path = request.path_info
+        if path.startswith(EXEMPT_PREFIXES) or path == terms:
+            return Gate()
+        try:
+            user = getattr(request, "user", None)
+            if user is None or not user.is_authenticated:
+                return Gate()
+            return gate_for(user)
+        except DatabaseError:
+            # The database is down: the view meets it too and the outage page answers; no gate to keep then.
+            return Gate()

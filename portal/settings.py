@@ -61,11 +61,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "policies.middleware.PolicyGateMiddleware",
     "portal.request_context.ClientIpMiddleware",
     "portal.accounts.middleware.SessionTrackingMiddleware",
     "stats.middleware.SeenTodayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "policies.middleware.PolicyGateMiddleware",
     "portal.outage.OutageMiddleware",
 ]
 

@@ -160,6 +160,7 @@ def seed() -> dict:
             "incident_id": incident.pk,
             "session_id": own_session.pk,
             "version_id": version.pk,
+            "campaign_id": version.pk,  # acknowledging is a POST: the walk's GET meets 405
             "responsible_id": responsible.pk,
             "rule_id": rule.pk,
             "key": "access",
@@ -181,6 +182,7 @@ def seed() -> dict:
             "incident": incident.pk,
             "session": own_session.pk,
             "policy-version": version.pk,
+            "acknowledgement": version.pk,
             "policy-responsible": responsible.pk,
             "content-rule": rule.pk,
         },
