@@ -104,6 +104,8 @@ ACTION_LABELS = {
     "policy.approved": _("Документ утверждён"),
     "policy.responsible_added": _("Назначено ответственное лицо"),
     "policy.responsible_ended": _("Ответственное лицо освобождено"),
+    "policy.audience_changed": _("Изменён круг ознакомления с документом"),
+    "policy.paper_acknowledgement": _("Записана подпись в бумажном листе ознакомления"),
     # Settings
     "settings.changed": _("Изменены настройки организации"),
     # Statistics

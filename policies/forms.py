@@ -48,6 +48,29 @@ class ApprovalForm(forms.Form):
     in_force_from = forms.DateField(
         label=_("Вступает в силу"), widget=DATE, required=False, help_text=_("Если не указано — со дня утверждения.")
     )
+    ask_students = forms.BooleanField(
+        label=_("Ознакомить обучающихся"),
+        required=False,
+        help_text=_("Работников портал просит ознакомиться с новой редакцией всегда."),
+    )
+    ask_parents = forms.BooleanField(label=_("Ознакомить родителей (законных представителей)"), required=False)
+
+
+class AudienceForm(forms.Form):
+    ask_students = forms.BooleanField(label=_("Ознакомить обучающихся"), required=False)
+    ask_parents = forms.BooleanField(label=_("Ознакомить родителей (законных представителей)"), required=False)
+
+
+class PaperAcknowledgementForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    day = forms.DateField(label=_("Дата подписи"), widget=DATE)
+
+
+class TermsForm(forms.Form):
+    agree = forms.BooleanField(label=_("Я прочитал(а) пользовательское соглашение и принимаю его"), required=False)
+    personal_data_consent = forms.BooleanField(
+        label=_("Я даю согласие на обработку моих персональных данных на условиях соглашения"), required=False
+    )
 
 
 class ResponsibleForm(forms.Form):

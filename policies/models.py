@@ -20,9 +20,13 @@ class Document(models.Model):
         REGULATION = "regulation", _("Положение об использовании платформы")
         PROCEDURE = "procedure", _("Порядок использования платформы")
         ORDER = "order", _("Приказ о назначении ответственных")
+        USER_TERMS = "user_terms", _("Пользовательское соглашение")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="policy_documents")
     kind = models.CharField(_("вид документа"), max_length=16, choices=Kind.choices)
+    # Who is asked to acknowledge a major version besides the staff (always asked).
+    ask_students = models.BooleanField(_("ознакомить обучающихся"), default=False)
+    ask_parents = models.BooleanField(_("ознакомить родителей"), default=False)
     created_at = models.DateTimeField(_("создан"), default=timezone.now)
 
     class Meta:
@@ -269,3 +273,105 @@ class ContentRefusalCount(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} {self.day} {self.rule} {self.place}: {self.count}"
+
+
+class AcknowledgementCampaign(models.Model):
+    """The request to acknowledge a major version of a document («Ознакомлен(а)»), opened when its first version
+    x.y enters into force; its minor versions x.y+1 stay under the same campaign, so nobody is asked again. It is
+    closed when the next major version opens its own. The audience is whoever holds its roles in the organisation
+    while it is open: a teacher who joins later is asked too."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="campaigns")
+    major = models.PositiveSmallIntegerField(_("номер версии"))
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="+")
+    staff = models.BooleanField(_("работники"), default=True)
+    students = models.BooleanField(_("обучающиеся"), default=False)
+    parents = models.BooleanField(_("родители"), default=False)
+    started_at = models.DateTimeField(_("начато"), default=timezone.now)
+    closed_at = models.DateTimeField(_("закрыто"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ознакомление с документом")
+        verbose_name_plural = _("ознакомления с документами")
+        ordering = ["document_id", "-major"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "major"], name="ack_campaign_one_per_major"),
+            models.UniqueConstraint(
+                fields=["document"], condition=Q(closed_at__isnull=True), name="ack_campaign_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document} {self.major}"
+
+
+class Acknowledgement(models.Model):
+    """A person has read the version («Ознакомлен(а)»): in the portal, by their parent, or on paper (the
+    administrator records who signed and when)."""
+
+    class Method(models.TextChoices):
+        PORTAL = "portal", _("в портале")
+        PARENT = "parent", _("родителем (законным представителем) в портале")
+        PAPER = "paper", _("на бумаге")
+
+    campaign = models.ForeignKey(AcknowledgementCampaign, on_delete=models.CASCADE, related_name="acknowledgements")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The version in force when it was read (a minor one under the same campaign).
+    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("способ"), max_length=8, choices=Method.choices, default=Method.PORTAL)
+    acknowledged_on = models.DateField(_("дата ознакомления"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("записано"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("отметка об ознакомлении")
+        verbose_name_plural = _("отметки об ознакомлении")
+        ordering = ["campaign_id", "acknowledged_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="acknowledgement_once_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.campaign}"
+
+
+class AcknowledgementReminder(models.Model):
+    """A reminder letter sent to a person who has not acknowledged yet: one per campaign, person and step (the day
+    after the start), so that a job run twice never sends it twice."""
+
+    campaign = models.ForeignKey(AcknowledgementCampaign, on_delete=models.CASCADE, related_name="reminders")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    step = models.PositiveSmallIntegerField(_("день напоминания"))
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("напоминание об ознакомлении")
+        verbose_name_plural = _("напоминания об ознакомлении")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person", "step"], name="ack_reminder_once_per_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.campaign}, {self.step}"
+
+
+class TermsAcceptance(models.Model):
+    """A person accepted a version of the organisation's user agreement and consented to the processing of their
+    personal data. A major version asks again; a minor one is covered by the acceptance of its major."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="acceptances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    accepted_at = models.DateTimeField(_("принято"), default=timezone.now)
+    personal_data_consent = models.BooleanField(_("согласие на обработку персональных данных"), default=False)
+    address = models.GenericIPAddressField(_("адрес"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("принятие пользовательского соглашения")
+        verbose_name_plural = _("принятия пользовательского соглашения")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="terms_accepted_once_per_version"),
+            models.CheckConstraint(condition=Q(personal_data_consent=True), name="terms_acceptance_has_consent"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.version}"

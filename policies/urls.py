@@ -1,12 +1,20 @@
 from django.urls import path
 
-from . import views, views_content
+from . import views, views_ack, views_content
 
 app_name = "policies"
 
 org = "orgs/<int:org_id>/"
 version = org + "documents/versions/<int:version_id>/"
 urlpatterns = [
+    path("documents/acknowledge/", views_ack.acknowledge_list, name="acknowledge"),
+    path("documents/acknowledge/<int:campaign_id>/", views_ack.acknowledge, name="acknowledge_one"),
+    path("terms/", views_ack.terms, name="terms"),
+    path(org + "documents/<slug:kind>/audience/", views_ack.audience, name="audience"),
+    path(version + "acknowledgements/", views_ack.progress, name="progress"),
+    path(version + "acknowledgements/paper/", views_ack.paper, name="paper"),
+    path(version + "acknowledgements/sheet.pdf", views_ack.sheet, {"extension": "pdf"}, name="sheet_pdf"),
+    path(version + "acknowledgements/sheet.xlsx", views_ack.sheet, {"extension": "xlsx"}, name="sheet_xlsx"),
     path(org + "documents/", views.document_list, name="documents"),
     path(org + "documents/new/<slug:kind>/", views.version_new, name="version_new"),
     path(version, views.version_detail, name="version"),

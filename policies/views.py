@@ -19,6 +19,7 @@ from . import selectors
 from .forms import AgreementForm, ApprovalForm, ClauseForm, ResponsibleEndForm, ResponsibleForm, VersionCreateForm
 from .models import Document, DocumentVersion, ResponsiblePerson
 from .permissions import is_admin, is_director
+from .selectors_ack import campaign_for_version
 from .services.documents import clause_edit, version_create, version_refresh
 from .services.files import PrintedVersion, version_file
 from .services.responsible import responsible_add, responsible_end
@@ -31,6 +32,10 @@ def _taken_on(version: DocumentVersion) -> datetime.date | None:
         return datetime.date.fromisoformat(version.data.get("taken_on", ""))
     except ValueError:
         return None
+
+
+def _audience_initial(document: Document) -> dict:
+    return {"ask_students": document.ask_students, "ask_parents": document.ask_parents}
 
 
 def _version(request, org, version_id) -> DocumentVersion:
@@ -90,8 +95,9 @@ def version_detail(request, org, version_id):
         # The author and the editors are told at once that someone else approves (the service refuses them anyway).
         "wrote_it": version.author_id == request.user.pk or version.editors.filter(pk=request.user.pk).exists(),
         "agreement_form": AgreementForm(),
-        "approval_form": ApprovalForm(),
+        "approval_form": ApprovalForm(initial=_audience_initial(version.document)),
         "stored_files": selectors.version_stored_files(version),
+        "campaign": campaign_for_version(version) if admin or director else None,
     }
     return render(request, "policies/version.html", context)
 
@@ -198,7 +204,7 @@ def version_return(request, org, version_id):
 @require_POST
 def version_approve_view(request, org, version_id):
     version = _version(request, org, version_id)
-    form = ApprovalForm(request.POST)
+    form = ApprovalForm(request.POST, initial=_audience_initial(version.document))
     if form.is_valid():
         perform(
             request,

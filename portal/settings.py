@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.SessionTrackingMiddleware",
     "stats.middleware.SeenTodayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "policies.middleware.PolicyGateMiddleware",
     "portal.outage.OutageMiddleware",
 ]
 
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "orgs.context_processors.organisation",
                 "invites.context_processors.invites_nav",
                 "safety.context_processors.safety_nav",
+                "policies.context_processors.policy_gate",
             ],
         },
     },
@@ -246,7 +248,10 @@ REST_FRAMEWORK = {
         "portal.accounts.authentication.TrackedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "policies.api_gate.TermsAccepted",  # 403 «terms_not_accepted» until the user agreement is accepted
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "portal.api.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -391,6 +396,10 @@ CELERY_BEAT_SCHEDULE = {
     "resume-invite-mailings": {
         "task": "invites.tasks.resume_invite_mailings",
         "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+    },
+    "send-acknowledgement-reminders": {
+        "task": "policies.tasks.send_acknowledgement_reminders",
+        "schedule": crontab(hour=9, minute=15),  # daily: those who have not read a document on its 3rd and 7th day
     },
     "bring-policy-versions-into-force": {
         "task": "policies.tasks.bring_versions_into_force",

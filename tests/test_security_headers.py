@@ -179,6 +179,7 @@ def seed(kind: str = "school") -> dict:
             "incident_id": incident.pk,
             "session_id": own_session.pk,
             "version_id": version.pk,
+            "campaign_id": version.pk,  # acknowledging is a POST: the walk's GET meets 405
             "responsible_id": responsible.pk,
             "rule_id": rule.pk,
             "key": "access",
@@ -202,6 +203,7 @@ def seed(kind: str = "school") -> dict:
             "incident": incident.pk,
             "session": own_session.pk,
             "policy-version": version.pk,
+            "acknowledgement": version.pk,
             "policy-responsible": responsible.pk,
             "content-rule": rule.pk,
             "roster-import": roster.pk,

@@ -11,6 +11,7 @@ from portal.exceptions import Conflict, PermissionDenied, RuleViolation
 
 from ..models import Agreement, Document, DocumentVersion
 from ..permissions import require_admin, require_director
+from .acknowledgements import campaign_open
 
 Status = DocumentVersion.Status
 
@@ -92,6 +93,7 @@ def _bring_into_force(version: DocumentVersion, now) -> None:
     )
     version.status = Status.IN_FORCE
     version.save(update_fields=["status"])
+    campaign_open(version, now)
 
 
 def version_approve(
@@ -102,11 +104,14 @@ def version_approve(
     order_number: str = "",
     order_date: datetime.date | None = None,
     in_force_from: datetime.date | None = None,
+    ask_students: bool | None = None,
+    ask_parents: bool | None = None,
 ) -> DocumentVersion:
     """The director approves («УТВЕРЖДАЮ» here, or records the order): never the draft's author or an editor.
 
     From this moment the content and the data snapshot are frozen. A version whose date has come is in force at
-    once (the previous one loses force); a later date waits for `versions_bring_into_force`."""
+    once (the previous one loses force); a later date waits for `versions_bring_into_force`. `ask_students` and
+    `ask_parents`, when given, set who besides the staff is asked to acknowledge the document."""
     document = version.document
     organisation = document.organisation
     require_director(actor, organisation)
@@ -155,6 +160,14 @@ def version_approve(
         version.approved_at = now
         version.in_force_from = in_force_from
         version.save()
+        if ask_students is not None or ask_parents is not None:
+            document = Document.objects.get(pk=document.pk)
+            if ask_students is not None:
+                document.ask_students = ask_students
+            if ask_parents is not None:
+                document.ask_parents = ask_parents
+            document.save(update_fields=["ask_students", "ask_parents"])
+            version.document = document
         if in_force_from <= today:
             _bring_into_force(version, now)
         audit_record(

@@ -54,6 +54,8 @@ from orgs.services.movement import movement_apply, org_transfer_accept, org_tran
 from orgs.services.promotion import promotion_confirm
 from orgs.services.registration import application_approve, application_reject, application_submit
 from orgs.services.structure import group_archive, group_create, group_restore, group_update, staff_headcount_set
+from policies.selectors_ack import campaign_for_version
+from policies.services.acknowledgements import acknowledgement_record_paper, document_audience_set
 from policies.services.documents import clause_edit, version_create, version_refresh
 from policies.services.responsible import responsible_add, responsible_end
 from policies.services.rules import forbidden_service_create, forbidden_service_delete, forbidden_service_update
@@ -307,6 +309,10 @@ def _policies(s: School) -> None:
     version_return_to_draft(version=version, actor=admin)
     version_agreement_add(version=version, actor=admin, **agreement)
     version_approve(version=version, actor=s.teacher, method="in_app")
+    document_audience_set(document=version.document, actor=admin, ask_students=True, ask_parents=False)
+    acknowledgement_record_paper(
+        campaign=campaign_for_version(version), actor=admin, person=s.teacher, day=datetime.date(2026, 9, 2)
+    )
 
 
 def _settings(s: School) -> None:
@@ -405,7 +411,7 @@ STEPS = [
         _policies,
         {"policy.responsible_added", "policy.responsible_ended", "policy.version_created", "policy.version_refreshed"}
         | {"policy.clause_edited", "policy.clause_reset", "policy.agreed", "policy.returned_to_draft"}
-        | {"policy.approved"},
+        | {"policy.approved", "policy.audience_changed", "policy.paper_acknowledgement"},
     ),
     (_settings, {"settings.changed", "chat.renamed", "chat.created"}),
     (

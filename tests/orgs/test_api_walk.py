@@ -29,6 +29,14 @@ from policies.services.documents import version_create
 from policies.services.responsible import responsible_add
 from roster.models import RosterImport
 from roster.services.imports import roster_import_create
+from orgs.services.membership import staff_set_position
+from policies.models import Acknowledgement, DocumentVersion, ResponsiblePerson
+from policies.selectors_ack import campaign_for_version
+from policies.services.acknowledgements import acknowledgement_record
+from policies.services.content import rule_set_ensure
+from policies.services.documents import version_create
+from policies.services.responsible import responsible_add
+from policies.services.workflow import version_agreement_add, version_approve
 from stats.models import Area, MonthlyReport
 from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
@@ -64,6 +72,19 @@ def operations() -> tuple[tuple[str, str, dict], ...]:
     )
 
 
+def procedure_in_force(s) -> DocumentVersion:
+    """The «Порядок» in force (the teacher is the director here), which the teacher has acknowledged."""
+    membership = Membership.objects.get(organisation=s.org, user=s.teacher, role="teacher")
+    staff_set_position(membership=membership, actor=s.admin, position="director")
+    version = version_create(organisation=s.org, kind="procedure", actor=s.admin)
+    version_agreement_add(
+        version=version, actor=s.admin, body="Совет", protocol_number="1", protocol_date=datetime.date(2026, 8, 28)
+    )
+    version = version_approve(version=version, actor=s.teacher, method="in_app")
+    acknowledgement_record(campaign=campaign_for_version(version), actor=s.teacher)
+    return version
+
+
 def build_org():
     s = school()
     org, cls, admin, kid = s.org, s.cls, s.admin, s.kid
@@ -74,6 +95,7 @@ def build_org():
     report = report_create(message=announcement, actor=kid, reason="spam")
     rule_set_ensure(org.pk)
     return {
+        "acknowledgements": procedure_in_force(s).pk,
         "org": org,
         "admin": admin,
         "groups": cls.pk,
@@ -252,6 +274,14 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
         ("/api/v1/orgs/{org_pk}/roster/imports/{id}/confirm/", "post"),
         ("/api/v1/orgs/{org_pk}/roster/imports/{id}/status/", "get"),
         ("/api/v1/orgs/{org_pk}/roster/imports/{id}/errors/", "get"),
+        ("/api/v1/orgs/{org_pk}/acknowledgements/", "get"),
+        ("/api/v1/orgs/{org_pk}/acknowledgements/mine/", "get"),
+        ("/api/v1/orgs/{org_pk}/acknowledgements/{id}/", "get"),
+        ("/api/v1/orgs/{org_pk}/acknowledgements/{id}/acknowledge/", "post"),
+        ("/api/v1/orgs/{org_pk}/acknowledgements/{id}/paper/", "post"),
+        ("/api/v1/orgs/{org_pk}/acknowledgements/{id}/sheet/", "get"),
+        ("/api/v1/orgs/{org_pk}/terms/", "get"),
+        ("/api/v1/orgs/{org_pk}/terms/", "post"),
     } <= walked
     # Creating things in A that point at B's class or people is refused too.
     for url in ("groups/", "curators/", "teaching-assignments/", "parent-links/", "administrators/"):
@@ -303,6 +333,10 @@ def test_every_endpoint_refuses_organisation_b_to_admin_of_a(two_orgs):
     draft = RosterImport.objects.get(pk=b["roster"])
     assert draft.status == "draft" and draft.fixes == {} and draft.create_classes == []
     assert not RosterImport.objects.filter(organisation=a["org"]).exclude(pk=a["roster"]).exists()
+    # B's acknowledgements are as they were: only its teacher's own.
+    assert list(Acknowledgement.objects.filter(version_id=b["acknowledgements"]).values_list("method", flat=True)) == [
+        "portal"
+    ]
 
 
 def test_lists_of_a_never_show_b(two_orgs):
@@ -321,9 +355,16 @@ def test_lists_of_a_never_show_b(two_orgs):
         assert resp.status_code == 200, path
         text = resp.content.decode()
         assert b["org"].short_name not in text
-        body = resp.json()
-        # A single resource (the organisation's settings) is read as one row.
-        for row in body["results"] if "results" in body else [body]:
+        data = resp.json()
+        # Most are lists; «mine» and the user agreement are objects whose people are looked for in their parts; a
+        # single resource (the organisation's settings) is read as one row.
+        if "results" in data:
+            rows = data["results"]
+        elif "pending" in data or "acknowledged" in data:
+            rows = [*data.get("pending", []), *data.get("acknowledged", [])]
+        else:
+            rows = [data]
+        for row in rows:
             person = row.get("person") or row.get("teacher_person") or row.get("child_person") or {}
             assert person.get("id") not in b_people, path
         if path.endswith(("/invites/", "/join-requests/")):

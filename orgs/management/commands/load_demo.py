@@ -16,7 +16,9 @@ class Command(BaseCommand):
         except (PortalError, ValidationError) as exc:
             raise CommandError(f"Демонстрационные данные не загружены: {exc}") from exc
         self.stdout.write(summary(report))
-        # Chats are built from the structure by their own app, which orgs does not import.
+        # Documents and chats are built by their own apps, which orgs does not import.
+        if apps.is_installed("policies"):
+            call_command("load_demo_policies", stdout=self.stdout)
         if apps.is_installed("chats"):
             call_command("resync_chats", stdout=self.stdout)
             call_command("load_demo_chats", stdout=self.stdout)
