@@ -23,12 +23,6 @@ from chats.services.polls import poll_create
 from invites.models import InvitePolicy
 from orgs.models import CuratorAssignment, Membership, ParentLink, TeachingAssignment
 from orgs.movement_models import OrgTransfer, Promotion
-from policies.models import DocumentVersion, ResponsiblePerson
-from policies.services.content import rule_set_ensure
-from policies.services.documents import version_create
-from policies.services.responsible import responsible_add
-from roster.models import RosterImport
-from roster.services.imports import roster_import_create
 from orgs.services.membership import staff_set_position
 from policies.models import Acknowledgement, DocumentVersion, ResponsiblePerson
 from policies.selectors_ack import campaign_for_version
@@ -37,6 +31,8 @@ from policies.services.content import rule_set_ensure
 from policies.services.documents import version_create
 from policies.services.responsible import responsible_add
 from policies.services.workflow import version_agreement_add, version_approve
+from roster.models import RosterImport
+from roster.services.imports import roster_import_create
 from stats.models import Area, MonthlyReport
 from stats.services.areas import area_get_or_create, methodologist_attach
 from tests.factories import (
