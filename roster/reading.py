@@ -6,6 +6,7 @@ module's Sniffer. XLSX: the first sheet, read with openpyxl in read-only mode; d
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -23,13 +24,24 @@ def _refuse(message: str, code: str) -> RuleViolation:
     return RuleViolation(message, code=code, fields={"file": [message]})
 
 
+# Control characters other than tab and line ends: a text table has none, a picture or an archive has many (and
+# Windows-1251 decodes any bytes, so decoding alone does not tell them apart).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def decode(data: bytes) -> str:
-    """The text of a CSV file: strict UTF-8 first (a BOM is dropped), else Windows-1251."""
+    """The text of a CSV file: strict UTF-8 first (a BOM is dropped), else Windows-1251; a file with control
+    characters is not a table and is refused."""
     for encoding in ENCODINGS:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if CONTROL.search(text):
+            raise _refuse(
+                _("Файл не похож на таблицу: загрузите список в формате CSV (текст) или XLSX."), "file_not_table"
+            )
+        return text
     raise _refuse(_("Не удалось прочитать файл: сохраните его в кодировке UTF-8 или Windows-1251."), "file_encoding")
 
 
@@ -52,7 +64,7 @@ def _cell_text(value) -> str:
         return f"{value:%d.%m.%Y}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return " ".join(str(value).split())
+    return " ".join(CONTROL.sub(" ", str(value)).split())
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:

@@ -197,6 +197,7 @@ def seed(kind: str = "school") -> dict:
             "event": event.pk,
             "invite": invite.pk,
             "join-request": join_request.pk,
+            "own-join-request": join_request.pk,
             "invite-mailing": mailing.pk,
             "org": org.pk,
             "area": area.pk,

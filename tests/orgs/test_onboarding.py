@@ -73,10 +73,12 @@ def test_the_documents_step_comes_from_the_policies_app():
     in_force(o)
     steps, _ = onboarding_steps(o.org)
     documents = next(s for s in steps if s.key == "documents")
-    assert documents.state == "started" and documents.detail == "Действуют: 1 из 3"
+    assert documents.state == "started" and documents.detail == "Действуют: 1 из 4"
     assert documents.url == reverse("policies:documents", args=[o.org.pk])
     in_force(o, "procedure")
     in_force(o, "order")
+    assert states(o.org)["documents"] == "started"
+    in_force(o, "user_terms")  # the user agreement is one of the documents too
     assert states(o.org)["documents"] == "done"
 
 

@@ -86,6 +86,10 @@ def test_row_limit_has_a_clear_message():
         (b"PK\x03\x04garbage", "a.xlsx", "Файл XLSX повреждён"),
         ("Фамилия;Имя\r\n".encode(), "a.csv", "нет строк после заголовка"),
         (b"\x81\x98\xff\xfe", "a.csv", "кодировке UTF-8 или Windows-1251"),
+        # A picture sent as a list: Windows-1251 decodes any bytes, the control characters give it away (PostgreSQL
+        # could not even store a NUL of it).
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "file.png", "Файл не похож на таблицу"),
+        ("Фамилия;Имя;Класс\r\nИванов;Иван\x00;5А\r\n".encode(), "a.csv", "Файл не похож на таблицу"),
     ],
 )
 def test_unreadable_files_are_refused_in_russian(data, name, text):
