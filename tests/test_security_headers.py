@@ -32,6 +32,7 @@ from orgs.models import (
     ParentLink,
     TeachingAssignment,
 )
+from orgs.movement_models import OrgTransfer, Promotion
 from policies.services.content import rule_set_ensure
 from policies.services.documents import version_create
 from policies.services.responsible import responsible_add
@@ -147,6 +148,13 @@ def seed(kind: str = "school") -> dict:
         file_name="5А.csv",
         data=f"Фамилия;Имя;Класс\r\nНовиков;Пётр;{cls.name}\r\nОрлов;Олег;9Я\r\n".encode("cp1251"),
     )
+    # A promotion waiting for its job, and a transfer from another school waiting for this one's decision.
+    promotion = Promotion.objects.create(
+        organisation=org, from_year=cls.academic_year, to_year_name="2027/2028", created_by=admin
+    )
+    transfer = OrgTransfer.objects.create(
+        source=OrganisationFactory(), target=org, user=UserFactory(), role="student", requested_by=admin
+    )
     # Arguments by name; "pk" and "id" of the API depend on the resource: the longest key that starts the route's
     # name ("invite-mailing-detail" is a mailing, "invite-detail" an invite, "chat-members" a chat).
     return {
@@ -184,6 +192,7 @@ def seed(kind: str = "school") -> dict:
             "rule_id": rule.pk,
             "key": "access",
             "import_id": roster.pk,
+            "promotion_id": promotion.pk,
             "number": 3,
         },
         "ids": {
@@ -208,6 +217,8 @@ def seed(kind: str = "school") -> dict:
             "policy-responsible": responsible.pk,
             "content-rule": rule.pk,
             "roster-import": roster.pk,
+            "promotion": promotion.pk,
+            "transfer": transfer.pk,
         },
     }
 
