@@ -18,6 +18,7 @@ from portal.exceptions import PortalError
 
 from .models import Invite, InviteRole
 from .services.links import policy_for
+from .terms import role_label
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -183,6 +184,7 @@ class InviteFilterForm(forms.Form):
             "is_archived", "grade", "name"
         )
         self.fields["group"].label = _cap(org.vocabulary.group)
+        self.fields["role"].choices = [("", _("все")), *((role, role_label(role, org)) for role in InviteRole.values)]
 
 
 USES = [("one", _("Один человек")), ("many", _("Несколько человек")), ("unlimited", _("Без ограничения числа"))]
