@@ -227,4 +227,29 @@ def test_what_a_college_administrator_is_told_after_posting_speaks_the_colleges_
     limits |= {"leak_margin": -1, "leak_spike_uses": 40, "leak_spike_minutes": 10, "admin_hours": 24}
     refused = hear(client.post(settings_url, {"section": "limits", **limits, "staff_headcount": ""}), "settings")
     assert "Запас переходов сверх состава группы" in refused
+    client.post(settings_url, {"section": "limits", **limits, "leak_margin": 3, "staff_headcount": ""})
+    # The audit log of all this, on its page and in its CSV, in the college's words.
+    audit = reverse("orgs:audit", args=[org.pk])
+    journal = hear(client.get(audit), "audit")
+    assert "запас переходов сверх состава группы" in journal and "Созданы группы: ИС-99" in journal
+    csv = client.get(audit, {"export": "csv"}).content.decode("utf-8-sig")
+    said.extend(f"audit csv: …{context}…" for context in school_words(csv))
+    assert not said, "\n".join(said)
+
+
+def test_a_parent_joining_a_college_by_a_group_link_hears_the_colleges_words():
+    """The join page of a parent's group link: the help of the child's list (empty, then filled) names the curator."""
+    from tests.factories import AcademicYearFactory, ClassFactory, OrganisationFactory, admin_of, student_in
+
+    org = OrganisationFactory(kind="college")
+    AcademicYearFactory(organisation=org)
+    group = ClassFactory(organisation=org, grade=1, letter="ЭС-26", name="ЭС-26")
+    admin = admin_of(org)
+    _invite, token = invite_create(organisation=org, actor=admin, role="parent", target_group=group, max_uses=30)
+    said = []
+    for moment in ("empty list", "filled list"):
+        text = visible_text(Client().get(reverse("invites:join", args=[token])).content.decode())
+        assert "куратор" in text, (moment, text)
+        said += [f"{moment}: …{context}…" for context in school_words(text)]
+        student_in(group)
     assert not said, "\n".join(said)
