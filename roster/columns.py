@@ -111,11 +111,6 @@ def fields_of(kind: str) -> dict[str, Field]:
     return {field.name: field for field in FIELDS[kind]}
 
 
-def labels_of(kind: str, vocabulary: Vocabulary) -> dict[str, str]:
-    """Field name → the column's name as the organisation says it."""
-    return {field.name: field.label_in(vocabulary) for field in FIELDS[kind]}
-
-
 def guess_mapping(kind: str, headers: list[str]) -> dict[str, int]:
     """Field name → column index for every header we recognise; the first column with a known header wins."""
     known = {header_key(alias): field.name for field in FIELDS[kind] for alias in field.headers}
