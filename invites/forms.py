@@ -18,6 +18,7 @@ from portal.exceptions import PortalError
 
 from .models import Invite, InviteRole
 from .services.links import policy_for
+from .terms import role_label
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -89,7 +90,6 @@ class JoinForm(forms.Form):
         label=_("Фамилия и имя ребёнка"),
         max_length=300,
         required=False,
-        help_text=_("Если ребёнка нет в списке. Классный руководитель найдёт его и подтвердит заявку."),
     )
 
     def __init__(self, *args, invite: Invite, signup: bool, roster: bool = True, **kwargs):
@@ -101,19 +101,27 @@ class JoinForm(forms.Form):
         if not (chooses_child and invite.target_group_id and roster):
             del self.fields["child"], self.fields["child_name"]
             return
+        vocab = invite.organisation.vocabulary
+        words = {"curator": vocab.curator, "group": vocab.group_genitive}
+        self.fields["child_name"].help_text = (
+            _("Если ребёнка нет в списке, его найдёт и подтвердит заявку %(curator)s.") % words
+        )
         students = class_students(invite.target_group)
         if students.exists():
             field = self.fields["child"]
             field.queryset = students
             field.label_from_instance = child_label
-            field.help_text = _("Фамилия и первая буква имени. Классный руководитель подтвердит выбор.")
+            field.help_text = _("Фамилия и первая буква имени; выбор подтвердит %(curator)s.") % words
         else:
             # Nobody of the class is on the portal yet: the parent types the name, the curator matches it later.
             del self.fields["child"]
             self.fields["child_name"].required = True
-            self.fields["child_name"].help_text = _(
-                "Список класса на портале пока пуст. Впишите фамилию и имя ребёнка: классный руководитель "
-                "найдёт его и подтвердит заявку."
+            self.fields["child_name"].help_text = (
+                _(
+                    "Список %(group)s на портале пока пуст. Впишите фамилию и имя ребёнка: %(curator)s "
+                    "найдёт его и подтвердит заявку."
+                )
+                % words
             )
 
     def clean(self):
@@ -183,6 +191,7 @@ class InviteFilterForm(forms.Form):
             "is_archived", "grade", "name"
         )
         self.fields["group"].label = _cap(org.vocabulary.group)
+        self.fields["role"].choices = [("", _("все")), *((role, role_label(role, org)) for role in InviteRole.values)]
 
 
 USES = [("one", _("Один человек")), ("many", _("Несколько человек")), ("unlimited", _("Без ограничения числа"))]
@@ -300,7 +309,12 @@ class InviteCreateForm(LinkTermsForm):
         cleaned = super().clean()
         placement = cleaned.get("bound_student")
         if placement is not None and cleaned.get("target_group") and placement.group_id != cleaned["target_group"].pk:
-            self.add_error("bound_student", _("Ребёнок учится в другом классе."))
+            other = (
+                _("Ребёнок учится в другом классе.")
+                if self.organisation.vocabulary.is_class
+                else _("Ребёнок учится в другой группе.")
+            )
+            self.add_error("bound_student", other)
         return cleaned
 
     def service_kwargs(self) -> dict:

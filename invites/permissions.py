@@ -20,24 +20,32 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
             raise PermissionDenied("Ссылку для администратора создают только администраторы.")
         return
     if role == InviteRole.CURATOR and not actor.has_perm("orgs.invite_staff", organisation):
-        raise PermissionDenied("Ссылку для классного руководителя создают только администраторы.")
+        raise PermissionDenied(f"Ссылку для {organisation.vocabulary.curator_genitive} создают только администраторы.")
     check_class_target(organisation, group)
     if actor.has_perm("orgs.invite_members", organisation) or actor.has_perm("orgs.invite_to_group", group):
         return
     _refuse_unverified(actor, organisation)
-    raise PermissionDenied("Вы можете приглашать только в свои классы.")
+    raise PermissionDenied(f"Вы можете приглашать только в свои {organisation.vocabulary.groups}.")
 
 
 def check_class_target(organisation, group: Group | None) -> None:
     """A link for students or parents leads into a class of this organisation that is not archived."""
+    vocab = organisation.vocabulary
     if group is None or group.kind != Group.Kind.CLASS or group.organisation_id != organisation.pk:
         raise RuleViolation(
-            "Выберите класс, в который приглашаете.",
+            "Выберите класс, в который приглашаете."
+            if vocab.is_class
+            else f"Выберите {vocab.group_accusative}, в которую приглашаете.",
             code="class_required",
-            fields={"target_group": ["Выберите класс."]},
+            fields={"target_group": [f"Выберите {vocab.group_accusative}."]},
         )
     if group.is_archived:
-        raise RuleViolation("Класс в архиве: пригласить в него нельзя.", code="class_archived")
+        raise RuleViolation(
+            "Класс в архиве: пригласить в него нельзя."
+            if vocab.is_class
+            else f"{str(vocab.group).capitalize()} в архиве: пригласить в неё нельзя.",
+            code="class_archived",
+        )
 
 
 def _refuse_unverified(actor, organisation) -> None:
@@ -72,9 +80,11 @@ def check_can_manage_chat_invites(actor, chat: Chat) -> None:
             fields={"target_chat": ["В канал по ссылке не приглашают."]},
         )
     if chat.kind not in CHAT_INVITE_KINDS:
+        vocab = chat.organisation.vocabulary
         raise RuleViolation(
-            "Участников этого чата определяет структура: состав класса, кураторство и нагрузка. "
-            "Пригласить в него по ссылке нельзя — добавьте человека в класс или создайте отдельный чат.",
+            f"Участников этого чата определяет структура: состав {vocab.group_genitive}, кураторство и нагрузка. "
+            f"Пригласить в него по ссылке нельзя — добавьте человека в {vocab.group_accusative} или создайте "
+            "отдельный чат.",
             code="chat_not_invitable",
             fields={"target_chat": ["Состав этого чата следует структуре."]},
         )
@@ -92,7 +102,8 @@ def check_can_invite_to_chat(actor, organisation, role: str, chat: Chat) -> None
         raise RuleViolation(
             f"В чат «{chat.title}» не входят люди в роли «{InviteRole(role).label}»: "
             + (
-                "обучающиеся бывают только в чатах класса и в чате совета обучающихся."
+                f"обучающиеся бывают только в чатах {organisation.vocabulary.group_genitive} и в чате совета "
+                "обучающихся."
                 if role == InviteRole.STUDENT
                 else "состав этого вида чата ограничен."
             ),
@@ -104,13 +115,16 @@ def check_can_invite_to_chat(actor, organisation, role: str, chat: Chat) -> None
     if role == InviteRole.STUDENT:
         if chat.group_id is None:
             raise PermissionDenied(
-                "Приглашать обучающихся в чат, не связанный с классом, может только администратор.",
+                f"Приглашать обучающихся в чат, не связанный с {organisation.vocabulary.group_instrumental}, "
+                "может только администратор.",
                 code="chat_students_admin_only",
             )
         if actor.has_perm("orgs.invite_to_group", chat.group):
             return
         _refuse_unverified(actor, organisation)
-        raise PermissionDenied("Обучающихся вы можете приглашать только в чаты своих классов.")
+        raise PermissionDenied(
+            f"Обучающихся вы можете приглашать только в чаты своих {organisation.vocabulary.groups_genitive}."
+        )
     if role == InviteRole.PARENT:
         _refuse_unverified(actor, organisation)
 

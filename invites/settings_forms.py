@@ -8,12 +8,12 @@ from chats.models import Chat
 from .services.policy import LIMITS
 
 POLICY_LABELS = {
-    "teacher_days": _("Срок ссылки для педагогов и классных руководителей, дней"),
+    "teacher_days": _("Срок ссылки для педагогов и %(curators)s, дней"),
     "student_days": _("Срок ссылки для обучающихся, дней"),
     "parent_days": _("Срок ссылки для родителей, дней"),
     "max_days": _("Наибольший срок ссылки, дней"),
     "unused_days": _("Аннулировать ссылки, по которым никто не перешёл, через (дней)"),
-    "leak_margin": _("Запас переходов по ссылке класса сверх его состава"),
+    "leak_margin": _("Запас переходов по ссылке сверх состава %(group)s"),
     "leak_spike_uses": _("Приостановить ссылку, если переходов больше, чем"),
     "leak_spike_minutes": _("…за столько минут"),
     "admin_hours": _("Срок ссылки для администратора, часов (не больше 72)"),
@@ -28,11 +28,13 @@ class SettingsForm(forms.Form):
         error_messages={"invalid": _("Введите целое число.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
+        vocab = org.vocabulary
+        words = {"curators": vocab.curators_genitive, "group": vocab.group_genitive}
         for field in LIMITS:
             self.fields[field] = forms.IntegerField(
-                label=POLICY_LABELS[field],
+                label=POLICY_LABELS[field] % words,
                 error_messages={"invalid": _("Введите целое число."), "required": _("Обязательное поле.")},
             )
 

@@ -5,6 +5,16 @@ from django.utils.translation import gettext as _
 from .models import InviteRole
 
 
+def role_label(role, organisation) -> str:
+    """The role as the organisation calls it: «преподаватель», «обучающийся», «куратор», «родитель (законный
+    представитель)»; a school's curator link keeps its «классный руководитель (куратор)»."""
+    vocab = organisation.vocabulary
+    words = {InviteRole.TEACHER: vocab.teacher, InviteRole.STUDENT: vocab.student}
+    if not vocab.is_class:
+        words[InviteRole.CURATOR] = vocab.curator
+    return str(words.get(role) or InviteRole(role).label)
+
+
 def join_terms(invite, organisation):
     """What happens to whoever follows the link, truthfully for each role: «сразу» or who decides.
 

@@ -237,9 +237,27 @@ def _text(value) -> str:
     return str(value)
 
 
-def action_label(action: str) -> str:
-    """The label of an action code in the active language; the code itself when it has none."""
-    return _text(ACTION_LABELS.get(action, action))
+def _group_words(vocabulary) -> dict:
+    """Labels that say «класс» in a school, as an organisation whose study group is a «группа» says them."""
+    if vocabulary is None or vocabulary.is_class:
+        return {}
+    group, groups = vocabulary.group_accusative, vocabulary.groups
+    return {
+        "student.enrolled": _("Обучающийся зачислен в %(group)s") % {"group": group},
+        "student.transferred": _("Обучающийся переведён в другую группу"),
+        "curator.assigned": _("Назначен %(curator)s") % {"curator": vocabulary.curator},
+        "curator.unassigned": _("Снят %(curator)s") % {"curator": vocabulary.curator},
+        "from": _("Прежняя группа"),
+        "moved": _("Переведены из другой группы"),
+        "classes_created": _("Созданы %(groups)s") % {"groups": groups},
+        "leak_margin": _("запас переходов сверх состава группы"),
+    }
+
+
+def action_label(action: str, vocabulary=None) -> str:
+    """The label of an action code in the active language (in the organisation's words when its vocabulary is
+    given); the code itself when it has none."""
+    return _text(_group_words(vocabulary).get(action) or ACTION_LABELS.get(action, action))
 
 
 def action_group_choices() -> list[tuple[str, str]]:
@@ -256,11 +274,11 @@ def action_group_q(group: str) -> Q:
     return query
 
 
-def _value(action: str, key: str, value) -> str:
-    return _text(_raw_value(action, key, value))
+def _value(action: str, key: str, value, words: dict) -> str:
+    return _text(_raw_value(action, key, value, words))
 
 
-def _raw_value(action: str, key: str, value):
+def _raw_value(action: str, key: str, value, words: dict):
     if isinstance(value, bool):
         return pgettext("yes or no", "да") if value else pgettext("yes or no", "нет")
     if key == "role":
@@ -272,14 +290,16 @@ def _raw_value(action: str, key: str, value):
     if key == "outcome":
         return OUTCOME_LABELS.get(value, value)
     if key == "fields" and isinstance(value, Iterable) and not isinstance(value, str):
-        return ", ".join(_text(FIELD_LABELS.get(v, v)) for v in value)
+        return ", ".join(_text(words.get(v) or FIELD_LABELS.get(v, v)) for v in value)
     if key == "changes" and isinstance(value, dict):
         return "; ".join(
-            f"{_text(FIELD_LABELS.get(k, k))}: {_change_value(old)} → {_change_value(new)}"
+            f"{_text(words.get(k) or FIELD_LABELS.get(k, k))}: {_change_value(old)} → {_change_value(new)}"
             for k, (old, new) in value.items()
         )
     if key == "devices" and isinstance(value, list):
         return "; ".join(str(v) for v in value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)  # «Созданы группы: ИС-99, ИС-98», not a Python list
     if key == "from" and action == "invite.relayed":
         return _("ссылка № %(number)s") % {"number": value}
     if key == "targets" and isinstance(value, dict):
@@ -294,20 +314,20 @@ def _change_value(value) -> str:
     return "—" if value is None or value == "" else str(value)
 
 
-def detail_items(action: str, details: dict | None) -> list[tuple[str, str]]:
+def detail_items(action: str, details: dict | None, vocabulary=None) -> list[tuple[str, str]]:
     """(label, value) pairs for the entry's details, in Russian; empty values are left out."""
-    items = []
+    items, words = [], _group_words(vocabulary)
     for key, value in (details or {}).items():
         if value is None or value == "" or value == []:
             if key != "max_uses":
                 continue
-        label = DETAIL_LABELS.get(key, key)
+        label = words.get(key) or DETAIL_LABELS.get(key, key)
         if key == "from" and action == "invite.relayed":
             label = _("Исходная ссылка")
-        items.append((_text(label), _value(action, key, value)))
+        items.append((_text(label), _value(action, key, value, words)))
     return items
 
 
-def details_text(action: str, details: dict | None) -> str:
+def details_text(action: str, details: dict | None, vocabulary=None) -> str:
     """The details as one line: «Причина: …; Роль: …»."""
-    return "; ".join(f"{label}: {value}" for label, value in detail_items(action, details))
+    return "; ".join(f"{label}: {value}" for label, value in detail_items(action, details, vocabulary))

@@ -51,6 +51,13 @@ class Movement(models.Model):
         return f"{self.user}: {self.get_kind_display()}"
 
 
+def movement_kind_label(kind: str, organisation) -> str:
+    """The kind as the organisation says it: «перевод в другую группу» where a study group is not a «класс»."""
+    if kind == Movement.Kind.TRANSFER and not organisation.vocabulary.is_class:
+        return str(_("перевод в другую группу"))
+    return str(Movement.Kind(kind).label)
+
+
 class Promotion(models.Model):
     """«Перевод на следующий учебный год» of a whole organisation: the confirmed plan, the job's progress, the report.
 

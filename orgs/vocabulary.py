@@ -21,6 +21,8 @@ class Vocabulary:
     groups_locative: str
     curator: str
     curator_genitive: str
+    curators_genitive: str
+    curatorship: str
     teacher: str
     teachers: str
     student: str
@@ -47,6 +49,8 @@ SCHOOL = Vocabulary(
     groups_locative=pgettext_lazy("vocabulary", "классах"),
     curator=pgettext_lazy("vocabulary", "классный руководитель"),
     curator_genitive=pgettext_lazy("vocabulary", "классного руководителя"),
+    curators_genitive=pgettext_lazy("vocabulary", "классных руководителей"),
+    curatorship=pgettext_lazy("vocabulary", "классное руководство"),
     teacher=pgettext_lazy("vocabulary", "учитель"),
     teachers=pgettext_lazy("vocabulary", "учителя"),
     student=pgettext_lazy("vocabulary", "ученик"),
@@ -72,6 +76,8 @@ COLLEGE = Vocabulary(
     groups_locative=pgettext_lazy("vocabulary", "группах"),
     curator=pgettext_lazy("vocabulary", "куратор"),
     curator_genitive=pgettext_lazy("vocabulary", "куратора"),
+    curators_genitive=pgettext_lazy("vocabulary", "кураторов"),
+    curatorship=pgettext_lazy("vocabulary", "кураторство"),
     teacher=pgettext_lazy("vocabulary", "преподаватель"),
     teachers=pgettext_lazy("vocabulary", "преподаватели"),
     student=pgettext_lazy("vocabulary", "обучающийся"),
@@ -97,6 +103,8 @@ ADDITIONAL = Vocabulary(
     groups_locative=pgettext_lazy("vocabulary", "группах"),
     curator=pgettext_lazy("vocabulary", "руководитель группы"),
     curator_genitive=pgettext_lazy("vocabulary", "руководителя группы"),
+    curators_genitive=pgettext_lazy("vocabulary", "руководителей групп"),
+    curatorship=pgettext_lazy("vocabulary", "руководство группой"),
     teacher=pgettext_lazy("vocabulary", "педагог"),
     teachers=pgettext_lazy("vocabulary", "педагоги"),
     student=pgettext_lazy("vocabulary", "обучающийся"),
@@ -122,6 +130,8 @@ KINDERGARTEN = Vocabulary(
     groups_locative=pgettext_lazy("vocabulary", "группах"),
     curator=pgettext_lazy("vocabulary", "воспитатель группы"),
     curator_genitive=pgettext_lazy("vocabulary", "воспитателя группы"),
+    curators_genitive=pgettext_lazy("vocabulary", "воспитателей групп"),
+    curatorship=pgettext_lazy("vocabulary", "руководство группой"),
     teacher=pgettext_lazy("vocabulary", "педагог"),
     teachers=pgettext_lazy("vocabulary", "педагоги"),
     student=pgettext_lazy("vocabulary", "воспитанник"),

@@ -89,7 +89,7 @@ class PreviewSerializer(ImportSerializer):
         return self._cached_plan
 
     def get_fields_known(self, imp) -> dict:
-        return {field.name: str(field.label) for field in FIELDS[imp.kind]}
+        return {field.name: field.label_in(imp.organisation.vocabulary) for field in FIELDS[imp.kind]}
 
     def get_totals(self, imp) -> dict:
         return self._plan(imp).totals

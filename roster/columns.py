@@ -9,12 +9,22 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from orgs.vocabulary import SCHOOL, Vocabulary
+
 
 @dataclass(frozen=True)
 class Field:
     name: str
     label: str
     headers: tuple[str, ...]
+    word: str = ""  # the vocabulary's word that names the column instead of `label` («Группа», «Кураторство»)
+
+    def label_in(self, vocabulary: Vocabulary) -> str:
+        """The column's name in the organisation's words: «Класс» in a school, «Группа» in a college."""
+        if not self.word:
+            return str(self.label)
+        text = str(getattr(vocabulary, self.word))
+        return text[:1].upper() + text[1:]
 
 
 NAME_FIELDS = (
@@ -34,7 +44,12 @@ CONTACT_FIELDS = (
 
 STUDENT_FIELDS = (
     *NAME_FIELDS,
-    Field("group", _("Класс"), ("класс", "классгруппа", "группа", "учебнаягруппа", "класспараллельлитера")),
+    Field(
+        "group",
+        _("Класс"),
+        ("класс", "классгруппа", "группа", "учебнаягруппа", "класспараллельлитера", "шифргруппы"),
+        word="group",
+    ),
     Field("birth_date", _("Дата рождения"), ("датарождения", "др", "деньрождения")),
     *CONTACT_FIELDS,
     Field(
@@ -70,11 +85,17 @@ STAFF_FIELDS = (
     *NAME_FIELDS,
     Field("position", _("Должность"), ("должность",)),
     Field("subjects", _("Предметы"), ("предметы", "предмет", "преподаваемыепредметы", "дисциплины")),
-    Field("classes_taught", _("Классы"), ("классы", "преподаётвклассах", "классыпреподавание", "группы")),
+    Field(
+        "classes_taught",
+        _("Классы"),
+        ("классы", "преподаётвклассах", "классыпреподавание", "группы", "преподаётвгруппах"),
+        word="groups",
+    ),
     Field(
         "curator_of",
         _("Классное руководство"),
-        ("классноеруководство", "классныйруководитель", "клруководство", "кураторгруппы", "кураторство"),
+        ("классноеруководство", "классныйруководитель", "клруководство", "кураторгруппы", "кураторство", "куратор"),
+        word="curatorship",
     ),
     *CONTACT_FIELDS,
 )
@@ -101,12 +122,15 @@ def guess_mapping(kind: str, headers: list[str]) -> dict[str, int]:
     return mapping
 
 
-def mapping_problems(kind: str, mapping: dict[str, int]) -> list[str]:
-    """What the mapping lacks before rows can be read: a name (in parts or whole), and a class for students."""
+def mapping_problems(kind: str, mapping: dict[str, int], vocabulary: Vocabulary = SCHOOL) -> list[str]:
+    """What the mapping lacks before rows can be read: a name (in parts or whole), and a class (group) for
+    students."""
     problems = []
     has_name = "full_name" in mapping or ("last_name" in mapping and "first_name" in mapping)
     if not has_name:
         problems.append(str(_("Укажите столбцы «Фамилия» и «Имя» или один столбец «ФИО».")))
     if kind == "students" and "group" not in mapping:
-        problems.append(str(_("Укажите столбец «Класс».")))
+        problems.append(
+            str(_("Укажите столбец «%(column)s».") % {"column": fields_of(kind)["group"].label_in(vocabulary)})
+        )
     return problems

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from orgs.vocabulary import Vocabulary
+
 from .columns import FIELDS
 from .models import RosterKind
 from .reading import MAX_BYTES
@@ -28,21 +30,24 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """Which column of the file holds each field: one select per field, the guesses chosen already."""
 
-    def __init__(self, *args, kind: str, headers: list[str], mapping: dict, **kwargs):
+    def __init__(self, *args, kind: str, headers: list[str], mapping: dict, vocabulary: Vocabulary, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", _("— нет в файле —")), *((str(i), header or f"#{i + 1}") for i, header in enumerate(headers))]
         for field in FIELDS[kind]:
             self.fields[field.name] = forms.ChoiceField(
-                label=field.label, choices=choices, required=False, initial=str(mapping.get(field.name, ""))
+                label=field.label_in(vocabulary),
+                choices=choices,
+                required=False,
+                initial=str(mapping.get(field.name, "")),
             )
 
 
 class RowForm(forms.Form):
     """One row of the file as the administrator corrects it in the preview."""
 
-    def __init__(self, *args, kind: str, values: dict, **kwargs):
+    def __init__(self, *args, kind: str, values: dict, vocabulary: Vocabulary, **kwargs):
         super().__init__(*args, **kwargs)
         for field in FIELDS[kind]:
             self.fields[field.name] = forms.CharField(
-                label=field.label, required=False, max_length=300, initial=values.get(field.name, "")
+                label=field.label_in(vocabulary), required=False, max_length=300, initial=values.get(field.name, "")
             )

@@ -20,13 +20,6 @@ from .columns import fields_of, header_key
 from .models import RosterEntry, RosterImport, RosterKind
 
 NEW, ALREADY, MOVED, DUPLICATE, ERROR = "new", "already", "moved", "duplicate", "error"
-ACTION_LABELS = {
-    NEW: "новый человек",
-    ALREADY: "уже есть",
-    MOVED: "переход из другого класса",
-    DUPLICATE: "повтор строки в файле",
-    ERROR: "ошибка",
-}
 NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .-]*$")
 SCHOOL_CLASS_RE = re.compile(r"^(\d{1,2})\s*-?\s*([А-ЯЁA-Z]{0,3})$", re.IGNORECASE)
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
@@ -192,15 +185,25 @@ def read_line(imp: RosterImport, number: int, cells: list[str], today: date) -> 
     return line
 
 
+def _group_column(organisation) -> str:
+    """The group column's name as the organisation says it: «Класс» in a school, «Группа» in a college."""
+    return fields_of(RosterKind.STUDENTS)["group"].label_in(organisation.vocabulary)
+
+
 def _student_cells(imp, line: Line, birth: date | None, today: date) -> None:
     values = line.values
     raw = values.get("group", "")
+    vocab, column = imp.organisation.vocabulary, _group_column(imp.organisation)
     if not raw:
-        line.problems.append(Problem("Класс", "не заполнен."))
+        line.problems.append(Problem(column, "не заполнен." if vocab.is_class else "не заполнено."))
     else:
         name = clean_class_name(imp.organisation, raw)
-        if name is None:
-            line.problems.append(Problem("Класс", f"«{raw}» — не похоже на название класса (например, «5А»)."))
+        if name is None and vocab.is_class:
+            line.problems.append(Problem(column, f"«{raw}» — не похоже на название класса (например, «5А»)."))
+        elif name is None:
+            line.problems.append(
+                Problem(column, f"«{raw[:40]}» — слишком длинное название {vocab.group_genitive}: не больше 15 знаков.")
+            )
         line.group_name = name or raw
     # Without a birth date a school's pupil is taken for a minor, a college's student for an adult.
     line.is_minor = _age(birth, today) < ADULT_AGE if birth else imp.organisation.kind != OrganisationKind.COLLEGE
@@ -294,9 +297,9 @@ def plan_build(imp: RosterImport, today: date | None = None) -> Plan:
         line = read_line(imp, number, cells, today)
         lines.append(line)
         if imp.kind == RosterKind.STUDENTS and line.group_name and not line.problems:
-            _resolve_class(line, classes, allowed, missing, has_year)
+            _resolve_class(line, classes, allowed, missing, has_year, organisation)
         if imp.kind == RosterKind.STAFF:
-            _staff_classes(line, classes)
+            _staff_classes(line, classes, organisation)
         if line.key in seen:
             line.action, line.duplicate_of = DUPLICATE, seen[line.key]
             continue
@@ -313,7 +316,7 @@ def plan_build(imp: RosterImport, today: date | None = None) -> Plan:
     return Plan(lines=lines, missing_classes=missing, totals=dict(totals), has_year=has_year)
 
 
-def _resolve_class(line: Line, classes, allowed, missing, has_year) -> None:
+def _resolve_class(line: Line, classes, allowed, missing, has_year, organisation) -> None:
     key = class_key(line.group_name)
     line.group = classes.get(key)
     if line.group is not None:
@@ -322,24 +325,38 @@ def _resolve_class(line: Line, classes, allowed, missing, has_year) -> None:
         line.create_class = True
         return
     missing.setdefault(line.group_name, []).append(line.number)
+    vocab, column = organisation.vocabulary, _group_column(organisation)
+    # a school's wording as it always was; elsewhere the group is named without a gendered «не найден(а)»
+    missing_text = (
+        f"класс «{line.group_name}» не найден"
+        if vocab.is_class
+        else f"в структуре нет {vocab.group_genitive} «{line.group_name}»"
+    )
     if not has_year:
         line.problems.append(
             Problem(
-                "Класс",
-                f"класс «{line.group_name}» не найден, а создать его нельзя: нет текущего учебного года "
+                column,
+                f"{missing_text}, а создать {'его' if vocab.is_class else 'её'} нельзя: нет текущего учебного года "
                 "(добавьте его в разделе «Структура»).",
             )
         )
     else:
-        line.problems.append(Problem("Класс", f"класс «{line.group_name}» не найден — создать?"))
+        line.problems.append(Problem(column, f"{missing_text} — создать?"))
 
 
 def split_list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,;]", text or "") if part.strip()]
 
 
-def _staff_classes(line: Line, classes) -> None:
-    for name, column in (("classes_taught", "Классы"), ("curator_of", "Классное руководство")):
+def _staff_classes(line: Line, classes, organisation) -> None:
+    vocab, fields = organisation.vocabulary, fields_of(RosterKind.STAFF)
+    for name in ("classes_taught", "curator_of"):
+        column = fields[name].label_in(vocab)
         for raw in split_list(line.values.get(name, "")):
-            if class_key(raw) not in classes:
-                line.problems.append(Problem(column, f"класс «{raw}» не найден: сначала импортируйте обучающихся."))
+            if class_key(raw) in classes:
+                continue
+            missing_text = (
+                f"класс «{raw}» не найден" if vocab.is_class else f"в структуре нет {vocab.group_genitive} «{raw}»"
+            )
+            students = "обучающихся" if vocab.is_class else vocab.students_genitive  # the school's text as it was
+            line.problems.append(Problem(column, f"{missing_text}: сначала импортируйте {students}."))

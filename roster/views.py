@@ -16,7 +16,7 @@ from . import selectors
 from .columns import FIELDS, mapping_problems
 from .forms import MappingForm, RowForm, UploadForm
 from .models import RosterImport
-from .planning import ACTION_LABELS, plan_build
+from .planning import plan_build
 from .reading import MAX_BYTES
 from .report import error_report_filename, error_report_xlsx
 from .services.apply import error_rows, roster_import_progress
@@ -30,6 +30,11 @@ from .services.imports import (
 
 Status = RosterImport.Status
 SHOWN_ROWS = 500
+
+
+def _capfirst(text) -> str:
+    text = str(text)
+    return text[:1].upper() + text[1:]
 
 
 @org_page("manage_movement")
@@ -49,7 +54,7 @@ def roster_home(request, org):
         except PortalError as error:
             apply_error_to_form(form, error)
         else:
-            if mapping_problems(imp.kind, imp.mapping):
+            if mapping_problems(imp.kind, imp.mapping, org.vocabulary):
                 messages.warning(request, _("Не все столбцы удалось узнать: укажите, где что."))
                 return redirect("roster:mapping", org.pk, imp.pk)
             return redirect("roster:import", org.pk, imp.pk)
@@ -61,7 +66,9 @@ def roster_home(request, org):
 @org_page("manage_movement")
 def roster_mapping(request, org, import_id):
     imp = selectors.roster_import_get(request.user, org, import_id)
-    form = MappingForm(request.POST or None, kind=imp.kind, headers=imp.headers, mapping=imp.mapping)
+    form = MappingForm(
+        request.POST or None, kind=imp.kind, headers=imp.headers, mapping=imp.mapping, vocabulary=org.vocabulary
+    )
     if request.method == "POST" and form.is_valid():
         try:
             roster_import_set_mapping(imp=imp, actor=request.user, mapping=form.cleaned_data)
@@ -83,7 +90,6 @@ def _preview(request, org, imp):
         "attention": attention[:SHOWN_ROWS],
         "lines": plan.lines[:SHOWN_ROWS],
         "more": max(0, len(plan.lines) - SHOWN_ROWS),
-        "labels": ACTION_LABELS,
         "fields": FIELDS[imp.kind],
         "may_create_classes": request.user.has_perm("orgs.manage_org", org),
     }
@@ -95,7 +101,7 @@ def roster_import(request, org, import_id):
     """One import: its preview while it is a draft, its progress while the job runs, then its result."""
     imp = selectors.roster_import_get(request.user, org, import_id)
     if imp.status in (Status.DRAFT, Status.FAILED):
-        if mapping_problems(imp.kind, imp.mapping):
+        if mapping_problems(imp.kind, imp.mapping, org.vocabulary):
             return redirect("roster:mapping", org.pk, imp.pk)
         return _preview(request, org, imp)
     groups = Group.objects.filter(organisation=org, pk__in=imp.result.get("group_ids", [])).order_by("grade", "name")
@@ -111,7 +117,7 @@ def roster_row(request, org, import_id, number):
     if line is None:
         messages.error(request, _("В файле нет такой строки."))
         return redirect("roster:import", org.pk, imp.pk)
-    form = RowForm(request.POST or None, kind=imp.kind, values=line.values)
+    form = RowForm(request.POST or None, kind=imp.kind, values=line.values, vocabulary=org.vocabulary)
     if request.method == "POST" and form.is_valid():
         try:
             roster_import_fix_row(imp=imp, actor=request.user, number=number, values=form.cleaned_data)
@@ -131,14 +137,18 @@ def roster_classes(request, org, import_id):
     imp = selectors.roster_import_get(request.user, org, import_id)
     names = request.POST.getlist("class")
     if not names:
-        messages.error(request, _("Отметьте классы, которые нужно создать."))
+        messages.error(request, _("Отметьте %(groups)s, которые нужно создать.") % {"groups": org.vocabulary.groups})
     else:
         try:
             roster_import_allow_classes(imp=imp, actor=request.user, names=names)
         except PortalError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Классы будут созданы при загрузке: %(names)s.") % {"names": ", ".join(names)})
+            messages.success(
+                request,
+                _("%(groups)s будут созданы при загрузке: %(names)s.")
+                % {"groups": _capfirst(org.vocabulary.groups), "names": ", ".join(names)},
+            )
     return redirect("roster:import", org.pk, imp.pk)
 
 

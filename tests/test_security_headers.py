@@ -141,12 +141,14 @@ def seed(kind: str = "school") -> dict:
         position=str(org.vocabulary.teacher),
         valid_from=date(2026, 9, 1),
     )
+    # The file's own headers are echoed in the column mapping: a college's e-journal names its column «Группа».
+    group_header = "Класс" if kind == "school" else "Группа"
     roster = roster_import_create(
         organisation=org,
         actor=admin,
         kind="students",
         file_name="5А.csv",
-        data=f"Фамилия;Имя;Класс\r\nНовиков;Пётр;{cls.name}\r\nОрлов;Олег;9Я\r\n".encode("cp1251"),
+        data=f"Фамилия;Имя;{group_header}\r\nНовиков;Пётр;{cls.name}\r\nОрлов;Олег;9Я\r\n".encode("cp1251"),
     )
     # A promotion waiting for its job, and a transfer from another school waiting for this one's decision.
     promotion = Promotion.objects.create(

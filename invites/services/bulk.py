@@ -42,7 +42,11 @@ def invite_bulk_for_class(
         ]
     if not names and not students:
         raise RuleViolation(
-            "Укажите имена обучающихся или выберите приглашения родителям учеников класса, в котором есть обучающиеся.",
+            "Укажите имена обучающихся или выберите приглашения родителям учеников класса, в котором есть обучающиеся."
+            if organisation.vocabulary.is_class
+            else f"Укажите имена {organisation.vocabulary.students_genitive} или выберите приглашения родителям "
+            f"{organisation.vocabulary.students_genitive} — в {organisation.vocabulary.group_locative} должны быть "
+            f"{organisation.vocabulary.students}.",
             code="bulk_empty",
             fields={"student_names": ["Список пуст."]},
         )

@@ -26,7 +26,7 @@ def chat_invite_admits(invite: Invite, user) -> Membership:
     if not memberships:
         raise RuleViolation(
             f"Эта ссылка — приглашение в чат организации «{org.short_name}». "
-            "Сначала вступите в организацию по ссылке класса или сотрудников.",
+            f"Сначала вступите в организацию по ссылке {org.vocabulary.group_genitive} или сотрудников.",
             code="chat_invite_not_member",
         )
     found = next((m for m in memberships if m.role in ADMITTED_ROLES[invite.role]), None)

@@ -44,7 +44,8 @@ def leak_check(invite: Invite) -> bool:
     expected = roster * (2 if invite.role == InviteRole.PARENT else 1) + policy.leak_margin
     reason = ""
     if roster and per_family["total"] > expected:
-        reason = f"переходов больше, чем человек в классе ({per_family['total']} при составе {roster})"
+        where = invite.organisation.vocabulary.group_locative
+        reason = f"переходов больше, чем человек в {where} ({per_family['total']} при составе {roster})"
     elif per_family["recent"] > policy.leak_spike_uses:
         reason = f"{per_family['recent']} переходов за {policy.leak_spike_minutes} мин."
     if not reason:

@@ -82,15 +82,20 @@ def join_request_create(
     if role not in REQUESTABLE_ROLES:
         raise RuleViolation("Неизвестная роль.", code="role_invalid")
     if group is not None and (group.organisation_id != organisation.pk or group.kind != Group.Kind.CLASS):
-        raise RuleViolation("Выберите класс этой организации.", code="class_invalid")
+        raise RuleViolation(
+            f"Выберите {organisation.vocabulary.group_accusative} этой организации.", code="class_invalid"
+        )
     if role in (InviteRole.STUDENT, InviteRole.PARENT) and group is None:
-        raise RuleViolation("Выберите класс.", code="class_required", fields={"group": ["Выберите класс."]})
+        choose = f"Выберите {organisation.vocabulary.group_accusative}."
+        raise RuleViolation(choose, code="class_required", fields={"group": [choose]})
     child = None
     if role == InviteRole.PARENT:
         # The approver must know whose parent this is: the child is named when asking, not guessed later.
         if child_id is None:
             raise RuleViolation(
-                "Укажите ребёнка, который учится в выбранном классе.",
+                "Укажите ребёнка, который учится в выбранном классе."
+                if organisation.vocabulary.is_class
+                else f"Укажите ребёнка, который учится в выбранной {organisation.vocabulary.group_locative}.",
                 code="child_required",
                 fields={"child": ["Укажите ребёнка."]},
             )
@@ -123,7 +128,9 @@ def join_request_create(
 
 def _decide(request: JoinRequest, actor) -> JoinRequest:
     if not can_decide(actor, request):
-        raise PermissionDenied("Рассматривать эту заявку может администратор или куратор класса.")
+        raise PermissionDenied(
+            f"Рассматривать эту заявку может администратор или {request.organisation.vocabulary.curator}."
+        )
     # of=self: the joined group and child are nullable, and PostgreSQL locks no outer-joined rows.
     request = (
         JoinRequest.objects.select_for_update(of=("self",))
@@ -148,9 +155,9 @@ def join_request_approve(*, request: JoinRequest, actor, child_id: int | None = 
             request.child = _child_in_class(org, request.group, child_id) if request.group_id else None
             if request.child is None or request.child.pk == user.pk:
                 raise RuleViolation(
-                    "Выберите ребёнка из списка класса.",
+                    f"Выберите ребёнка из списка {org.vocabulary.group_genitive}.",
                     code="child_not_in_class",
-                    fields={"child": ["Не найден в классе."]},
+                    fields={"child": [f"Не найден в {org.vocabulary.group_locative}."]},
                 )
         if request.role == InviteRole.TEACHER:
             membership_add(organisation=org, user=user, role=Membership.Role.TEACHER, actor=None)
@@ -160,8 +167,9 @@ def join_request_approve(*, request: JoinRequest, actor, child_id: int | None = 
         else:
             if request.child is None:
                 raise RuleViolation(
-                    "Выберите ребёнка из списка класса. Если его там нет, одобрить заявку можно, когда ребёнок "
-                    "вступит в класс; если родитель ошибся, отклоните заявку, указав причину.",
+                    f"Выберите ребёнка из списка {org.vocabulary.group_genitive}. Если его там нет, одобрить заявку "
+                    f"можно, когда ребёнок вступит в {org.vocabulary.group_accusative}; если родитель ошибся, "
+                    "отклоните заявку, указав причину.",
                     code="child_required",
                     fields={"child": ["Выберите ребёнка."]},
                 )

@@ -92,7 +92,8 @@ def invite_create(
             raise RuleViolation(msg, code="chat_invite_role", fields={"role": [msg]})
         if target_group is not None or bound_student is not None or requires_approval:
             raise RuleViolation(
-                "В приглашении в чат не указывают класс, ребёнка и одобрение: по нему вступают участники "
+                f"В приглашении в чат не указывают {organisation.vocabulary.group_accusative}, ребёнка и одобрение: "
+                "по нему вступают участники "
                 "организации в выбранной роли.",
                 code="chat_invite_fields",
             )
@@ -121,7 +122,10 @@ def invite_create(
         if not Placement.objects.filter(
             organisation=organisation, student=bound_student, group=target_group, valid_to__isnull=True
         ).exists():
-            raise RuleViolation("Ребёнок должен учиться в этом классе.", code="bound_student_class")
+            raise RuleViolation(
+                f"Ребёнок должен учиться в {organisation.vocabulary.group_locative} «{target_group.name}».",
+                code="bound_student_class",
+            )
     if recipient_phone:
         recipient_phone = normalize_phone(recipient_phone)
     expires_at = _expiry(policy_for(organisation), role, expires_at, limit=limit)

@@ -17,7 +17,7 @@ LIMITS = {
     "parent_days": (1, 365, "Срок ссылки для родителей"),
     "max_days": (1, 365, "Наибольший срок ссылки"),
     "unused_days": (1, 365, "Срок, после которого невостребованные ссылки аннулируются"),
-    "leak_margin": (0, 1000, "Запас переходов сверх состава класса"),
+    "leak_margin": (0, 1000, "Запас переходов сверх состава класса или группы"),
     "leak_spike_uses": (1, 10_000, "Число переходов во всплеске"),
     "leak_spike_minutes": (1, 1440, "Окно всплеска"),
     "admin_hours": (1, 72, "Срок ссылки для администратора"),
@@ -33,9 +33,17 @@ def policy_for(organisation: Organisation) -> InvitePolicy:
     return policy
 
 
-def _check(values: dict) -> dict[str, list[str]]:
+def _name(field: str, organisation: Organisation) -> str:
+    """What a message calls the setting, in the organisation's words («сверх состава группы» in a college)."""
+    if field == "leak_margin":
+        return f"Запас переходов сверх состава {organisation.vocabulary.group_genitive}"
+    return LIMITS[field][2]
+
+
+def _check(values: dict, organisation: Organisation) -> dict[str, list[str]]:
     errors = {}
-    for field, (low, high, name) in LIMITS.items():
+    for field, (low, high, _name_any) in LIMITS.items():
+        name = _name(field, organisation)
         value = values[field]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             unit = UNITS.get(field, " дн.")
@@ -62,7 +70,7 @@ def invite_policy_update(*, organisation: Organisation, actor, changes: dict) ->
         if policy is None:
             policy = InvitePolicy.objects.create(organisation=organisation)
         values = {field: getattr(policy, field) for field in FIELDS} | dict(changes)
-        errors = _check(values)
+        errors = _check(values, organisation)
         if errors:
             first = next(iter(errors.values()))[0]
             raise RuleViolation(

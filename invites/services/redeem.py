@@ -139,14 +139,17 @@ def _check_role_rules(invite: Invite, user, child, child_name: str = "") -> None
             return  # not on the class's list (yet): the approver finds the child by the name the parent typed
         if child is None:
             raise RuleViolation(
-                "Выберите своего ребёнка из списка класса или впишите его фамилию и имя.",
+                f"Выберите своего ребёнка из списка {org.vocabulary.group_genitive} или впишите его фамилию и имя.",
                 code="child_required",
                 fields={"child": ["Выберите ребёнка или впишите его фамилию и имя."]},
             )
         if not Placement.objects.filter(
             organisation=org, student=child, group=invite.target_group, valid_to__isnull=True
         ).exists():
-            raise RuleViolation("Этот ребёнок не учится в классе, куда вас пригласили.", code="child_not_in_class")
+            raise RuleViolation(
+                f"Этот ребёнок не учится в {org.vocabulary.group_locative}, куда вас пригласили.",
+                code="child_not_in_class",
+            )
 
 
 def _join(invite: Invite, user, child) -> Membership:
@@ -215,10 +218,11 @@ def _child_of_class(invite: Invite, child_id: int | None):
         .first()
     )
     if placement is None:
+        vocab = invite.organisation.vocabulary
         raise RuleViolation(
-            "Этот ребёнок не учится в классе, куда вас пригласили.",
+            f"Этот ребёнок не учится в {vocab.group_locative}, куда вас пригласили.",
             code="child_not_in_class",
-            fields={"child": ["Не найден в классе."]},
+            fields={"child": [f"Не найден в {vocab.group_locative}."]},
         )
     return placement.student
 

@@ -21,7 +21,8 @@ def staff_link_rules(
     """Check what a curator or administrator link may hold; returns its uses (always one) and its latest expiry."""
     if bound_student is not None or requires_approval:
         raise RuleViolation(
-            "В ссылке для классного руководителя или администратора не указывают ребёнка и одобрение.",
+            f"В ссылке для {organisation.vocabulary.curator_genitive} или администратора не указывают ребёнка "
+            "и одобрение.",
             code="staff_link_fields",
         )
     if max_uses != 1:

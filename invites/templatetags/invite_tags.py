@@ -10,7 +10,7 @@ from orgs.models import RUSSIAN_TIME_ZONES
 from portal.quotes import inner_quotes
 
 from ..models import InviteRole
-from ..terms import join_terms
+from ..terms import join_terms, role_label
 
 register = template.Library()
 CITIES = {zone: label.split(" (")[0] for zone, label in RUSSIAN_TIME_ZONES}
@@ -28,9 +28,8 @@ def org_time(value, organisation):
 
 @register.filter
 def role_word(role, organisation):
-    """The role as the organisation calls it: «учитель», «обучающийся», «родитель (законный представитель)»."""
-    vocab = organisation.vocabulary
-    return {InviteRole.TEACHER: vocab.teacher, InviteRole.STUDENT: vocab.student}.get(role) or InviteRole(role).label
+    """The role as the organisation calls it (invites.terms.role_label)."""
+    return role_label(role, organisation)
 
 
 @register.filter

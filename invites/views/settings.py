@@ -35,12 +35,12 @@ def organisation_settings(request, org):
     policy = policy_for(org)
     channels = channels_of(org)
     initial = {field: getattr(policy, field) for field in FIELDS} | {"staff_headcount": org.staff_headcount}
-    form = SettingsForm(initial=initial)
+    form = SettingsForm(initial=initial, org=org)
     titles = ChannelTitlesForm(channels=channels)
     new_channel = ChannelCreateForm()
     section = request.POST.get("section") if request.method == "POST" else None
     if section == "limits":
-        form = SettingsForm(request.POST, initial=initial)
+        form = SettingsForm(request.POST, initial=initial, org=org)
         if form.is_valid():
             try:
                 organisation_settings_update(organisation=org, actor=request.user, changes=form.cleaned_data)

@@ -40,12 +40,22 @@ def movement_apply(
         if membership.role != Role.STUDENT:
             raise RuleViolation("Зачислять и переводить можно только обучающихся.", code="not_student")
         if group is None:
-            raise RuleViolation("Укажите класс.", code="class_required", fields={"group": ["Обязательное поле."]})
+            raise RuleViolation(
+                f"Укажите {organisation.vocabulary.group_accusative}.",
+                code="class_required",
+                fields={"group": ["Обязательное поле."]},
+            )
         placed = Placement.objects.filter(organisation=organisation, student=membership.user, valid_to__isnull=True)
         if kind == Kind.ENROL and placed.exists():
-            raise Conflict("Обучающийся уже зачислен в класс: выберите перевод.", code="already_in_class")
+            raise Conflict(
+                f"Обучающийся уже зачислен в {organisation.vocabulary.group_accusative}: выберите перевод.",
+                code="already_in_class",
+            )
         if kind == Kind.TRANSFER and not placed.exists():
-            raise RuleViolation("Обучающийся ещё не зачислен в класс: выберите зачисление.", code="not_in_class")
+            raise RuleViolation(
+                f"Обучающийся ещё не зачислен в {organisation.vocabulary.group_accusative}: выберите зачисление.",
+                code="not_in_class",
+            )
         return student_place(
             organisation=organisation, student=membership.user, group=group, actor=actor, reason=reason
         )
@@ -134,7 +144,9 @@ def org_transfer_accept(*, transfer: OrgTransfer, actor, group: Group | None = N
         group is None or group.organisation_id != target.pk or group.kind != Group.Kind.CLASS or group.is_archived
     ):
         raise RuleViolation(
-            "Выберите класс, в который зачислить обучающегося.",
+            "Выберите класс, в который зачислить обучающегося."
+            if target.vocabulary.is_class
+            else f"Выберите {target.vocabulary.group_accusative}, в которую зачислить обучающегося.",
             code="class_required",
             fields={"group": ["Обязательное поле."]},
         )

@@ -103,6 +103,7 @@ def promotion_preview(*, organisation: Organisation, actor, changes: dict | None
         for a in CuratorAssignment.objects.filter(group__in=classes, valid_to__isnull=True).select_related("teacher")
     }
     rows, errors = [], []
+    vocab = organisation.vocabulary
     for c in classes:
         default = GRADUATE if (top is not None and c.grade is not None and c.grade >= top) else PROMOTE
         change = changes.get(str(c.pk)) or {}
@@ -126,13 +127,21 @@ def promotion_preview(*, organisation: Organisation, actor, changes: dict | None
         if action == MERGE:
             target = by_id.get(_int(change.get("merge_into")))
             if target is None or target.pk == c.pk:
-                errors.append(f"{c.name}: выберите класс, с которым объединить.")
+                errors.append(
+                    f"{c.name}: выберите класс, с которым объединить."
+                    if vocab.is_class
+                    else f"{c.name}: выберите {vocab.group_accusative}, с которой объединить."
+                )
             else:
                 row["merge_into"] = target.pk
         if action == SPLIT:
             parts = [p.strip() for p in (change.get("parts") or []) if p and p.strip()]
             if len(parts) < 2:
-                errors.append(f"{c.name}: для разделения укажите не меньше двух новых классов, например «10А, 10Б».")
+                errors.append(
+                    f"{c.name}: для разделения укажите не меньше двух новых классов, например «10А, 10Б»."
+                    if vocab.is_class
+                    else f"{c.name}: для разделения укажите не меньше двух новых {vocab.groups_genitive}."
+                )
             row["parts"] = parts
             row["to"] = parts[0] if parts else row["to"]
             assigned = {str(k): _int(v) for k, v in (change.get("students") or {}).items()}
@@ -148,7 +157,12 @@ def promotion_preview(*, organisation: Organisation, actor, changes: dict | None
         if row["action"] == MERGE and row["merge_into"]:
             into = next(r for r in rows if r["group"] == row["merge_into"])
             if into["action"] != PROMOTE:
-                errors.append(f"{row['name']}: объединять можно только с классом, который переводится целиком.")
+                errors.append(
+                    f"{row['name']}: объединять можно только с классом, который переводится целиком."
+                    if vocab.is_class
+                    else f"{row['name']}: объединять можно только с {vocab.group_instrumental}, которая переводится "
+                    "целиком."
+                )
             row["to"] = into["to"] or into["name"]
     _check_names(organisation, year, rows, errors)
     totals = {
@@ -193,14 +207,16 @@ def _check_names(organisation, year, rows, errors) -> None:
                 organisation=organisation, academic_year=to_year, kind=Group.Kind.CLASS, is_archived=False
             ).values_list("name", flat=True)
         )
+    vocab = organisation.vocabulary
+    group = str(vocab.group)[:1].upper() + str(vocab.group)[1:]
     for name, sources in sorted(names.items()):
         if len(sources) > 1:
             errors.append(
-                f"Класс «{name}» получается из нескольких классов ({', '.join(sources)}): объедините их "
-                "или измените название."
+                f"{group} «{name}» получается из нескольких {vocab.groups_genitive} ({', '.join(sources)}): "
+                "объедините их или измените название."
             )
         elif name in existing:
-            errors.append(f"Класс «{name}» уже есть в новом учебном году.")
+            errors.append(f"{group} «{name}» уже есть в новом учебном году.")
 
 
 def promotion_confirm(*, organisation: Organisation, actor, changes: dict | None = None, from_year=None) -> Promotion:

@@ -98,8 +98,8 @@ def _rows(entries, organisation: Organisation) -> list[AuditRow]:
         AuditRow(
             e,
             f"{timezone.localtime(e.created_at, zone):%d.%m.%Y %H:%M}",
-            action_label(e.action),
-            detail_items(e.action, e.details),
+            action_label(e.action, organisation.vocabulary),
+            detail_items(e.action, e.details, organisation.vocabulary),
         )
         for e in entries
     ]
@@ -112,9 +112,9 @@ def audit_csv(entries, organisation: Organisation) -> bytes:
         [
             f"{timezone.localtime(e.created_at, zone):%d.%m.%Y %H:%M:%S}",
             e.actor.full_name if e.actor else "Система",
-            action_label(e.action),
+            action_label(e.action, organisation.vocabulary),
             e.object_repr,
-            details_text(e.action, e.details),
+            details_text(e.action, e.details, organisation.vocabulary),
             e.ip_address or "",
         ]
         for e in entries.iterator(chunk_size=2000)

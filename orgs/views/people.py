@@ -25,7 +25,7 @@ from ..forms import (
     TeachingForm,
 )
 from ..models import CuratorAssignment, Membership, ParentLink, Placement, TeachingAssignment
-from ..movement_models import Movement
+from ..movement_models import Movement, movement_kind_label
 from ..services import membership as services
 from ..services import movement as movement_services
 from ._base import apply_error_to_form, back, org_page, perform, require_perm
@@ -90,10 +90,10 @@ STUDENT_KINDS += [Movement.Kind.GRADUATE]
 STAFF_KINDS = [Movement.Kind.POSITION, Movement.Kind.TRANSFER_OUT, Movement.Kind.DISMISS]
 
 
-def movement_kinds(roles) -> list[tuple[str, str]]:
-    """The movements that apply to a person with these roles, as form choices."""
+def movement_kinds(roles, org) -> list[tuple[str, str]]:
+    """The movements that apply to a person with these roles, as form choices in the organisation's words."""
     kinds = (STUDENT_KINDS if Role.STUDENT in roles else []) + (STAFF_KINDS if Role.TEACHER in roles else [])
-    return [(k.value, k.label) for k in dict.fromkeys(kinds)]
+    return [(k.value, movement_kind_label(k, org)) for k in dict.fromkeys(kinds)]
 
 
 def _move(actor, org, memberships, data):
@@ -139,8 +139,8 @@ def person(request, org, user_id):
         "curator_form": ClassChoiceForm(org=org, auto_id="curator_%s"),
         "teaching_form": TeachingForm(org=org, auto_id="teaching_%s"),
         "ends": [m for m in memberships if m.role != Role.ADMIN],
-        "movement_form": MovementForm(org=org, kinds=movement_kinds(roles), auto_id="move_%s"),
-        "has_movement": bool(movement_kinds(roles)),
+        "movement_form": MovementForm(org=org, kinds=movement_kinds(roles, org), auto_id="move_%s"),
+        "has_movement": bool(movement_kinds(roles, org)),
     }
     return render(request, "orgs/person.html", context)
 
@@ -206,7 +206,7 @@ ACTIONS = {
         gettext_lazy("Движение"),
         gettext_lazy("Движение записано в историю."),
         _move,
-        lambda data, org: MovementForm(data, org=org, kinds=movement_kinds({Role.STUDENT, Role.TEACHER})),
+        lambda data, org: MovementForm(data, org=org, kinds=movement_kinds({Role.STUDENT, Role.TEACHER}, org)),
     ),
     "transfer": Action(
         "manage_movement",

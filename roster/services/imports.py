@@ -62,7 +62,7 @@ def roster_import_set_mapping(*, imp: RosterImport, actor, mapping: dict) -> Ros
                 "Неверное сопоставление столбцов.", code="mapping_invalid", fields={name: ["Нет такого столбца."]}
             )
         clean[name] = int(column)
-    problems = mapping_problems(imp.kind, clean)
+    problems = mapping_problems(imp.kind, clean, imp.organisation.vocabulary)
     if problems:
         raise RuleViolation(" ".join(problems), code="mapping_incomplete")
     imp.mapping = clean
