@@ -12,6 +12,7 @@ class RosterConfig(AppConfig):
     def ready(self):
         from invites.hooks import redemption_listeners
 
+        from . import receivers  # noqa: F401
         from .services.joining import roster_entry_joined
 
         if roster_entry_joined not in redemption_listeners:
