@@ -136,3 +136,19 @@ def test_a_pupil_who_joined_first_binds_the_parent_link_as_before(school):
     parent = UserFactory()
     assert invite_redeem(token=_parent_token(entry), user=parent).kind == "joined"
     assert ParentLink.objects.get(parent=parent).child == kid
+
+
+def test_a_parent_of_twins_in_one_class_joins_for_the_second_too(school):
+    from invites.services.redeem import invite_redeem
+
+    org, cls, entry = school
+    admin = entry.source.created_by
+    run_import(
+        org, admin, csv_bytes([pupil("Данилов", "Борис", "1А", born="30.08.2019", parent="Данилова Мария Петровна")])
+    )
+    twin = RosterEntry.objects.select_related("parent_invite").get(first_name="Борис")
+    parent = UserFactory()
+    assert invite_redeem(token=_parent_token(entry), user=parent).kind == "joined"
+    assert invite_redeem(token=_parent_token(twin), user=parent).kind == "joined"
+    children = set(ParentLink.objects.filter(parent=parent).values_list("child__first_name", flat=True))
+    assert children == {"Артём", "Борис"}
