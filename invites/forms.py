@@ -16,6 +16,7 @@ from orgs.models import Group, Placement
 from portal.accounts.models import User
 from portal.exceptions import PortalError
 
+from .hooks import pending_child
 from .models import Invite, InviteRole
 from .services.links import policy_for
 from .terms import role_label
@@ -97,7 +98,9 @@ class JoinForm(forms.Form):
         if not signup:
             for name in ("last_name", "first_name", "patronymic", "identifier"):
                 del self.fields[name]
-        chooses_child = invite.role == InviteRole.PARENT and invite.bound_student_id is None
+        chooses_child = (
+            invite.role == InviteRole.PARENT and invite.bound_student_id is None and pending_child(invite) is None
+        )
         if not (chooses_child and invite.target_group_id and roster):
             del self.fields["child"], self.fields["child_name"]
             return

@@ -180,8 +180,27 @@ def kit_html(items: Iterable, organisation: Organisation, group: Group | None = 
     cards = kit_cards(items, organisation, group)
     if not cards:
         raise RuleViolation("Нет приглашений для печати.", code="kit_empty")
-    header = f"{organisation.short_name}{f' · {group.name}' if group else ''} · приглашения в портал"
     pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
+    return _kit_render(pages, organisation, group)
+
+
+def kit_pdf_by_group(sections: Iterable[tuple[Group | None, list]], organisation: Organisation) -> bytes:
+    """Many classes' kits in one file, each class from a new page, so that each curator's pages come apart whole.
+
+    `sections` are (class, items) pairs in print order; a class without items is left out.
+    """
+    pages = []
+    for group, items in sections:
+        cards = kit_cards(items, organisation, group)
+        pages += [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
+    if not pages:
+        raise RuleViolation("Нет приглашений для печати.", code="kit_empty")
+    return html_to_pdf(_kit_render(pages, organisation, None))
+
+
+def _kit_render(pages: list, organisation: Organisation, group: Group | None) -> str:
+    header = f"{organisation.short_name}{f' · {group.name}' if group else ''} · приглашения в портал"
+    cards = [card for page in pages for card in page]
     return render_to_string(
         "invites/kit.html",
         {

@@ -10,9 +10,14 @@ class RosterConfig(AppConfig):
     verbose_name = "Импорт контингента"
 
     def ready(self):
-        from invites.hooks import redemption_listeners
+        from invites.hooks import pending_child_providers, redemption_listeners
 
+        from . import receivers  # noqa: F401
         from .services.joining import roster_entry_joined
 
         if roster_entry_joined not in redemption_listeners:
             redemption_listeners.append(roster_entry_joined)
+        from .services.children import pending_child_of
+
+        if pending_child_of not in pending_child_providers:
+            pending_child_providers.append(pending_child_of)

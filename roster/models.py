@@ -101,3 +101,27 @@ class RosterEntry(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+
+class ChildSignIn(models.Model):
+    """A sign-in link a parent made for their young child's account (no phone or e-mail of the child's own).
+
+    Single-use and short-lived; found by a keyed hash, so a database dump alone signs nobody in. A new one
+    replaces the parent's earlier unused ones for that child.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("код входа ребёнка")
+        verbose_name_plural = _("коды входа детей")
+        indexes = [models.Index(fields=["child", "used_at"])]
+
+    def __str__(self):
+        return f"Вход для {self.child} от {self.created_at:%d.%m.%Y}"

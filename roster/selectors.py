@@ -1,6 +1,10 @@
 """Reads of the roster app: imports only for those who may import, and only of their organisation."""
 
-from orgs.models import Organisation
+from django.db.models import F
+from django.utils import timezone
+
+from invites.models import Invite
+from orgs.models import Group, Organisation
 from orgs.permissions import require
 from portal.exceptions import NotFound
 
@@ -27,3 +31,28 @@ def roster_entries_waiting(organisation: Organisation, group=None):
     """Roster entries whose person has not joined yet (for a class, when given)."""
     qs = RosterEntry.objects.filter(organisation=organisation, user__isnull=True)
     return qs.filter(group=group) if group is not None else qs
+
+
+def roster_import_links(imp: RosterImport) -> list[tuple[Group | None, list[Invite]]]:
+    """The working personal links the import made (each person's own, then their parent's), by class in the
+    structure's order (the staff's links, without a class, last), each class's by the list's surnames."""
+    entries = (
+        RosterEntry.objects.filter(source=imp)
+        .select_related("invite__target_group", "parent_invite__target_group")
+        .order_by(
+            F("group__grade").asc(nulls_last=True),
+            F("group__name").asc(nulls_last=True),
+            "last_name",
+            "first_name",
+            "patronymic",
+            "pk",
+        )
+    )
+    now = timezone.now()
+    sections: dict = {}
+    for entry in entries:
+        for invite in (entry.invite, entry.parent_invite):
+            if invite is None or invite.status != Invite.Status.ACTIVE or invite.expires_at <= now:
+                continue
+            sections.setdefault(invite.target_group_id, (invite.target_group, []))[1].append(invite)
+    return sorted(sections.values(), key=lambda section: section[0] is None)

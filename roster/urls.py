@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_children
 
 app_name = "roster"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path(base + "<int:import_id>/confirm/", views.roster_confirm, name="confirm"),
     path(base + "<int:import_id>/progress/", views.roster_progress, name="progress"),
     path(base + "<int:import_id>/errors.xlsx", views.roster_errors, name="errors"),
+    path(base + "<int:import_id>/kits.pdf", views.roster_kits, name="kits"),
+    path(base + "<int:import_id>/mail/", views.roster_mail, name="mail"),
+    path("orgs/<int:org_id>/children/<int:child_id>/sign-in/", views_children.child_access, name="child_access"),
+    path("child-sign-in/<str:token>/", views_children.child_sign_in, name="child_sign_in"),
 ]

@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from invites.kits import kit_pdf_by_group
+from invites.services.sending import invite_mailing_start
 from orgs.models import Group
 from orgs.views._base import apply_error_to_form, org_page
 from portal.downloads import file_response
@@ -106,6 +108,9 @@ def roster_import(request, org, import_id):
         return _preview(request, org, imp)
     groups = Group.objects.filter(organisation=org, pk__in=imp.result.get("group_ids", [])).order_by("grade", "name")
     context = {"imp": imp, "progress": roster_import_progress(imp), "groups": groups, "errors": imp.errors[:SHOWN_ROWS]}
+    if imp.status == Status.DONE:
+        links = [invite for _group, invites in selectors.roster_import_links(imp) for invite in invites]
+        context.update(links_count=len(links), with_email=sum(1 for invite in links if invite.recipient_email))
     return render(request, "roster/result.html", context)
 
 
@@ -168,6 +173,36 @@ def roster_progress(request, org, import_id):
     """Rows done of the total, as JSON, for the page that shows the job's progress."""
     imp = selectors.roster_import_get(request.user, org, import_id)
     return JsonResponse(roster_import_progress(imp))
+
+
+@org_page("manage_movement")
+def roster_kits(request, org, import_id):
+    """«Распечатать все комплекты»: one PDF with every class's cards from the links the import made, each class
+    from a new page."""
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    try:
+        pdf = kit_pdf_by_group(selectors.roster_import_links(imp), org)
+    except PortalError as error:
+        messages.error(request, error.message)
+        return redirect("roster:import", org.pk, imp.pk)
+    return file_response(pdf, "application/pdf", f"invites-{org.pk}-import-{imp.pk}.pdf")
+
+
+@require_POST
+@org_page("manage_movement")
+def roster_mail(request, org, import_id):
+    """«Разослать по e-mail»: every working link of the import that has an address, as one background job."""
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    invites = [
+        invite for _group, invites in selectors.roster_import_links(imp) for invite in invites if invite.recipient_email
+    ]
+    try:
+        mailing = invite_mailing_start(organisation=org, actor=request.user, invites=invites)
+    except PortalError as error:
+        messages.error(request, error.message)
+        return redirect("roster:import", org.pk, imp.pk)
+    messages.success(request, _("Рассылка запущена: писем — %(n)s.") % {"n": len(invites)})
+    return redirect("invites:mailing", org.pk, mailing.pk)
 
 
 @org_page("manage_movement")

@@ -174,6 +174,7 @@ def seed(kind: str = "school") -> dict:
             "pid": poll.pk,
             "attachment_id": message.attachments.get().pk,
             "user_id": teacher.pk,
+            "child_id": kid.pk,  # not an account the parent manages: the child's sign-in page answers 404
             "event_id": event.pk,
             "report_id": report.pk,
             "rid": report.pk,

@@ -13,6 +13,7 @@ from portal.quotes import inner_quotes
 from portal.request_context import get_client_ip
 
 from .. import selectors
+from ..hooks import pending_child
 from ..models import Invite, InviteRole
 from ..services.guard import token_lookup
 from ..services.redeem import ensure_usable, invite_find, invite_redeem, invite_state, is_student_of
@@ -66,7 +67,11 @@ class InvitePreviewView(_TokenView):
         ensure_usable(invite)
         org = invite.organisation
         chat = invite.target_chat
-        child_required = invite.role == InviteRole.PARENT and invite.bound_student_id is None and chat is None
+        # A pupil of the roster without an account: the parent's redeeming makes it, nobody is to be chosen.
+        pending = pending_child(invite) if invite.role == InviteRole.PARENT and not invite.bound_student_id else None
+        child_required = (
+            invite.role == InviteRole.PARENT and invite.bound_student_id is None and chat is None and pending is None
+        )
         children = []
         # The class's roster (surname and initial) is for a signed-in parent, not for the students of the school.
         if child_required and request.user.is_authenticated and not is_student_of(org, request.user):

@@ -274,7 +274,8 @@ class InvitePreviewSerializer(serializers.Serializer):
     status_display = serializers.CharField()
     requires_approval = serializers.BooleanField()
     child_required = serializers.BooleanField(
-        help_text="родителю нужно выбрать ребёнка из списка класса или указать его фамилию и имя (child_name)"
+        help_text="родителю нужно выбрать ребёнка из списка класса или указать его фамилию и имя (child_name); "
+        "false и для ссылки родителя ребёнка из загруженного списка без учётной записи: её создаст присоединение"
     )
     children = ChildChoiceSerializer(many=True, help_text="ученики класса — только вошедшему пользователю")
 

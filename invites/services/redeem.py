@@ -14,7 +14,7 @@ from orgs.services.membership import membership_add, parent_link_create, student
 from portal.exceptions import Conflict, Gone, NotFound, RuleViolation
 
 from .. import tokens
-from ..hooks import redemption_listeners
+from ..hooks import pending_child, redemption_listeners
 from ..models import Invite, InviteRole, JoinRequest, Redemption
 from .chat_invites import chat_invite_admits
 from .guard import leak_check
@@ -227,6 +227,21 @@ def _child_of_class(invite: Invite, child_id: int | None):
     return placement.student
 
 
+def _pending_child_of(invite: Invite):
+    if invite.role != InviteRole.PARENT or invite.bound_student_id is not None:
+        return None
+    return pending_child(invite)
+
+
+def _bind_pending_child(invite: Invite, user, found) -> None:
+    """A parent's link for a pupil with no account yet (a young pupil of the roster): the parent's joining makes
+    the child's account in the class, and the link is bound to the child as if the child had joined first."""
+    if is_student_of(invite.organisation, user):
+        return  # a student's own account never becomes a parent: _check_role_rules says so
+    invite.bound_student = found.make(user)
+    invite.bound_student_id = invite.bound_student.pk
+
+
 def invite_redeem(
     *, token: str, user, child=None, child_id: int | None = None, child_name: str = "", ip: str | None = None
 ) -> Outcome:
@@ -247,7 +262,9 @@ def invite_redeem(
         )
         if invite.target_chat_id:
             return _redeem_into_chat(invite, user, ip)
-        existing = _already(invite, user)
+        # A parent of a pupil of this class is not «already here» by a link made for a sibling with no account yet.
+        waiting_child = _pending_child_of(invite)
+        existing = None if waiting_child else _already(invite, user)
         if existing is not None:
             return Outcome("already", invite, membership=existing)
         pending = JoinRequest.objects.filter(
@@ -256,6 +273,8 @@ def invite_redeem(
         if pending is not None:
             return Outcome("requested", invite, join_request=pending)
         ensure_usable(invite)
+        if waiting_child is not None:
+            _bind_pending_child(invite, user, waiting_child)
         if invite.role == InviteRole.PARENT:
             child = invite.bound_student or child or _child_of_class(invite, child_id)
         if child is not None or invite.role != InviteRole.PARENT:

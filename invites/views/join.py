@@ -14,6 +14,7 @@ from portal.exceptions import Conflict, Gone, NotFound, PortalError, RateLimited
 from portal.request_context import get_client_ip
 
 from ..forms import CodeForm, JoinForm
+from ..hooks import pending_child
 from ..models import Invite, InviteRole
 from ..services.chat_invites import chat_invite_check
 from ..services.guard import token_lookup
@@ -96,6 +97,7 @@ def _join_page(request, token, invite, form, status=200, rule_error: RuleViolati
             chat_invite_check(invite, user)
         except RuleViolation as error:
             rule_error, status = error, error.status
+    pending = pending_child(invite) if invite.role == InviteRole.PARENT and not invite.bound_student_id else None
     context = {
         "invite": invite,
         "org": org,
@@ -106,7 +108,9 @@ def _join_page(request, token, invite, form, status=200, rule_error: RuleViolati
         "rule_error": rule_error,
         "signed_in_as_student": invite.role == InviteRole.PARENT and is_student_of(org, user),
         "needs_child": "child" in form.fields or "child_name" in form.fields,
-        "parent_confirms": invite.role == InviteRole.PARENT and not (invite.bound_student_id or invite.target_chat_id),
+        "pending_child": pending,
+        "parent_confirms": invite.role == InviteRole.PARENT
+        and not (invite.bound_student_id or invite.target_chat_id or pending),
     }
     return render(request, "invites/join.html", context, status=status)
 

@@ -1,10 +1,15 @@
 """The structure: academic years, the divisions tree, classes by year and grade, clubs, the staff group."""
 
+import datetime
+import zoneinfo
 from collections import defaultdict
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -67,9 +72,25 @@ def structure(request, org):
     return render(request, "orgs/structure.html", context)
 
 
+def _school_year_now(org) -> dict:
+    """The school year going on today in the organisation's time zone: 1 September to 31 August."""
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(org.time_zone))
+    first = today.year if today.month >= 9 else today.year - 1
+    return {
+        "name": f"{first}/{first + 1}",
+        "starts_on": datetime.date(first, 9, 1),
+        "ends_on": datetime.date(first + 1, 8, 31),
+        "is_current": True,
+    }
+
+
 @org_page("manage_org")
 def year_create(request, org):
-    form = AcademicYearForm(request.POST or None)
+    """A new academic year, filled in with the one going on today; `next` leads back (e.g. to an import's preview)."""
+    form = AcademicYearForm(request.POST or None, initial=_school_year_now(org))
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = ""
     if request.method == "POST" and form.is_valid():
         try:
             academic_year_create(organisation=org, actor=request.user, **form.cleaned_data)
@@ -77,8 +98,8 @@ def year_create(request, org):
             apply_error_to_form(form, error)
         else:
             messages.success(request, _("Учебный год «%(name)s» добавлен.") % {"name": form.cleaned_data["name"]})
-            return redirect("orgs:structure", org.pk)
-    return render(request, "orgs/year_form.html", {"form": form})
+            return redirect(back or reverse("orgs:structure", args=[org.pk]))
+    return render(request, "orgs/year_form.html", {"form": form, "next": back})
 
 
 def _new_title(org, kind) -> str:

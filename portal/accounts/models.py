@@ -12,8 +12,8 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create(self, phone=None, email=None, password=None, **fields):
-        if not phone and not email:
-            raise ValueError("A user needs a phone or an e-mail.")
+        if not phone and not email and not fields.get("managed_by_parent"):
+            raise ValueError("A user needs a phone or an e-mail (or a parent who hands out sign-in codes).")
         user = self.model(
             phone=normalize_phone(phone) if phone else None,
             email=self.normalize_email(email).lower() if email else None,
@@ -51,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("активен"), default=True)
     is_staff = models.BooleanField(_("оператор платформы"), default=False)
     date_joined = models.DateTimeField(_("зарегистрирован"), default=timezone.now)
+    # A young pupil without a phone or e-mail of their own: the parent made the account and hands out the codes
+    # with which the child signs in (see roster's child access).
+    managed_by_parent = models.BooleanField(_("вход по коду от родителя"), default=False)
 
     objects = UserManager()
 
@@ -65,7 +68,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci", condition=Q(email__isnull=False)),
             models.CheckConstraint(
-                condition=Q(phone__isnull=False) | Q(email__isnull=False), name="user_has_phone_or_email"
+                condition=Q(phone__isnull=False) | Q(email__isnull=False) | Q(managed_by_parent=True),
+                name="user_has_phone_or_email",
             ),
         ]
 
