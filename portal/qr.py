@@ -18,9 +18,12 @@ def qr_data_uri(url: str) -> str:
 
 def qr_png_data_uri(url: str) -> str:
     """The link as a PNG QR code in a data: URI, for a printed card: the PDF engine draws a picture several times
-    faster than the SVG path of the same code, which counts for a kit of a whole school. Ten pixels a module print
-    sharp at the card's 40 mm."""
-    return _code(url).png_data_uri(scale=10, border=4)
+    faster than the SVG path of the same code, which counts for a kit of a whole school.
+
+    One pixel a module (a ~300-byte picture): the page enlarges it to the card's 40 mm with
+    `image-rendering: pixelated`, so every module prints as a sharp square, as a larger picture would, without
+    the PDF engine re-compressing a hundred thousand pixels per card (it re-encodes every PNG it embeds)."""
+    return _code(url).png_data_uri(scale=1, border=4)
 
 
 def qr_png(url: str, *, scale: int = 8) -> bytes:
