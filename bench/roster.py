@@ -9,11 +9,14 @@ administrator and current academic year, and writes the students' file as an e-j
   - reading the file and the preview of every row (what the page and the API show before anything is written);
   - the confirmed import: one job, one transaction — the 80 classes created, 2,000 roster entries, a personal link
     per student and a parent's link per minor (4,000 links);
-  - the printable kit (A4 PDF, six cards with a QR code per page) of every class, from the links just made;
-(4) prints the wall time of each phase and of the whole (goal ≤ 30 s), the queries of the import per row, and the
-peak memory of the process; then checks the result (the counts, and that the same file again creates nothing) and
-drops the database, whatever happened (`--keep-db` leaves it). Nothing leaves the machine: the PostgreSQL address
-must be loopback. Exit status 1 if a check failed.
+  - the printable kit (A4 PDF, six cards with a QR code per page) of every class, from the links just made: the
+    invites read here, each kit's QR codes, HTML and PDF made in one of `--processes` processes forked from this
+    one (one per core by default), as kits asked for side by side are printed by different server workers;
+(4) prints the wall time and CPU (the printing processes' included) of each phase and of the whole (goal ≤ 30 s),
+the queries of the import per row, and the peak memory of the process and of a printing process; then checks the
+result (the counts, every kit a PDF, and that the same file again creates nothing) and drops the database, whatever
+happened (`--keep-db` leaves it). Nothing leaves the machine: the PostgreSQL address must be loopback. Exit status 1
+if a check failed.
 """
 
 import argparse

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+
 PYPROJECT = Path(settings.BASE_DIR) / "pyproject.toml"
 
 
