@@ -9,19 +9,24 @@ administrator and current academic year, and writes the students' file as an e-j
   - reading the file and the preview of every row (what the page and the API show before anything is written);
   - the confirmed import: one job, one transaction — the 80 classes created, 2,000 roster entries, a personal link
     per student and a parent's link per minor (4,000 links);
-  - the printable kit (A4 PDF, six cards with a QR code per page) of every class, from the links just made;
-(4) prints the wall time of each phase and of the whole (goal ≤ 30 s), the queries of the import per row, and the
-peak memory of the process; then checks the result (the counts, and that the same file again creates nothing) and
-drops the database, whatever happened (`--keep-db` leaves it). Nothing leaves the machine: the PostgreSQL address
-must be loopback. Exit status 1 if a check failed.
+  - the printable kit (A4 PDF, six cards with a QR code per page) of every class, from the links just made: the
+    invites read here, each kit's QR codes, HTML and PDF made in one of `--processes` processes forked from this
+    one (one per core by default), as kits asked for side by side are printed by different server workers;
+(4) prints the wall time and CPU (the printing processes' included) of each phase and of the whole (goal ≤ 30 s),
+the queries of the import per row, and the peak memory of the process and of a printing process; then checks the
+result (the counts, every kit a PDF, and that the same file again creates nothing) and drops the database, whatever
+happened (`--keep-db` leaves it). Nothing leaves the machine: the PostgreSQL address must be loopback. Exit status 1
+if a check failed.
 """
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -43,6 +48,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--classes", type=int, default=80)
     p.add_argument(
         "--kits", type=int, default=None, help="print the kits of this many classes only (default: every class)"
+    )
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes printing the kits side by side (default: one per core; 1 prints them one after another)",
     )
     p.add_argument("--db", default=DB_NAME, help="the throw-away database (its name starts with portal_bench)")
     p.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server (no database)")
@@ -118,25 +129,65 @@ def measured(figures: dict, name: str):
         counted.append(1)
         return execute(sql, params, many, context)
 
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     with connection.execute_wrapper(count):
         yield
     figures[name] = {
         "seconds": round(time.perf_counter() - started, 2),
-        # This process's CPU (PostgreSQL's is not in it): on a busy machine it tells more than the wall time.
-        "cpu_seconds": round(time.process_time() - cpu, 2),
+        # This process's CPU and its printing processes' (PostgreSQL's is not in it): on a busy machine it tells
+        # more than the wall time.
+        "cpu_seconds": round(time.process_time() - cpu + _children_cpu() - children, 2),
         "queries": len(counted),
     }
+
+
+def _children_cpu() -> float:
+    """CPU of the finished child processes (the kits' printing processes, once the pool is shut down)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_children_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+_KITS: list = []  # (cards, organisation, class) of each kit, read before the printing processes are forked
+
+
+def _print_kit(n: int) -> bytes:
+    from invites.kits import kit_pdf
+
+    return kit_pdf(*_KITS[n])
+
+
+def print_kits(kits: list, processes: int) -> list[bytes]:
+    """The PDFs of the kits, each from its invites as read here (no query after this). A kit — its QR codes, its
+    HTML and WeasyPrint's PDF — is pure CPU, so `processes` processes forked from this one print them side by
+    side, as kits asked for at the same time are printed by different server workers."""
+    from django.db import connections
+
+    from portal.pdf import _weasyprint
+
+    _KITS[:] = kits
+    try:
+        if processes <= 1:
+            return [_print_kit(n) for n in range(len(kits))]
+        connections.close_all()  # the forked processes never use the database; none inherits an open connection
+        _weasyprint()  # imported once here (a second of CPU), not in each process, as a server worker keeps it
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_print_kit, range(len(kits))))
+    finally:
+        _KITS.clear()
+
+
 def run_phases(args, run) -> tuple[dict, list[str]]:
     from django.db import transaction
 
-    from invites.kits import CARDS_PER_PAGE, kit_pdf
+    from invites.kits import CARDS_PER_PAGE
     from invites.models import Invite
     from orgs.models import Group
     from roster.models import RosterEntry
@@ -162,7 +213,7 @@ def run_phases(args, run) -> tuple[dict, list[str]]:
     imp.refresh_from_db()
 
     kits = len(classes) if args.kits is None else min(args.kits, len(classes))
-    run.step(f"printing the kit of {kits} of the {len(classes)} classes")
+    run.step(f"printing the kit of {kits} of the {len(classes)} classes in {args.processes} process(es)")
     pages = 0
     with measured(figures, "kits"):
         groups = Group.objects.filter(organisation=org, kind=Group.Kind.CLASS).order_by("grade", "name")
@@ -172,15 +223,19 @@ def run_phases(args, run) -> tuple[dict, list[str]]:
         by_group: dict[int, list] = {}
         for invite in invites.order_by("role", "recipient_name", "pk"):
             by_group.setdefault(invite.target_group_id, []).append(invite)
+        jobs = []
         for group in groups[:kits]:
             cards = by_group.get(group.pk, [])
-            kit_pdf(cards, org, group)
+            jobs.append((cards, org, group))
             pages += -(-len(cards) // CARDS_PER_PAGE)
-    figures["kit_pages"], figures["kit_count"] = pages, kits
+        pdfs = print_kits(jobs, args.processes)
+    figures["kit_pages"], figures["kit_count"], figures["kit_processes"] = pages, kits, args.processes
+    figures["kit_megabytes"] = round(sum(len(pdf) for pdf in pdfs) / 2**20, 2)
     figures["memory_peak_mib"] = round(peak_mib(), 1)
+    figures["memory_peak_printing_mib"] = round(peak_children_mib(), 1)
     figures["result"] = imp.result
 
-    problems = []
+    problems = [f"kit {n + 1} is not a PDF" for n, pdf in enumerate(pdfs) if not pdf.startswith(b"%PDF-")]
     expected = {"new": args.students, "links": 2 * args.students, "parent_links": args.students}
     for key, value in expected.items():
         if imp.result.get(key) != value:
@@ -209,7 +264,11 @@ def report(args, figures: dict) -> None:
     for phase, label in (
         ("preview", "read the file (cp1251, «;») and preview every row"),
         ("apply", "import: classes, entries, personal and parents' links"),
-        ("kits", f"class kits: {figures['kit_count']} PDFs, {figures['kit_pages']} A4 pages"),
+        (
+            "kits",
+            f"class kits: {figures['kit_count']} PDFs, {figures['kit_pages']} A4 pages, "
+            f"{figures['kit_processes']} process(es)",
+        ),
     ):
         row = figures[phase]
         print(f"{label:<58}{row['seconds']:>8.2f} s{row['cpu_seconds']:>7.2f} s  {row['queries']:>7,}")
@@ -228,7 +287,10 @@ def report(args, figures: dict) -> None:
         " (the same at any size: tests/roster/test_services.py::test_query_count_does_not_grow_with_the_file)"
     )
     before, peak = figures["memory_before_mib"], figures["memory_peak_mib"]
-    print(f"peak memory of the process: {peak} MiB (before the phases {before} MiB)")
+    print(f"peak memory of the process: {peak} MiB (before the phases {before} MiB)", end="")
+    if figures["kit_processes"] > 1:
+        print(f"; of a printing process: {figures['memory_peak_printing_mib']} MiB", end="")
+    print(f"; the kits weigh {figures['kit_megabytes']} MiB")
 
 
 def main(argv=None) -> int:

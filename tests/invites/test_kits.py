@@ -112,6 +112,49 @@ def test_kit_accepts_invites_alone_and_links_and_takes_six_cards_a_page(org, cls
     assert links.invite_url(pairs[0][0]).split("://")[1] in pdf_text(pdf)
 
 
+MM = 72 / 25.4  # PDF points in a millimetre
+
+
+def _first_char_box(textpage, text: str):
+    """(left, bottom, right, top) of the first character of `text` on the page, in points (y grows upwards)."""
+    found = textpage.search(text).get_next()
+    assert found, f"{text!r} is not on the page"
+    return textpage.get_charbox(found[0])
+
+
+def test_card_has_a_sharp_40_mm_qr_code_beside_the_steps_and_the_link_under_both(org, cls, admin, frozen_now):
+    names = [f"Ученик {n}" for n in range(6)]
+    pairs = student_invites(org, cls, admin, names)
+
+    document, (page,) = pdf_pages(kit_pdf(pairs, org, cls))
+
+    codes = list(page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]))
+    assert len(codes) == 6  # a QR code on each of the six cards of the page
+    left, bottom, right, top = codes[0].get_bounds()  # the first card, top left
+    assert right - left == pytest.approx(40 * MM, abs=0.5)
+    assert top - bottom == pytest.approx(40 * MM, abs=0.5)
+    text = page.get_textpage()
+    step = _first_char_box(text, "Откройте камеру")
+    assert step[0] >= right + 3 * MM  # the steps start 3 mm right of the code …
+    assert bottom < step[3] <= top  # … level with its top
+    last_step = _first_char_box(text, "SMS")
+    link = _first_char_box(text, links.invite_url(pairs[0][0]).split("://")[1])
+    assert link[3] < bottom - 1.5 * MM  # the link is printed under the code …
+    assert link[3] < last_step[1] - 4.5 * MM  # … and under the last step, the spacing of both kept (2 + 2 mm)
+    # Every module a sharp square: at 300 dpi the code is black and white, with no blurred grey edges.
+    scale = 300 / 72
+    height = page.get_height()
+    picture = page.render(scale=scale).to_pil().convert("L")
+    code = picture.crop(
+        (round(left * scale) + 2, round((height - top) * scale) + 2)
+        + (round(right * scale) - 2, round((height - bottom) * scale) - 2)
+    )
+    histogram = code.histogram()
+    assert sum(histogram[48:208]) / sum(histogram) < 0.01
+    document.close()
+    assert sorted(decoded_links(kit_pdf(pairs, org, cls))) == sorted(links.invite_url(i) for i, _ in pairs)
+
+
 def test_parent_card_names_the_child_and_warns_off_the_childs_phone(org, cls, admin, frozen_now):
     child = student_in(cls)
     invite, token = links.invite_create(
