@@ -118,7 +118,7 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "portal.accounts.backends.PhoneOrEmailBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    "orgs.backends.OrgRightsBackend",  # guardian's, with the rights on organisations and groups read once a request
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 GUARDIAN_RAISE_403 = False
