@@ -154,6 +154,7 @@ def main(argv=None) -> int:
         recreate_database(args.pg, args.db)
     setup_django(env)
     from django.conf import settings
+
     settings.DEBUG = False
     if args.seed:
         seed(args)

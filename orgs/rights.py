@@ -15,6 +15,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils.functional import LazyObject
 from guardian.models import UserObjectPermission
 
 from .models import Group, Organisation
@@ -67,6 +68,9 @@ def rights_of(user) -> Rights:
     """The user's rights on organisations and groups: one query per request (per user instance), none for guests."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Rights(generation=_current[0])
+    if isinstance(user, LazyObject):  # request.user: keep the rights on the user itself, which backends are given
+        user.is_active  # noqa: B018 — sets the wrapped user up
+        user = user._wrapped
     rights = user.__dict__.get(_ATTR)
     if rights is None or rights.generation != _current[0]:
         rights = _read(user)
