@@ -37,6 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--reads", type=int, default=400, help="GETs of each reading endpoint (messages, chat list)")
     p.add_argument("--pages", type=int, default=150, help="GETs of the browser's chat page (0: skip)")
     p.add_argument("--orgs-requests", type=int, default=600, help="GET /api/v1/orgs/ requests (the baseline)")
+    p.add_argument("--db", default=DB_NAME, help="the throw-away database (portal_bench…): one of its own per user")
     add_server_args(p, concurrency=MEMBERS, phase_seconds=12)
     args = p.parse_args(argv)
     if not POLLS < args.chat_messages <= args.messages - args.other_chats:
@@ -317,7 +318,7 @@ def main(argv=None) -> int:
     # The page needs the static files' manifest: collected into the run's folder, without the compression that
     # production's storage adds (the manifest, hence the page, is the same; the collection takes seconds, not a minute).
     storage = {"DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
-    with bench_run(args, DB_NAME, extra_env=storage) as run:
+    with bench_run(args, args.db, extra_env=storage) as run:
         from django.db import connections
 
         run.step(

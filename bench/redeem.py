@@ -26,6 +26,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--single", type=int, default=100, help="single-use invites (N); two users race for each")
     p.add_argument("--multi-uses", type=int, default=50, help="max_uses of the one multi-use invite")
     p.add_argument("--orgs-requests", type=int, default=600, help="GET /api/v1/orgs/ requests")
+    p.add_argument("--db", default=DB_NAME, help="the throw-away database (portal_bench…): one of its own per user")
     add_server_args(p, concurrency=16, phase_seconds=30)
     args = p.parse_args(argv)
     if args.users <= 2 * args.single:
@@ -167,7 +168,7 @@ def failures(redeem: Phase, orgs: Phase, checks: dict) -> list[str]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    with bench_run(args, DB_NAME) as run:
+    with bench_run(args, args.db) as run:
         from django.db import connections
 
         run.step(f"seeding {args.users} users, {args.single} single-use invites, one for {args.multi_uses} uses")

@@ -1,6 +1,6 @@
 """Reads of the chats app, filtered to what the user may see and prefetched."""
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from orgs.models import Organisation
@@ -150,13 +150,14 @@ def with_unread_counts(chats, user):
     # The read mark belongs to the chat's row: looked up once per chat, then an index range scan on (chat, id).
     # (Correlated to each message instead, it ran once per message of every chat.)
     last_read = ChatReadState.objects.filter(chat=OuterRef("pk"), user=user).values("last_read_message_id")[:1]
+    # A plain COUNT(*) per chat, not grouped by chat: grouped (and limited to one row) the planner walked the
+    # messages' primary key across every chat; plain, it counts a range of the (chat, id) index.
     unread = (
         Message.objects.filter(chat=OuterRef("pk"), pk__gt=OuterRef("last_read"), deleted_at__isnull=True)
         .exclude(author=user)
         .order_by()
-        .values("chat")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
+        .annotate(n=Func(Value(1), function="COUNT", output_field=IntegerField()))
+        .values("n")
     )
     return chats.annotate(
         last_read=Coalesce(Subquery(last_read, output_field=IntegerField()), Value(0)),

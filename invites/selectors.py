@@ -3,19 +3,18 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import get_objects_for_user
 
 from orgs.models import CuratorAssignment, Group, Membership, Organisation, Placement
+from orgs.rights import groups_with_right
 from portal.exceptions import NotFound
 
 from .models import Invite, JoinRequest, Redemption
 
 
 def _managed_group_ids(user, organisation: Organisation, perm: str) -> list[int]:
+    codename = perm.rpartition(".")[2]
     return list(
-        get_objects_for_user(
-            user, perm, klass=Group.objects.filter(organisation=organisation), accept_global_perms=False
-        ).values_list("pk", flat=True)
+        groups_with_right(user, codename, Group.objects.filter(organisation=organisation)).values_list("pk", flat=True)
     )
 
 

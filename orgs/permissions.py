@@ -13,6 +13,7 @@ from guardian.models import UserObjectPermission
 from portal.exceptions import PermissionDenied
 
 from .models import CuratorAssignment, Group, Membership, Organisation, TeachingAssignment
+from .rights import rights_changed
 
 ADMIN_ORG_PERMS = {
     "view_org",
@@ -113,9 +114,10 @@ def permissions_sync_user(*, organisation: Organisation, user) -> None:
                 for model, codename, pk in missing
             ]
         )
-    # Django's and guardian's per-user caches would otherwise answer with the old rights.
+    # Django's, guardian's and orgs.rights' per-user caches would otherwise answer with the old rights.
     for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_guardian_perms_cache"):
         user.__dict__.pop(attr, None)
+    rights_changed()
 
 
 def require(actor, perm: str, obj, message: str | None = None) -> None:

@@ -4,7 +4,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from guardian.shortcuts import get_objects_for_user
 
 from portal.exceptions import NotFound
 
@@ -21,6 +20,7 @@ from .models import (
     TeachingAssignment,
 )
 from .movement_models import Movement, OrgTransfer, Promotion
+from .rights import groups_with_right
 
 
 def organisations_for_user(user) -> QuerySet[Organisation]:
@@ -29,7 +29,10 @@ def organisations_for_user(user) -> QuerySet[Organisation]:
         return Organisation.objects.none()
     if user.is_superuser:
         return Organisation.objects.all()
-    return get_objects_for_user(user, "orgs.view_org", klass=Organisation, accept_global_perms=False)
+    # «view_org» is exactly an active membership (orgs.permissions.MEMBER_ORG_PERMS): asked of the memberships in
+    # the list's own query, by integer ids, instead of guardian's rows cast to text.
+    mine = Membership.objects.filter(user_id=user.pk, valid_to__isnull=True).values("organisation_id")
+    return Organisation.objects.filter(pk__in=mine)
 
 
 def organisation_get(user, pk) -> Organisation:
@@ -95,12 +98,9 @@ def visible_group_ids(user, organisation: Organisation) -> set[int] | None:
     if user.has_perm("orgs.view_members", organisation):
         return None
     return set(
-        get_objects_for_user(
-            user,
-            "orgs.view_group_roster",
-            klass=Group.objects.filter(organisation=organisation),
-            accept_global_perms=False,
-        ).values_list("pk", flat=True)
+        groups_with_right(user, "view_group_roster", Group.objects.filter(organisation=organisation)).values_list(
+            "pk", flat=True
+        )
     )
 
 

@@ -18,16 +18,51 @@ def structure_changed_after_commit(*, organisation, users=(), groups=()) -> None
     Listeners then read the committed structure, a rolled-back change announces nothing, and a failing
     listener cannot undo the change (robust): `resync_chats` repairs what it missed.
     """
-    user_ids = sorted({getattr(u, "pk", u) for u in users if u is not None})
-    group_ids = sorted({getattr(g, "pk", g) for g in groups if g is not None})
+    user_ids = {getattr(u, "pk", u) for u in users if u is not None}
+    group_ids = {getattr(g, "pk", g) for g in groups if g is not None}
     if not user_ids and not group_ids:
         return
-    transaction.on_commit(
-        lambda: structure_changed.send(
-            sender=type(organisation), organisation=organisation, user_ids=user_ids, group_ids=group_ids
-        ),
-        robust=True,
-    )
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault("_structure_pending", {})
+    announcement = _Announcement(organisation, user_ids, group_ids, pending)
+    earlier = pending.get(organisation.pk)
+    if earlier is not None and earlier.waiting(connection):
+        # One transaction that enrols a student (a membership, then a placement) announces once, with both changes:
+        # the earlier announcement, sent first at the commit, carries these ids too, and this one then stays
+        # silent. It still waits on its own: should the earlier one never be sent, it announces its own ids.
+        earlier.user_ids |= user_ids
+        earlier.group_ids |= group_ids
+        announcement.carried_by = earlier
+    elif connection.in_atomic_block:
+        pending[organisation.pk] = announcement
+    transaction.on_commit(announcement.send, robust=True)
+
+
+class _Announcement:
+    """A structure_changed waiting for the commit of the current transaction; later changes of the same
+    organisation in that transaction add their ids to it while it waits."""
+
+    def __init__(self, organisation, user_ids: set, group_ids: set, pending: dict):
+        self.organisation, self.user_ids, self.group_ids, self.pending = organisation, user_ids, group_ids, pending
+        self.sent = False
+        self.carried_by = None
+
+    def waiting(self, connection) -> bool:
+        # Still queued: not sent yet, and not dropped with a savepoint rolled back since.
+        return not self.sent and any(entry[1] == self.send for entry in connection.run_on_commit)
+
+    def send(self) -> None:
+        if self.carried_by is not None and self.carried_by.sent:
+            return
+        self.sent = True
+        if self.pending.get(self.organisation.pk) is self:
+            del self.pending[self.organisation.pk]
+        structure_changed.send(
+            sender=type(self.organisation),
+            organisation=self.organisation,
+            user_ids=sorted(self.user_ids),
+            group_ids=sorted(self.group_ids),
+        )
 
 
 def teacher_verified_after_commit(*, membership) -> None:

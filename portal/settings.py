@@ -118,8 +118,10 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "portal.accounts.backends.PhoneOrEmailBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    "orgs.backends.OrgRightsBackend",  # guardian's, with the rights on organisations and groups read once a request
 ]
+# guardian looks for its own backend's dotted path; orgs.backends.OrgRightsBackend is that backend, subclassed.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 GUARDIAN_RAISE_403 = False
 PASSWORD_HASHERS = [

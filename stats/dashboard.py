@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.shortcuts import get_objects_for_user
 
 from orgs.models import Group, Membership, Organisation
+from orgs.rights import groups_with_right
 
 from . import selectors
 from .charts import Series, line_chart
@@ -52,11 +52,7 @@ def stats_scope(user, organisation: Organisation) -> list[int] | None:
     if user.has_perm("orgs.view_statistics", organisation):
         return None
     classes = Group.objects.filter(organisation=organisation, kind=Group.Kind.CLASS)
-    ids = list(
-        get_objects_for_user(user, "orgs.view_group_statistics", klass=classes, accept_global_perms=False)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    ids = list(groups_with_right(user, "view_group_statistics", classes).order_by("pk").values_list("pk", flat=True))
     if not ids:
         raise PermissionDenied
     return ids

@@ -96,7 +96,9 @@ class MessageSerializer(serializers.ModelSerializer):
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, message):
         # Prefetched by the list: no query per message. A deleted message has none.
-        rows = [] if message.is_deleted else message.attachments.all()
+        rows = [] if message.is_deleted else list(message.attachments.all())
+        if not rows:
+            return []  # most messages: no serializer built for nothing (its fields are copied on every build)
         return AttachmentSerializer(rows, many=True, context=self.context).data
 
 

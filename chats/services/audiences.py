@@ -11,9 +11,9 @@ the organisation) for any class and the staff group; a verified curator or a ver
 """
 
 from django.db.models import Q, QuerySet
-from guardian.shortcuts import get_objects_for_user
 
 from orgs.models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement
+from orgs.rights import groups_with_right
 from portal.accounts.models import User
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
@@ -49,9 +49,7 @@ def groups_schedulable_by(user, organisation: Organisation) -> QuerySet[Group]:
     if not (user.is_authenticated and user.is_active):
         return groups.none()
     if not _schedules_anything(user, organisation):
-        groups = get_objects_for_user(
-            user, "orgs.create_group_chats", klass=groups.filter(kind=Group.Kind.CLASS), accept_global_perms=False
-        )
+        groups = groups_with_right(user, "create_group_chats", groups.filter(kind=Group.Kind.CLASS))
     return groups.order_by("-kind", "grade", "name", "pk")  # the staff group first, then classes by grade
 
 

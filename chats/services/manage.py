@@ -14,9 +14,9 @@
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from orgs.models import CuratorAssignment, Group, Membership, Organisation
+from orgs.rights import groups_with_right
 from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, NotFound, PermissionDenied, RuleViolation
 
@@ -75,7 +75,7 @@ def groups_for_chat_creation(actor, organisation: Organisation) -> QuerySet[Grou
     if not _is_member(actor, organisation):
         return groups.none()
     if not actor.has_perm("orgs.create_chats", organisation):
-        groups = get_objects_for_user(actor, "orgs.create_group_chats", klass=groups, accept_global_perms=False)
+        groups = groups_with_right(actor, "create_group_chats", groups)
     return groups.order_by("grade", "name", "pk")
 
 

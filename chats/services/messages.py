@@ -6,18 +6,24 @@ from django.utils import timezone
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
 from ..models import MESSAGE_MAX_LENGTH, Chat, ChatReadState, Message, Report
-from ..permissions import can_moderate, can_post, can_read, mute_notice
+from ..permissions import can_moderate, can_post, can_read, mute_notice, remember_viewers
 from .attachments import attachments_check, attachments_discard, attachments_remove, attachments_store
 from .content import Place, content_enforce, content_flag
 
 
-def chat_get_for(user, pk, organisation=None) -> Chat:
-    """A chat the user may read; any other chat (another organisation's, one they are not in) is not found."""
+def chat_get_for(user, pk, organisation=None, *, reading: bool = False) -> Chat:
+    """A chat the user may read; any other chat (another organisation's, one they are not in) is not found.
+
+    `reading`: the request only reads (a page, a GET of the API): the chat comes with its organisation and class,
+    and keeps the viewer's membership row for the other questions of the request (permissions.remember_viewers)."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound("Чат не найден.") from None
-    chat = Chat.objects.filter(pk=pk).first()
+    chats = Chat.objects.select_related("organisation", "group") if reading else Chat.objects
+    chat = chats.filter(pk=pk).first()
+    if chat is not None and reading:
+        remember_viewers(chat)
     if chat is None or (organisation is not None and chat.organisation_id != organisation.pk):
         raise NotFound("Чат не найден.")
     if not can_read(user, chat):
@@ -152,6 +158,28 @@ def message_delete(*, message: Message, actor) -> Message:
             status=Report.Status.MESSAGE_DELETED, resolved_by=actor, resolved_at=now
         )
     return message
+
+
+def _move_mark(chat: Chat, user, message_id: int) -> bool:
+    """Move the user's read mark forward to message_id in one statement; False if there is no mark yet or it is
+    already there (or beyond: the mark never moves back)."""
+    return bool(
+        ChatReadState.objects.filter(chat=chat, user=user, last_read_message_id__lt=message_id).update(
+            last_read_message_id=message_id, updated_at=timezone.now()
+        )
+    )
+
+
+def chat_mark_seen(*, chat: Chat, actor, newest_id: int) -> None:
+    """The chat's page showed the reader its messages up to `newest_id` (the chat checked readable by the caller):
+    the mark moves there. One query when the mark moves or is already there, the row made on the first visit."""
+    if newest_id and _move_mark(chat, actor, newest_id):
+        return
+    state, created = ChatReadState.objects.get_or_create(
+        chat=chat, user=actor, defaults={"last_read_message_id": newest_id}
+    )
+    if not created and state.last_read_message_id < newest_id:
+        _move_mark(chat, actor, newest_id)  # made a moment ago by another request, behind this one
 
 
 def _mark_read(chat: Chat, user, message_id: int) -> ChatReadState:

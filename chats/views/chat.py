@@ -19,9 +19,24 @@ from ..forms import EditForm, MessageForm
 from ..models import Chat, ChatMember, Message, PollOption, PollVote, Report
 from ..permissions import may_moderate, may_pin, may_post, muted_notice, standing
 from ..selectors import chats_for_user, moderation_open_count, pinned_messages, with_unread_counts
-from ..services.messages import chat_get_for, chat_mark_read, message_delete, message_edit, message_get, message_post
+from ..services.messages import (
+    chat_get_for,
+    chat_mark_read,
+    chat_mark_seen,
+    message_delete,
+    message_edit,
+    message_get,
+    message_post,
+)
 from ..services.polls import poll_get, poll_vote
 
+# The words of every row's buttons, translated once per page rather than once per row.
+ACTION_WORDS = {
+    "delete": gettext_lazy("Удалить"),
+    "report": gettext_lazy("Пожаловаться"),
+    "pin": gettext_lazy("Закрепить"),
+    "unpin": gettext_lazy("Открепить"),
+}
 PAGE_SIZE = 50
 FRAGMENT_LIMIT = 100
 
@@ -55,13 +70,24 @@ def chat_list(request, org):
 def chat_for_page(request, chat_id) -> Chat:
     """The chat for a page of it, if the user may read it (else 404), with the organisation entered."""
     try:
-        chat = chat_get_for(request.user, chat_id)
+        chat = chat_get_for(request.user, chat_id, reading=request.method in ("GET", "HEAD"))
     except NotFound:
         raise Http404 from None
-    chat = Chat.objects.select_related("organisation", "group").get(pk=chat.pk)
+    if request.method not in ("GET", "HEAD"):
+        chat = Chat.objects.select_related("organisation", "group").get(pk=chat.pk)
     # The organisation's navigation, vocabulary and verified-teacher badges on this page.
     enter_organisation(request, chat.organisation)
     return chat
+
+
+def page_urls(chat: Chat) -> dict:
+    """The addresses every message row links to, reversed once for the page, the message's id filled in by the
+    template's `message_url` filter (fifty rows asked the URL resolver five times each)."""
+    from ..templatetags.chat_page import MESSAGE_ID
+
+    names = ("edit", "delete", "pin", "unpin", "report")
+    urls = {name: reverse(f"chats:{name}", args=[chat.pk, int(MESSAGE_ID)]) for name in names}
+    return {**urls, "chat": reverse("chats:chat", args=[chat.pk])}
 
 
 def _rights(request, chat: Chat) -> dict:
@@ -75,6 +101,8 @@ def _rights(request, chat: Chat) -> dict:
         "mute_notice": notice,
         "can_pin": may_pin(s, chat),
         "report_reasons": Report.Reason.choices,
+        "urls": page_urls(chat),
+        "words": {key: str(word) for key, word in ACTION_WORDS.items()},
     }
 
 
@@ -145,8 +173,8 @@ def chat_page(request, chat_id):
     rows = rows[:PAGE_SIZE]
     rows.reverse()
     latest = not before.isdigit()
-    if latest:
-        chat_mark_read(chat=chat, actor=request.user)
+    if latest:  # the newest row is on the page
+        chat_mark_seen(chat=chat, actor=request.user, newest_id=rows[-1].pk if rows else 0)
     rights = _rights(request, chat)
     reply_to = None
     reply_id = request.GET.get("reply", "")

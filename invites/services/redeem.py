@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from chats.models import ChatMember
@@ -39,7 +39,9 @@ def invite_find(token: str) -> Invite:
             "Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.", code="invite_not_found"
         )
     invite = (
-        Invite.objects.select_related("organisation", "target_group", "target_chat", "created_by", "bound_student")
+        Invite.objects.select_related(
+            "organisation", "target_group", "target_chat__group", "created_by", "bound_student"
+        )
         .filter(token_hash=tokens.token_hash(token))
         .first()
     )
@@ -166,19 +168,41 @@ def _join(invite: Invite, user, child) -> Membership:
     return Membership.objects.get(organisation=org, user=user, role=Membership.Role.PARENT, valid_to__isnull=True)
 
 
-def _take_use(invite: Invite, user, ip: str | None) -> bool:
-    """Record the redemption and count the use (the invite is locked); False if this person already used it."""
+def _record_redemption(invite: Invite, user, ip: str | None) -> bool:
+    """Record this person's redemption; False if they already used the link (one row per person and link)."""
     try:
         with transaction.atomic():
             Redemption.objects.create(invite=invite, user=user, ip_address=ip)
     except IntegrityError:
         return False
-    Invite.objects.filter(pk=invite.pk).update(use_count=F("use_count") + 1)
-    invite.refresh_from_db(fields=["use_count"])
-    if invite.max_uses is not None and invite.use_count >= invite.max_uses:
-        Invite.objects.filter(pk=invite.pk).update(status=Status.USED_UP, status_changed_at=timezone.now())
-        invite.status = Status.USED_UP
     return True
+
+
+def _take_use(invite: Invite) -> None:
+    """Count the use: one conditional UPDATE at the very end of the redemption's transaction, so that the invite's
+    row is locked only from here to the commit. Two requests racing for the last use both get here; the second
+    waits for the first's commit, finds `use_count < max_uses` false, and its whole redemption rolls back (Gone).
+    The link turns «used up» in the same statement when this was its last use."""
+    now = timezone.now()
+    taken = (
+        Invite.objects.filter(pk=invite.pk, status=Status.ACTIVE, expires_at__gt=now)
+        .filter(Q(max_uses__isnull=True) | Q(use_count__lt=F("max_uses")))
+        .update(
+            use_count=F("use_count") + 1,
+            status=Case(
+                When(max_uses__isnull=False, max_uses__lte=F("use_count") + 1, then=Value(Status.USED_UP)),
+                default=F("status"),
+            ),
+            status_changed_at=Case(
+                When(max_uses__isnull=False, max_uses__lte=F("use_count") + 1, then=Value(now)),
+                default=F("status_changed_at"),
+            ),
+        )
+    )
+    invite.refresh_from_db(fields=["use_count", "status", "status_changed_at", "expires_at"])
+    if not taken:
+        ensure_usable(invite)  # the state another request left: used up, paused, revoked or expired
+        raise Gone("Ссылка уже использована нужное число раз. Попросите новую.", code="invite_used_up")
 
 
 def _redeem_into_chat(invite: Invite, user, ip: str | None) -> Outcome:
@@ -189,13 +213,14 @@ def _redeem_into_chat(invite: Invite, user, ip: str | None) -> Outcome:
         return Outcome("already", invite, chat_member=present)
     ensure_usable(invite)
     membership = chat_invite_admits(invite, user)
-    if not _take_use(invite, user, ip):
+    if not _record_redemption(invite, user, ip):
         # Used once already, and no longer in the chat: they left or were removed; the same link does not undo it.
         raise RuleViolation(
             "Вы уже вступали в чат по этой ссылке и вышли из него. Чтобы вернуться, попросите новую ссылку.",
             code="chat_invite_used_by_you",
         )
     row, _created = chat_member_join(chat=chat, user=user)
+    _take_use(invite)
     audit_record(
         organisation=invite.organisation,
         actor=user,
@@ -253,13 +278,9 @@ def invite_redeem(
     """
     child_name = " ".join((child_name or "").split())[:300]
     invite = invite_find(token)
+    # No lock up front: the person's rows are written first and the use is taken last (_take_use), so that the
+    # invite's row stays locked only for the end of the transaction while thirty parents join by one link.
     with transaction.atomic():
-        # Lock the invite so that two redemptions cannot both take the last use.
-        invite = (
-            Invite.objects.select_for_update(of=("self",))
-            .select_related("organisation", "target_group", "target_chat__group", "bound_student")
-            .get(pk=invite.pk)
-        )
         if invite.target_chat_id:
             return _redeem_into_chat(invite, user, ip)
         # A parent of a pupil of this class is not «already here» by a link made for a sibling with no account yet.
@@ -281,7 +302,7 @@ def invite_redeem(
             child_name = ""
         _check_role_rules(invite, user, child, child_name)
         chosen_child = invite.role == InviteRole.PARENT and invite.bound_student_id is None
-        if not _take_use(invite, user, ip):
+        if not _record_redemption(invite, user, ip):
             return Outcome("already", invite, membership=_already(invite, user))
         if invite.requires_approval or chosen_child:
             request = JoinRequest.objects.create(
@@ -316,5 +337,6 @@ def invite_redeem(
                 details={"outcome": "joined", "membership": membership.pk},
             )
             outcome = Outcome("joined", invite, membership=membership)
-        leak_check(invite)
+        _take_use(invite)
+        leak_check(invite)  # with the invite's row locked by the use just taken
     return outcome

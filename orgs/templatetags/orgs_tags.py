@@ -14,7 +14,16 @@ def person(context, user, short=False):
     """The full name; «✓ подтверждён» beside a verified teacher of the current organisation."""
     if user is None:
         return "—"
-    name = user.short_name if short else user.full_name
+    # Made once per person and page: a chat page names the same few authors on each of its fifty rows.
+    request = context.get("request")
+    made = request.__dict__.setdefault("_person_html", {}) if request is not None else {}
+    key = (user.pk, user.short_name if short else user.full_name)
+    if key not in made:
+        made[key] = _person_html(user, key[1], context)
+    return made[key]
+
+
+def _person_html(user, name: str, context):
     verified = context.get("verified_ids") or ()
     if user.pk in verified:
         return format_html(

@@ -110,3 +110,26 @@ def test_a_parent_votes_in_a_poll(page, live_server, axe_check, screenshots, sch
     assert list(PollVote.objects.filter(option__poll=poll).values_list("user_id", "option__text")) == [
         (school["parent"].pk, "Четверг")
     ]
+
+
+def test_the_curator_pins_and_deletes_a_message_with_the_rows_buttons(page, live_server, axe_check, school):
+    """Every row's «Закрепить» and «Удалить» submit the page's one form to that row's address: the right message
+    is pinned, then deleted, with the same messages as before."""
+    base = live_server.url
+    chat = Chat.objects.get(group=school["cls"], kind="class")
+    keep = message_post(chat=chat, actor=school["curator"], text="Родительское собрание в четверг")
+    gone = message_post(chat=chat, actor=school["student"], text="Сообщение не по теме")
+    sign_in(page, base, school["curator"])
+    page.goto(f"{base}/chats/{chat.pk}/")
+    page.locator(f"#m{keep.pk}").get_by_role("button", name="Закрепить").click()
+    expect(page.get_by_text("Сообщение закреплено.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Закреплённые сообщения")).to_be_visible()
+    expect(page.locator(f"#m{keep.pk}").get_by_role("button", name="Открепить")).to_be_visible()
+    page.locator(f"#m{gone.pk}").get_by_role("button", name="Удалить").click()
+    expect(page.get_by_text("Сообщение удалено.")).to_be_visible()
+    expect(page.locator(f"#m{gone.pk}")).to_contain_text("Сообщение удалено")
+    axe_check(page)
+    keep.refresh_from_db()
+    gone.refresh_from_db()
+    assert keep.pinned_at is not None and keep.deleted_at is None
+    assert gone.deleted_at is not None and gone.text == ""
