@@ -1,6 +1,6 @@
 """Reads of the roster app: imports only for those who may import, and only of their organisation."""
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from invites.models import Invite
@@ -33,26 +33,37 @@ def roster_entries_waiting(organisation: Organisation, group=None):
     return qs.filter(group=group) if group is not None else qs
 
 
-def roster_import_links(imp: RosterImport) -> list[tuple[Group | None, list[Invite]]]:
+ALL_CLASSES = object()
+
+
+def roster_import_links(imp: RosterImport, group_id=ALL_CLASSES) -> list[tuple[Group | None, list[Invite]]]:
     """The working personal links the import made (each person's own, then their parent's), by class in the
-    structure's order (the staff's links, without a class, last), each class's by the list's surnames."""
-    entries = (
-        RosterEntry.objects.filter(source=imp)
-        .select_related("invite__target_group", "parent_invite__target_group")
-        .order_by(
-            F("group__grade").asc(nulls_last=True),
-            F("group__name").asc(nulls_last=True),
-            "last_name",
-            "first_name",
-            "patronymic",
-            "pk",
+    structure's order (the staff's links, without a class, last), each class's by the list's surnames.
+
+    With `group_id`, only that class's section (None: the links without a class), as the kits' job prints it."""
+    entries = RosterEntry.objects.filter(source=imp)
+    if group_id is not ALL_CLASSES:
+        entries = entries.filter(
+            Q(invite__target_group_id=group_id) | Q(parent_invite__target_group_id=group_id)
+            if group_id is not None
+            else Q(invite__isnull=False, invite__target_group__isnull=True)
+            | Q(parent_invite__isnull=False, parent_invite__target_group__isnull=True)
         )
+    entries = entries.select_related("invite__target_group", "parent_invite__target_group").order_by(
+        F("group__grade").asc(nulls_last=True),
+        F("group__name").asc(nulls_last=True),
+        "last_name",
+        "first_name",
+        "patronymic",
+        "pk",
     )
     now = timezone.now()
     sections: dict = {}
     for entry in entries:
         for invite in (entry.invite, entry.parent_invite):
             if invite is None or invite.status != Invite.Status.ACTIVE or invite.expires_at <= now:
+                continue
+            if group_id is not ALL_CLASSES and invite.target_group_id != group_id:
                 continue
             sections.setdefault(invite.target_group_id, (invite.target_group, []))[1].append(invite)
     return sorted(sections.values(), key=lambda section: section[0] is None)
