@@ -94,10 +94,20 @@ def kit_print_queue_parts(job_id: int) -> int:
     return len(missing)
 
 
+def _delete_later(names) -> None:
+    names = [name for name in names if name]
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
 def _fail(job_id: int, message: str) -> None:
-    KitPrint.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
-        status=Status.FAILED, last_error=message[:500], finished_at=timezone.now()
-    )
+    """Mark the job failed with a message for the page, and delete the parts printed so far."""
+    with transaction.atomic():
+        job = KitPrint.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
+            return
+        job.status, job.last_error, job.finished_at = Status.FAILED, message[:500], timezone.now()
+        job.save(update_fields=["status", "last_error", "finished_at"])
+        _delete_later(job.parts.values())
 
 
 def _part_name(job: KitPrint) -> str:
@@ -170,7 +180,11 @@ def kit_print_finish(job_id: int) -> KitPrint | None:
         job.file.name = name
         job.status, job.finished_at = Status.DONE, timezone.now()
         job.save(update_fields=["file", "status", "finished_at"])
-        transaction.on_commit(lambda: [default_storage.delete(part) for part in names if part])
+        # The import's earlier file goes: the page offers only the newest, printed from the links as they are now.
+        earlier = KitPrint.objects.filter(source_id=job.source_id, status=Status.DONE).exclude(pk=job.pk)
+        earlier = earlier.exclude(file="")
+        _delete_later([*names, *earlier.values_list("file", flat=True)])
+        earlier.update(file="")
     return job
 
 

@@ -100,10 +100,15 @@ def test_progress_is_shown_and_a_second_click_shows_the_running_job(client, scho
     progress = client.get(progress_url).json()
     assert progress["finished"] and progress["done"] == 2 and progress["status"] == "done"
 
-    # Once the file is made, a click prints anew (from the links as they are then).
+    # Once the file is made, a click prints anew (from the links as they are then); the earlier file goes.
+    first = KitPrint.objects.get(source=imp).file.name
     with django_capture_on_commit_callbacks(execute=True):
         _start(client, org, imp)
     assert KitPrint.objects.filter(source=imp, status="done").count() == 2
+    latest = KitPrint.objects.filter(source=imp).first()
+    assert latest.pk != job.pk and latest.file and not KitPrint.file.field.storage.exists(first)
+    assert client.get(reverse("roster:kits_file", args=[org.pk, imp.pk, job.pk])).status_code == 404
+    assert client.get(reverse("roster:kits_file", args=[org.pk, imp.pk, latest.pk])).status_code == 200
 
 
 def test_each_step_run_twice_does_its_work_once(client, school, django_capture_on_commit_callbacks):
@@ -147,13 +152,22 @@ def test_a_failed_print_says_why_and_may_be_tried_again(
 
     org, _admin, imp = school
 
-    def unavailable(*args):
-        raise PdfUnavailable()
+    real = kit_jobs.kit_section_pdf
+    printed = []
 
-    monkeypatch.setattr(kit_jobs, "kit_section_pdf", unavailable)
+    def second_unavailable(*args):  # the first class prints, the second cannot
+        if printed:
+            raise PdfUnavailable()
+        printed.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(kit_jobs, "kit_section_pdf", second_unavailable)
     with django_capture_on_commit_callbacks(execute=True):
         _start(client, org, imp)
-    assert KitPrint.objects.get(source=imp).status == "failed"
+    job = KitPrint.objects.get(source=imp)
+    assert job.status == "failed" and not job.file
+    # The part printed before the failure is not left behind.
+    assert len(job.parts) == 1 and not KitPrint.file.field.storage.exists(next(iter(job.parts.values())))
     page = _text(client.get(reverse("roster:import", args=[org.pk, imp.pk])))
     assert "не установлены библиотеки для печати" in page and "Распечатать все комплекты" in page
 
