@@ -1,5 +1,7 @@
 """Reads of the roster app: imports only for those who may import, and only of their organisation."""
 
+from datetime import timedelta
+
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -8,7 +10,7 @@ from orgs.models import Group, Organisation
 from orgs.permissions import require
 from portal.exceptions import NotFound
 
-from .models import RosterEntry, RosterImport
+from .models import KitPrint, RosterEntry, RosterImport
 
 
 def roster_imports_for(user, organisation: Organisation):
@@ -67,3 +69,36 @@ def roster_import_links(imp: RosterImport, group_id=ALL_CLASSES) -> list[tuple[G
                 continue
             sections.setdefault(invite.target_group_id, (invite.target_group, []))[1].append(invite)
     return sorted(sections.values(), key=lambda section: section[0] is None)
+
+
+# ---- «Распечатать все комплекты» ----------------------------------------------------------------------------
+
+# A kits' job not finished after this long lost its worker (or its broker): a new click starts another.
+KIT_PRINT_STUCK_AFTER = timedelta(minutes=15)
+UNDER_WAY = [KitPrint.Status.QUEUED, KitPrint.Status.RUNNING]
+
+
+def kit_print_running(imp: RosterImport) -> KitPrint | None:
+    """The import's job still under way, if any."""
+    since = timezone.now() - KIT_PRINT_STUCK_AFTER
+    return (
+        KitPrint.objects.filter(source=imp, status__in=UNDER_WAY, created_at__gt=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def kit_print_latest(imp: RosterImport) -> KitPrint | None:
+    """What the import's page shows: the job under way, else the last one (done or failed)."""
+    return (
+        kit_print_running(imp)
+        or KitPrint.objects.filter(source=imp).exclude(status__in=UNDER_WAY).order_by("-created_at", "-id").first()
+    )
+
+
+def kit_print_get(imp: RosterImport, job_id) -> KitPrint:
+    """One kits' job of the import (the caller has the import through `roster_import_get`); else NotFound."""
+    try:
+        return KitPrint.objects.get(source=imp, pk=int(job_id))
+    except (KitPrint.DoesNotExist, TypeError, ValueError):
+        raise NotFound("Комплекты не найдены.", code="kit_print_not_found") from None

@@ -29,7 +29,7 @@ from .services.imports import (
     roster_import_fix_row,
     roster_import_set_mapping,
 )
-from .services.kits import kit_print_get, kit_print_latest, kit_print_progress, kit_print_start
+from .services.kits import kit_print_progress, kit_print_start
 
 Status = RosterImport.Status
 SHOWN_ROWS = 500
@@ -112,7 +112,7 @@ def roster_import(request, org, import_id):
     if imp.status == Status.DONE:
         links = [invite for _group, invites in selectors.roster_import_links(imp) for invite in invites]
         context.update(links_count=len(links), with_email=sum(1 for invite in links if invite.recipient_email))
-        context["kit_print"] = kit_print_latest(imp)
+        context["kit_print"] = selectors.kit_print_latest(imp)
     return render(request, "roster/result.html", context)
 
 
@@ -198,14 +198,14 @@ def roster_kits(request, org, import_id):
 def roster_kits_progress(request, org, import_id, job_id):
     """Classes printed of the total, as JSON, for the page that shows the kits' job."""
     imp = selectors.roster_import_get(request.user, org, import_id)
-    return JsonResponse(kit_print_progress(kit_print_get(imp, job_id)))
+    return JsonResponse(kit_print_progress(selectors.kit_print_get(imp, job_id)))
 
 
 @org_page("manage_movement")
 def roster_kits_file(request, org, import_id, job_id):
     """The kits' file the job made."""
     imp = selectors.roster_import_get(request.user, org, import_id)
-    job = kit_print_get(imp, job_id)
+    job = selectors.kit_print_get(imp, job_id)
     if job.status != KitPrint.Status.DONE or not job.file:
         raise NotFound("Файл комплектов ещё не готов.", code="kit_print_not_ready")
     with job.file.open("rb") as f:

@@ -12,7 +12,6 @@ click after it has finished prints anew, from the links as they are then.
 
 import logging
 import uuid
-from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,7 +20,7 @@ from django.utils import timezone
 
 from invites.kits import kit_section_pdf
 from portal.dispatch import queue_after_commit, queue_now
-from portal.exceptions import NotFound, PortalError, RuleViolation
+from portal.exceptions import PortalError, RuleViolation
 from portal.pdf import pdfs_merge
 
 from .. import selectors
@@ -30,40 +29,17 @@ from ..models import KitPrint, RosterImport
 logger = logging.getLogger("roster.kits")
 
 Status = KitPrint.Status
-# A job not finished after this long lost its worker (or its broker): a new click starts another.
-STUCK_AFTER = timedelta(minutes=15)
 UNEXPECTED = (
     "Комплекты не напечатаны из-за ошибки на сервере. Попробуйте ещё раз; если не получится, сообщите "
     "администратору портала."
 )
 
 
-def kit_print_running(imp: RosterImport) -> KitPrint | None:
-    """The import's job still under way, if any."""
-    since = timezone.now() - STUCK_AFTER
-    return (
-        KitPrint.objects.filter(source=imp, status__in=[Status.QUEUED, Status.RUNNING], created_at__gt=since)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
-def kit_print_latest(imp: RosterImport) -> KitPrint | None:
-    """What the import's page shows: the job under way, else the last one (done or failed)."""
-    return (
-        kit_print_running(imp)
-        or KitPrint.objects.filter(source=imp)
-        .exclude(status__in=[Status.QUEUED, Status.RUNNING])
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
 def kit_print_start(*, imp: RosterImport, actor) -> tuple[KitPrint, bool]:
     """Queue the printing of the import's kits; (the job, whether it is new). A job under way is returned as it is."""
     with transaction.atomic():
         RosterImport.objects.select_for_update().filter(pk=imp.pk).first()  # two clicks at once make one job
-        running = kit_print_running(imp)
+        running = selectors.kit_print_running(imp)
         if running is not None:
             return running, False
         sections = [group.pk if group is not None else None for group, _invites in selectors.roster_import_links(imp)]
@@ -196,10 +172,3 @@ def kit_print_progress(job: KitPrint) -> dict:
         "finished": job.status in (Status.DONE, Status.FAILED),
         "error": job.last_error,
     }
-
-
-def kit_print_get(imp: RosterImport, job_id) -> KitPrint:
-    try:
-        return KitPrint.objects.get(source=imp, pk=int(job_id))
-    except (KitPrint.DoesNotExist, TypeError, ValueError):
-        raise NotFound("Комплекты не найдены.", code="kit_print_not_found") from None
