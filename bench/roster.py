@@ -9,9 +9,11 @@ administrator and current academic year, and writes the students' file as an e-j
   - reading the file and the preview of every row (what the page and the API show before anything is written);
   - the confirmed import: one job, one transaction — the 80 classes created, 2,000 roster entries, a personal link
     per student and a parent's link per minor (4,000 links);
-  - the printable kit (A4 PDF, six cards with a QR code per page) of every class, from the links just made: the
-    invites read here, each kit's QR codes, HTML and PDF made in one of `--processes` processes forked from this
-    one (one per core by default), as kits asked for side by side are printed by different server workers;
+  - «Распечатать все комплекты» (A4 PDF, six cards with a QR code per page, each class from a new page) from the
+    links just made, as its background job does it: the links read by the job's selector, each class's part made
+    by the job's own function (roster.services.kits → invites.kits.kit_section_pdf) in one of `--processes`
+    processes forked from this one (one per core by default), as a Celery worker's processes print the job's
+    per-class tasks side by side, then the parts put together in order into one file (portal.pdf.pdfs_merge);
 (4) prints the wall time and CPU (the printing processes' included) of each phase and of the whole (goal ≤ 30 s),
 the queries of the import per row, and the peak memory of the process and of a printing process; then checks the
 result (the counts, every kit a PDF, and that the same file again creates nothing) and drops the database, whatever
@@ -155,13 +157,13 @@ def peak_children_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-_KITS: list = []  # (cards, organisation, class) of each kit, read before the printing processes are forked
+_KITS: list = []  # (class, invites, organisation) of each kit, read before the printing processes are forked
 
 
 def _print_kit(n: int) -> bytes:
-    from invites.kits import kit_pdf
+    from roster.services.kits import kit_section_pdf  # what the job's per-class task prints with
 
-    return kit_pdf(*_KITS[n])
+    return kit_section_pdf(*_KITS[n])
 
 
 def print_kits(kits: list, processes: int) -> list[bytes]:
@@ -190,8 +192,10 @@ def run_phases(args, run) -> tuple[dict, list[str]]:
     from invites.kits import CARDS_PER_PAGE
     from invites.models import Invite
     from orgs.models import Group
+    from portal.pdf import pdfs_merge
     from roster.models import RosterEntry
     from roster.planning import plan_build
+    from roster.selectors import roster_import_links
     from roster.services.apply import roster_import_apply
     from roster.services.imports import roster_import_allow_classes, roster_import_confirm, roster_import_create
 
@@ -216,26 +220,23 @@ def run_phases(args, run) -> tuple[dict, list[str]]:
     run.step(f"printing the kit of {kits} of the {len(classes)} classes in {args.processes} process(es)")
     pages = 0
     with measured(figures, "kits"):
-        groups = Group.objects.filter(organisation=org, kind=Group.Kind.CLASS).order_by("grade", "name")
-        invites = Invite.objects.filter(organisation=org, status="active").select_related(
-            "bound_student", "target_group"
-        )
-        by_group: dict[int, list] = {}
-        for invite in invites.order_by("role", "recipient_name", "pk"):
-            by_group.setdefault(invite.target_group_id, []).append(invite)
         jobs = []
-        for group in groups[:kits]:
-            cards = by_group.get(group.pk, [])
-            jobs.append((cards, org, group))
-            pages += -(-len(cards) // CARDS_PER_PAGE)
+        for group, invites in roster_import_links(imp)[:kits]:
+            jobs.append((group, invites, org))
+            pages += -(-len(invites) // CARDS_PER_PAGE)
         pdfs = print_kits(jobs, args.processes)
+        merge_started = time.perf_counter()
+        whole = pdfs_merge(pdfs)
+        figures["kit_merge_seconds"] = round(time.perf_counter() - merge_started, 2)
     figures["kit_pages"], figures["kit_count"], figures["kit_processes"] = pages, kits, args.processes
-    figures["kit_megabytes"] = round(sum(len(pdf) for pdf in pdfs) / 2**20, 2)
+    figures["kit_megabytes"] = round(len(whole) / 2**20, 2)
     figures["memory_peak_mib"] = round(peak_mib(), 1)
     figures["memory_peak_printing_mib"] = round(peak_children_mib(), 1)
     figures["result"] = imp.result
 
     problems = [f"kit {n + 1} is not a PDF" for n, pdf in enumerate(pdfs) if not pdf.startswith(b"%PDF-")]
+    if not whole.startswith(b"%PDF-"):
+        problems.append("the kits put together are not a PDF")
     expected = {"new": args.students, "links": 2 * args.students, "parent_links": args.students}
     for key, value in expected.items():
         if imp.result.get(key) != value:
@@ -266,8 +267,8 @@ def report(args, figures: dict) -> None:
         ("apply", "import: classes, entries, personal and parents' links"),
         (
             "kits",
-            f"class kits: {figures['kit_count']} PDFs, {figures['kit_pages']} A4 pages, "
-            f"{figures['kit_processes']} process(es)",
+            f"all class kits: {figures['kit_count']} parts, {figures['kit_pages']} A4 pages, "
+            f"{figures['kit_processes']} proc.",
         ),
     ):
         row = figures[phase]
@@ -290,7 +291,7 @@ def report(args, figures: dict) -> None:
     print(f"peak memory of the process: {peak} MiB (before the phases {before} MiB)", end="")
     if figures["kit_processes"] > 1:
         print(f"; of a printing process: {figures['memory_peak_printing_mib']} MiB", end="")
-    print(f"; the kits weigh {figures['kit_megabytes']} MiB")
+    print(f"; the kits' file weighs {figures['kit_megabytes']} MiB (put together in {figures['kit_merge_seconds']} s)")
 
 
 def main(argv=None) -> int:

@@ -198,6 +198,12 @@ def kit_pdf_by_group(sections: Iterable[tuple[Group | None, list]], organisation
     return html_to_pdf(_kit_render(pages, organisation, None))
 
 
+def kit_section_pdf(group: Group | None, items: Iterable, organisation: Organisation) -> bytes:
+    """One class's part of `kit_pdf_by_group`, alone: the same pages, so that the classes' parts, printed apart
+    (by a background job, a class at a time) and put together in order, make the same file."""
+    return kit_pdf_by_group([(group, items)], organisation)
+
+
 def _kit_render(pages: list, organisation: Organisation, group: Group | None) -> str:
     header = f"{organisation.short_name}{f' · {group.name}' if group else ''} · приглашения в портал"
     cards = [card for page in pages for card in page]

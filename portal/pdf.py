@@ -34,3 +34,17 @@ def html_to_pdf(html: str) -> bytes:
     # data: only — no http(s), no file: a refused address is skipped (and logged), the rest is printed.
     fetcher = weasyprint.URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf()
+
+
+def pdfs_merge(parts: list[bytes]) -> bytes:
+    """Several PDFs as one, their pages in the given order (a document printed in parts, one part per process)."""
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(BytesIO(part))
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()

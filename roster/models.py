@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -125,3 +127,44 @@ class ChildSignIn(models.Model):
 
     def __str__(self):
         return f"Вход для {self.child} от {self.created_at:%d.%m.%Y}"
+
+
+def kit_print_path(instance, filename) -> str:
+    # A random name: the file holds working links and is served only through a view that checks who asks.
+    return f"roster/kits/{instance.organisation_id}/{uuid.uuid4().hex}.pdf"
+
+
+class KitPrint(models.Model):
+    """«Распечатать все комплекты»: one PDF with every class's invite cards of an import, printed by a background
+    job, a class at a time (the classes side by side on a worker's processes), then put together in order.
+
+    `sections` are the classes in print order (their ids; null: the links without a class); `parts` maps a
+    section's position to its printed file, so that a job run again (after a worker died) prints only what is
+    missing, and the file is put together once every part is there."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("в очереди")
+        RUNNING = "running", _("печатается")
+        DONE = "done", _("готов")
+        FAILED = "failed", _("не удался")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="kit_prints")
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    sections = models.JSONField(default=list)
+    parts = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(_("классов"), default=0)
+    done = models.PositiveIntegerField(_("готово"), default=0)
+    file = models.FileField(_("файл"), upload_to=kit_print_path, max_length=300, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("заказан"), default=timezone.now)
+    finished_at = models.DateTimeField(_("готов"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("комплекты приглашений импорта")
+        verbose_name_plural = _("комплекты приглашений импорта")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Комплекты импорта №{self.source_id}: {self.done} из {self.total}"

@@ -1,6 +1,8 @@
 """Reads of the roster app: imports only for those who may import, and only of their organisation."""
 
-from django.db.models import F
+from datetime import timedelta
+
+from django.db.models import F, Q
 from django.utils import timezone
 
 from invites.models import Invite
@@ -8,7 +10,7 @@ from orgs.models import Group, Organisation
 from orgs.permissions import require
 from portal.exceptions import NotFound
 
-from .models import RosterEntry, RosterImport
+from .models import KitPrint, RosterEntry, RosterImport
 
 
 def roster_imports_for(user, organisation: Organisation):
@@ -33,20 +35,29 @@ def roster_entries_waiting(organisation: Organisation, group=None):
     return qs.filter(group=group) if group is not None else qs
 
 
-def roster_import_links(imp: RosterImport) -> list[tuple[Group | None, list[Invite]]]:
+ALL_CLASSES = object()
+
+
+def roster_import_links(imp: RosterImport, group_id=ALL_CLASSES) -> list[tuple[Group | None, list[Invite]]]:
     """The working personal links the import made (each person's own, then their parent's), by class in the
-    structure's order (the staff's links, without a class, last), each class's by the list's surnames."""
-    entries = (
-        RosterEntry.objects.filter(source=imp)
-        .select_related("invite__target_group", "parent_invite__target_group")
-        .order_by(
-            F("group__grade").asc(nulls_last=True),
-            F("group__name").asc(nulls_last=True),
-            "last_name",
-            "first_name",
-            "patronymic",
-            "pk",
+    structure's order (the staff's links, without a class, last), each class's by the list's surnames.
+
+    With `group_id`, only that class's section (None: the links without a class), as the kits' job prints it."""
+    entries = RosterEntry.objects.filter(source=imp)
+    if group_id is not ALL_CLASSES:
+        entries = entries.filter(
+            Q(invite__target_group_id=group_id) | Q(parent_invite__target_group_id=group_id)
+            if group_id is not None
+            else Q(invite__isnull=False, invite__target_group__isnull=True)
+            | Q(parent_invite__isnull=False, parent_invite__target_group__isnull=True)
         )
+    entries = entries.select_related("invite__target_group", "parent_invite__target_group").order_by(
+        F("group__grade").asc(nulls_last=True),
+        F("group__name").asc(nulls_last=True),
+        "last_name",
+        "first_name",
+        "patronymic",
+        "pk",
     )
     now = timezone.now()
     sections: dict = {}
@@ -54,5 +65,40 @@ def roster_import_links(imp: RosterImport) -> list[tuple[Group | None, list[Invi
         for invite in (entry.invite, entry.parent_invite):
             if invite is None or invite.status != Invite.Status.ACTIVE or invite.expires_at <= now:
                 continue
+            if group_id is not ALL_CLASSES and invite.target_group_id != group_id:
+                continue
             sections.setdefault(invite.target_group_id, (invite.target_group, []))[1].append(invite)
     return sorted(sections.values(), key=lambda section: section[0] is None)
+
+
+# ---- «Распечатать все комплекты» ----------------------------------------------------------------------------
+
+# A kits' job not finished after this long lost its worker (or its broker): a new click starts another.
+KIT_PRINT_STUCK_AFTER = timedelta(minutes=15)
+UNDER_WAY = [KitPrint.Status.QUEUED, KitPrint.Status.RUNNING]
+
+
+def kit_print_running(imp: RosterImport) -> KitPrint | None:
+    """The import's job still under way, if any."""
+    since = timezone.now() - KIT_PRINT_STUCK_AFTER
+    return (
+        KitPrint.objects.filter(source=imp, status__in=UNDER_WAY, created_at__gt=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def kit_print_latest(imp: RosterImport) -> KitPrint | None:
+    """What the import's page shows: the job under way, else the last one (done or failed)."""
+    return (
+        kit_print_running(imp)
+        or KitPrint.objects.filter(source=imp).exclude(status__in=UNDER_WAY).order_by("-created_at", "-id").first()
+    )
+
+
+def kit_print_get(imp: RosterImport, job_id) -> KitPrint:
+    """One kits' job of the import (the caller has the import through `roster_import_get`); else NotFound."""
+    try:
+        return KitPrint.objects.get(source=imp, pk=int(job_id))
+    except (KitPrint.DoesNotExist, TypeError, ValueError):
+        raise NotFound("Комплекты не найдены.", code="kit_print_not_found") from None

@@ -3,21 +3,21 @@
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from invites.kits import kit_pdf_by_group
 from invites.services.sending import invite_mailing_start
 from orgs.models import Group
 from orgs.views._base import apply_error_to_form, org_page
 from portal.downloads import file_response
-from portal.exceptions import PortalError
+from portal.exceptions import NotFound, PortalError
 from portal.spreadsheets import XLSX_TYPE
 
 from . import selectors
 from .columns import FIELDS, mapping_problems
 from .forms import MappingForm, RowForm, UploadForm
-from .models import RosterImport
+from .models import KitPrint, RosterImport
 from .planning import plan_build
 from .reading import MAX_BYTES
 from .report import error_report_filename, error_report_xlsx
@@ -29,6 +29,7 @@ from .services.imports import (
     roster_import_fix_row,
     roster_import_set_mapping,
 )
+from .services.kits import kit_print_progress, kit_print_start
 
 Status = RosterImport.Status
 SHOWN_ROWS = 500
@@ -111,6 +112,7 @@ def roster_import(request, org, import_id):
     if imp.status == Status.DONE:
         links = [invite for _group, invites in selectors.roster_import_links(imp) for invite in invites]
         context.update(links_count=len(links), with_email=sum(1 for invite in links if invite.recipient_email))
+        context["kit_print"] = selectors.kit_print_latest(imp)
     return render(request, "roster/result.html", context)
 
 
@@ -175,16 +177,39 @@ def roster_progress(request, org, import_id):
     return JsonResponse(roster_import_progress(imp))
 
 
+@require_POST
 @org_page("manage_movement")
 def roster_kits(request, org, import_id):
-    """«Распечатать все комплекты»: one PDF with every class's cards from the links the import made, each class
-    from a new page."""
+    """«Распечатать все комплекты»: a background job prints every class's cards from the links the import made
+    into one PDF, each class from a new page; the import's page shows its progress, then the file. A click while
+    a job is under way shows that job."""
     imp = selectors.roster_import_get(request.user, org, import_id)
     try:
-        pdf = kit_pdf_by_group(selectors.roster_import_links(imp), org)
+        _job, created = kit_print_start(imp=imp, actor=request.user)
     except PortalError as error:
         messages.error(request, error.message)
-        return redirect("roster:import", org.pk, imp.pk)
+    else:
+        if not created:
+            messages.info(request, _("Комплекты уже печатаются: дождитесь, пока будет готов этот файл."))
+    return redirect(reverse("roster:import", args=[org.pk, imp.pk]) + "#all-kits-title")
+
+
+@org_page("manage_movement")
+def roster_kits_progress(request, org, import_id, job_id):
+    """Classes printed of the total, as JSON, for the page that shows the kits' job."""
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    return JsonResponse(kit_print_progress(selectors.kit_print_get(imp, job_id)))
+
+
+@org_page("manage_movement")
+def roster_kits_file(request, org, import_id, job_id):
+    """The kits' file the job made."""
+    imp = selectors.roster_import_get(request.user, org, import_id)
+    job = selectors.kit_print_get(imp, job_id)
+    if job.status != KitPrint.Status.DONE or not job.file:
+        raise NotFound("Файл комплектов ещё не готов.", code="kit_print_not_ready")
+    with job.file.open("rb") as f:
+        pdf = f.read()
     return file_response(pdf, "application/pdf", f"invites-{org.pk}-import-{imp.pk}.pdf")
 
 

@@ -37,6 +37,7 @@ from policies.services.content import rule_set_ensure
 from policies.services.documents import version_create
 from policies.services.responsible import responsible_add
 from portal.accounts.models import AccessReport, User, UserSession
+from roster.models import KitPrint
 from roster.services.imports import roster_import_create
 from safety.models import Incident
 from stats.services.areas import area_get_or_create, methodologist_attach
@@ -150,6 +151,10 @@ def seed(kind: str = "school") -> dict:
         file_name="5А.csv",
         data=f"Фамилия;Имя;{group_header}\r\nНовиков;Пётр;{cls.name}\r\nОрлов;Олег;9Я\r\n".encode("cp1251"),
     )
+    # The kits of that import being printed by their job.
+    kit_print = KitPrint.objects.create(
+        organisation=org, source=roster, sections=[cls.pk], total=1, status="running", created_by=admin
+    )
     # A promotion waiting for its job, and a transfer from another school waiting for this one's decision.
     promotion = Promotion.objects.create(
         organisation=org, from_year=cls.academic_year, to_year_name="2027/2028", created_by=admin
@@ -195,6 +200,7 @@ def seed(kind: str = "school") -> dict:
             "rule_id": rule.pk,
             "key": "access",
             "import_id": roster.pk,
+            "job_id": kit_print.pk,
             "promotion_id": promotion.pk,
             "number": 3,
         },

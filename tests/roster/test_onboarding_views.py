@@ -11,7 +11,7 @@ from django.urls import reverse
 from invites.models import InviteMailing
 from invites.services.links import invite_url
 from orgs.models import AcademicYear, Group
-from roster.models import RosterEntry, RosterImport
+from roster.models import KitPrint, RosterEntry, RosterImport
 from tests.factories import OrganisationFactory, admin_of
 from tests.invites.test_kits import decoded_links
 
@@ -72,7 +72,13 @@ def test_from_a_fresh_school_to_the_kits_and_letters(client, fresh, django_captu
 
     result = _text(client.get(preview_url))
     assert "Действующих личных ссылок: 4." in result and "Разослать по e-mail (1 адрес)" in result
-    kit = client.get(reverse("roster:kits", args=[org.pk, imp.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("roster:kits", args=[org.pk, imp.pk]))
+    assert started.status_code == 302
+    job = KitPrint.objects.get(source=imp)
+    page = _text(client.get(preview_url))
+    assert "Скачать все комплекты (PDF)" in page
+    kit = client.get(reverse("roster:kits_file", args=[org.pk, imp.pk, job.pk]))
     assert kit["Content-Type"] == "application/pdf"
     entries = RosterEntry.objects.filter(source=imp).select_related("invite", "parent_invite")
     made = {invite_url(e.invite) for e in entries} | {invite_url(e.parent_invite) for e in entries}
