@@ -43,7 +43,8 @@ def filled(django_db_setup, django_db_blocker):
 
 def api(user, org, query=""):
     client = APIClient()
-    client.force_authenticate(user)
+    # A user of its own, as each real request has: the rights read once per request are kept on the user instance.
+    client.force_authenticate(type(user).objects.get(pk=user.pk))
     return client.get(f"/api/v1/orgs/{org.pk}/stats/export/{query}")
 
 
