@@ -25,7 +25,7 @@ def message_url(pattern: str, message_id) -> str:
 # a deletion, a pin, a rename or a new thumbnail makes a new key: nothing is invalidated, an old entry is never shown
 # again and falls out of the cache by age. Escaping is the template's own, as before.
 _BODY_CACHE: OrderedDict = OrderedDict()
-BODY_CACHE_SIZE = 4000
+BODY_CACHE_SIZE = 8000
 _BODY_LOCK = threading.Lock()
 
 
@@ -59,12 +59,46 @@ def message_body(context, m):
         html = mark_safe(
             get_template("chats/_message_body.html").render({"m": m, "files": files, "verified_ids": verified})
         )
-        with _BODY_LOCK:
-            _BODY_CACHE[key] = html
-            while len(_BODY_CACHE) > BODY_CACHE_SIZE:
-                _BODY_CACHE.popitem(last=False)
+        _remember(key, html)
     else:
-        with _BODY_LOCK:
-            if key in _BODY_CACHE:
-                _BODY_CACHE.move_to_end(key)
+        _touch(key)
+    return html
+
+
+def _remember(key, html) -> None:
+    with _BODY_LOCK:
+        _BODY_CACHE[key] = html
+        while len(_BODY_CACHE) > BODY_CACHE_SIZE:
+            _BODY_CACHE.popitem(last=False)
+
+
+def _touch(key) -> None:
+    with _BODY_LOCK:
+        if key in _BODY_CACHE:
+            _BODY_CACHE.move_to_end(key)
+
+
+@register.simple_tag(takes_context=True)
+def message_actions(context, m):
+    """The actions of another person's row (reply, delete for a moderator, report, pin), the same for every viewer
+    with the same rights: kept like the rows' common part, keyed by the rights, the row's state and the language.
+    The author's own rows carry the edit form with the CSRF token and are drawn by the template each time."""
+    user, urls = context.get("user"), context.get("urls") or {}
+    rights = tuple(bool(context.get(name)) for name in ("can_post", "can_moderate", "can_pin"))
+    key = (
+        "actions",
+        m.pk,
+        bool(m.author_id),
+        m.pinned_at is not None,
+        rights,
+        urls.get("chat"),
+        translation.get_language(),
+    )
+    html = _BODY_CACHE.get(key)
+    if html is None:
+        flat = {name: context.get(name) for name in ("can_post", "can_moderate", "can_pin", "urls", "words")}
+        html = mark_safe(get_template("chats/_message_actions.html").render({**flat, "m": m, "user": user}))
+        _remember(key, html)
+    else:
+        _touch(key)
     return html

@@ -252,10 +252,16 @@ def test_a_row_drawn_once_never_shows_an_old_state(client, school):
     html = page(curator)
     assert "Второй вариант" in html and "Первый вариант" not in html and "(изменено)" in html
 
+    # The actions under another's row follow the viewer's rights and the row's state, kept or not.
+    delete_first = f'formaction="{chat_url(chat, "chats:delete", first.pk)}"'
+    unpin_reply = f'formaction="{chat_url(chat, "chats:unpin", reply.pk)}"'
+    assert delete_first in page(curator) and delete_first in page(kid)  # the moderator's, the author's own
+    assert f'formaction="{chat_url(chat, "chats:delete", reply.pk)}"' not in page(kid)
     message_pin(message=reply, actor=curator)
-    assert "закреплено" in page(kid)
+    assert "закреплено" in page(kid) and unpin_reply not in page(kid)
+    assert unpin_reply in page(school["admin"])
     message_unpin(message=reply, actor=curator)
-    assert "закреплено" not in page(kid)
+    assert "закреплено" not in page(kid) and unpin_reply not in page(school["admin"])
 
     kid.last_name = "Переименованная"
     kid.save(update_fields=["last_name"])
