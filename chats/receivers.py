@@ -4,7 +4,7 @@ from django.dispatch import receiver
 
 from orgs.signals import member_left, organisation_created, structure_changed
 
-from .services.sync import chats_sync_organisation, chats_sync_scope
+from .services.sync import chats_sync_joined, chats_sync_organisation, chats_sync_scope
 
 
 @receiver(organisation_created, dispatch_uid="chats.organisation_created")
@@ -14,8 +14,12 @@ def _organisation_created(sender, organisation, **kwargs):
 
 
 @receiver(structure_changed, dispatch_uid="chats.structure_changed")
-def _structure_changed(sender, organisation, user_ids=(), group_ids=(), **kwargs):
-    chats_sync_scope(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
+def _structure_changed(sender, organisation, user_ids=(), group_ids=(), additive=False, **kwargs):
+    if additive:
+        # People only gained (joined, were enrolled, linked to a child): add their rows, lock nothing.
+        chats_sync_joined(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
+    else:
+        chats_sync_scope(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
 
 
 @receiver(member_left, dispatch_uid="chats.member_left")

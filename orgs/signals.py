@@ -9,14 +9,18 @@ organisation_created = Signal()  # organisation
 teacher_verified = Signal()  # organisation, membership
 
 # Who and which classes a change of memberships, placements, assignments, parent links or classes touched.
-structure_changed = Signal()  # organisation, user_ids, group_ids
+structure_changed = Signal()  # organisation, user_ids, group_ids, additive
 
 
-def structure_changed_after_commit(*, organisation, users=(), groups=()) -> None:
+def structure_changed_after_commit(*, organisation, users=(), groups=(), additive=False) -> None:
     """Announce a structural change once the transaction commits.
 
     Listeners then read the committed structure, a rolled-back change announces nothing, and a failing
     listener cannot undo the change (robust): `resync_chats` repairs what it missed.
+
+    `additive`: the change only gives these people something (a new membership, a first class, a new parent's
+    link) and takes nothing from anyone, so listeners may add what follows from it without re-deriving the rest.
+    One transaction's announcement is additive only while every change it carries is.
     """
     user_ids = {getattr(u, "pk", u) for u in users if u is not None}
     group_ids = {getattr(g, "pk", g) for g in groups if g is not None}
@@ -24,7 +28,7 @@ def structure_changed_after_commit(*, organisation, users=(), groups=()) -> None
         return
     connection = transaction.get_connection()
     pending = connection.__dict__.setdefault("_structure_pending", {})
-    announcement = _Announcement(organisation, user_ids, group_ids, pending)
+    announcement = _Announcement(organisation, user_ids, group_ids, pending, additive)
     earlier = pending.get(organisation.pk)
     if earlier is not None and earlier.waiting(connection):
         # One transaction that enrols a student (a membership, then a placement) announces once, with both changes:
@@ -32,6 +36,7 @@ def structure_changed_after_commit(*, organisation, users=(), groups=()) -> None
         # silent. It still waits on its own: should the earlier one never be sent, it announces its own ids.
         earlier.user_ids |= user_ids
         earlier.group_ids |= group_ids
+        earlier.additive = earlier.additive and additive
         announcement.carried_by = earlier
     elif connection.in_atomic_block:
         pending[organisation.pk] = announcement
@@ -42,8 +47,9 @@ class _Announcement:
     """A structure_changed waiting for the commit of the current transaction; later changes of the same
     organisation in that transaction add their ids to it while it waits."""
 
-    def __init__(self, organisation, user_ids: set, group_ids: set, pending: dict):
+    def __init__(self, organisation, user_ids: set, group_ids: set, pending: dict, additive: bool = False):
         self.organisation, self.user_ids, self.group_ids, self.pending = organisation, user_ids, group_ids, pending
+        self.additive = additive
         self.sent = False
         self.carried_by = None
 
@@ -62,6 +68,7 @@ class _Announcement:
             organisation=self.organisation,
             user_ids=sorted(self.user_ids),
             group_ids=sorted(self.group_ids),
+            additive=self.additive,
         )
 
 

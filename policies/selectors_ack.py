@@ -2,8 +2,9 @@
 has to read or accept. Shared by the pages, the API, the jobs and the middleware."""
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from orgs.models import Membership, Organisation, ParentLink
@@ -79,16 +80,62 @@ class Gate:
 
 def gate_for(user) -> Gate:
     """What stands between the person and the portal, in one query: an unaccepted user agreement (every page sends
-    them to accept it) and documents to acknowledge (a banner on every page)."""
+    them to accept it) and documents to acknowledge (a banner on every page).
+
+    The same rules as terms_pending_for and campaigns_pending_for, written once as SQL: it runs on every page, and
+    the ORM's version cost ~2.5 ms of Python to build and ~1.2 ms of planning (three EXISTS joined by OR over every
+    open campaign) against ~0.3 ms for this one, which starts from the person's own memberships."""
     if not user.is_authenticated:
         return Gate()
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .values_list(Exists(terms_pending_for(user)), Exists(campaigns_pending_for(user)))
-        .first()
-    )
-    return Gate(*row) if row else Gate()
+    with connection.cursor() as cursor:
+        cursor.execute(_gate_sql(), _gate_params(user.pk))
+        row = cursor.fetchone()
+    return Gate(bool(row[0]), bool(row[1])) if row else Gate()
+
+
+@cache
+def _gate_sql() -> str:
+    t = {
+        "membership": Membership._meta.db_table,
+        "document": Document._meta.db_table,
+        "version": DocumentVersion._meta.db_table,
+        "acceptance": TermsAcceptance._meta.db_table,
+        "campaign": AcknowledgementCampaign._meta.db_table,
+        "ack": Acknowledgement._meta.db_table,
+    }
+    member = f"""{t["membership"]} m ON m.organisation_id = d.organisation_id
+            AND m.user_id = %(user)s AND m.valid_to IS NULL AND m.verification <> %(rejected)s"""
+    return f"""
+        SELECT EXISTS (
+            SELECT 1 FROM {t["version"]} v
+            JOIN {t["document"]} d ON d.id = v.document_id
+            JOIN {member}
+            WHERE d.kind = %(user_terms)s AND v.status = %(in_force)s
+              AND NOT EXISTS (
+                SELECT 1 FROM {t["acceptance"]} a JOIN {t["version"]} av ON av.id = a.version_id
+                WHERE a.user_id = %(user)s AND av.document_id = v.document_id AND av.major = v.major)
+        ), EXISTS (
+            SELECT 1 FROM {t["campaign"]} c
+            JOIN {t["document"]} d ON d.id = c.document_id
+            JOIN {member}
+            WHERE c.closed_at IS NULL
+              AND ((c.staff AND m.role IN (%(admin)s, %(teacher)s)) OR (c.students AND m.role = %(student)s)
+                   OR (c.parents AND m.role = %(parent)s))
+              AND NOT EXISTS (SELECT 1 FROM {t["ack"]} k WHERE k.campaign_id = c.id AND k.person_id = %(user)s)
+        )"""
+
+
+def _gate_params(user_id) -> dict:
+    return {
+        "user": user_id,
+        "rejected": Membership.Verification.REJECTED.value,
+        "user_terms": Document.Kind.USER_TERMS.value,
+        "in_force": DocumentVersion.Status.IN_FORCE.value,
+        "admin": Role.ADMIN.value,
+        "teacher": Role.TEACHER.value,
+        "student": Role.STUDENT.value,
+        "parent": Role.PARENT.value,
+    }
 
 
 def campaign_for_version(version: DocumentVersion) -> AcknowledgementCampaign | None:

@@ -106,20 +106,18 @@ def groups_of_users(organisation: Organisation, user_ids) -> set[int]:
     placements = Placement.objects.filter(organisation=organisation, valid_to__isnull=True).filter(
         Q(student_id__in=user_ids) | Q(student_id__in=children.values("child_id"))
     )
-    found = set(placements.values_list("group_id", flat=True))
-    found |= set(
+    # One query for the four sources (a UNION), not four round trips.
+    sources = [
+        placements.values_list("group_id", flat=True),
         CuratorAssignment.objects.filter(
             organisation=organisation, teacher_id__in=user_ids, valid_to__isnull=True
-        ).values_list("group_id", flat=True)
-    )
-    found |= set(
+        ).values_list("group_id", flat=True),
         TeachingAssignment.objects.filter(
             organisation=organisation, teacher_id__in=user_ids, valid_to__isnull=True
-        ).values_list("group_id", flat=True)
-    )
-    found |= set(
+        ).values_list("group_id", flat=True),
         ChatMember.objects.filter(
             chat__organisation=organisation, user_id__in=user_ids, left_at__isnull=True, chat__group__isnull=False
-        ).values_list("chat__group_id", flat=True)
-    )
-    return found
+        ).values_list("chat__group_id", flat=True),
+    ]
+    sources = [q.order_by() for q in sources]
+    return set(sources[0].union(*sources[1:]))

@@ -58,7 +58,7 @@ def membership_add(
     )
     if role == Role.TEACHER:
         movement_record(organisation=organisation, user=user, kind=Movement.Kind.HIRE, role=role, actor=actor)
-    structure_changed_after_commit(organisation=organisation, users=[user])
+    structure_changed_after_commit(organisation=organisation, users=[user], additive=True)
     return membership
 
 
@@ -424,7 +424,10 @@ def student_place(*, organisation: Organisation, student, group: Group, actor, r
             to_group=group,
         )
         structure_changed_after_commit(
-            organisation=organisation, users=[student], groups=[group, current.group_id if current else None]
+            organisation=organisation,
+            users=[student],
+            groups=[group, current.group_id if current else None],
+            additive=current is None,
         )
     return placement
 
@@ -541,7 +544,7 @@ def parent_link_create(*, organisation: Organisation, parent, child, actor) -> P
             obj=link,
             details={"parent": parent.full_name, "child": child.full_name},
         )
-        structure_changed_after_commit(organisation=organisation, users=[parent])
+        structure_changed_after_commit(organisation=organisation, users=[parent], additive=True)
     return link
 
 

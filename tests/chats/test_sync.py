@@ -230,3 +230,56 @@ def test_a_class_chat_made_by_hand_loses_the_students_and_parents_who_leave_the_
     assert members == {curator.pk: OWNER, kids[1].pk: MEMBER, kids[2].pk: MEMBER, colleague.pk: MEMBER}
     assert trip.members.filter(user=kids[0], left_at__isnull=False).exists()  # history kept
     assert not chats_sync_organisation(organisation=org).changed
+
+
+def test_a_joiner_is_added_to_the_chats_of_their_class_without_locking_them(school, live, monkeypatch):
+    """Enrolment and a parent's link only give: the joiner's rows are inserted, the class's chats are not locked or
+    re-planned (the full sync, which locks them, does not run), a second run adds nothing, and the full sync then
+    finds nothing to change."""
+    from chats.services import sync
+    from chats.services.sync import chats_sync_joined
+
+    org, admin, director = school
+    a5 = live(group_create, organisation=org, actor=admin, kind="class", grade=5, letter="А")
+    curator = person(live, org, admin, Role.TEACHER)
+    live(curator_assign, group=a5, teacher=curator, actor=admin)
+    teacher = person(live, org, admin, Role.TEACHER)
+    live(teaching_assign, group=a5, teacher=teacher, subject="Физика", actor=admin)
+    first = person(live, org, admin, Role.STUDENT)
+    live(student_place, organisation=org, student=first, group=a5, actor=admin)
+
+    kid, mum = UserFactory(), UserFactory()
+    full_syncs = []
+    full_sync = sync._sync
+    monkeypatch.setattr(sync, "_sync", lambda *a, **kw: full_syncs.append(kw) or full_sync(*a, **kw))
+    live(membership_add, organisation=org, user=kid, role=Role.STUDENT, actor=admin, verified=True)
+    live(student_place, organisation=org, student=kid, group=a5, actor=admin)
+    live(parent_link_create, organisation=org, parent=mum, child=kid, actor=admin)
+    assert full_syncs == []
+    monkeypatch.undo()
+
+    state = chat_state(org)
+    assert state[("class", a5.name, "", "")] == {curator.pk: OWNER, first.pk: MEMBER, kid.pk: MEMBER}
+    assert state[("class_parents", a5.name, "", "")] == {curator.pk: OWNER, mum.pk: MEMBER}
+    assert state[("subject", a5.name, "Физика", "")] == {teacher.pk: OWNER, first.pk: MEMBER, kid.pk: MEMBER}
+    assert state[("general_channel", None, "", "")][kid.pk] == MEMBER
+    assert state[("general_channel", None, "", "")][mum.pk] == MEMBER
+
+    rows = ChatMember.objects.count()
+    chats_sync_joined(organisation=org, user_ids=[kid.pk, mum.pk], group_ids=[a5.pk])
+    assert ChatMember.objects.count() == rows
+    assert not chats_sync_organisation(organisation=org).changed
+
+
+def test_a_transfer_is_not_a_join_the_old_class_chat_is_left(school, live):
+    org, admin, director = school
+    a5 = live(group_create, organisation=org, actor=admin, kind="class", grade=5, letter="А")
+    b5 = live(group_create, organisation=org, actor=admin, kind="class", grade=5, letter="Б")
+    for group in (a5, b5):
+        live(curator_assign, group=group, teacher=person(live, org, admin, Role.TEACHER), actor=admin)
+    kid = person(live, org, admin, Role.STUDENT)
+    live(student_place, organisation=org, student=kid, group=a5, actor=admin)
+    live(student_place, organisation=org, student=kid, group=b5, actor=admin)
+    state = chat_state(org)
+    assert kid.pk not in state[("class", a5.name, "", "")] and kid.pk in state[("class", b5.name, "", "")]
+    assert not chats_sync_organisation(organisation=org).changed

@@ -231,3 +231,44 @@ def test_times_on_the_chat_page_are_the_organisations_clocks(client, school):
     assert "до 25.12.2026 00:00" in html
     # After the response the thread is back on the default zone.
     assert timezone.get_current_timezone_name() == "Europe/Moscow"
+
+
+def test_a_row_drawn_once_never_shows_an_old_state(client, school):
+    """The rows' common part is kept between pages: each edit, deletion, pin, rename and quote change shows at once,
+    to the next viewer as to the author."""
+    from chats.services.messages import message_edit
+    from chats.services.moderation import message_pin, message_unpin
+
+    chat, kid, curator = school["chat_a"], school["kid_a"], school["curator_a"]
+    first = message_post(chat=chat, actor=kid, text="Первый вариант")
+    reply = message_post(chat=chat, actor=curator, text="Отвечаю", reply_to=first)
+
+    def page(user):
+        client.force_login(user)
+        return client.get(chat_url(chat)).content.decode()
+
+    assert "Первый вариант" in page(kid) and "Первый вариант" in page(curator)
+    message_edit(message=first, actor=kid, text="Второй вариант")
+    html = page(curator)
+    assert "Второй вариант" in html and "Первый вариант" not in html and "(изменено)" in html
+
+    # The actions under another's row follow the viewer's rights and the row's state, kept or not.
+    delete_first = f'formaction="{chat_url(chat, "chats:delete", first.pk)}"'
+    unpin_reply = f'formaction="{chat_url(chat, "chats:unpin", reply.pk)}"'
+    assert delete_first in page(curator) and delete_first in page(kid)  # the moderator's, the author's own
+    assert f'formaction="{chat_url(chat, "chats:delete", reply.pk)}"' not in page(kid)
+    message_pin(message=reply, actor=curator)
+    assert "закреплено" in page(kid) and unpin_reply not in page(kid)
+    assert unpin_reply in page(school["admin"])
+    message_unpin(message=reply, actor=curator)
+    assert "закреплено" not in page(kid) and unpin_reply not in page(school["admin"])
+
+    kid.last_name = "Переименованная"
+    kid.save(update_fields=["last_name"])
+    assert "Переименованная" in page(curator)
+
+    # Deleted by a moderator (the class's curator): neither the row nor its quote shows the text any more.
+    message_delete(message=first, actor=curator)
+    for viewer in (kid, curator, school["admin"]):
+        html = page(viewer)
+        assert "Второй вариант" not in html and html.count("Сообщение удалено") == 2

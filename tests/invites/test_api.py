@@ -786,6 +786,38 @@ def test_fifty_simultaneous_redemptions_of_a_single_use_link_make_one_member():
     assert Redemption.objects.filter(invite=invite).count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
+)
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parents_meeting_joiners_at_once_are_each_in_the_class_chat_once():
+    """The joiners' chat rows are added after the commit without locking the class's chats: twenty at once each end
+    up in the class chat and its subject-free channels exactly once, and the full sync finds nothing left to do."""
+    from chats.models import Chat, ChatMember
+    from chats.services.sync import chats_sync_organisation
+    from invites.models import InvitePolicy
+    from tests.factories import curator_of
+
+    org = OrganisationFactory()
+    cls = ClassFactory(organisation=org)
+    curator_of(cls)
+    admin = admin_of(org)
+    chats_sync_organisation(organisation=org)
+    InvitePolicy.objects.update_or_create(organisation=org, defaults={"leak_margin": 1000, "leak_spike_uses": 1000})
+    _invite, token = links.invite_create(organisation=org, actor=admin, role="student", target_group=cls, max_uses=20)
+    users = [UserFactory() for _ in range(20)]
+    responses = at_once([partial(client_of(u).post, f"/api/v1/invites/{token}/redeem/") for u in users], timeout=120)
+    assert [getattr(r, "status_code", r) for r in responses] == [201] * 20
+    class_chat = Chat.objects.get(group=cls, kind=Chat.Kind.CLASS)
+    general = Chat.objects.get(organisation=org, kind=Chat.Kind.GENERAL_CHANNEL)
+    for chat in (class_chat, general):
+        rows = ChatMember.objects.filter(chat=chat, user__in=users, left_at__isnull=True)
+        assert sorted(rows.values_list("user_id", flat=True)) == sorted(u.pk for u in users)
+    assert not chats_sync_organisation(organisation=org).changed
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_expiry_job_run_twice_at_once_leaves_the_same_result():
     org = OrganisationFactory()

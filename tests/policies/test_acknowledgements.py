@@ -134,3 +134,43 @@ def test_the_gate_every_page_asks_is_one_query_whatever_the_number_of_documents(
     with django_assert_num_queries(1):
         gate = gate_for(o.teacher)
     assert gate.must_accept_terms and gate.has_pending_acknowledgements
+
+
+def test_the_gate_says_what_the_pending_lists_say_for_every_kind_of_person():
+    """gate_for is the pages' one query; terms_pending_for and campaigns_pending_for are the lists the pages show.
+    Whoever asks — staff, a rejected teacher, a student, a parent, someone of another school — they agree, before
+    and after accepting and acknowledging, with students and parents asked and not."""
+    from orgs.models import Membership
+    from policies.selectors_ack import campaigns_pending_for, terms_pending_for
+    from policies.services.terms import terms_accept
+    from tests.factories import OrganisationFactory
+
+    o = office()
+    group = ClassFactory(organisation=o.org)
+    child = student_in(group)
+    parent = parent_of(child, o.org)
+    rejected = teacher_of(o.org)
+    Membership.objects.filter(user=rejected).update(verification=Membership.Verification.REJECTED)
+    outsider = teacher_of(OrganisationFactory())
+    people = [o.admin, o.director, o.teacher, rejected, child, parent, outsider, UserFactory()]
+
+    def agree():
+        for person in people:
+            gate = gate_for(person)
+            expected = (terms_pending_for(person).exists(), campaigns_pending_for(person).exists())
+            assert (gate.must_accept_terms, gate.has_pending_acknowledgements) == expected, person
+
+    agree()
+    terms = in_force(o, "user_terms")
+    from policies.services.workflow import version_approve
+
+    from .test_workflow import agreed
+
+    rules = version_approve(version=agreed(o), actor=o.director, method="in_app", ask_students=True, ask_parents=True)
+    agree()
+    assert gate_for(child).has_pending_acknowledgements and gate_for(o.teacher).must_accept_terms
+    assert terms.document.kind == "user_terms"
+    terms_accept(actor=o.teacher, agree=True, personal_data_consent=True)
+    acknowledgement_record(campaign=campaign_for_version(rules), actor=o.teacher)
+    assert gate_for(o.teacher) == gate_for(UserFactory())
+    agree()
