@@ -142,9 +142,12 @@ def events_visible_q(user) -> Q:
 def group_label(group: Group, organisation: Organisation) -> str:
     """A group as an audience: «5А — ученики и родители», «Учительская — все сотрудники»."""
     if group.kind == Group.Kind.STAFF:
-        return f"{group.name} — все сотрудники"
+        return _("%(group)s — все сотрудники") % {"group": group.name}
     if group.kind == Group.Kind.CLASS:
-        return f"{group.name} — {organisation.vocabulary.students} и родители"
+        return _("%(group)s — %(students)s и родители") % {
+            "group": group.name,
+            "students": organisation.vocabulary.students,
+        }
     return group.name
 
 
