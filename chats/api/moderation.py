@@ -2,6 +2,7 @@
 Thin views over chats.selectors and chats.services.moderation."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -146,7 +147,7 @@ class ReportViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewS
         super().initial(request, *args, **kwargs)
         chat_ids = selectors.moderated_chat_ids(request.user, self.organisation)
         if chat_ids is not None and not chat_ids.exists():
-            raise PermissionDenied("Очередь жалоб доступна владельцам и модераторам чатов и администраторам.")
+            raise PermissionDenied(_("Очередь жалоб доступна владельцам и модераторам чатов и администраторам."))
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -169,7 +170,7 @@ class ReportViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewS
         queue = selectors.moderation_queue(request.user, self.organisation, status=None)
         report = queue.filter(pk=rid).first()
         if report is None:
-            raise NotFound("Жалоба не найдена.")
+            raise NotFound(_("Жалоба не найдена."))
         services.report_resolve(
             report=report,
             actor=request.user,

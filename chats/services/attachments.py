@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from filetype.types import archive, audio, image, video
 from PIL import Image, ImageOps
 
@@ -56,11 +58,16 @@ TYPES = {
 }
 TEXT_EXTENSIONS = {"txt", "csv"}
 ACCEPT = ",".join(f".{ext}" for ext in TYPES)
-ALLOWED_HINT = (
+ALLOWED_HINT = gettext_lazy(
     "фото (JPEG, PNG, WebP, GIF), аудио (MP3, OGG, M4A, AAC, WAV), видео (MP4, WebM, MOV), "
     "документы (PDF, DOCX, XLSX, PPTX, ODT, ODS, TXT, CSV)"
 )
-KIND_LABELS = {PHOTO: "фото", AUDIO: "аудио", VIDEO: "видео", DOCUMENT: "документы"}
+KIND_LABELS = {
+    PHOTO: gettext_lazy("фото"),
+    AUDIO: gettext_lazy("аудио"),
+    VIDEO: gettext_lazy("видео"),
+    DOCUMENT: gettext_lazy("документы"),
+}
 
 # Programs and scripts: refused by the final extension, and by any inner one («photo.jpg.exe», «act.exe.pdf»).
 EXECUTABLE_EXTENSIONS = {
@@ -141,9 +148,10 @@ def _shown(name: str) -> str:
 
 def _size_text(size: int) -> str:
     if size < MB:
-        return f"{size // 1024} КБ" if size >= 1024 else f"{size} байт"
+        return _("%(size)s КБ") % {"size": size // 1024} if size >= 1024 else _("%(size)s байт") % {"size": size}
     value = size / MB
-    return f"{value:.0f} МБ" if value == int(value) else f"{value:.1f} МБ".replace(".", ",")
+    shown = f"{value:.0f}" if value == int(value) else f"{value:.1f}".replace(".", ",")
+    return _("%(size)s МБ") % {"size": shown}
 
 
 def _read_head(upload) -> bytes:
@@ -215,11 +223,11 @@ def _check_text(upload, name: str) -> None:
     try:
         for chunk in upload.chunks():
             if b"\x00" in chunk:
-                raise _Refused(f"Содержимое файла «{name}» не соответствует его расширению.")
+                raise _Refused(_("Содержимое файла «%(name)s» не соответствует его расширению.") % {"name": name})
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise _Refused(f"Текстовый файл «{name}» должен быть в кодировке UTF-8.") from None
+        raise _Refused(_("Текстовый файл «%(name)s» должен быть в кодировке UTF-8.") % {"name": name}) from None
     finally:
         upload.seek(0)
 
@@ -239,8 +247,11 @@ def _check_image(upload, name: str, fmt: str) -> tuple[int, int, bytes]:
     """Open the image with Pillow (only its declared format), refuse it above the pixel limit before decoding it,
     decode it whole (a broken or truncated image fails), and make a JPEG thumbnail without EXIF or GPS."""
     limit = settings.CHAT_IMAGE_MAX_PIXELS
-    too_big = f"Изображение «{name}» слишком большое: не более {limit // 1_000_000} мегапикселей."
-    broken = f"Изображение «{name}» повреждено или не читается."
+    too_big = _("Изображение «%(name)s» слишком большое: не более %(limit)s мегапикселей.") % {
+        "name": name,
+        "limit": limit // 1_000_000,
+    }
+    broken = _("Изображение «%(name)s» повреждено или не читается.") % {"name": name}
     formats = [_PILLOW_FORMATS[fmt]]
     try:
         upload.seek(0)
@@ -279,7 +290,7 @@ def _check_image(upload, name: str, fmt: str) -> tuple[int, int, bytes]:
 def _check_one(upload) -> CheckedFile:
     name = clean_name(getattr(upload, "name", ""))
     shown = _shown(name)
-    program = f"Файл «{shown}» — программа или сценарий: такие файлы отправлять нельзя."
+    program = _("Файл «%(name)s» — программа или сценарий: такие файлы отправлять нельзя.") % {"name": shown}
     parts = name.lower().split(".")
     extension = parts[-1].strip() if len(parts) > 1 else ""
     inner = [p for p in parts[1:-1] if p.isascii() and p.isalnum()]
@@ -287,25 +298,34 @@ def _check_one(upload) -> CheckedFile:
         raise _Refused(program)
     size = upload.size or 0
     if size <= 0:
-        raise _Refused(f"Файл «{shown}» пустой.")
+        raise _Refused(_("Файл «%(name)s» пустой.") % {"name": shown})
     head = _read_head(upload)
     if _is_program(head, extension):
         raise _Refused(program)
     if not extension:
-        raise _Refused(f"У файла «{shown}» нет расширения. Можно отправить: {ALLOWED_HINT}.")
+        raise _Refused(
+            _("У файла «%(name)s» нет расширения. Можно отправить: %(allowed)s.")
+            % {"name": shown, "allowed": ALLOWED_HINT}
+        )
     if extension not in TYPES:
-        raise _Refused(f"Файлы «.{_shown(extension)}» отправлять нельзя. Можно отправить: {ALLOWED_HINT}.")
+        raise _Refused(
+            _("Файлы «.%(extension)s» отправлять нельзя. Можно отправить: %(allowed)s.")
+            % {"extension": _shown(extension), "allowed": ALLOWED_HINT}
+        )
     kind, content_type, formats = TYPES[extension]
     if size > max_bytes(kind):
-        raise _Refused(f"Файл «{shown}» слишком большой: {KIND_LABELS[kind]} — не более {_size_text(max_bytes(kind))}.")
+        raise _Refused(
+            _("Файл «%(name)s» слишком большой: %(kind)s — не более %(size)s.")
+            % {"name": shown, "kind": KIND_LABELS[kind], "size": _size_text(max_bytes(kind))}
+        )
     fmt = _detect(upload, head)
     if fmt == "macros":
-        raise _Refused(f"Документ «{shown}» содержит макросы: такие файлы отправлять нельзя.")
+        raise _Refused(_("Документ «%(name)s» содержит макросы: такие файлы отправлять нельзя.") % {"name": shown})
     if fmt is None and extension in TEXT_EXTENSIONS:
         _check_text(upload, shown)
         fmt = "text"
     if fmt not in formats:
-        raise _Refused(f"Содержимое файла «{shown}» не соответствует его расширению.")
+        raise _Refused(_("Содержимое файла «%(name)s» не соответствует его расширению.") % {"name": shown})
     checked = CheckedFile(upload, name, f".{extension}", kind, content_type, size)
     if kind == PHOTO:
         checked.width, checked.height, checked.thumbnail = _check_image(upload, shown, fmt)
@@ -317,7 +337,7 @@ def attachments_check(*, files) -> list[CheckedFile]:
     files = list(files or ())
     limit = settings.CHAT_ATTACHMENTS_PER_MESSAGE
     if len(files) > limit:
-        msg = f"В одном сообщении можно отправить не больше {limit} файлов."
+        msg = _("В одном сообщении можно отправить не больше %(limit)s файлов.") % {"limit": limit}
         raise RuleViolation(msg, code="too_many_files", fields={"files": [msg]})
     checked, errors = [], []
     for upload in files:

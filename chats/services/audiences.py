@@ -11,6 +11,7 @@ the organisation) for any class and the staff group; a verified curator or a ver
 """
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from orgs.models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement
 from orgs.rights import groups_with_right
@@ -69,25 +70,29 @@ def chats_postable_by(user, organisation: Organisation) -> QuerySet[Chat]:
 def group_require_schedulable(user, organisation: Organisation, group: Group) -> None:
     """Raise unless the user may schedule an event for this group: another organisation's group is not found."""
     if group.organisation_id != organisation.pk:
-        raise NotFound("Группа не найдена.")
+        raise NotFound(_("Группа не найдена."))
     if group.kind not in AUDIENCE_KINDS:
         raise RuleViolation(
-            "Событие можно назначить классу или всему коллективу; для объединения или подразделения "
-            "назначьте его в чате.",
+            _(
+                "Событие можно назначить классу или всему коллективу; для объединения или подразделения "
+                "назначьте его в чате."
+            ),
             code="group_kind",
-            fields={"group": ["Выберите класс или весь коллектив."]},
+            fields={"group": [_("Выберите класс или весь коллектив.")]},
         )
     if group.is_archived:
-        raise PermissionDenied("Группа в архиве: назначить для неё событие нельзя.")
+        raise PermissionDenied(_("Группа в архиве: назначить для неё событие нельзя."))
     if _schedules_anything(user, organisation):
         return
     if group.kind == Group.Kind.CLASS and user.has_perm("orgs.create_group_chats", group):
         return
     if group.kind == Group.Kind.STAFF:
-        raise PermissionDenied("Событие для всего коллектива назначают администраторы и руководитель.")
+        raise PermissionDenied(_("Событие для всего коллектива назначают администраторы и руководитель."))
     raise PermissionDenied(
-        "Событие для класса назначают администраторы, руководитель, классный руководитель (куратор) этого класса "
-        "и подтверждённые педагоги, которые в нём преподают."
+        _(
+            "Событие для класса назначают администраторы, руководитель, классный руководитель (куратор) этого класса "
+            "и подтверждённые педагоги, которые в нём преподают."
+        )
     )
 
 
@@ -137,9 +142,12 @@ def events_visible_q(user) -> Q:
 def group_label(group: Group, organisation: Organisation) -> str:
     """A group as an audience: «5А — ученики и родители», «Учительская — все сотрудники»."""
     if group.kind == Group.Kind.STAFF:
-        return f"{group.name} — все сотрудники"
+        return _("%(group)s — все сотрудники") % {"group": group.name}
     if group.kind == Group.Kind.CLASS:
-        return f"{group.name} — {organisation.vocabulary.students} и родители"
+        return _("%(group)s — %(students)s и родители") % {
+            "group": group.name,
+            "students": organisation.vocabulary.students,
+        }
     return group.name
 
 

@@ -1,6 +1,7 @@
 """The system channels every organisation has: the general channel and the staff channel."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from orgs.models import Organisation
 from orgs.permissions import require
@@ -31,9 +32,11 @@ def system_channels_ensure(*, organisation: Organisation) -> tuple[list[Chat], i
 def _channel_title(title) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise RuleViolation("Введите название канала.", code="title_required", fields={"title": ["Введите название."]})
+        raise RuleViolation(
+            _("Введите название канала."), code="title_required", fields={"title": [_("Введите название.")]}
+        )
     if len(title) > TITLE_MAX:
-        msg = f"Название канала — не длиннее {TITLE_MAX} символов."
+        msg = _("Название канала — не длиннее %(limit)s символов.") % {"limit": TITLE_MAX}
         raise RuleViolation(msg, code="title_too_long", fields={"title": [msg]})
     return title
 
@@ -41,9 +44,9 @@ def _channel_title(title) -> str:
 def channel_rename(*, chat: Chat, actor, title: str) -> Chat:
     """Administrators rename a channel (a system one too: its title defaults by the kind of organisation, and the
     regulations may name it otherwise, «Общий канал Лицея»); the change is audited from the old title to the new."""
-    require(actor, "manage_org", chat.organisation, "Названия каналов меняют администраторы.")
+    require(actor, "manage_org", chat.organisation, _("Названия каналов меняют администраторы."))
     if not chat.is_channel:
-        raise RuleViolation("Это не канал.", code="not_a_channel")
+        raise RuleViolation(_("Это не канал."), code="not_a_channel")
     title = _channel_title(title)
     if title == chat.title:
         return chat
@@ -67,7 +70,7 @@ def channel_rename(*, chat: Chat, actor, title: str) -> Chat:
 def channel_create(*, organisation: Organisation, actor, title: str) -> Chat:
     """An additional channel of the whole organisation: everyone reads it, its owners (administrators and leaders)
     post; its members follow the structure like the general channel's."""
-    require(actor, "manage_org", organisation, "Дополнительные каналы создают администраторы.")
+    require(actor, "manage_org", organisation, _("Дополнительные каналы создают администраторы."))
     title = _channel_title(title)
     content_enforce(organisation=organisation, actor=actor, texts=[title], place=Place.CHAT_TITLE, field="title")
     with transaction.atomic():

@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import Group, Organisation
 from portal.accounts.models import User
@@ -46,49 +47,52 @@ def _bad(field: str, message: str, code: str = "invalid"):
 
 def _clean(*, kind, title, starts_at, duration_minutes, video_url, description, reminder_minutes_before, now):
     if kind not in Event.Kind.values:
-        raise _bad("kind", "Неизвестный вид события.")
+        raise _bad("kind", _("Неизвестный вид события."))
     title = (title or "").strip()
     if not title:
-        raise _bad("title", "Укажите название события.")
+        raise _bad("title", _("Укажите название события."))
     if len(title) > 200:
-        raise _bad("title", "Название длиннее 200 символов.")
+        raise _bad("title", _("Название длиннее 200 символов."))
     if starts_at is None or timezone.is_naive(starts_at):
-        raise _bad("starts_at", "Укажите время начала с часовым поясом.")
+        raise _bad("starts_at", _("Укажите время начала с часовым поясом."))
     if starts_at <= now:
-        raise _bad("starts_at", "Событие можно назначить только на будущее время.", code="in_the_past")
+        raise _bad("starts_at", _("Событие можно назначить только на будущее время."), code="in_the_past")
     if not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
-        raise _bad("duration_minutes", f"Длительность — от 1 до {MAX_DURATION_MINUTES} минут.")
+        raise _bad("duration_minutes", _("Длительность — от 1 до %(limit)s минут.") % {"limit": MAX_DURATION_MINUTES})
     if not 0 <= reminder_minutes_before <= MAX_REMINDER_MINUTES:
-        raise _bad("reminder_minutes_before", f"Напомнить можно за 0–{MAX_REMINDER_MINUTES} минут.")
+        raise _bad(
+            "reminder_minutes_before",
+            _("Напомнить можно за 0–%(limit)s минут.") % {"limit": MAX_REMINDER_MINUTES},
+        )
     video_url = (video_url or "").strip()
     if video_url:
         try:
             _https(video_url)
         except ValidationError:
-            raise _bad("video_url", "Ссылка должна быть полным адресом, начинающимся с https://.") from None
+            raise _bad("video_url", _("Ссылка должна быть полным адресом, начинающимся с https://.")) from None
         if len(video_url) > 500:
-            raise _bad("video_url", "Ссылка длиннее 500 символов.")
+            raise _bad("video_url", _("Ссылка длиннее 500 символов."))
     description = (description or "").strip()
     if len(description) > 2000:
-        raise _bad("description", "Описание длиннее 2000 символов.")
+        raise _bad("description", _("Описание длиннее 2000 символов."))
     return title, video_url, description
 
 
 def _require_audience(actor, organisation: Organisation, chat: Chat | None, group: Group | None) -> None:
     if (chat is None) == (group is None):
-        message = "Укажите аудиторию события: чат или группу (что-то одно)."
+        message = _("Укажите аудиторию события: чат или группу (что-то одно).")
         raise RuleViolation(message, code="audience", fields={"chat": [message], "group": [message]})
     if group is not None:
         group_require_schedulable(actor, organisation, group)
         return
     if chat.organisation_id != organisation.pk or not can_read(actor, chat):
-        raise NotFound("Чат не найден.")
+        raise NotFound(_("Чат не найден."))
     if chat.is_archived:
-        raise PermissionDenied("Чат в архиве: назначить в нём событие нельзя.")
+        raise PermissionDenied(_("Чат в архиве: назначить в нём событие нельзя."))
     if not is_staff_member(actor, organisation):
-        raise PermissionDenied("События назначают администраторы и педагоги.")
+        raise PermissionDenied(_("События назначают администраторы и педагоги."))
     if not can_post(actor, chat):
-        raise PermissionDenied("Назначать события в чате могут те, кто может в нём писать.")
+        raise PermissionDenied(_("Назначать события в чате могут те, кто может в нём писать."))
 
 
 def event_create(
@@ -152,10 +156,10 @@ def event_get_for(user, organisation: Organisation, pk) -> Event:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Событие не найдено.") from None
+        raise NotFound(_("Событие не найдено.")) from None
     event = events_visible_for_user(user, organisation).filter(pk=pk).first()
     if event is None:
-        raise NotFound("Событие не найдено.")
+        raise NotFound(_("Событие не найдено."))
     return event
 
 
@@ -175,12 +179,12 @@ def event_cancel(*, event: Event, actor, now=None) -> Event:
     cancel an event that has not started; a cancelled event is never reminded."""
     now = now or timezone.now()
     if not event_can_cancel(actor, event):
-        who = "владелец чата" if event.chat_id else "классный руководитель (куратор)"
-        raise PermissionDenied(f"Отменить событие может его автор, {who} или администратор.")
+        who = _("владелец чата") if event.chat_id else _("классный руководитель (куратор)")
+        raise PermissionDenied(_("Отменить событие может его автор, %(who)s или администратор.") % {"who": who})
     if event.cancelled_at is not None:
         return event
     if event.starts_at <= now:
-        raise RuleViolation("Событие уже началось: отменить его нельзя.", code="started")
+        raise RuleViolation(_("Событие уже началось: отменить его нельзя."), code="started")
     # Conditional UPDATE: a second cancellation at the same moment keeps the first time.
     Event.objects.filter(pk=event.pk, cancelled_at__isnull=True).update(cancelled_at=now)
     event.refresh_from_db(fields=["cancelled_at"])

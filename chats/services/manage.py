@@ -14,6 +14,8 @@
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orgs.models import CuratorAssignment, Group, Membership, Organisation
 from orgs.rights import groups_with_right
@@ -46,11 +48,11 @@ TITLE_MAX = Chat._meta.get_field("title").max_length
 
 CREATABLE_KINDS = (*Chat.MANAGEMENT_KINDS, Kind.OTHER)
 
-STRUCTURE_KIND = (
+STRUCTURE_KIND = gettext_lazy(
     "Чаты класса, родителей класса, педагогов класса, чаты по предметам и системные каналы создаются "
     "автоматически по структуре организации; вручную их создать нельзя."
 )
-STRUCTURE_ARCHIVE = (
+STRUCTURE_ARCHIVE = gettext_lazy(
     "Этот чат ведётся по структуре организации: чаты класса уходят в архив вместе с классом, чат по предмету — "
     "со снятием учебной нагрузки, а системные каналы не архивируются."
 )
@@ -94,49 +96,53 @@ def creatable_kinds(actor, organisation: Organisation) -> list[str]:
 def chat_create_check(*, organisation: Organisation, actor, kind: str, group: Group | None = None) -> None:
     """Raise unless the actor may create a chat of this kind (for this class): the rules before any member."""
     if not _is_member(actor, organisation):
-        raise PermissionDenied("Создавать чаты могут только участники организации.")
+        raise PermissionDenied(_("Создавать чаты могут только участники организации."))
     if kind in Chat.CHANNEL_KINDS or kind in Chat.STRUCTURE_KINDS:
-        raise RuleViolation(STRUCTURE_KIND, code="structure_kind", fields={"kind": [STRUCTURE_KIND]})
+        raise RuleViolation(str(STRUCTURE_KIND), code="structure_kind", fields={"kind": [str(STRUCTURE_KIND)]})
     if kind not in CREATABLE_KINDS:
-        raise RuleViolation("Неизвестный вид чата.", code="invalid_kind", fields={"kind": ["Выберите вид чата."]})
+        raise RuleViolation(_("Неизвестный вид чата."), code="invalid_kind", fields={"kind": [_("Выберите вид чата.")]})
     if group is not None:
         if group.organisation_id != organisation.pk:
-            raise NotFound("Класс не найден.")
+            raise NotFound(_("Класс не найден."))
         if group.kind != Group.Kind.CLASS:
-            msg = "Чат можно создать только для класса (учебной группы)."
+            msg = _("Чат можно создать только для класса (учебной группы).")
             raise RuleViolation(msg, code="group_kind", fields={"group": [msg]})
         if group.is_archived:
-            msg = "Класс в архиве: создать для него чат нельзя."
+            msg = _("Класс в архиве: создать для него чат нельзя.")
             raise RuleViolation(msg, code="group_archived", fields={"group": [msg]})
     if kind in Chat.MANAGEMENT_KINDS:
         if not actor.has_perm("orgs.create_management_chats", organisation):
-            raise PermissionDenied("Чаты руководителя создают администраторы, руководитель и его заместители.")
+            raise PermissionDenied(_("Чаты руководителя создают администраторы, руководитель и его заместители."))
         if group is not None:
-            msg = "Чат руководителя не привязывается к классу."
+            msg = _("Чат руководителя не привязывается к классу.")
             raise RuleViolation(msg, code="group_not_allowed", fields={"group": [msg]})
         return
     if actor.has_perm("orgs.create_chats", organisation):
         return
     if group is None:
         if groups_for_chat_creation(actor, organisation).exists():
-            msg = "Выберите класс: педагоги создают чаты для классов, в которых ведут занятия или руководство."
+            msg = _("Выберите класс: педагоги создают чаты для классов, в которых ведут занятия или руководство.")
             raise RuleViolation(msg, code="group_required", fields={"group": [msg]})
         raise PermissionDenied(
-            "Создавать чаты могут администраторы, руководитель (чаты руководителя), подтверждённые классные "
-            "руководители и подтверждённые педагоги — для своих классов."
+            _(
+                "Создавать чаты могут администраторы, руководитель (чаты руководителя), подтверждённые классные "
+                "руководители и подтверждённые педагоги — для своих классов."
+            )
         )
     if not actor.has_perm("orgs.create_group_chats", group):
         raise PermissionDenied(
-            "Создать чат для этого класса могут его подтверждённый классный руководитель (куратор), подтверждённые "
-            "педагоги, которые в нём преподают, и администраторы."
+            _(
+                "Создать чат для этого класса могут его подтверждённый классный руководитель (куратор), подтверждённые "
+                "педагоги, которые в нём преподают, и администраторы."
+            )
         )
 
 
 def _require_manage(actor, chat: Chat) -> None:
     if not can_read(actor, chat):
-        raise NotFound("Чат не найден.")
+        raise NotFound(_("Чат не найден."))
     if not can_manage(actor, chat):
-        raise PermissionDenied("Управлять чатом могут его владельцы и администраторы организации.")
+        raise PermissionDenied(_("Управлять чатом могут его владельцы и администраторы организации."))
 
 
 def _is_structure(chat: Chat) -> bool:
@@ -148,9 +154,11 @@ def _clean_title(title, kind: str) -> str:
     if not title and kind in Chat.MANAGEMENT_KINDS:
         title = str(Kind(kind).label).capitalize()
     if not title:
-        raise RuleViolation("Введите название чата.", code="title_required", fields={"title": ["Введите название."]})
+        raise RuleViolation(
+            _("Введите название чата."), code="title_required", fields={"title": [_("Введите название.")]}
+        )
     if len(title) > TITLE_MAX:
-        msg = f"Название длиннее {TITLE_MAX} символов."
+        msg = _("Название длиннее %(limit)s символов.") % {"limit": TITLE_MAX}
         raise RuleViolation(msg, code="title_too_long", fields={"title": [msg]})
     return title
 
@@ -187,10 +195,10 @@ def chat_rename(*, chat: Chat, actor, title: str) -> Chat:
     """Owners and administrators rename a chat created by hand; the structure names its own chats."""
     _require_manage(actor, chat)
     if _is_structure(chat):
-        msg = "Название этого чата задаёт структура организации: оно меняется вместе с классом или предметом."
+        msg = _("Название этого чата задаёт структура организации: оно меняется вместе с классом или предметом.")
         raise RuleViolation(msg, code="structure_chat", fields={"title": [msg]})
     if chat.is_archived:
-        raise Conflict("Чат в архиве: сначала верните его из архива.", code="archived")
+        raise Conflict(_("Чат в архиве: сначала верните его из архива."), code="archived")
     title = _clean_title(title, Kind.OTHER)
     if title != chat.title:
         content_enforce(
@@ -209,7 +217,7 @@ def chat_archive(*, chat: Chat, actor) -> Chat:
     """Owners and administrators archive a chat created by hand: it becomes read-only and keeps its history."""
     _require_manage(actor, chat)
     if _is_structure(chat):
-        raise RuleViolation(STRUCTURE_ARCHIVE, code="structure_chat")
+        raise RuleViolation(str(STRUCTURE_ARCHIVE), code="structure_chat")
     if not chat.is_archived:
         with transaction.atomic():
             chat.is_archived, chat.archived_at = True, timezone.now()
@@ -222,9 +230,9 @@ def chat_restore(*, chat: Chat, actor) -> Chat:
     """Owners and administrators bring an archived chat created by hand back; members may write again."""
     _require_manage(actor, chat)
     if _is_structure(chat):
-        raise RuleViolation(STRUCTURE_ARCHIVE, code="structure_chat")
+        raise RuleViolation(str(STRUCTURE_ARCHIVE), code="structure_chat")
     if chat.group_id and Group.objects.filter(pk=chat.group_id, is_archived=True).exists():
-        raise Conflict("Класс этого чата в архиве: сначала восстановите класс.", code="group_archived")
+        raise Conflict(_("Класс этого чата в архиве: сначала восстановите класс."), code="group_archived")
     if chat.is_archived:
         with transaction.atomic():
             chat.is_archived, chat.archived_at = False, None
@@ -239,12 +247,14 @@ def require_members_addable(*, chat: Chat, actor) -> None:
     _require_manage(actor, chat)
     if _is_structure(chat):
         raise RuleViolation(
-            "Состав этого чата следует за структурой организации: участники добавляются через класс, "
-            "учебную нагрузку или ссылку-приглашение.",
+            _(
+                "Состав этого чата следует за структурой организации: участники добавляются через класс, "
+                "учебную нагрузку или ссылку-приглашение."
+            ),
             code="structure_chat",
         )
     if chat.is_archived:
-        raise Conflict("Чат в архиве: сначала верните его из архива.", code="archived")
+        raise Conflict(_("Чат в архиве: сначала верните его из архива."), code="archived")
 
 
 def chat_members_add(*, chat: Chat, actor, user_ids) -> list[ChatMember]:
@@ -253,7 +263,9 @@ def chat_members_add(*, chat: Chat, actor, user_ids) -> list[ChatMember]:
     require_members_addable(chat=chat, actor=actor)
     ids = clean_ids(user_ids)
     if not ids:
-        raise RuleViolation("Выберите, кого добавить.", code="members_required", fields={"members": ["Выберите."]})
+        raise RuleViolation(
+            _("Выберите, кого добавить."), code="members_required", fields={"members": [_("Выберите.")]}
+        )
     group = Group.objects.filter(pk=chat.group_id).first() if chat.group_id else None
     with transaction.atomic():
         # One add at a time per chat: two at once would both pass the safety check on the same old members.
@@ -300,11 +312,13 @@ def chat_leave(*, chat: Chat, actor) -> int | None:
     """A member leaves a chat created by hand; the last owner's ownership passes on. Returns the new owner's id
     when ownership passed."""
     if not can_read(actor, chat):
-        raise NotFound("Чат не найден.")
+        raise NotFound(_("Чат не найден."))
     if _is_structure(chat):
         raise RuleViolation(
-            "Из чатов класса, чатов по предметам и системных каналов выйти нельзя: их состав следует за структурой "
-            "организации.",
+            _(
+                "Из чатов класса, чатов по предметам и системных каналов выйти нельзя: их состав следует за структурой "
+                "организации."
+            ),
             code="structure_chat",
         )
     heir = None
@@ -312,14 +326,16 @@ def chat_leave(*, chat: Chat, actor) -> int | None:
         Chat.objects.select_for_update().filter(pk=chat.pk).values_list("pk", flat=True).first()
         row = ChatMember.objects.filter(chat=chat, user=actor, left_at__isnull=True).first()
         if row is None:
-            raise RuleViolation("Вы не состоите в этом чате.", code="not_a_member")
+            raise RuleViolation(_("Вы не состоите в этом чате."), code="not_a_member")
         others_own = ChatMember.objects.filter(chat=chat, role=OWNER, left_at__isnull=True).exclude(user=actor).exists()
         if row.role == OWNER and not others_own:
             heir = _heir(chat, actor.pk)
             if heir is None:
                 raise Conflict(
-                    "Вы единственный владелец чата, и передать его некому. Если чат больше не нужен, "
-                    "перенесите его в архив.",
+                    _(
+                        "Вы единственный владелец чата, и передать его некому. Если чат больше не нужен, "
+                        "перенесите его в архив."
+                    ),
                     code="last_owner",
                 )
             updated = ChatMember.objects.filter(chat=chat, user_id=heir, left_at__isnull=True).update(

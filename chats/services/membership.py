@@ -6,6 +6,7 @@ one adult. Joining by oneself follows the same rules.
 """
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from orgs.models import Membership
 from portal.exceptions import Conflict, RuleViolation
@@ -38,16 +39,19 @@ def chat_member_join_check(*, chat: Chat, user) -> None:
     """Raise (400) unless the person may join this chat by themselves: one whom its kind (or its class) admits, and
     never so that the chat holds just one adult and one student (as chat creation refuses it)."""
     if chat.is_archived:
-        raise Conflict("Чат в архиве: вступить в него нельзя.", code="chat_archived")
+        raise Conflict(_("Чат в архиве: вступить в него нельзя."), code="chat_archived")
     pool = member_pool(organisation=chat.organisation, kind=chat.kind, group=chat.group, user_ids=[user.pk])
     if user.pk not in pool:
         where = (
-            f"в этот чат входят обучающиеся, их родители и педагоги класса «{inner_quotes(chat.group.name)}»"
+            _("в этот чат входят обучающиеся, их родители и педагоги класса «%(group)s»")
+            % {"group": inner_quotes(chat.group.name)}
             if chat.group_id
-            else f"в чат вида «{chat.get_kind_display()}» входят не все участники организации"
+            else _("в чат вида «%(kind)s» входят не все участники организации") % {"kind": chat.get_kind_display()}
         )
         raise RuleViolation(
-            f"Вступить в чат «{inner_quotes(chat.title)}» вы не можете: {where}.", code="chat_member_not_allowed"
+            _("Вступить в чат «%(title)s» вы не можете: %(where)s.")
+            % {"title": inner_quotes(chat.title), "where": where},
+            code="chat_member_not_allowed",
         )
     others = ChatMember.objects.filter(chat=chat, left_at__isnull=True).exclude(user=user)
     try:
@@ -56,9 +60,11 @@ def chat_member_join_check(*, chat: Chat, user) -> None:
         if error.code != "private_with_student":
             raise
         raise RuleViolation(
-            "Вступить пока нельзя: в чате остались бы один взрослый и один обучающийся, а личная переписка "
-            "педагога с обучающимся вне чатов класса не допускается. Попросите пригласившего сначала добавить "
-            "в чат других участников.",
+            _(
+                "Вступить пока нельзя: в чате остались бы один взрослый и один обучающийся, а личная переписка "
+                "педагога с обучающимся вне чатов класса не допускается. Попросите пригласившего сначала добавить "
+                "в чат других участников."
+            ),
             code="private_with_student",
         ) from None
 

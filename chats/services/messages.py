@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
@@ -19,15 +20,15 @@ def chat_get_for(user, pk, organisation=None, *, reading: bool = False) -> Chat:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Чат не найден.") from None
+        raise NotFound(_("Чат не найден.")) from None
     chats = Chat.objects.select_related("organisation", "group") if reading else Chat.objects
     chat = chats.filter(pk=pk).first()
     if chat is not None and reading:
         remember_viewers(chat)
     if chat is None or (organisation is not None and chat.organisation_id != organisation.pk):
-        raise NotFound("Чат не найден.")
+        raise NotFound(_("Чат не найден."))
     if not can_read(user, chat):
-        raise NotFound("Чат не найден.")
+        raise NotFound(_("Чат не найден."))
     return chat
 
 
@@ -35,10 +36,10 @@ def message_get(chat: Chat, pk) -> Message:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Сообщение не найдено.") from None
+        raise NotFound(_("Сообщение не найдено.")) from None
     message = Message.objects.filter(chat=chat, pk=pk).select_related("author").first()
     if message is None:
-        raise NotFound("Сообщение не найдено.")
+        raise NotFound(_("Сообщение не найдено."))
     return message
 
 
@@ -46,9 +47,9 @@ def clean_text(text, *, field: str = "text") -> str:
     """The text stripped; empty or too long is refused with a message for the field."""
     text = (text or "").strip()
     if not text:
-        raise RuleViolation("Сообщение пустое.", code="empty", fields={field: ["Введите текст сообщения."]})
+        raise RuleViolation(_("Сообщение пустое."), code="empty", fields={field: [_("Введите текст сообщения.")]})
     if len(text) > MESSAGE_MAX_LENGTH:
-        msg = f"Сообщение длиннее {MESSAGE_MAX_LENGTH} символов."
+        msg = _("Сообщение длиннее %(limit)s символов.") % {"limit": MESSAGE_MAX_LENGTH}
         raise RuleViolation(msg, code="too_long", fields={field: [msg]})
     return text
 
@@ -56,16 +57,16 @@ def clean_text(text, *, field: str = "text") -> str:
 def require_post(actor, chat: Chat) -> None:
     """Raise unless the actor may write in the chat now: not found, archived, channel or not a member."""
     if not can_read(actor, chat):
-        raise NotFound("Чат не найден.")
+        raise NotFound(_("Чат не найден."))
     if chat.is_archived:
-        raise PermissionDenied("Чат в архиве: писать в него нельзя.")
+        raise PermissionDenied(_("Чат в архиве: писать в него нельзя."))
     if not can_post(actor, chat):
         notice = mute_notice(actor, chat)
         if notice:
             raise PermissionDenied(notice, code="muted")
         if chat.is_channel:
-            raise PermissionDenied("В этом канале пишут только администраторы и руководитель.")
-        raise PermissionDenied("Писать в чат могут только его участники.")
+            raise PermissionDenied(_("В этом канале пишут только администраторы и руководитель."))
+        raise PermissionDenied(_("Писать в чат могут только его участники."))
 
 
 def message_post(*, chat: Chat, actor, text: str, reply_to: Message | int | None = None, files=()) -> Message:
@@ -79,9 +80,9 @@ def message_post(*, chat: Chat, actor, text: str, reply_to: Message | int | None
         reply_to = Message.objects.filter(pk=reply_id, chat=chat).first()
         if reply_to is None:
             raise RuleViolation(
-                "Ответить можно только на сообщение этого чата.",
+                _("Ответить можно только на сообщение этого чата."),
                 code="reply_not_found",
-                fields={"reply_to": ["Сообщение не найдено в этом чате."]},
+                fields={"reply_to": [_("Сообщение не найдено в этом чате.")]},
             )
     # The content rules before anything is stored: a refusal is recorded, and the message never exists.
     organisation = chat.organisation
@@ -114,9 +115,9 @@ def message_post(*, chat: Chat, actor, text: str, reply_to: Message | int | None
 def message_edit(*, message: Message, actor, text: str) -> Message:
     """Only the author edits, while the chat is writable and the message not deleted."""
     if message.author_id != actor.pk:
-        raise PermissionDenied("Изменять сообщение может только его автор.")
+        raise PermissionDenied(_("Изменять сообщение может только его автор."))
     if message.is_deleted:
-        raise RuleViolation("Удалённое сообщение изменить нельзя.", code="deleted")
+        raise RuleViolation(_("Удалённое сообщение изменить нельзя."), code="deleted")
     require_post(actor, message.chat)
     text = clean_text(text)
     verdict = content_enforce(
@@ -140,9 +141,9 @@ def message_delete(*, message: Message, actor) -> Message:
     The row stays as a marker: the text is gone."""
     chat = message.chat
     if not can_read(actor, chat):
-        raise NotFound("Сообщение не найдено.")
+        raise NotFound(_("Сообщение не найдено."))
     if message.author_id != actor.pk and not can_moderate(actor, chat):
-        raise PermissionDenied("Удалять чужие сообщения могут только владельцы, модераторы и администраторы.")
+        raise PermissionDenied(_("Удалять чужие сообщения могут только владельцы, модераторы и администраторы."))
     if message.is_deleted:
         return message
     now = timezone.now()
@@ -195,12 +196,14 @@ def _mark_read(chat: Chat, user, message_id: int) -> ChatReadState:
 def chat_mark_read(*, chat: Chat, actor, message_id: int | None = None) -> ChatReadState:
     """Mark the chat read up to a message of it (the newest by default); the mark never moves back."""
     if not can_read(actor, chat):
-        raise NotFound("Чат не найден.")
+        raise NotFound(_("Чат не найден."))
     newest = Message.objects.filter(chat=chat).order_by("-id").values_list("pk", flat=True).first() or 0
     if message_id is None:
         message_id = newest
     elif not Message.objects.filter(chat=chat, pk=message_id).exists():
         raise RuleViolation(
-            "Такого сообщения в чате нет.", code="message_not_found", fields={"message": ["Не найдено в этом чате."]}
+            _("Такого сообщения в чате нет."),
+            code="message_not_found",
+            fields={"message": [_("Не найдено в этом чате.")]},
         )
     return _mark_read(chat, actor, message_id)

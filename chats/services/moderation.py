@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import Membership
 from orgs.services.audit import audit_record
@@ -40,20 +41,20 @@ def report_create(*, message: Message, actor, reason: str, comment: str = "") ->
     the same message is refused (409) rather than added: the queue already has it. Moderators are told by e-mail."""
     chat = message.chat
     if not can_read(actor, chat):
-        raise NotFound("Сообщение не найдено.")
+        raise NotFound(_("Сообщение не найдено."))
     if message.author_id is None:
-        raise RuleViolation("Это служебное сообщение портала: пожаловаться на него нельзя.", code="system_message")
+        raise RuleViolation(_("Это служебное сообщение портала: пожаловаться на него нельзя."), code="system_message")
     if message.author_id == actor.pk:
-        raise RuleViolation("На своё сообщение пожаловаться нельзя: его можно изменить или удалить.", code="own")
+        raise RuleViolation(_("На своё сообщение пожаловаться нельзя: его можно изменить или удалить."), code="own")
     if message.is_deleted:
-        raise RuleViolation("Сообщение уже удалено.", code="deleted")
+        raise RuleViolation(_("Сообщение уже удалено."), code="deleted")
     if reason not in Report.Reason.values:
-        raise RuleViolation("Выберите причину жалобы.", code="reason", fields={"reason": ["Выберите причину."]})
+        raise RuleViolation(_("Выберите причину жалобы."), code="reason", fields={"reason": [_("Выберите причину.")]})
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX_LENGTH:
-        msg = f"Комментарий длиннее {COMMENT_MAX_LENGTH} символов."
+        msg = _("Комментарий длиннее %(limit)s символов.") % {"limit": COMMENT_MAX_LENGTH}
         raise RuleViolation(msg, code="too_long", fields={"comment": [msg]})
-    already = "Вы уже пожаловались на это сообщение. Жалоба ждёт решения модератора."
+    already = _("Вы уже пожаловались на это сообщение. Жалоба ждёт решения модератора.")
     if Report.objects.filter(message=message, reporter=actor, status=Report.Status.OPEN).exists():
         raise Conflict(already, code="already_reported")
     try:
@@ -110,22 +111,22 @@ def report_resolve(*, report: Report, actor, action: str, note: str = "") -> Rep
     chat = report.chat
     if not can_moderate(actor, chat):
         if can_read(actor, chat):
-            raise PermissionDenied("Жалобы рассматривают владельцы и модераторы чата и администраторы.")
-        raise NotFound("Жалоба не найдена.")
+            raise PermissionDenied(_("Жалобы рассматривают владельцы и модераторы чата и администраторы."))
+        raise NotFound(_("Жалоба не найдена."))
     if action not in ("delete_message", "dismiss"):
-        raise RuleViolation("Неизвестное решение.", code="action", fields={"action": ["Выберите решение."]})
+        raise RuleViolation(_("Неизвестное решение."), code="action", fields={"action": [_("Выберите решение.")]})
     note = (note or "").strip()
     if len(note) > COMMENT_MAX_LENGTH:
-        msg = f"Комментарий длиннее {COMMENT_MAX_LENGTH} символов."
+        msg = _("Комментарий длиннее %(limit)s символов.") % {"limit": COMMENT_MAX_LENGTH}
         raise RuleViolation(msg, code="too_long", fields={"note": [msg]})
     status = Report.Status.MESSAGE_DELETED if action == "delete_message" else Report.Status.DISMISSED
     with transaction.atomic():
         # Lock the report: two moderators deciding at once settle it once; the second is told it is settled.
         locked = Report.objects.select_for_update().filter(pk=report.pk).first()
         if locked is None:
-            raise NotFound("Жалоба не найдена.")
+            raise NotFound(_("Жалоба не найдена."))
         if locked.status != Report.Status.OPEN:
-            raise Conflict("Эта жалоба уже рассмотрена.", code="already_resolved")
+            raise Conflict(_("Эта жалоба уже рассмотрена."), code="already_resolved")
         Report.objects.filter(message_id=report.message_id, status=Report.Status.OPEN).update(
             status=status, resolved_by=actor, resolved_at=timezone.now(), resolution_note=note
         )
@@ -167,30 +168,32 @@ def member_refusal(
     """Why the actor may not mute, unmute or remove this member, or None when they may. Queries nothing."""
     if not (standing.is_admin or standing.role in (OWNER, MODERATOR)):
         return PermissionDenied(
-            "Ограничивать и исключать участников могут владельцы и модераторы чата и администраторы."
+            _("Ограничивать и исключать участников могут владельцы и модераторы чата и администраторы.")
         )
     if target.user_id == standing.user_id:
-        return RuleViolation("Это действие нельзя применить к самому себе.", code="self")
+        return RuleViolation(_("Это действие нельзя применить к самому себе."), code="self")
     if target.role == OWNER:
         if not standing.is_admin:
-            return PermissionDenied("Владельца чата может ограничить или исключить только администратор организации.")
+            return PermissionDenied(
+                _("Владельца чата может ограничить или исключить только администратор организации.")
+            )
         if action != UNMUTE and owner_count <= 1:
             return RuleViolation(
-                "Это единственный владелец чата: сначала назначьте другого владельца.", code="last_owner"
+                _("Это единственный владелец чата: сначала назначьте другого владельца."), code="last_owner"
             )
     if target.role == MODERATOR and not (standing.is_admin or standing.role == OWNER):
-        return PermissionDenied("Модератор не может ограничить или исключить другого модератора.")
+        return PermissionDenied(_("Модератор не может ограничить или исключить другого модератора."))
     if target_is_admin and not standing.is_admin:
-        return PermissionDenied("Администратора организации может ограничить или исключить только администратор.")
+        return PermissionDenied(_("Администратора организации может ограничить или исключить только администратор."))
     if action == REMOVE and target.managed_by_structure:
         if chat.is_channel:
             return RuleViolation(
-                "Состав канала следует за составом организации: исключить из него нельзя, можно запретить писать.",
+                _("Состав канала следует за составом организации: исключить из него нельзя, можно запретить писать."),
                 code="structure_member",
             )
         if chat.kind in Chat.STRUCTURE_KINDS:
             return RuleViolation(
-                "Участник добавлен по структуре: исключите его из класса или измените нагрузку.",
+                _("Участник добавлен по структуре: исключите его из класса или измените нагрузку."),
                 code="structure_member",
             )
     return None
@@ -200,7 +203,7 @@ def _act_on_member(chat: Chat, actor, user, action: str) -> ChatMember:
     """Inside a transaction: lock the target's row and the chat's owners, check the rules, return the row."""
     user_id = getattr(user, "pk", user)
     if not can_read(actor, chat):
-        raise NotFound("Чат не найден.")
+        raise NotFound(_("Чат не найден."))
     standing = standing_of(actor, chat)
     # Lock the owners' rows too, so that two administrators cannot take out the last two owners at once.
     owners = list(ChatMember.objects.select_for_update().filter(chat=chat, left_at__isnull=True, role=OWNER))
@@ -211,7 +214,7 @@ def _act_on_member(chat: Chat, actor, user, action: str) -> ChatMember:
         .first()
     )
     if target is None:
-        raise NotFound("Такого участника в чате нет.")
+        raise NotFound(_("Такого участника в чате нет."))
     refusal = member_refusal(
         chat,
         standing,
@@ -230,9 +233,11 @@ def member_mute(*, chat: Chat, actor, user, until: datetime | None = None) -> Ch
     now = timezone.now()
     if until is not None:
         if timezone.is_naive(until):
-            raise RuleViolation("Укажите время с часовым поясом.", code="until", fields={"until": ["Нужен пояс."]})
+            raise RuleViolation(
+                _("Укажите время с часовым поясом."), code="until", fields={"until": [_("Нужен пояс.")]}
+            )
         if until <= now:
-            msg = "Ограничение можно установить только до времени в будущем."
+            msg = _("Ограничение можно установить только до времени в будущем.")
             raise RuleViolation(msg, code="until", fields={"until": [msg]})
     with transaction.atomic():
         target = _act_on_member(chat, actor, user, MUTE)
@@ -276,11 +281,11 @@ def _audit_member(chat: Chat, actor, user, action: str, until=None) -> None:
 def _require_pin(message: Message, actor) -> Chat:
     chat = message.chat
     if not can_read(actor, chat):
-        raise NotFound("Сообщение не найдено.")
+        raise NotFound(_("Сообщение не найдено."))
     if not can_pin(actor, chat):
         if chat.is_channel:
-            raise PermissionDenied("Закреплять посты в канале могут его владельцы и администраторы.")
-        raise PermissionDenied("Закреплять сообщения могут владельцы и модераторы чата и администраторы.")
+            raise PermissionDenied(_("Закреплять посты в канале могут его владельцы и администраторы."))
+        raise PermissionDenied(_("Закреплять сообщения могут владельцы и модераторы чата и администраторы."))
     return chat
 
 
@@ -288,9 +293,9 @@ def message_pin(*, message: Message, actor) -> Message:
     """Pin a live message above the chat's feed; pinning a pinned message changes nothing."""
     chat = _require_pin(message, actor)
     if chat.is_archived:
-        raise RuleViolation("Чат в архиве: закреплять сообщения нельзя.", code="archived")
+        raise RuleViolation(_("Чат в архиве: закреплять сообщения нельзя."), code="archived")
     if message.is_deleted:
-        raise RuleViolation("Удалённое сообщение закрепить нельзя.", code="deleted")
+        raise RuleViolation(_("Удалённое сообщение закрепить нельзя."), code="deleted")
     if message.pinned_at is not None:
         return message
     with transaction.atomic():
@@ -298,7 +303,9 @@ def message_pin(*, message: Message, actor) -> Message:
         Chat.objects.select_for_update().filter(pk=chat.pk).first()
         if Message.objects.filter(chat=chat, pinned_at__isnull=False).count() >= MAX_PINNED:
             raise RuleViolation(
-                f"Закрепить можно не больше {MAX_PINNED} сообщений: сначала открепите одно из них.", code="too_many"
+                _("Закрепить можно не больше %(limit)s сообщений: сначала открепите одно из них.")
+                % {"limit": MAX_PINNED},
+                code="too_many",
             )
         message.pinned_at, message.pinned_by = timezone.now(), actor
         message.save(update_fields=["pinned_at", "pinned_by"])

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
@@ -29,19 +30,25 @@ def poll_create(
     require_post(actor, chat)
     question = clean_text(question, field="question")
     if len(question) > 300:
-        raise RuleViolation("Вопрос длиннее 300 символов.", code="too_long", fields={"question": ["Не длиннее 300."]})
+        raise RuleViolation(
+            _("Вопрос длиннее 300 символов."), code="too_long", fields={"question": [_("Не длиннее 300.")]}
+        )
     cleaned = [(o or "").strip() for o in options]
     cleaned = [o for o in cleaned if o]
     if len(cleaned) < 2 or len(cleaned) > MAX_OPTIONS:
-        msg = f"Нужно от 2 до {MAX_OPTIONS} вариантов ответа."
+        msg = _("Нужно от 2 до %(limit)s вариантов ответа.") % {"limit": MAX_OPTIONS}
         raise RuleViolation(msg, code="options", fields={"options": [msg]})
     if len(set(cleaned)) != len(cleaned):
-        raise RuleViolation("Варианты повторяются.", code="options", fields={"options": ["Варианты повторяются."]})
+        raise RuleViolation(
+            _("Варианты повторяются."), code="options", fields={"options": [_("Варианты повторяются.")]}
+        )
     if any(len(o) > 200 for o in cleaned):
-        raise RuleViolation("Вариант длиннее 200 символов.", code="options", fields={"options": ["Не длиннее 200."]})
+        raise RuleViolation(
+            _("Вариант длиннее 200 символов."), code="options", fields={"options": [_("Не длиннее 200.")]}
+        )
     if closes_at is not None and closes_at <= timezone.now():
         raise RuleViolation(
-            "Время закрытия уже прошло.", code="closes_at", fields={"closes_at": ["Укажите время в будущем."]}
+            _("Время закрытия уже прошло."), code="closes_at", fields={"closes_at": [_("Укажите время в будущем.")]}
         )
     # The question, the options and the words with the poll, each refused with a message beside its own field.
     verdicts = [
@@ -65,10 +72,10 @@ def poll_get(chat: Chat, pk) -> Poll:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Опрос не найден.") from None
+        raise NotFound(_("Опрос не найден.")) from None
     poll = Poll.objects.filter(pk=pk, message__chat=chat).select_related("message__chat").first()
     if poll is None:
-        raise NotFound("Опрос не найден.")
+        raise NotFound(_("Опрос не найден."))
     return poll
 
 
@@ -78,33 +85,35 @@ def poll_vote(*, poll: Poll, actor, option_ids: list[int]) -> Poll:
     chat = poll.message.chat
     if chat_role(actor, chat) is None:
         if can_read(actor, chat):
-            raise PermissionDenied("Голосовать могут только участники чата.")
-        raise NotFound("Опрос не найден.")
+            raise PermissionDenied(_("Голосовать могут только участники чата."))
+        raise NotFound(_("Опрос не найден."))
     if chat.is_archived:
-        raise PermissionDenied("Чат в архиве: голосовать нельзя.")
+        raise PermissionDenied(_("Чат в архиве: голосовать нельзя."))
     notice = mute_notice(actor, chat)
     if notice:
         raise PermissionDenied(notice, code="muted")
     if poll.message.is_deleted:
-        raise RuleViolation("Опрос удалён.", code="deleted")
+        raise RuleViolation(_("Опрос удалён."), code="deleted")
     option_ids = list(dict.fromkeys(option_ids))
     if not option_ids:
-        raise RuleViolation("Выберите вариант ответа.", code="empty", fields={"options": ["Выберите вариант."]})
+        raise RuleViolation(_("Выберите вариант ответа."), code="empty", fields={"options": [_("Выберите вариант.")]})
     if not poll.multiple and len(option_ids) > 1:
         raise RuleViolation(
-            "В этом опросе можно выбрать только один вариант.",
+            _("В этом опросе можно выбрать только один вариант."),
             code="single_choice",
-            fields={"options": ["Только один вариант."]},
+            fields={"options": [_("Только один вариант.")]},
         )
     with transaction.atomic():
         # The poll row is the lock: two votes of one person never both pass the single-choice check.
         poll = Poll.objects.select_for_update().select_related("message__chat").get(pk=poll.pk)
         if poll.is_closed():
-            raise RuleViolation("Опрос закрыт.", code="poll_closed")
+            raise RuleViolation(_("Опрос закрыт."), code="poll_closed")
         options = list(PollOption.objects.filter(poll=poll, pk__in=option_ids))
         if len(options) != len(option_ids):
             raise RuleViolation(
-                "Такого варианта в опросе нет.", code="option_not_found", fields={"options": ["Вариант не найден."]}
+                _("Такого варианта в опросе нет."),
+                code="option_not_found",
+                fields={"options": [_("Вариант не найден.")]},
             )
         PollVote.objects.filter(option__poll=poll, user=actor).exclude(option__in=options).delete()
         existing = set(PollVote.objects.filter(option__in=options, user=actor).values_list("option_id", flat=True))

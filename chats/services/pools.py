@@ -9,6 +9,9 @@
 
 from collections import defaultdict
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from orgs.models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 from orgs.permissions import LEADER_POSITIONS
 from portal.exceptions import RuleViolation
@@ -32,7 +35,7 @@ POOLS = {
 # Pre-selected when the creator picks nobody: the director with the deputies; the whole staff.
 DEFAULTS = {Kind.MGMT_DEPUTIES: {LEADER}, Kind.MGMT_TEACHERS: STAFF}
 
-PRIVATE_WITH_STUDENT = (
+PRIVATE_WITH_STUDENT = gettext_lazy(
     "Личная переписка педагога с обучающимся вне чатов класса не допускается. "
     "Добавьте в чат других участников класса или пишите в чате класса."
 )
@@ -109,10 +112,12 @@ def clean_ids(user_ids) -> list[int]:
         ids = list(dict.fromkeys(int(u) for u in user_ids or ()))
     except (TypeError, ValueError):
         raise RuleViolation(
-            "Участники указываются номерами.", code="invalid", fields={"members": ["Ожидаются номера участников."]}
+            _("Участники указываются номерами."),
+            code="invalid",
+            fields={"members": [_("Ожидаются номера участников.")]},
         ) from None
     if len(ids) > MAX_MEMBERS_AT_ONCE:
-        msg = f"За один раз можно добавить не больше {MAX_MEMBERS_AT_ONCE} участников."
+        msg = _("За один раз можно добавить не больше %(limit)s участников.") % {"limit": MAX_MEMBERS_AT_ONCE}
         raise RuleViolation(msg, code="too_many", fields={"members": [msg]})
     return ids
 
@@ -125,22 +130,27 @@ def check_members(organisation: Organisation, kind: str, group: Group | None, id
     known = set(_roles(organisation, ids))
     outsiders = [u for u in ids if u not in known]
     if outsiders:
-        msg = "Среди выбранных есть люди, которые не состоят в организации: № " + ", ".join(map(str, outsiders)) + "."
+        msg = _("Среди выбранных есть люди, которые не состоят в организации: № %(ids)s.") % {
+            "ids": ", ".join(map(str, outsiders))
+        }
         raise RuleViolation(msg, code="member_not_found", fields={"members": [msg]})
     refused = [u for u in ids if u not in pool]
     if refused:
         if group is not None:
-            why = "в чат класса добавляются только его обучающиеся, их родители и педагоги класса"
+            why = _("в чат класса добавляются только его обучающиеся, их родители и педагоги класса")
         elif kind in (Kind.OTHER, Kind.MGMT_DEPUTIES, Kind.MGMT_TEACHERS, Kind.MGMT_PARENTS_COMMITTEE):
             why = {
-                Kind.OTHER: "обучающихся можно добавить только в чат класса или совета обучающихся",
-                Kind.MGMT_DEPUTIES: "в этот чат входят руководитель и его заместители",
-                Kind.MGMT_TEACHERS: "в этот чат входят сотрудники организации",
-                Kind.MGMT_PARENTS_COMMITTEE: "в этот чат входят руководство и родители",
+                Kind.OTHER: _("обучающихся можно добавить только в чат класса или совета обучающихся"),
+                Kind.MGMT_DEPUTIES: _("в этот чат входят руководитель и его заместители"),
+                Kind.MGMT_TEACHERS: _("в этот чат входят сотрудники организации"),
+                Kind.MGMT_PARENTS_COMMITTEE: _("в этот чат входят руководство и родители"),
             }[kind]
         else:
-            why = "в этот чат входят руководство, педагоги и обучающиеся"
-        msg = f"Этих людей нельзя добавить в этот чат ({why}): № " + ", ".join(map(str, refused)) + "."
+            why = _("в этот чат входят руководство, педагоги и обучающиеся")
+        msg = _("Этих людей нельзя добавить в этот чат (%(why)s): № %(ids)s.") % {
+            "why": why,
+            "ids": ", ".join(map(str, refused)),
+        }
         raise RuleViolation(msg, code="member_not_allowed", fields={"members": [msg]})
 
 
@@ -151,9 +161,9 @@ def check_safety(organisation: Organisation, kind: str, group: Group | None, mem
     if not students:
         return
     if group is None and kind != Kind.MGMT_STUDENT_COUNCIL:
-        msg = "Обучающихся можно добавить только в чат класса или в чат совета обучающихся."
+        msg = _("Обучающихся можно добавить только в чат класса или в чат совета обучающихся.")
         raise RuleViolation(msg, code="student_not_allowed", fields={"members": [msg]})
     if len(students) == 1 and len(set(member_ids)) == 2:
         raise RuleViolation(
-            PRIVATE_WITH_STUDENT, code="private_with_student", fields={"members": [PRIVATE_WITH_STUDENT]}
+            str(PRIVATE_WITH_STUDENT), code="private_with_student", fields={"members": [str(PRIVATE_WITH_STUDENT)]}
         )

@@ -571,7 +571,7 @@ def test_curator_creates_a_class_chat_from_the_form(client, school):
     resp = client.post(
         url, {"kind": "other", "group": school["a"].pk, "title": "Лично", "members": [school["kid_a1"].pk]}
     )
-    assert PRIVATE_WITH_STUDENT in resp.content.decode() and not Chat.objects.filter(kind="other").exists()
+    assert str(PRIVATE_WITH_STUDENT) in resp.content.decode() and not Chat.objects.filter(kind="other").exists()
     assert f'value="{school["kid_a1"].pk}" id="member-{school["kid_a1"].pk}" checked' in resp.content.decode()
 
     ids = [school["kid_a1"].pk, school["kid_a2"].pk, school["parent_a"].pk]
