@@ -55,7 +55,7 @@ def otp_request(*, identifier: str, deliver: bool = True) -> OneTimeCode:
         destination,
         limit=settings.OTP_MAX_PER_HOUR,
         window=3600,
-        message="Коды запрашивались слишком часто. Попробуйте через час.",
+        message=gettext("Коды запрашивались слишком часто. Попробуйте через час."),
         code="otp_rate_limited",
     )
     now = timezone.now()
@@ -92,7 +92,7 @@ def otp_verify(*, identifier: str, code: str) -> str:
         str(latest),
         limit=settings.OTP_MAX_ATTEMPTS,
         window=settings.OTP_TTL_SECONDS,
-        message="Слишком много неверных попыток. Запросите новый код.",
+        message=gettext("Слишком много неверных попыток. Запросите новый код."),
         code="otp_attempts",
     )
     with transaction.atomic():
@@ -166,7 +166,7 @@ def password_login(request, *, identifier: str, password: str) -> User | None:
         key,
         limit=settings.LOGIN_MAX_FAILURES,
         window=15 * 60,
-        message="Слишком много неудачных попыток входа. Подождите 15 минут или войдите по коду.",
+        message=gettext("Слишком много неудачных попыток входа. Подождите 15 минут или войдите по коду."),
         code="login_rate_limited",
     )
     user = authenticate(request, username=identifier, password=password)

@@ -52,15 +52,17 @@ def validate_targets(values: dict) -> dict[str, int | None]:
             cleaned[key] = None
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not TARGET_MIN <= value <= TARGET_MAX:
-            errors[key] = [
-                _("Целевое значение — целое число процентов от %(min)s до %(max)s.")
-                % {"min": TARGET_MIN, "max": TARGET_MAX}
-            ]
+            errors[key] = [target_error()]
             continue
         cleaned[key] = value
     if errors:
         raise RuleViolation(next(iter(errors.values()))[0], code="invalid", fields=errors)
     return cleaned
+
+
+def target_error() -> str:
+    """The refusal of a target out of range, in the language of the request."""
+    return _("Целевое значение — целое число процентов от %(min)s до %(max)s.") % {"min": TARGET_MIN, "max": TARGET_MAX}
 
 
 @transaction.atomic
