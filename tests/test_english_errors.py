@@ -56,3 +56,12 @@ def test_a_default_message_is_read_in_the_language_of_the_request_and_kept_as_te
     assert response.data["error"]["message"] == "Too many attempts. Please try again later."
     assert type(response.data["error"]["message"]) is str
     assert russian.message == "Не найдено."
+
+
+def test_a_missing_page_says_so_in_english_on_the_page_and_in_the_api(english, client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and "Page not found." in page.content.decode()
+    r = english.get("/api/v1/no-such-endpoint/")
+    assert r.status_code == 404
+    assert r.json()["error"] == {"code": "not_found", "message": "Page not found.", "fields": {}}

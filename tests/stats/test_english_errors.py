@@ -45,3 +45,10 @@ def test_an_unknown_class_is_a_404_in_english():
         "message": "There is no such class in the organisation.",
         "fields": {},
     }
+
+
+def test_a_target_out_of_range_is_refused_in_english():
+    org = OrganisationFactory()
+    r = english_client_of(admin_of(org)).patch(f"/api/v1/orgs/{org.pk}/stats/targets/", {"staff": 500}, format="json")
+    assert r.status_code == 400
+    assert r.json()["error"]["fields"] == {"staff": ["A target is a whole number of percent from 0 to 100."]}
