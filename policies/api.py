@@ -1,6 +1,7 @@
 """REST API of the regulations: documents, versions with their clauses, agreement, approval, responsible persons.
 Thin views over policies.selectors and policies.services; every route sits under one organisation."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -347,7 +348,7 @@ class ResponsibleViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.Generic
         )
         if membership is None:
             raise RuleViolation(
-                "Такого работника в организации нет.", code="member_not_found", fields={"person": ["Не найден."]}
+                _("Такого работника в организации нет."), code="member_not_found", fields={"person": [_("Не найден.")]}
             )
         responsible = responsible_add(
             organisation=self.organisation, actor=request.user, person=membership.user, **data
@@ -365,7 +366,7 @@ class ResponsibleViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.Generic
         try:
             responsible = self.get_queryset().get(pk=parse_int(pk, "pk"))
         except ResponsiblePerson.DoesNotExist:
-            raise NotFound("Запись не найдена.") from None
+            raise NotFound(_("Запись не найдена.")) from None
         ser = ResponsibleEndSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         responsible = responsible_end(responsible=responsible, actor=request.user, **ser.validated_data)

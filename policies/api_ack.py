@@ -2,6 +2,7 @@
 read, acknowledging it (for myself or my child), the progress of a version with who has and who has not read it,
 paper signatures, the «Лист ознакомления» as PDF or XLSX; the agreement in force and its acceptance."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -116,12 +117,12 @@ class AcknowledgementViewSet(OrgScopedMixin, viewsets.GenericViewSet):
 
     def _campaign(self, pk, *, manage: bool = True):
         if manage and not sees_drafts(self.request.user, self.organisation):
-            raise PermissionDenied("Ход ознакомления видят администраторы и директор.")
+            raise PermissionDenied(_("Ход ознакомления видят администраторы и директор."))
         return selectors_ack.campaign_get(self.organisation, parse_int(pk, "id"))
 
     def list(self, request, org_pk=None):
         if not sees_drafts(request.user, self.organisation):
-            raise PermissionDenied("Ход ознакомления видят администраторы и директор.")
+            raise PermissionDenied(_("Ход ознакомления видят администраторы и директор."))
         page = self.paginate_queryset(selectors_ack.progress_summaries(self.organisation))
         return self.get_paginated_response(CampaignSerializer(page, many=True).data)
 
@@ -162,7 +163,9 @@ class AcknowledgementViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         if ser.validated_data.get("child"):
             child = User.objects.filter(pk=ser.validated_data["child"]).first()
             if child is None:
-                raise PermissionDenied("Отметить ознакомление можно только за своего ребёнка.", code="not_your_child")
+                raise PermissionDenied(
+                    _("Отметить ознакомление можно только за своего ребёнка."), code="not_your_child"
+                )
         ack = acknowledgement_record(campaign=campaign, actor=request.user, child=child)
         return Response(AcknowledgementSerializer(ack).data, status=status.HTTP_201_CREATED)
 
@@ -180,7 +183,9 @@ class AcknowledgementViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         person = User.objects.filter(pk=ser.validated_data["person"]).first()
         if person is None:
             raise RuleViolation(
-                "Этого человека с документом не знакомят.", code="not_in_audience", fields={"person": ["Не найден."]}
+                _("Этого человека с документом не знакомят."),
+                code="not_in_audience",
+                fields={"person": [_("Не найден.")]},
             )
         ack = acknowledgement_record_paper(
             campaign=campaign, actor=request.user, person=person, day=ser.validated_data["day"]

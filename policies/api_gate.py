@@ -1,6 +1,7 @@
 """The API's side of the user agreement: until the person accepts it, every endpoint but the sign-in and account
 safety ones and the agreement's own answers 403 with the code «terms_not_accepted»."""
 
+from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
 from portal.exceptions import PermissionDenied
@@ -19,8 +20,10 @@ class TermsAccepted(BasePermission):
             return True
         if terms_pending_for(user).exists():
             raise PermissionDenied(
-                "Примите пользовательское соглашение организации и дайте согласие на обработку персональных "
-                "данных: POST /api/v1/orgs/{org}/terms/ или страница /terms/.",
+                _(
+                    "Примите пользовательское соглашение организации и дайте согласие на обработку персональных "
+                    "данных: POST /api/v1/orgs/{org}/terms/ или страница /terms/."
+                ),
                 code="terms_not_accepted",
             )
         return True

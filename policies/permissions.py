@@ -1,5 +1,7 @@
 """Who may do what with the regulations (SPEC: administrators prepare, the director approves, everyone reads)."""
 
+from django.utils.translation import gettext as _
+
 from orgs.models import Membership, Organisation
 from portal.exceptions import PermissionDenied
 
@@ -32,9 +34,9 @@ def sees_drafts(user, organisation: Organisation) -> bool:
 
 def require_admin(user, organisation: Organisation) -> None:
     if not is_admin(user, organisation):
-        raise PermissionDenied("Это могут делать только администраторы организации.")
+        raise PermissionDenied(_("Это могут делать только администраторы организации."))
 
 
 def require_director(user, organisation: Organisation) -> None:
     if not is_director(user, organisation):
-        raise PermissionDenied("Утверждает документ только директор организации.")
+        raise PermissionDenied(_("Утверждает документ только директор организации."))

@@ -1,6 +1,7 @@
 """Reads of the policies app shared by the pages, the API and the chats, filtered to what the user may see."""
 
 from django.db.models import F, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from orgs.models import Organisation
 from portal.exceptions import NotFound
@@ -47,7 +48,7 @@ def version_get(user, organisation: Organisation, pk) -> DocumentVersion:
     try:
         return versions_for_user(user, organisation).get(pk=int(pk))
     except (DocumentVersion.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Версия документа не найдена.") from None
+        raise NotFound(_("Версия документа не найдена.")) from None
 
 
 def version_clauses(version: DocumentVersion) -> list[dict]:

@@ -6,6 +6,7 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organisation, ParentLink
 from portal.exceptions import NotFound
@@ -152,10 +153,10 @@ def campaign_get(organisation: Organisation, version_id) -> AcknowledgementCampa
     try:
         version = DocumentVersion.objects.get(pk=int(version_id), document__organisation=organisation)
     except (DocumentVersion.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Версия документа не найдена.") from None
+        raise NotFound(_("Версия документа не найдена.")) from None
     campaign = campaign_for_version(version)
     if campaign is None:
-        raise NotFound("По этой версии ознакомление не проводилось.", code="no_campaign")
+        raise NotFound(_("По этой версии ознакомление не проводилось."), code="no_campaign")
     campaign.asked_version = version
     return campaign
 

@@ -4,14 +4,18 @@ Services raise these; the API's exception handler turns them into the single
 JSON error shape and the browser views into a message on the page.
 """
 
+from django.utils.translation import gettext_lazy
+
 
 class PortalError(Exception):
     status = 400
     code = "invalid"
-    default_message = "Запрос не может быть выполнен."
+    default_message = gettext_lazy("Запрос не может быть выполнен.")
 
     def __init__(self, message: str | None = None, *, code: str | None = None, fields: dict | None = None):
-        self.message = message or self.default_message
+        # A lazy message (the class's default or a module-level gettext_lazy) is read in the language of the request
+        # that raised it, and from then on is a plain string: serialised as JSON and compared by tests as such.
+        self.message = str(message or self.default_message)
         if code:
             self.code = code
         self.fields = fields or {}
@@ -26,13 +30,13 @@ class RuleViolation(PortalError):
 class PermissionDenied(PortalError):
     status = 403
     code = "permission_denied"
-    default_message = "Недостаточно прав для этого действия."
+    default_message = gettext_lazy("Недостаточно прав для этого действия.")
 
 
 class NotFound(PortalError):
     status = 404
     code = "not_found"
-    default_message = "Не найдено."
+    default_message = gettext_lazy("Не найдено.")
 
 
 class Conflict(PortalError):
@@ -48,7 +52,7 @@ class Gone(PortalError):
 class RateLimited(PortalError):
     status = 429
     code = "rate_limited"
-    default_message = "Слишком много попыток. Повторите позже."
+    default_message = gettext_lazy("Слишком много попыток. Повторите позже.")
 
 
 class StorageFull(PortalError):
@@ -56,7 +60,7 @@ class StorageFull(PortalError):
 
     status = 507
     code = "storage_full"
-    default_message = (
+    default_message = gettext_lazy(
         "Файл не сохранён: на сервере закончилось место. Ничего не отправлено; повторите попытку позже "
         "или сообщите администратору портала."
     )
@@ -67,7 +71,7 @@ class StorageUnavailable(PortalError):
 
     status = 503
     code = "storage_unavailable"
-    default_message = (
+    default_message = gettext_lazy(
         "Файл не сохранён: хранилище файлов на сервере недоступно. Ничего не отправлено; повторите попытку "
         "позже или сообщите администратору портала."
     )
@@ -78,7 +82,7 @@ class LimiterUnavailable(RateLimited):
 
     status = 503
     code = "limiter_unavailable"
-    default_message = (
+    default_message = gettext_lazy(
         "Сейчас нельзя проверить число попыток, поэтому вход и проверка кодов и ссылок временно закрыты. "
         "Повторите через несколько минут."
     )

@@ -5,6 +5,7 @@ address in a document is refused, so a name typed by someone cannot make the ser
 its files."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from portal.exceptions import PortalError
 
@@ -14,7 +15,7 @@ class PdfUnavailable(PortalError):
 
     status = 503
     code = "pdf_unavailable"
-    default_message = (
+    default_message = gettext_lazy(
         "Не удалось подготовить PDF: на сервере не установлены библиотеки для печати (Pango, HarfBuzz, "
         "шрифты DejaVu). Обратитесь к администратору сервера; ссылки можно выгрузить в CSV или XLSX."
     )

@@ -3,6 +3,7 @@ administrators and leaders the organisation, curators their own classes."""
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -247,9 +248,9 @@ class StatsScopeMixin(OrgScopedMixin):
         pk = parse_int(class_param, "class")
         classes = Group.objects.filter(organisation=self.organisation, kind=Group.Kind.CLASS)
         if not 0 < pk < 2**63 or not classes.filter(pk=pk).exists():
-            raise NotFound("Такого класса в организации нет.")
+            raise NotFound(_("Такого класса в организации нет."))
         if group_ids is not None and pk not in group_ids:
-            raise PermissionDenied("Статистика этого класса вам недоступна.")
+            raise PermissionDenied(_("Статистика этого класса вам недоступна."))
         return [pk]
 
 

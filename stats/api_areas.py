@@ -18,7 +18,7 @@ from . import rollup as r
 from .areas import area_get, area_organisations, areas_for_user
 from .models import Area
 from .periods import parse_period
-from .services.areas import TARGET_MAX, TARGET_MIN, area_audit, period_text, targets_set
+from .services.areas import TARGET_MAX, TARGET_MIN, area_audit, period_text, target_error, targets_set
 from .targets import KEYS, area_targets, organisation_targets
 
 AREA_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id муниципалитета")
@@ -91,12 +91,12 @@ TargetsSerializer = inline_serializer(
         )
     },
 )
-TARGET_ERROR = f"Целевое значение — целое число процентов от {TARGET_MIN} до {TARGET_MAX}."
 
 
 class TargetsPatchSerializer(serializers.Serializer):
     def get_fields(self):
-        messages = {"invalid": TARGET_ERROR, "min_value": TARGET_ERROR, "max_value": TARGET_ERROR}
+        error = target_error()
+        messages = {"invalid": error, "min_value": error, "max_value": error}
         return {
             key: serializers.IntegerField(
                 required=False,

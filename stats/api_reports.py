@@ -3,6 +3,7 @@ An organisation's: its administrators and leaders only (view_statistics); anothe
 A municipality's: its methodologists and the operator only (others 404); each request and download is written to the
 log of every organisation of the municipality."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -104,7 +105,7 @@ class ReportFileBase(GenericAPIView):
         pk = parse_int(kwargs.get(self.lookup_url_kwarg), "id")
         report = self.get_queryset().select_related("organisation", "area").filter(pk=pk).first()
         if report is None or not report.file:
-            raise NotFound("Такого отчёта нет или его файл ещё не готов.")
+            raise NotFound(_("Такого отчёта нет или его файл ещё не готов."))
         response = report_file_response(request, report)
         self.downloaded(report)
         return response

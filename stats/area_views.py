@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.views._base import org_page, perform
@@ -112,7 +113,7 @@ def area_targets_edit(request, area_id):
     perform(
         request,
         lambda: targets_set(actor=request.user, area=area, values=form.cleaned_data),
-        "Целевые значения муниципалитета сохранены.",
+        _("Целевые значения муниципалитета сохранены."),
     )
     return redirect("stats:area", area.pk)
 
@@ -127,7 +128,7 @@ def org_targets_edit(request, org):
     perform(
         request,
         lambda: targets_set(actor=request.user, organisation=org, values=form.cleaned_data),
-        "Целевые значения организации сохранены.",
+        _("Целевые значения организации сохранены."),
     )
     return redirect("stats:dashboard", org.pk)
 
@@ -141,7 +142,9 @@ def area_reports(request, area_id):
     form = ReportRequestForm(request.POST or None, months=months)
     if request.method == "POST" and form.is_valid():
         month = form.cleaned_data["month"]
-        done = f"Отчёт за {month_name(month)} готовится… Обновите страницу через минуту, чтобы скачать его."
+        done = _("Отчёт за %(month)s готовится… Обновите страницу через минуту, чтобы скачать его.") % {
+            "month": month_name(month)
+        }
         perform(request, lambda: area_report_request(area=area, month=month, actor=request.user), done)
         return redirect("stats:area_reports", area.pk)
     page = Paginator(selectors.monthly_reports(area_id=area.pk), REPORTS_PER_PAGE).get_page(request.GET.get("page"))

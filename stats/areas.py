@@ -4,6 +4,7 @@ municipality of their profile, written as people write them (case, spaces and «
 from collections import Counter
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from orgs.models import Organisation
 from portal.exceptions import NotFound
@@ -30,7 +31,7 @@ def area_get(user, pk) -> Area:
     try:
         return areas_for_user(user).get(pk=int(pk))
     except (Area.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("Муниципалитет не найден.") from None
+        raise NotFound(_("Муниципалитет не найден.")) from None
 
 
 def area_of(organisation: Organisation) -> Area | None:

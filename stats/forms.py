@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.exceptions import RuleViolation
 
 from .periods import parse_period
-from .services.areas import TARGET_MAX, TARGET_MIN
+from .services.areas import TARGET_MAX, TARGET_MIN, target_error
 from .targets import KEYS, LABELS
 
 # The form's one choice → (file format, CSV table) of stats.exports.export_file.
@@ -59,14 +59,12 @@ class ExportForm(forms.Form):
         return data
 
 
-TARGET_ERROR = f"Целевое значение — целое число процентов от {TARGET_MIN} до {TARGET_MAX}."
-
-
 class TargetsForm(forms.Form):
     """Targets of an organisation or an area; an empty field keeps the value of the level above."""
 
     def __init__(self, *args, targets: dict, **kwargs):
         super().__init__(*args, **kwargs)
+        error = target_error()
         for key in KEYS:
             target = targets[key]
             self.fields[key] = forms.IntegerField(
@@ -76,9 +74,9 @@ class TargetsForm(forms.Form):
                 max_value=TARGET_MAX,
                 initial=target.own,
                 error_messages={
-                    "invalid": TARGET_ERROR,
-                    "min_value": TARGET_ERROR,
-                    "max_value": TARGET_ERROR,
+                    "invalid": error,
+                    "min_value": error,
+                    "max_value": error,
                 },
                 help_text=f"Сейчас действует {target.value} % ({target.source_label}). Пусто — как уровнем выше.",
                 widget=forms.NumberInput(attrs={"min": TARGET_MIN, "max": TARGET_MAX, "inputmode": "numeric"}),

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from chats.views.attachments import content_disposition
 from orgs.views._base import org_page, perform
@@ -103,7 +104,9 @@ def monthly_reports(request, org):
     form = ReportRequestForm(request.POST or None, months=months)
     if request.method == "POST" and form.is_valid():
         month = form.cleaned_data["month"]
-        done = f"Отчёт за {month_name(month)} готовится… Обновите страницу через минуту, чтобы скачать его."
+        done = _("Отчёт за %(month)s готовится… Обновите страницу через минуту, чтобы скачать его.") % {
+            "month": month_name(month)
+        }
         perform(request, lambda: monthly_report_request(organisation=org, month=month, actor=request.user), done)
         return redirect("stats:reports", org.pk)
     page = Paginator(selectors.monthly_reports(organisation_id=org.pk), REPORTS_PER_PAGE).get_page(

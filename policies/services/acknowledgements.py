@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import Membership, ParentLink
 from orgs.services.audit import audit_record
@@ -74,7 +75,7 @@ def _in_audience(campaign: AcknowledgementCampaign, person) -> bool:
 
 def _require_open(campaign: AcknowledgementCampaign) -> None:
     if campaign.closed_at is not None:
-        raise Conflict("Эта версия утратила силу: ознакомьтесь с действующей.", code="campaign_closed")
+        raise Conflict(_("Эта версия утратила силу: ознакомьтесь с действующей."), code="campaign_closed")
 
 
 def _record(campaign, person, *, method, day, actor) -> Acknowledgement:
@@ -90,7 +91,7 @@ def _record(campaign, person, *, method, day, actor) -> Acknowledgement:
                 recorded_by=actor,
             )
     except IntegrityError:
-        raise Conflict("Ознакомление уже отмечено.", code="already_acknowledged") from None
+        raise Conflict(_("Ознакомление уже отмечено."), code="already_acknowledged") from None
 
 
 def acknowledgement_record(*, campaign: AcknowledgementCampaign, actor, child=None) -> Acknowledgement:
@@ -100,18 +101,18 @@ def acknowledgement_record(*, campaign: AcknowledgementCampaign, actor, child=No
     organisation_id = campaign.document.organisation_id
     if child is None:
         if not _in_audience(campaign, actor):
-            raise PermissionDenied("Этот документ вам на ознакомление не направлялся.", code="not_in_audience")
+            raise PermissionDenied(_("Этот документ вам на ознакомление не направлялся."), code="not_in_audience")
         return _record(campaign, actor, method=Acknowledgement.Method.PORTAL, day=timezone.localdate(), actor=actor)
     linked = ParentLink.objects.filter(
         organisation_id=organisation_id, parent=actor, child=child, valid_to__isnull=True
     ).exists()
     if not linked:
-        raise PermissionDenied("Отметить ознакомление можно только за своего ребёнка.", code="not_your_child")
+        raise PermissionDenied(_("Отметить ознакомление можно только за своего ребёнка."), code="not_your_child")
     is_student = Membership.objects.filter(
         organisation_id=organisation_id, user=child, role=Membership.Role.STUDENT, valid_to__isnull=True
     ).exists()
     if not (campaign.students and is_student):
-        raise PermissionDenied("Обучающихся с этим документом не знакомят.", code="not_in_audience")
+        raise PermissionDenied(_("Обучающихся с этим документом не знакомят."), code="not_in_audience")
     return _record(campaign, child, method=Acknowledgement.Method.PARENT, day=timezone.localdate(), actor=actor)
 
 
@@ -123,14 +124,16 @@ def acknowledgement_record_paper(
     require_admin(actor, organisation)
     _require_open(campaign)
     if not isinstance(day, datetime.date):
-        raise RuleViolation("Укажите дату подписи.", code="invalid", fields={"day": ["Укажите дату."]})
+        raise RuleViolation(_("Укажите дату подписи."), code="invalid", fields={"day": [_("Укажите дату.")]})
     if day > timezone.localdate():
         raise RuleViolation(
-            "Дата подписи не может быть в будущем.", code="invalid", fields={"day": ["Дата в будущем."]}
+            _("Дата подписи не может быть в будущем."), code="invalid", fields={"day": [_("Дата в будущем.")]}
         )
     if not _in_audience(campaign, person):
         raise RuleViolation(
-            "Этого человека с документом не знакомят.", code="not_in_audience", fields={"person": ["Не из списка."]}
+            _("Этого человека с документом не знакомят."),
+            code="not_in_audience",
+            fields={"person": [_("Не из списка.")]},
         )
     acknowledgement = _record(campaign, person, method=Acknowledgement.Method.PAPER, day=day, actor=actor)
     audit_record(

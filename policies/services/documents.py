@@ -1,6 +1,7 @@
 """Drafts of the regulations: a new version from the template and the organisation data, clause edits."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from orgs.models import Organisation
 from orgs.services.audit import audit_record
@@ -35,7 +36,7 @@ def _build(document: Document, edits: dict[str, str]) -> tuple[dict, dict, dict]
 def _require_draft(version: DocumentVersion) -> None:
     if version.status != DocumentVersion.Status.DRAFT:
         raise Conflict(
-            "Изменять можно только черновик. Утверждённая версия не меняется: создайте новую версию.",
+            gettext("Изменять можно только черновик. Утверждённая версия не меняется: создайте новую версию."),
             code="version_frozen",
         )
 
@@ -43,7 +44,9 @@ def _require_draft(version: DocumentVersion) -> None:
 def document_get_or_create(*, organisation: Organisation, kind: str) -> Document:
     """The organisation's document of this kind, created on first use."""
     if kind not in Document.Kind.values:
-        raise RuleViolation("Неизвестный вид документа.", code="invalid_kind", fields={"kind": ["Неизвестный вид."]})
+        raise RuleViolation(
+            gettext("Неизвестный вид документа."), code="invalid_kind", fields={"kind": [gettext("Неизвестный вид.")]}
+        )
     document, _ = Document.objects.get_or_create(organisation=organisation, kind=kind)
     return document
 
@@ -60,7 +63,7 @@ def version_create(*, organisation: Organisation, kind: str, actor, major: bool 
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.versions.filter(status__in=DocumentVersion.OPEN).exists():
             raise Conflict(
-                "У документа уже есть черновик или версия на согласовании: продолжите работу с ней.",
+                gettext("У документа уже есть черновик или версия на согласовании: продолжите работу с ней."),
                 code="version_open",
             )
         latest = document.versions.order_by("-major", "-minor").first()
@@ -113,10 +116,14 @@ def clause_edit(*, version: DocumentVersion, actor, key: str, text: str | None) 
     if text is not None:
         text = " ".join(text.split())
         if not text:
-            raise RuleViolation("Текст пункта не может быть пустым.", code="empty", fields={"text": ["Пустой текст."]})
+            raise RuleViolation(
+                gettext("Текст пункта не может быть пустым."), code="empty", fields={"text": [gettext("Пустой текст.")]}
+            )
         if len(text) > MAX_CLAUSE_LENGTH:
             raise RuleViolation(
-                f"Пункт длиннее {MAX_CLAUSE_LENGTH} символов.", code="too_long", fields={"text": ["Слишком длинно."]}
+                gettext("Пункт длиннее %(limit)s символов.") % {"limit": MAX_CLAUSE_LENGTH},
+                code="too_long",
+                fields={"text": [gettext("Слишком длинно.")]},
             )
     with transaction.atomic():
         version = DocumentVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
@@ -124,7 +131,9 @@ def clause_edit(*, version: DocumentVersion, actor, key: str, text: str | None) 
         template = {c["key"]: c["text"] for c in iter_clauses(version.template_content)}
         clause = next((c for c in iter_clauses(version.content) if c["key"] == key), None)
         if clause is None:
-            raise RuleViolation("Такого пункта в документе нет.", code="no_clause", fields={"key": ["Нет пункта."]})
+            raise RuleViolation(
+                gettext("Такого пункта в документе нет."), code="no_clause", fields={"key": [gettext("Нет пункта.")]}
+            )
         clause["text"] = template.get(key, clause["text"]) if text is None else text
         version.save(update_fields=["content"])
         version.editors.add(actor)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 
 from portal.exceptions import PortalError
 
@@ -30,7 +31,7 @@ class VersionFileMissing(PortalError):
 
     status = 503
     code = "version_file_missing"
-    default_message = (
+    default_message = gettext_lazy(
         "Файл утверждённой версии не найден в хранилище портала. Утверждённый документ не формируется заново: "
         "обратитесь к администратору сервера, чтобы он восстановил файл из резервной копии."
     )

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organisation
 from orgs.services.audit import audit_record
@@ -32,12 +33,12 @@ def responsible_add(
     require_admin(actor, organisation)
     errors = {}
     if duty not in ResponsiblePerson.Duty.values:
-        errors["duty"] = ["Выберите обязанность."]
+        errors["duty"] = [_("Выберите обязанность.")]
     position = " ".join((position or "").split())
     if not position:
-        errors["position"] = ["Укажите должность."]
+        errors["position"] = [_("Укажите должность.")]
     if valid_to and valid_from and valid_to < valid_from:
-        errors["valid_to"] = ["Дата окончания раньше даты начала."]
+        errors["valid_to"] = [_("Дата окончания раньше даты начала.")]
     staff = Membership.objects.filter(
         organisation=organisation,
         user=person,
@@ -45,9 +46,9 @@ def responsible_add(
         valid_to__isnull=True,
     )
     if person is None or not staff.exists():
-        errors["person"] = ["Ответственным можно назначить только работника организации."]
+        errors["person"] = [_("Ответственным можно назначить только работника организации.")]
     if errors:
-        raise RuleViolation("Проверьте сведения об ответственном.", code="invalid", fields=errors)
+        raise RuleViolation(_("Проверьте сведения об ответственном."), code="invalid", fields=errors)
     with transaction.atomic():
         responsible = ResponsiblePerson.objects.create(
             organisation=organisation,
@@ -72,7 +73,7 @@ def responsible_end(*, responsible: ResponsiblePerson, actor, valid_to: datetime
     require_admin(actor, responsible.organisation)
     if valid_to < responsible.valid_from:
         raise RuleViolation(
-            "Дата окончания раньше даты назначения.", code="invalid", fields={"valid_to": ["Слишком рано."]}
+            _("Дата окончания раньше даты назначения."), code="invalid", fields={"valid_to": [_("Слишком рано.")]}
         )
     with transaction.atomic():
         responsible.valid_to = valid_to

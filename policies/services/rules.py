@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orgs.models import Organisation
 from orgs.permissions import require
@@ -14,7 +15,7 @@ from ..models import ForbiddenService
 from .content import clean_domains, clean_forms, rule_set_ensure, rules_changed
 
 MANAGE = "manage_org"
-DENIED = "Правила содержания чатов меняют только администраторы организации."
+DENIED = gettext_lazy("Правила содержания чатов меняют только администраторы организации.")
 
 
 def forbidden_services(*, organisation: Organisation, actor):
@@ -30,10 +31,10 @@ def forbidden_service_get(*, organisation: Organisation, actor, pk) -> Forbidden
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Сервис не найден.") from None
+        raise NotFound(_("Сервис не найден.")) from None
     service = ForbiddenService.objects.filter(organisation=organisation, pk=pk).first()
     if service is None:
-        raise NotFound("Сервис не найден.")
+        raise NotFound(_("Сервис не найден."))
     return service
 
 

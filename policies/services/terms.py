@@ -1,6 +1,7 @@
 """Acceptance of the organisation's user agreement together with the consent to the processing of personal data."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from portal.exceptions import PermissionDenied, RuleViolation
 from portal.request_context import client_ip
@@ -14,17 +15,17 @@ def terms_accept(*, actor, agree: bool, personal_data_consent: bool, version_ids
     of their personal data; both ticks are required. Accepting twice is harmless."""
     errors = {}
     if not agree:
-        errors["agree"] = ["Примите пользовательское соглашение."]
+        errors["agree"] = [_("Примите пользовательское соглашение.")]
     if not personal_data_consent:
-        errors["personal_data_consent"] = ["Дайте согласие на обработку персональных данных."]
+        errors["personal_data_consent"] = [_("Дайте согласие на обработку персональных данных.")]
     if errors:
         raise RuleViolation(
-            "Чтобы продолжить, примите соглашение и дайте согласие на обработку персональных данных.",
+            _("Чтобы продолжить, примите соглашение и дайте согласие на обработку персональных данных."),
             code="consent_required",
             fields=errors,
         )
     if not actor.is_authenticated:
-        raise PermissionDenied("Войдите, чтобы принять соглашение.")
+        raise PermissionDenied(_("Войдите, чтобы принять соглашение."))
     pending = terms_pending_for(actor)
     if version_ids is not None:
         pending = pending.filter(pk__in=version_ids)

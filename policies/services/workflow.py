@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
@@ -20,15 +21,15 @@ def _check_protocol(body: str, protocol_number: str, protocol_date) -> tuple[str
     body, protocol_number = (body or "").strip(), (protocol_number or "").strip()
     errors = {}
     if not body:
-        errors["body"] = ["Укажите орган, согласовавший документ."]
+        errors["body"] = [_("Укажите орган, согласовавший документ.")]
     if not protocol_number:
-        errors["protocol_number"] = ["Укажите номер протокола."]
+        errors["protocol_number"] = [_("Укажите номер протокола.")]
     if not isinstance(protocol_date, datetime.date):
-        errors["protocol_date"] = ["Укажите дату протокола."]
+        errors["protocol_date"] = [_("Укажите дату протокола.")]
     elif protocol_date > timezone.localdate():
-        errors["protocol_date"] = ["Дата протокола не может быть в будущем."]
+        errors["protocol_date"] = [_("Дата протокола не может быть в будущем.")]
     if errors:
-        raise RuleViolation("Проверьте сведения о согласовании.", code="invalid", fields=errors)
+        raise RuleViolation(_("Проверьте сведения о согласовании."), code="invalid", fields=errors)
     return body, protocol_number
 
 
@@ -42,7 +43,7 @@ def version_agreement_add(
     with transaction.atomic():
         version = DocumentVersion.objects.select_for_update().get(pk=version.pk)
         if version.status not in DocumentVersion.OPEN:
-            raise Conflict("Версия уже утверждена: согласования к ней не добавляются.", code="version_frozen")
+            raise Conflict(_("Версия уже утверждена: согласования к ней не добавляются."), code="version_frozen")
         agreement = Agreement.objects.create(
             version=version,
             body=body,
@@ -71,7 +72,7 @@ def version_return_to_draft(*, version: DocumentVersion, actor) -> DocumentVersi
     with transaction.atomic():
         version = DocumentVersion.objects.select_for_update().get(pk=version.pk)
         if version.status != Status.AGREEMENT:
-            raise Conflict("Вернуть в черновик можно только версию на согласовании.", code="not_on_agreement")
+            raise Conflict(_("Вернуть в черновик можно только версию на согласовании."), code="not_on_agreement")
         version.agreements.all().delete()
         version.status = Status.DRAFT
         version.sent_to_agreement_at = None
@@ -116,41 +117,43 @@ def version_approve(
     organisation = document.organisation
     require_director(actor, organisation)
     if method not in DocumentVersion.ApprovalMethod.values:
-        raise RuleViolation("Выберите способ утверждения.", code="invalid", fields={"method": ["Неизвестный способ."]})
+        raise RuleViolation(
+            _("Выберите способ утверждения."), code="invalid", fields={"method": [_("Неизвестный способ.")]}
+        )
     order_number = (order_number or "").strip()
     today = timezone.localdate()
     if method == DocumentVersion.ApprovalMethod.ORDER:
         errors = {}
         if not order_number:
-            errors["order_number"] = ["Укажите номер приказа."]
+            errors["order_number"] = [_("Укажите номер приказа.")]
         if not isinstance(order_date, datetime.date):
-            errors["order_date"] = ["Укажите дату приказа."]
+            errors["order_date"] = [_("Укажите дату приказа.")]
         elif order_date > today:
-            errors["order_date"] = ["Дата приказа не может быть в будущем."]
+            errors["order_date"] = [_("Дата приказа не может быть в будущем.")]
         if errors:
-            raise RuleViolation("Укажите номер и дату приказа об утверждении.", code="invalid", fields=errors)
+            raise RuleViolation(_("Укажите номер и дату приказа об утверждении."), code="invalid", fields=errors)
     else:
         order_number, order_date = "", None
     in_force_from = in_force_from or today
     if order_date and in_force_from < order_date:
         raise RuleViolation(
-            "Документ не может вступить в силу раньше приказа.",
+            _("Документ не может вступить в силу раньше приказа."),
             code="invalid",
-            fields={"in_force_from": ["Раньше даты приказа."]},
+            fields={"in_force_from": [_("Раньше даты приказа.")]},
         )
     with transaction.atomic():
         Document.objects.select_for_update().get(pk=document.pk)
         version = DocumentVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
         if version.author_id == actor.pk or version.editors.filter(pk=actor.pk).exists():
             raise PermissionDenied(
-                "Автор проекта и те, кто его правил, не могут его утвердить: утверждает другой человек.",
+                _("Автор проекта и те, кто его правил, не могут его утвердить: утверждает другой человек."),
                 code="author_cannot_approve",
             )
         allowed = (Status.AGREEMENT, Status.DRAFT) if document.kind == Document.Kind.ORDER else (Status.AGREEMENT,)
         if version.status not in allowed:
             if version.status == Status.DRAFT:
-                raise Conflict("Сначала направьте проект на согласование.", code="not_agreed")
-            raise Conflict("Эта версия уже утверждена.", code="already_approved")
+                raise Conflict(_("Сначала направьте проект на согласование."), code="not_agreed")
+            raise Conflict(_("Эта версия уже утверждена."), code="already_approved")
         now = timezone.now()
         version.status = Status.APPROVED
         version.approval_method = method

@@ -1,5 +1,6 @@
 """Sign-in for REST clients: a token for a password or a one-time code."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -49,7 +50,7 @@ class TokenView(APIView):
             request, identifier=s.validated_data["login"], password=s.validated_data["password"]
         )
         if user is None:
-            raise RuleViolation("Неверный логин или пароль.", code="invalid_credentials")
+            raise RuleViolation(_("Неверный логин или пароль."), code="invalid_credentials")
         return _token_for(request, user)
 
 
@@ -98,5 +99,5 @@ class CodeVerifyView(APIView):
         services.otp_verify(identifier=s.validated_data["login"], code=s.validated_data["code"])
         user = services.user_find_by_identifier(s.validated_data["login"])
         if user is None:
-            raise PermissionDenied("Учётная запись не найдена или отключена.")
+            raise PermissionDenied(_("Учётная запись не найдена или отключена."))
         return _token_for(request, user)

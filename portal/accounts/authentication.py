@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -16,8 +17,8 @@ class TrackedTokenAuthentication(TokenAuthentication):
         model = self.get_model()
         token = model.objects.select_related("user", "tracking").filter(key=key).first()
         if token is None:
-            raise AuthenticationFailed("Неверный токен.")
+            raise AuthenticationFailed(_("Неверный токен."))
         if not token.user.is_active:
-            raise AuthenticationFailed("Учётная запись отключена.")
+            raise AuthenticationFailed(_("Учётная запись отключена."))
         token_touch(self._request, token)
         return (token.user, token)

@@ -2,13 +2,14 @@
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def normalize_phone(raw: str) -> str:
     """Return the E.164 form of a phone number, or raise ValidationError in Russian."""
     text = (raw or "").strip()
     if not text:
-        raise ValidationError("Укажите номер телефона.", code="phone_required")
+        raise ValidationError(_("Укажите номер телефона."), code="phone_required")
     digits = "".join(ch for ch in text if ch.isdigit())
     # 8XXXXXXXXXX is the usual way Russians write a mobile number.
     if len(digits) == 11 and digits.startswith("8") and not text.startswith("+"):
@@ -16,9 +17,9 @@ def normalize_phone(raw: str) -> str:
     try:
         number = phonenumbers.parse(text, "RU")
     except phonenumbers.NumberParseException:
-        raise ValidationError("Номер телефона указан неверно.", code="phone_invalid") from None
+        raise ValidationError(_("Номер телефона указан неверно."), code="phone_invalid") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError("Такого номера телефона не существует.", code="phone_invalid")
+        raise ValidationError(_("Такого номера телефона не существует."), code="phone_invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

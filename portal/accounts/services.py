@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.exceptions import RuleViolation
 from portal.ratelimit import limiter as ratelimit
@@ -29,7 +30,7 @@ def normalize_identifier(identifier: str) -> tuple[str, str]:
         return OneTimeCode.Channel.SMS, normalize_phone(identifier)
     if "@" in identifier:
         return OneTimeCode.Channel.EMAIL, identifier.lower()
-    raise RuleViolation("Укажите номер телефона или адрес электронной почты.", code="identifier_invalid")
+    raise RuleViolation(gettext("Укажите номер телефона или адрес электронной почты."), code="identifier_invalid")
 
 
 def user_find_by_identifier(identifier: str) -> User | None:
@@ -54,7 +55,7 @@ def otp_request(*, identifier: str, deliver: bool = True) -> OneTimeCode:
         destination,
         limit=settings.OTP_MAX_PER_HOUR,
         window=3600,
-        message="Коды запрашивались слишком часто. Попробуйте через час.",
+        message=gettext("Коды запрашивались слишком часто. Попробуйте через час."),
         code="otp_rate_limited",
     )
     now = timezone.now()
@@ -83,7 +84,7 @@ def otp_verify(*, identifier: str, code: str) -> str:
     live = OneTimeCode.objects.filter(destination=destination, used_at__isnull=True, expires_at__gt=now)
     latest = live.order_by("-created_at").values_list("pk", flat=True).first()
     if latest is None:
-        raise RuleViolation("Код устарел или не запрашивался. Запросите новый код.", code="otp_expired")
+        raise RuleViolation(gettext("Код устарел или не запрашивался. Запросите новый код."), code="otp_expired")
     # Counted before the comparison and outside the transaction below, so that parallel guesses cannot share
     # one free attempt and a rolled-back block cannot return one.
     ratelimit.take(
@@ -91,22 +92,22 @@ def otp_verify(*, identifier: str, code: str) -> str:
         str(latest),
         limit=settings.OTP_MAX_ATTEMPTS,
         window=settings.OTP_TTL_SECONDS,
-        message="Слишком много неверных попыток. Запросите новый код.",
+        message=gettext("Слишком много неверных попыток. Запросите новый код."),
         code="otp_attempts",
     )
     with transaction.atomic():
         otp = live.select_for_update().filter(pk=latest).first()
         if otp is None:
-            raise RuleViolation("Код устарел или не запрашивался. Запросите новый код.", code="otp_expired")
+            raise RuleViolation(gettext("Код устарел или не запрашивался. Запросите новый код."), code="otp_expired")
         wrong = not hmac.compare_digest(otp.code_hash, _hash_code(destination, (code or "").strip()))
         if wrong:
             OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
         # A conditional update, so that two requests with the same code cannot both use it.
         elif not OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=now):
-            raise RuleViolation("Код уже использован.", code="otp_used")
+            raise RuleViolation(gettext("Код уже использован."), code="otp_used")
     # Raised after the block commits: an exception inside it would roll the attempt count back.
     if wrong:
-        raise RuleViolation("Неверный код.", code="otp_invalid")
+        raise RuleViolation(gettext("Неверный код."), code="otp_invalid")
     return destination
 
 
@@ -132,9 +133,9 @@ def user_create(
     phone = normalize_phone(phone) if phone else None
     email = email.strip().lower() if email else None
     if phone and User.objects.filter(phone=phone).exists():
-        raise RuleViolation("Пользователь с таким телефоном уже зарегистрирован.", code="phone_taken")
+        raise RuleViolation(gettext("Пользователь с таким телефоном уже зарегистрирован."), code="phone_taken")
     if email and User.objects.filter(email__iexact=email).exists():
-        raise RuleViolation("Пользователь с таким e-mail уже зарегистрирован.", code="email_taken")
+        raise RuleViolation(gettext("Пользователь с таким e-mail уже зарегистрирован."), code="email_taken")
     return User.objects.create_user(
         phone=phone,
         email=email,
@@ -165,7 +166,7 @@ def password_login(request, *, identifier: str, password: str) -> User | None:
         key,
         limit=settings.LOGIN_MAX_FAILURES,
         window=15 * 60,
-        message="Слишком много неудачных попыток входа. Подождите 15 минут или войдите по коду.",
+        message=gettext("Слишком много неудачных попыток входа. Подождите 15 минут или войдите по коду."),
         code="login_rate_limited",
     )
     user = authenticate(request, username=identifier, password=password)

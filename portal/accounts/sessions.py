@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from portal.exceptions import NotFound
@@ -152,7 +153,7 @@ def session_get(user: User, pk) -> UserSession:
     try:
         return sessions_active(user).get(pk=int(pk))
     except (UserSession.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Сеанс не найден или уже завершён.") from None
+        raise NotFound(gettext("Сеанс не найден или уже завершён.")) from None
 
 
 def _end(rows: list[UserSession], reason: str) -> list[UserSession]:

@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -11,16 +13,16 @@ from portal.api.parsers import BodyRejected
 from portal.exceptions import PortalError
 
 DRF_MESSAGES = {
-    exceptions.NotAuthenticated: "Войдите в систему.",
-    exceptions.AuthenticationFailed: "Неверные данные для входа.",
-    exceptions.PermissionDenied: "Недостаточно прав для этого действия.",
-    exceptions.NotFound: "Не найдено.",
-    exceptions.MethodNotAllowed: "Метод не поддерживается.",
-    exceptions.NotAcceptable: "Запрошенный формат ответа не поддерживается.",
-    exceptions.UnsupportedMediaType: "Неподдерживаемый формат данных запроса.",
-    exceptions.ParseError: "Тело запроса не удалось разобрать.",
-    exceptions.Throttled: "Слишком много запросов. Повторите позже.",
-    exceptions.ValidationError: "Проверьте введённые данные.",
+    exceptions.NotAuthenticated: gettext_lazy("Войдите в систему."),
+    exceptions.AuthenticationFailed: gettext_lazy("Неверные данные для входа."),
+    exceptions.PermissionDenied: gettext_lazy("Недостаточно прав для этого действия."),
+    exceptions.NotFound: gettext_lazy("Не найдено."),
+    exceptions.MethodNotAllowed: gettext_lazy("Метод не поддерживается."),
+    exceptions.NotAcceptable: gettext_lazy("Запрошенный формат ответа не поддерживается."),
+    exceptions.UnsupportedMediaType: gettext_lazy("Неподдерживаемый формат данных запроса."),
+    exceptions.ParseError: gettext_lazy("Тело запроса не удалось разобрать."),
+    exceptions.Throttled: gettext_lazy("Слишком много запросов. Повторите позже."),
+    exceptions.ValidationError: gettext_lazy("Проверьте введённые данные."),
 }
 
 
@@ -58,7 +60,7 @@ def exception_handler(exc, context):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        message = "; ".join(exc.messages) or DRF_MESSAGES[exceptions.ValidationError]
+        message = "; ".join(exc.messages) or str(DRF_MESSAGES[exceptions.ValidationError])
         return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -66,7 +68,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
         return None
-    message = next((m for cls, m in DRF_MESSAGES.items() if isinstance(exc, cls)), "Запрос не выполнен.")
+    message = str(next((m for cls, m in DRF_MESSAGES.items() if isinstance(exc, cls)), _("Запрос не выполнен.")))
     if isinstance(exc, BodyRejected):
         message = str(exc.detail)
     fields = {}
@@ -79,5 +81,5 @@ def exception_handler(exc, context):
     headers = {}
     if isinstance(exc, exceptions.Throttled) and exc.wait:
         headers["Retry-After"] = str(int(exc.wait))
-        message = f"Слишком много запросов. Повторите через {int(exc.wait)} с."
+        message = _("Слишком много запросов. Повторите через %(seconds)s с.") % {"seconds": int(exc.wait)}
     return Response(error_body(code, message, fields), status=exc.status_code, headers=headers)

@@ -8,6 +8,7 @@ asked. The browser's search forms have the same limit (max_length on their field
 
 import django_filters
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
@@ -19,9 +20,11 @@ def check_text(name: str, value: str) -> str:
     """The value of a free-text query parameter, or a 400 if it is longer than the API allows."""
     limit = settings.API_SEARCH_MAX_LENGTH
     if len(value) > limit:
-        raise ValidationError({name: [f"Не длиннее {limit} символов (сейчас {len(value)})."]})
+        raise ValidationError(
+            {name: [_("Не длиннее %(limit)s символов (сейчас %(length)s).") % {"limit": limit, "length": len(value)}]}
+        )
     if "\x00" in value:  # PostgreSQL cannot compare text with a NUL character: it would be a 500
-        raise ValidationError({name: ["Недопустимый символ в строке."]})
+        raise ValidationError({name: [_("Недопустимый символ в строке.")]})
     return value
 
 
@@ -30,7 +33,9 @@ class SearchFilter(filters.SearchFilter):
         if self.get_search_fields(view, request):  # a view without search ignores the parameter
             check_text(self.search_param, request.query_params.get(self.search_param, ""))
             if len(self.get_search_terms(request)) > SEARCH_MAX_TERMS:
-                raise ValidationError({self.search_param: [f"Не больше {SEARCH_MAX_TERMS} слов."]})
+                raise ValidationError(
+                    {self.search_param: [_("Не больше %(count)s слов.") % {"count": SEARCH_MAX_TERMS}]}
+                )
         return super().filter_queryset(request, queryset, view)
 
 

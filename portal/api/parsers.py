@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 
 MAX_DEPTH = 32  # the API's bodies nest three levels at most; 32 leaves room and stays far from recursion limits
@@ -54,7 +55,9 @@ def _limit(parser_context: dict, attribute: str) -> int:
 
 
 def _too_large(limit: int) -> BodyTooLarge:
-    return BodyTooLarge(f"Запрос слишком большой: сюда можно отправить не больше {filesizeformat(limit)}.")
+    return BodyTooLarge(
+        _("Запрос слишком большой: сюда можно отправить не больше %(size)s.") % {"size": filesizeformat(limit)}
+    )
 
 
 def _refuse_announced(parser_context: dict, limit: int) -> None:
@@ -90,12 +93,12 @@ def _depth(structure: bytes) -> int:
 def _float(literal: str) -> float:
     value = float(literal)
     if not math.isfinite(value):
-        raise BodyRejected("Число вне допустимого диапазона.")
+        raise BodyRejected(_("Число вне допустимого диапазона."))
     return value
 
 
 def _constant(name: str):
-    raise BodyRejected(f"Значение {name} в JSON не допускается.")
+    raise BodyRejected(_("Значение %(name)s в JSON не допускается.") % {"name": name})
 
 
 def _object(pairs: list[tuple[str, object]]) -> dict:
@@ -104,7 +107,7 @@ def _object(pairs: list[tuple[str, object]]) -> dict:
         seen = set()
         for key, _value in pairs:
             if key in seen:
-                raise BodyRejected(f"Поле «{key[:50]}» указано в запросе дважды.")
+                raise BodyRejected(_("Поле «%(field)s» указано в запросе дважды.") % {"field": key[:50]})
             seen.add(key)
     return obj
 
@@ -114,25 +117,34 @@ def loads(data: bytes):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise BodyRejected("Тело запроса должно быть в кодировке UTF-8.") from None
+        raise BodyRejected(_("Тело запроса должно быть в кодировке UTF-8.")) from None
     structure = None  # the body without its strings, cut only when a check needs it
     if data.count(b"[") + data.count(b"{") > MAX_DEPTH:
         structure = _without_strings(data)
         if _depth(structure) > MAX_DEPTH:
-            raise BodyRejected(f"Слишком глубокая вложенность данных: не больше {MAX_DEPTH} уровней.")
+            raise BodyRejected(
+                _("Слишком глубокая вложенность данных: не больше %(depth)s уровней.") % {"depth": MAX_DEPTH}
+            )
     if _LONG_NUMBER.search(data) and _LONG_NUMBER.search(structure or _without_strings(data)):
-        raise BodyRejected(f"Слишком длинное число: не больше {MAX_NUMBER_LENGTH} цифр.")
+        raise BodyRejected(_("Слишком длинное число: не больше %(digits)s цифр.") % {"digits": MAX_NUMBER_LENGTH})
     parse_float = _float if _BIG_EXPONENT.search(data) else float
     try:
         return json.loads(text, parse_float=parse_float, parse_constant=_constant, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
-        raise BodyRejected(f"Тело запроса — не JSON: ошибка в строке {exc.lineno}, позиция {exc.colno}.") from None
+        raise BodyRejected(
+            _("Тело запроса — не JSON: ошибка в строке %(lineno)s, позиция %(colno)s.")
+            % {"lineno": exc.lineno, "colno": exc.colno}
+        ) from None
 
 
 def _too_many(exc: Exception) -> BodyRejected:
     if isinstance(exc, TooManyFilesSent):
-        return BodyRejected(f"Слишком много файлов в запросе: не больше {settings.DATA_UPLOAD_MAX_NUMBER_FILES}.")
-    return BodyRejected(f"Слишком много полей в запросе: не больше {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}.")
+        return BodyRejected(
+            _("Слишком много файлов в запросе: не больше %(count)s.") % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+        )
+    return BodyRejected(
+        _("Слишком много полей в запросе: не больше %(count)s.") % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+    )
 
 
 # Not subclasses of DRF's JSONParser and FormParser: DRF reads the whole body into memory for those before they run.

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import AuditEntry, Organisation
 from orgs.permissions import require
@@ -23,7 +24,7 @@ def area_get_or_create(*, region: str, municipality: str) -> Area:
     """The area of this region and municipality, however they are spelled; created when missing."""
     region, municipality = " ".join(region.split()), " ".join(municipality.split())
     if not region or not municipality:
-        raise RuleViolation("Укажите субъект РФ и муниципальное образование.", code="invalid")
+        raise RuleViolation(_("Укажите субъект РФ и муниципальное образование."), code="invalid")
     keys = {"region_key": area_key(region), "municipality_key": area_key(municipality)}
     try:
         with transaction.atomic():
@@ -51,12 +52,17 @@ def validate_targets(values: dict) -> dict[str, int | None]:
             cleaned[key] = None
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not TARGET_MIN <= value <= TARGET_MAX:
-            errors[key] = [f"Целевое значение — целое число процентов от {TARGET_MIN} до {TARGET_MAX}."]
+            errors[key] = [target_error()]
             continue
         cleaned[key] = value
     if errors:
         raise RuleViolation(next(iter(errors.values()))[0], code="invalid", fields=errors)
     return cleaned
+
+
+def target_error() -> str:
+    """The refusal of a target out of range, in the language of the request."""
+    return _("Целевое значение — целое число процентов от %(min)s до %(max)s.") % {"min": TARGET_MIN, "max": TARGET_MAX}
 
 
 @transaction.atomic
@@ -66,9 +72,9 @@ def targets_set(*, actor, values: dict, organisation: Organisation | None = None
     if (organisation is None) == (area is None):
         raise ValueError("targets_set needs an organisation or an area")
     if organisation is not None:
-        require(actor, "manage_org", organisation, "Целевые значения меняет администратор организации.")
+        require(actor, "manage_org", organisation, _("Целевые значения меняет администратор организации."))
     elif not areas_for_user(actor).filter(pk=area.pk).exists():
-        raise PermissionDenied("Целевые значения муниципалитета меняет его методист.")
+        raise PermissionDenied(_("Целевые значения муниципалитета меняет его методист."))
     cleaned = validate_targets(values)
     row, _created = Targets.objects.select_for_update().get_or_create(organisation=organisation, area=area)
     changed = {key: value for key, value in cleaned.items() if getattr(row, key) != value}

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import Organisation
 from portal.exceptions import NotFound, RuleViolation, StorageFull, StorageUnavailable
@@ -92,10 +93,10 @@ def parse_month(value) -> date:
         year, number = (int(part) for part in str(value).split("-"))
         month = date(year, number, 1)
     except (TypeError, ValueError):
-        message = "Месяц в формате ГГГГ-ММ, например 2026-10."
+        message = _("Месяц в формате ГГГГ-ММ, например 2026-10.")
         raise RuleViolation(message, code="invalid", fields={"month": [message]}) from None
     if not 2000 <= month.year <= 2100:
-        message = "Месяц должен быть между 2000 и 2100 годом."
+        message = _("Месяц должен быть между 2000 и 2100 годом.")
         raise RuleViolation(message, code="invalid", fields={"month": [message]})
     return month
 
@@ -103,13 +104,13 @@ def parse_month(value) -> date:
 def _check_month(month: date, latest: date, months: list[date]) -> None:
     if month > latest:
         day_after = month_end(month) + timedelta(days=1)
-        message = (
-            f"Месяц {month_name(month)} ещё не закончился: отчёт за него можно будет сформировать "
-            f"с {day_after:%d.%m.%Y}."
-        )
+        message = _("Месяц %(month)s ещё не закончился: отчёт за него можно будет сформировать с %(day)s.") % {
+            "month": month_name(month),
+            "day": f"{day_after:%d.%m.%Y}",
+        }
         raise RuleViolation(message, code="month_not_ended", fields={"month": [message]})
     if month not in months:
-        message = f"За {month_name(month)} данных статистики нет: отчёт составить не из чего."
+        message = _("За %(month)s данных статистики нет: отчёт составить не из чего.") % {"month": month_name(month)}
         raise RuleViolation(message, code="month_without_data", fields={"month": [message]})
 
 
@@ -139,7 +140,7 @@ def area_report_request(*, area: Area, month: date, actor, now: datetime | None 
     written to the log of each organisation of the area."""
     now = now or timezone.now()
     if not areas_for_user(actor).filter(pk=area.pk).exists():
-        raise NotFound("Муниципалитет не найден.")
+        raise NotFound(_("Муниципалитет не найден."))
     month = month_start(month)
     organisations = area_organisations(area)
     _check_month(month, area_latest_month(organisations, now), area_report_months(organisations, now=now))
