@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from orgs.models import Group, Organisation, Placement
 from orgs.services.audit import audit_record
@@ -51,7 +52,15 @@ def invite_bulk_for_class(
             fields={"student_names": ["Список пуст."]},
         )
     if len(names) + len(students) > BULK_LIMIT:
-        raise RuleViolation(f"За один раз можно создать не больше {BULK_LIMIT} ссылок.", code="bulk_too_large")
+        raise RuleViolation(
+            ngettext(
+                "За один раз можно создать не больше %(limit)s ссылки.",
+                "За один раз можно создать не больше %(limit)s ссылок.",
+                BULK_LIMIT,
+            )
+            % {"limit": BULK_LIMIT},
+            code="bulk_too_large",
+        )
     created = []
     with transaction.atomic():
         for name in names:

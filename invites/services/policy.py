@@ -1,6 +1,7 @@
 """The organisation's rules for links (InvitePolicy): read with the defaults, changed with checks and an audit entry."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from orgs.models import Organisation
 from orgs.permissions import require
@@ -64,7 +65,9 @@ def invite_policy_update(*, organisation: Organisation, actor, changes: dict) ->
     require(actor, "manage_org", organisation, "Настройки организации меняют администраторы.")
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
-        raise RuleViolation(f"Неизвестные настройки: {', '.join(unknown)}.", code="settings_unknown")
+        raise RuleViolation(
+            gettext("Неизвестные настройки: %(names)s.") % {"names": ", ".join(unknown)}, code="settings_unknown"
+        )
     with transaction.atomic():
         policy = InvitePolicy.objects.select_for_update().filter(organisation=organisation).first()
         if policy is None:
