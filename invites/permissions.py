@@ -40,17 +40,20 @@ def check_class_target(organisation, group: Group | None) -> None:
     vocab = organisation.vocabulary
     if group is None or group.kind != Group.Kind.CLASS or group.organisation_id != organisation.pk:
         raise RuleViolation(
-            "Выберите класс, в который приглашаете."
+            _("Выберите класс, в который приглашаете.")
             if vocab.is_class
-            else f"Выберите {vocab.group_accusative}, в которую приглашаете.",
+            else _("Выберите %(group_accusative)s, в которую приглашаете.")
+            % {"group_accusative": vocab.group_accusative},
             code="class_required",
-            fields={"target_group": [f"Выберите {vocab.group_accusative}."]},
+            fields={
+                "target_group": [_("Выберите %(group_accusative)s.") % {"group_accusative": vocab.group_accusative}]
+            },
         )
     if group.is_archived:
         raise RuleViolation(
-            "Класс в архиве: пригласить в него нельзя."
+            _("Класс в архиве: пригласить в него нельзя.")
             if vocab.is_class
-            else f"{str(vocab.group).capitalize()} в архиве: пригласить в неё нельзя.",
+            else _("%(group)s в архиве: пригласить в неё нельзя.") % {"group": str(vocab.group).capitalize()},
             code="class_archived",
         )
 
@@ -110,15 +113,21 @@ def check_can_invite_to_chat(actor, organisation, role: str, chat: Chat) -> None
     check_can_manage_chat_invites(actor, chat)
     if not chat_may_hold(chat, role):
         raise RuleViolation(
-            f"В чат «{chat.title}» не входят люди в роли «{InviteRole(role).label}»: "
-            + (
-                f"обучающиеся бывают только в чатах {organisation.vocabulary.group_genitive} и в чате совета "
-                "обучающихся."
+            (
+                _(
+                    "В чат «%(chat)s» не входят люди в роли «%(role)s»: обучающиеся бывают только в чатах "
+                    "%(group_genitive)s и в чате совета обучающихся."
+                )
                 if role == InviteRole.STUDENT
-                else "состав этого вида чата ограничен."
-            ),
+                else _("В чат «%(chat)s» не входят люди в роли «%(role)s»: состав этого вида чата ограничен.")
+            )
+            % {
+                "chat": chat.title,
+                "role": InviteRole(role).label,
+                "group_genitive": organisation.vocabulary.group_genitive,
+            },
             code="chat_role_not_allowed",
-            fields={"role": ["Выберите другую роль."]},
+            fields={"role": [_("Выберите другую роль.")]},
         )
     if is_org_admin(actor, organisation.pk):
         return

@@ -154,6 +154,6 @@ class OwnJoinRequestWithdrawView(APIView):
         join_request = join_services.join_request_withdraw(request=join_request, actor=request.user)
         receipt = {
             **s.join_request_receipt(join_request, child_id=join_request.child_id),
-            "detail": "Заявка отозвана.",
+            "detail": _("Заявка отозвана."),
         }
         return Response(s.JoinRequestReceiptSerializer(receipt).data)

@@ -89,18 +89,19 @@ def join_request_create(
             code="class_invalid",
         )
     if role in (InviteRole.STUDENT, InviteRole.PARENT) and group is None:
-        choose = f"Выберите {organisation.vocabulary.group_accusative}."
+        choose = _("Выберите %(group_accusative)s.") % {"group_accusative": organisation.vocabulary.group_accusative}
         raise RuleViolation(choose, code="class_required", fields={"group": [choose]})
     child = None
     if role == InviteRole.PARENT:
         # The approver must know whose parent this is: the child is named when asking, not guessed later.
         if child_id is None:
             raise RuleViolation(
-                "Укажите ребёнка, который учится в выбранном классе."
+                _("Укажите ребёнка, который учится в выбранном классе.")
                 if organisation.vocabulary.is_class
-                else f"Укажите ребёнка, который учится в выбранной {organisation.vocabulary.group_locative}.",
+                else _("Укажите ребёнка, который учится в выбранной %(group_locative)s.")
+                % {"group_locative": organisation.vocabulary.group_locative},
                 code="child_required",
-                fields={"child": ["Укажите ребёнка."]},
+                fields={"child": [_("Укажите ребёнка.")]},
             )
         # Compared with the id as typed, before any look-up: the answer tells nothing of the class.
         if child_id == user.pk:

@@ -90,7 +90,7 @@ def invite_create(
         raise RuleViolation(_("Неизвестная роль."), code="role_invalid", fields={"role": [_("Неизвестная роль.")]})
     if target_chat is not None:
         if role in (InviteRole.CURATOR, InviteRole.ADMIN):
-            msg = "В чат приглашают педагогов, обучающихся или родителей."
+            msg = _("В чат приглашают педагогов, обучающихся или родителей.")
             raise RuleViolation(msg, code="chat_invite_role", fields={"role": [msg]})
         if target_group is not None or bound_student is not None or requires_approval:
             raise RuleViolation(

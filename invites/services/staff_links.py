@@ -27,14 +27,14 @@ def staff_link_rules(
             code="staff_link_fields",
         )
     if max_uses != 1:
-        msg = "Эта ссылка одноразовая: по ней вступает один человек."
+        msg = _("Эта ссылка одноразовая: по ней вступает один человек.")
         raise RuleViolation(msg, code="staff_link_single_use", fields={"max_uses": [msg]})
     if role == InviteRole.CURATOR:
         if admin_order is not None:
             raise RuleViolation(_("Приказ прикладывают только к ссылке для администратора."), code="order_not_allowed")
         return 1, None
     if admin_order is None:
-        msg = "Укажите приказ о назначении администратора: номер и дату."
+        msg = _("Укажите приказ о назначении администратора: номер и дату.")
         raise RuleViolation(msg, code="order_required", fields={"order_number": [msg]})
     admin_order_clean(
         number=admin_order.get("number", ""), date=admin_order.get("date"), order_file=admin_order.get("order_file")

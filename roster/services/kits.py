@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from invites.kits import kit_section_pdf
 from portal.dispatch import queue_after_commit, queue_now
@@ -30,7 +31,7 @@ from ..models import KitPrint, RosterImport
 logger = logging.getLogger("roster.kits")
 
 Status = KitPrint.Status
-UNEXPECTED = (
+UNEXPECTED = gettext_lazy(
     "Комплекты не напечатаны из-за ошибки на сервере. Попробуйте ещё раз; если не получится, сообщите "
     "администратору портала."
 )

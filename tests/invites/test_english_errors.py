@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from invites.models import Invite
+from invites.services.policy import invite_policy_update
+from portal.exceptions import RuleViolation
 from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +76,14 @@ def test_a_too_long_term_names_the_organisations_limit_in_english(school):
         f"A link cannot be valid for longer than {org.invite_policy.max_days} days (the organisation's rule)."
     )
     assert error(resp)["fields"] == {"expires_at": ["The term is too long."]}
+
+
+def test_a_refused_setting_is_named_and_bounded_in_english(school):
+    org, _cls, admin = school
+    with translation.override("en"), pytest.raises(RuleViolation) as refused:
+        invite_policy_update(organisation=org, actor=admin, changes={"max_days": 0, "admin_hours": 100})
+    assert refused.value.fields == {
+        "max_days": ["Longest link term: a whole number of days from 1 to 365."],
+        "admin_hours": ["Link term for an administrator: a whole number of hours from 1 to 72."],
+    }
+    assert refused.value.message == "Longest link term: a whole number of days from 1 to 365. (and 1 more)"
