@@ -13,6 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from orgs.models import RUSSIAN_TIME_ZONES, Group, Organisation
 from portal.exceptions import RuleViolation
@@ -144,8 +145,10 @@ def kit_cards(items: Iterable, organisation: Organisation, group: Group | None =
         url = link_for(invite, token_or_url)
         if url is None:
             raise RuleViolation(
-                "Ссылку одного из приглашений нельзя показать снова (сменился ключ шифрования). "
-                "Обновите эту ссылку и напечатайте комплект заново.",
+                _(
+                    "Ссылку одного из приглашений нельзя показать снова (сменился ключ шифрования). "
+                    "Обновите эту ссылку и напечатайте комплект заново."
+                ),
                 code="invite_link_unavailable",
             )
         cards.append(
@@ -179,7 +182,7 @@ def _css_string(text: str) -> str:
 def kit_html(items: Iterable, organisation: Organisation, group: Group | None = None) -> str:
     cards = kit_cards(items, organisation, group)
     if not cards:
-        raise RuleViolation("Нет приглашений для печати.", code="kit_empty")
+        raise RuleViolation(_("Нет приглашений для печати."), code="kit_empty")
     pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
     return _kit_render(pages, organisation, group)
 
@@ -194,7 +197,7 @@ def kit_pdf_by_group(sections: Iterable[tuple[Group | None, list]], organisation
         cards = kit_cards(items, organisation, group)
         pages += [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
     if not pages:
-        raise RuleViolation("Нет приглашений для печати.", code="kit_empty")
+        raise RuleViolation(_("Нет приглашений для печати."), code="kit_empty")
     return html_to_pdf(_kit_render(pages, organisation, None))
 
 

@@ -1,5 +1,7 @@
 """Who may invite whom (SPEC permission matrix), on top of the orgs and chats permissions."""
 
+from django.utils.translation import gettext as _
+
 from chats.models import Chat
 from chats.permissions import can_manage, is_org_admin
 from chats.services.membership import chat_may_hold
@@ -13,19 +15,24 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
     """Administrators invite anyone; curators and verified teachers invite students and parents to their classes."""
     if role == InviteRole.TEACHER:
         if not actor.has_perm("orgs.invite_staff", organisation):
-            raise PermissionDenied("Приглашать сотрудников может только администратор.")
+            raise PermissionDenied(_("Приглашать сотрудников может только администратор."))
         return
     if role == InviteRole.ADMIN:
         if not actor.has_perm("orgs.manage_admins", organisation):
-            raise PermissionDenied("Ссылку для администратора создают только администраторы.")
+            raise PermissionDenied(_("Ссылку для администратора создают только администраторы."))
         return
     if role == InviteRole.CURATOR and not actor.has_perm("orgs.invite_staff", organisation):
-        raise PermissionDenied(f"Ссылку для {organisation.vocabulary.curator_genitive} создают только администраторы.")
+        raise PermissionDenied(
+            _("Ссылку для %(curator_genitive)s создают только администраторы.")
+            % {"curator_genitive": organisation.vocabulary.curator_genitive}
+        )
     check_class_target(organisation, group)
     if actor.has_perm("orgs.invite_members", organisation) or actor.has_perm("orgs.invite_to_group", group):
         return
     _refuse_unverified(actor, organisation)
-    raise PermissionDenied(f"Вы можете приглашать только в свои {organisation.vocabulary.groups}.")
+    raise PermissionDenied(
+        _("Вы можете приглашать только в свои %(groups)s.") % {"groups": organisation.vocabulary.groups}
+    )
 
 
 def check_class_target(organisation, group: Group | None) -> None:
@@ -33,17 +40,20 @@ def check_class_target(organisation, group: Group | None) -> None:
     vocab = organisation.vocabulary
     if group is None or group.kind != Group.Kind.CLASS or group.organisation_id != organisation.pk:
         raise RuleViolation(
-            "Выберите класс, в который приглашаете."
+            _("Выберите класс, в который приглашаете.")
             if vocab.is_class
-            else f"Выберите {vocab.group_accusative}, в которую приглашаете.",
+            else _("Выберите %(group_accusative)s, в которую приглашаете.")
+            % {"group_accusative": vocab.group_accusative},
             code="class_required",
-            fields={"target_group": [f"Выберите {vocab.group_accusative}."]},
+            fields={
+                "target_group": [_("Выберите %(group_accusative)s.") % {"group_accusative": vocab.group_accusative}]
+            },
         )
     if group.is_archived:
         raise RuleViolation(
-            "Класс в архиве: пригласить в него нельзя."
+            _("Класс в архиве: пригласить в него нельзя.")
             if vocab.is_class
-            else f"{str(vocab.group).capitalize()} в архиве: пригласить в неё нельзя.",
+            else _("%(group)s в архиве: пригласить в неё нельзя.") % {"group": str(vocab.group).capitalize()},
             code="class_archived",
         )
 
@@ -58,7 +68,7 @@ def _refuse_unverified(actor, organisation) -> None:
     )
     if unverified:
         raise PermissionDenied(
-            "Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором.",
+            _("Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором."),
             code="teacher_unverified",
         )
 
@@ -72,58 +82,68 @@ def check_can_manage_chat_invites(actor, chat: Chat) -> None:
     """Owners of a chat and administrators of its organisation invite into it, when it is a chat of kind «other»
     or a management chat that is not archived."""
     if not can_manage(actor, chat):
-        raise PermissionDenied("Приглашать в чат могут его владельцы и администраторы организации.")
+        raise PermissionDenied(_("Приглашать в чат могут его владельцы и администраторы организации."))
     if chat.is_channel:
         raise RuleViolation(
-            "Канал читают все участники организации (или все сотрудники): приглашать в него по ссылке не нужно.",
+            _("Канал читают все участники организации (или все сотрудники): приглашать в него по ссылке не нужно."),
             code="chat_not_invitable",
-            fields={"target_chat": ["В канал по ссылке не приглашают."]},
+            fields={"target_chat": [_("В канал по ссылке не приглашают.")]},
         )
     if chat.kind not in CHAT_INVITE_KINDS:
         vocab = chat.organisation.vocabulary
         raise RuleViolation(
-            f"Участников этого чата определяет структура: состав {vocab.group_genitive}, кураторство и нагрузка. "
-            f"Пригласить в него по ссылке нельзя — добавьте человека в {vocab.group_accusative} или создайте "
-            "отдельный чат.",
+            _(
+                "Участников этого чата определяет структура: состав %(group_genitive)s, кураторство и "
+                "нагрузка. Пригласить в него по ссылке нельзя — добавьте человека в %(group_accusative)s "
+                "или создайте отдельный чат."
+            )
+            % {"group_genitive": vocab.group_genitive, "group_accusative": vocab.group_accusative},
             code="chat_not_invitable",
-            fields={"target_chat": ["Состав этого чата следует структуре."]},
+            fields={"target_chat": [_("Состав этого чата следует структуре.")]},
         )
     if chat.is_archived:
-        raise RuleViolation("Чат в архиве: пригласить в него нельзя.", code="chat_archived")
+        raise RuleViolation(_("Чат в архиве: пригласить в него нельзя."), code="chat_archived")
 
 
 def check_can_invite_to_chat(actor, organisation, role: str, chat: Chat) -> None:
     """Whether the actor may create an invite of this role into this chat. Students are invited by those who may
     invite them to a class: administrators, and the curators and verified teachers of the chat's class."""
     if chat.organisation_id != organisation.pk:
-        raise NotFound("Чат не найден.")
+        raise NotFound(_("Чат не найден."))
     check_can_manage_chat_invites(actor, chat)
     if not chat_may_hold(chat, role):
         raise RuleViolation(
-            f"В чат «{chat.title}» не входят люди в роли «{InviteRole(role).label}»: "
-            + (
-                f"обучающиеся бывают только в чатах {organisation.vocabulary.group_genitive} и в чате совета "
-                "обучающихся."
+            (
+                _(
+                    "В чат «%(chat)s» не входят люди в роли «%(role)s»: обучающиеся бывают только в чатах "
+                    "%(group_genitive)s и в чате совета обучающихся."
+                )
                 if role == InviteRole.STUDENT
-                else "состав этого вида чата ограничен."
-            ),
+                else _("В чат «%(chat)s» не входят люди в роли «%(role)s»: состав этого вида чата ограничен.")
+            )
+            % {
+                "chat": chat.title,
+                "role": InviteRole(role).label,
+                "group_genitive": organisation.vocabulary.group_genitive,
+            },
             code="chat_role_not_allowed",
-            fields={"role": ["Выберите другую роль."]},
+            fields={"role": [_("Выберите другую роль.")]},
         )
     if is_org_admin(actor, organisation.pk):
         return
     if role == InviteRole.STUDENT:
         if chat.group_id is None:
             raise PermissionDenied(
-                f"Приглашать обучающихся в чат, не связанный с {organisation.vocabulary.group_instrumental}, "
-                "может только администратор.",
+                _("Приглашать обучающихся в чат, не связанный с %(group_instrumental)s, может только администратор.")
+                % {"group_instrumental": organisation.vocabulary.group_instrumental},
                 code="chat_students_admin_only",
             )
         if actor.has_perm("orgs.invite_to_group", chat.group):
             return
         _refuse_unverified(actor, organisation)
         raise PermissionDenied(
-            f"Обучающихся вы можете приглашать только в чаты своих {organisation.vocabulary.groups_genitive}."
+            _("Обучающихся вы можете приглашать только в чаты своих %(groups_genitive)s.")
+            % {"groups_genitive": organisation.vocabulary.groups_genitive}
         )
     if role == InviteRole.PARENT:
         _refuse_unverified(actor, organisation)
@@ -136,7 +156,7 @@ def can_manage_invite(actor, invite: Invite) -> bool:
 
 def check_can_manage(actor, invite: Invite) -> None:
     if not can_manage_invite(actor, invite):
-        raise PermissionDenied("Управлять этой ссылкой может её автор или администратор.")
+        raise PermissionDenied(_("Управлять этой ссылкой может её автор или администратор."))
 
 
 def chat_invite_roles(actor, chat: Chat) -> list[str]:

@@ -41,7 +41,7 @@ def invite_get(user, organisation: Organisation, pk) -> Invite:
     try:
         return invites_for_user(user, organisation).get(pk=int(pk))
     except (Invite.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Ссылка-приглашение не найдена.") from None
+        raise NotFound(_("Ссылка-приглашение не найдена.")) from None
 
 
 def redemptions_of(invite: Invite, *, include_relays: bool = False):
@@ -59,7 +59,7 @@ def invite_get_for_relay(user, organisation: Organisation, pk) -> Invite:
     except NotFound:
         pass
     if not str(pk).isdigit():
-        raise NotFound("Ссылка-приглашение не найдена.")
+        raise NotFound(_("Ссылка-приглашение не найдена."))
     groups = _managed_group_ids(user, organisation, "orgs.invite_to_group")
     invite = (
         Invite.objects.filter(organisation=organisation, target_group_id__in=groups, relayed_from=None)
@@ -69,7 +69,7 @@ def invite_get_for_relay(user, organisation: Organisation, pk) -> Invite:
         .first()
     )
     if invite is None:
-        raise NotFound("Ссылка-приглашение не найдена.")
+        raise NotFound(_("Ссылка-приглашение не найдена."))
     return invite
 
 
@@ -86,7 +86,7 @@ def join_request_get(user, organisation: Organisation, pk) -> JoinRequest:
     try:
         return join_requests_for_user(user, organisation).get(pk=int(pk))
     except (JoinRequest.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Заявка не найдена.") from None
+        raise NotFound(_("Заявка не найдена.")) from None
 
 
 def parent_link_to_empty_class(invite: Invite) -> bool:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import AcademicYear, Group, Membership, OrganisationKind, Placement
 from portal.accounts.phones import normalize_phone
@@ -56,7 +57,11 @@ class Line:
         return not self.problems and self.action != DUPLICATE
 
     def messages(self) -> list[str]:
-        return [f"Строка {self.number}, столбец «{p.column}»: {p.message}" for p in self.problems]
+        return [
+            _("Строка %(number)s, столбец «%(column)s»: %(message)s")
+            % {"number": self.number, "column": p.column, "message": p.message}
+            for p in self.problems
+        ]
 
 
 @dataclass
@@ -110,7 +115,7 @@ def _contact(value: str, column: str, line: Line) -> tuple[str, str]:
             return value.lower(), ""
         return "", normalize_phone(value)
     except ValidationError:
-        line.problems.append(Problem(column, f"«{value}» — нужен телефон или адрес e-mail."))
+        line.problems.append(Problem(column, _("«%(value)s» — нужен телефон или адрес e-mail.") % {"value": value}))
         return "", ""
 
 
@@ -120,10 +125,10 @@ def _names(line: Line, labels) -> None:
     if values.get("full_name") or ("full_name" in values and "last_name" not in values):
         parts = values["full_name"].split()
         if not parts:
-            line.problems.append(Problem(str(labels["full_name"].label), "не заполнено."))
+            line.problems.append(Problem(str(labels["full_name"].label), _("не заполнено.")))
             return
         if len(parts) < 2:
-            line.problems.append(Problem(str(labels["full_name"].label), "нужны хотя бы фамилия и имя."))
+            line.problems.append(Problem(str(labels["full_name"].label), _("нужны хотя бы фамилия и имя.")))
             return
         last, first, patronymic = parts[0], parts[1], " ".join(parts[2:])
     else:
@@ -134,11 +139,13 @@ def _names(line: Line, labels) -> None:
         )
         for name, value in (("last_name", last), ("first_name", first)):
             if not value:
-                line.problems.append(Problem(str(labels[name].label), "не заполнено."))
+                line.problems.append(Problem(str(labels[name].label), _("не заполнено.")))
     for name, value in (("last_name", last), ("first_name", first), ("patronymic", patronymic)):
         if value and (not NAME_RE.match(value) or len(value) > 100):
             column = labels["full_name"].label if values.get("full_name") else labels[name].label
-            line.problems.append(Problem(str(column), f"«{value[:40]}» — недопустимые символы в имени."))
+            line.problems.append(
+                Problem(str(column), _("«%(value)s» — недопустимые символы в имени.") % {"value": value[:40]})
+            )
     line.person.update(last_name=last.capitalize() if last.isupper() else last, first_name=first, patronymic=patronymic)
 
 
@@ -155,23 +162,33 @@ def read_line(imp: RosterImport, number: int, cells: list[str], today: date) -> 
             validate_email(values["email"])
             email = values["email"].lower()
         except ValidationError:
-            line.problems.append(Problem("E-mail", f"«{values['email']}» — адрес e-mail указан неверно."))
+            line.problems.append(
+                Problem("E-mail", _("«%(value)s» — адрес e-mail указан неверно.") % {"value": values["email"]})
+            )
     if values.get("phone"):
         try:
             phone = normalize_phone(values["phone"])
         except ValidationError as error:
-            line.problems.append(Problem("Телефон", f"«{values['phone']}» — {error.messages[0].lower()}"))
+            line.problems.append(Problem(_("Телефон"), f"«{values['phone']}» — {error.messages[0].lower()}"))
     line.person.update(email=email, phone=phone)
     birth = None
     if values.get("birth_date"):
         try:
             birth = _parse_date(values["birth_date"])
         except ValueError:
-            line.problems.append(Problem("Дата рождения", f"«{values['birth_date']}» — нужна дата вида ДД.ММ.ГГГГ."))
+            line.problems.append(
+                Problem(
+                    _("Дата рождения"),
+                    _("«%(value)s» — нужна дата вида ДД.ММ.ГГГГ.") % {"value": values["birth_date"]},
+                )
+            )
         else:
             if birth >= today or _age(birth, today) > 100:
                 line.problems.append(
-                    Problem("Дата рождения", f"«{values['birth_date']}» — такой даты рождения быть не может.")
+                    Problem(
+                        _("Дата рождения"),
+                        _("«%(value)s» — такой даты рождения быть не может.") % {"value": values["birth_date"]},
+                    )
                 )
                 birth = None
     line.person["birth_date"] = birth
@@ -195,19 +212,25 @@ def _student_cells(imp, line: Line, birth: date | None, today: date) -> None:
     raw = values.get("group", "")
     vocab, column = imp.organisation.vocabulary, _group_column(imp.organisation)
     if not raw:
-        line.problems.append(Problem(column, "не заполнен." if vocab.is_class else "не заполнено."))
+        line.problems.append(Problem(column, _("не заполнен.") if vocab.is_class else _("не заполнено.")))
     else:
         name = clean_class_name(imp.organisation, raw)
         if name is None and vocab.is_class:
-            line.problems.append(Problem(column, f"«{raw}» — не похоже на название класса (например, «5А»)."))
+            line.problems.append(
+                Problem(column, _("«%(value)s» — не похоже на название класса (например, «5А»).") % {"value": raw})
+            )
         elif name is None:
             line.problems.append(
-                Problem(column, f"«{raw[:40]}» — слишком длинное название {vocab.group_genitive}: не больше 15 знаков.")
+                Problem(
+                    column,
+                    _("«%(value)s» — слишком длинное название %(group_genitive)s: не больше 15 знаков.")
+                    % {"value": raw[:40], "group_genitive": vocab.group_genitive},
+                )
             )
         line.group_name = name or raw
     # Without a birth date a school's pupil is taken for a minor, a college's student for an adult.
     line.is_minor = _age(birth, today) < ADULT_AGE if birth else imp.organisation.kind != OrganisationKind.COLLEGE
-    parent_email, parent_phone = _contact(values.get("parent_contact", ""), "Телефон или e-mail родителя", line)
+    parent_email, parent_phone = _contact(values.get("parent_contact", ""), _("Телефон или e-mail родителя"), line)
     line.person.update(
         parent_name=values.get("parent_name", "")[:300],
         parent_email=parent_email,
@@ -215,7 +238,7 @@ def _student_cells(imp, line: Line, birth: date | None, today: date) -> None:
         parent_relation=values.get("parent_relation", "")[:100],
     )
     if not line.is_minor and (values.get("parent_name") or values.get("parent_contact")):
-        line.notes.append("совершеннолетний: ссылка для родителя не создаётся")
+        line.notes.append(_("совершеннолетний: ссылка для родителя не создаётся"))
 
 
 def _classes(organisation) -> dict[str, Group]:
@@ -327,21 +350,26 @@ def _resolve_class(line: Line, classes, allowed, missing, has_year, organisation
     missing.setdefault(line.group_name, []).append(line.number)
     vocab, column = organisation.vocabulary, _group_column(organisation)
     # a school's wording as it always was; elsewhere the group is named without a gendered «не найден(а)»
-    missing_text = (
-        f"класс «{line.group_name}» не найден"
-        if vocab.is_class
-        else f"в структуре нет {vocab.group_genitive} «{line.group_name}»"
-    )
+    words = {"name": line.group_name, "group_genitive": vocab.group_genitive}
     if not has_year:
-        line.problems.append(
-            Problem(
-                column,
-                f"{missing_text}, а создать {'его' if vocab.is_class else 'её'} нельзя: нет текущего учебного года "
-                "(добавьте его в разделе «Структура»).",
+        message = (
+            _(
+                "класс «%(name)s» не найден, а создать его нельзя: нет текущего учебного года "
+                "(добавьте его в разделе «Структура»)."
+            )
+            if vocab.is_class
+            else _(
+                "в структуре нет %(group_genitive)s «%(name)s», а создать её нельзя: нет текущего учебного года "
+                "(добавьте его в разделе «Структура»)."
             )
         )
     else:
-        line.problems.append(Problem(column, f"{missing_text} — создать?"))
+        message = (
+            _("класс «%(name)s» не найден — создать?")
+            if vocab.is_class
+            else _("в структуре нет %(group_genitive)s «%(name)s» — создать?")
+        )
+    line.problems.append(Problem(column, message % words))
 
 
 def split_list(text: str) -> list[str]:
@@ -355,8 +383,10 @@ def _staff_classes(line: Line, classes, organisation) -> None:
         for raw in split_list(line.values.get(name, "")):
             if class_key(raw) in classes:
                 continue
-            missing_text = (
-                f"класс «{raw}» не найден" if vocab.is_class else f"в структуре нет {vocab.group_genitive} «{raw}»"
+            message = (
+                _("класс «%(name)s» не найден: сначала импортируйте обучающихся.")  # the school's text as it was
+                if vocab.is_class
+                else _("в структуре нет %(group_genitive)s «%(name)s»: сначала импортируйте %(students_genitive)s.")
             )
-            students = "обучающихся" if vocab.is_class else vocab.students_genitive  # the school's text as it was
-            line.problems.append(Problem(column, f"{missing_text}: сначала импортируйте {students}."))
+            words = {"name": raw, "group_genitive": vocab.group_genitive, "students_genitive": vocab.students_genitive}
+            line.problems.append(Problem(column, message % words))

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from invites.models import Invite
 from orgs.models import Group, Organisation
@@ -26,7 +27,7 @@ def roster_import_get(user, organisation: Organisation, import_id) -> RosterImpo
             organisation=organisation, pk=int(import_id)
         )
     except (RosterImport.DoesNotExist, TypeError, ValueError):
-        raise NotFound("Импорт не найден.", code="roster_import_not_found") from None
+        raise NotFound(_("Импорт не найден."), code="roster_import_not_found") from None
 
 
 def roster_entries_waiting(organisation: Organisation, group=None):
@@ -101,4 +102,4 @@ def kit_print_get(imp: RosterImport, job_id) -> KitPrint:
     try:
         return KitPrint.objects.get(source=imp, pk=int(job_id))
     except (KitPrint.DoesNotExist, TypeError, ValueError):
-        raise NotFound("Комплекты не найдены.", code="kit_print_not_found") from None
+        raise NotFound(_("Комплекты не найдены."), code="kit_print_not_found") from None

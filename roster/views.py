@@ -207,7 +207,7 @@ def roster_kits_file(request, org, import_id, job_id):
     imp = selectors.roster_import_get(request.user, org, import_id)
     job = selectors.kit_print_get(imp, job_id)
     if job.status != KitPrint.Status.DONE or not job.file:
-        raise NotFound("Файл комплектов ещё не готов.", code="kit_print_not_ready")
+        raise NotFound(_("Файл комплектов ещё не готов."), code="kit_print_not_ready")
     with job.file.open("rb") as f:
         pdf = f.read()
     return file_response(pdf, "application/pdf", f"invites-{org.pk}-import-{imp.pk}.pdf")

@@ -4,6 +4,7 @@ Both are actions of the invites resource; they hold working links, so they are n
 the invites the caller may see (invites.selectors.invites_for_user).
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
@@ -55,7 +56,7 @@ class InviteFilesMixin:
         if not (
             user.has_perm("orgs.invite_members", self.organisation) or user.has_perm("orgs.invite_to_group", group)
         ):
-            raise PermissionDenied("Комплект приглашений класса печатают администратор, куратор и педагоги класса.")
+            raise PermissionDenied(_("Комплект приглашений класса печатают администратор, куратор и педагоги класса."))
         invites = filters.status_now(self.get_queryset().filter(target_group=group), query.validated_data["status"])
         if query.validated_data.get("role"):
             invites = invites.filter(role=query.validated_data["role"])
@@ -83,7 +84,7 @@ class InviteFilesMixin:
         invite = self.get_object()
         if invite_state(invite) != Invite.Status.ACTIVE or invite.target_chat_id:
             raise RuleViolation(
-                "Печатать можно только действующую ссылку в организацию или класс.", code="invite_not_printable"
+                _("Печатать можно только действующую ссылку в организацию или класс."), code="invite_not_printable"
             )
         pdf = kit_pdf(kit_copies(invite, query.validated_data["copies"]), self.organisation, invite.target_group)
         return file_response(pdf, PDF, f"invite-{self.organisation.pk}-{invite.pk}.pdf")

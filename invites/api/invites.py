@@ -3,6 +3,7 @@
 The printable kit and the exports are actions of the same resource (invites/api/files.py).
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -84,7 +85,7 @@ class InviteViewSet(
             return None
         chat = Chat.objects.filter(organisation=self.organisation, pk=pk).select_related("group").first()
         if chat is None:
-            raise NotFound("Чат не найден.")
+            raise NotFound(_("Чат не найден."))
         return chat
 
     @extend_schema(
@@ -210,9 +211,9 @@ class InviteViewSet(
             )
             if creator is None:
                 raise RuleViolation(
-                    "Такого участника в организации нет.",
+                    _("Такого участника в организации нет."),
                     code="member_not_found",
-                    fields={"creator": ["Не найден среди участников организации."]},
+                    fields={"creator": [_("Не найден среди участников организации.")]},
                 )
         count = links.invite_revoke_all(
             organisation=self.organisation,

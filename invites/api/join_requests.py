@@ -1,5 +1,6 @@
 """Join requests of an organisation: apply (anyone signed in), the queue, approve, reject."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -45,7 +46,7 @@ class JoinRequestViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
         generics.GenericAPIView.initial(self, request, *args, **kwargs)
         self.organisation = Organisation.objects.filter(is_active=True, pk=_int_or_none(kwargs.get("org_pk"))).first()
         if self.organisation is None:
-            raise NotFound("Организация не найдена.")
+            raise NotFound(_("Организация не найдена."))
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -82,7 +83,9 @@ class JoinRequestViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
             ).first()
             if group is None:
                 raise RuleViolation(
-                    "Выберите класс этой организации.", code="class_invalid", fields={"group": ["Класс не найден."]}
+                    _("Выберите класс этой организации."),
+                    code="class_invalid",
+                    fields={"group": [_("Класс не найден.")]},
                 )
         join_request = join_services.join_request_create(
             organisation=self.organisation,
@@ -147,10 +150,10 @@ class OwnJoinRequestWithdrawView(APIView):
     def post(self, request, id):
         join_request = next((r for r in selectors.join_requests_of_applicant(request.user) if r.pk == id), None)
         if join_request is None:
-            raise NotFound("Заявка не найдена.")
+            raise NotFound(_("Заявка не найдена."))
         join_request = join_services.join_request_withdraw(request=join_request, actor=request.user)
         receipt = {
             **s.join_request_receipt(join_request, child_id=join_request.child_id),
-            "detail": "Заявка отозвана.",
+            "detail": _("Заявка отозвана."),
         }
         return Response(s.JoinRequestReceiptSerializer(receipt).data)

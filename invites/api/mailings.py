@@ -1,5 +1,6 @@
 """E-mail mailings of invite links: start one (a background job) and watch its progress."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
@@ -43,7 +44,7 @@ class InviteMailingViewSet(OrgScopedMixin, viewsets.GenericViewSet):
             for invite in selectors.invites_for_user(request.user, self.organisation).filter(pk__in=ids)
         }
         if len(found) != len(ids):
-            raise NotFound("Ссылка-приглашение не найдена.")
+            raise NotFound(_("Ссылка-приглашение не найдена."))
         invites = [found[pk] for pk in ids]
         for invite in invites:
             invite.organisation = self.organisation

@@ -1,5 +1,6 @@
 """Public endpoints: what an invite is (preview), joining by it (redeem), the search of organisations."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
@@ -25,11 +26,14 @@ TOKEN_ERRORS = {
 }
 TOKEN_PARAM = OpenApiParameter("token", str, OpenApiParameter.PATH, description="код из ссылки-приглашения")
 OUTCOME_MESSAGES = {
-    "joined": "Вы присоединились.",
-    "already": "Вы уже участник — повторно присоединяться не нужно.",
-    "requested": "Заявка отправлена: вас добавят после одобрения.",
+    "joined": gettext_lazy("Вы присоединились."),
+    "already": gettext_lazy("Вы уже участник — повторно присоединяться не нужно."),
+    "requested": gettext_lazy("Заявка отправлена: вас добавят после одобрения."),
 }
-CHAT_OUTCOME_MESSAGES = {"joined": "Вы вступили в чат «{title}».", "already": "Вы уже в этом чате."}
+CHAT_OUTCOME_MESSAGES = {
+    "joined": gettext_lazy("Вы вступили в чат «%(title)s»."),
+    "already": gettext_lazy("Вы уже в этом чате."),
+}
 
 
 def target_text(invite: Invite) -> str:
@@ -42,8 +46,8 @@ def target_text(invite: Invite) -> str:
 def outcome_message(outcome) -> str:
     chat = outcome.invite.target_chat
     if chat is not None:
-        return CHAT_OUTCOME_MESSAGES[outcome.kind].format(title=inner_quotes(chat.title))
-    return OUTCOME_MESSAGES[outcome.kind]
+        return str(CHAT_OUTCOME_MESSAGES[outcome.kind]) % {"title": inner_quotes(chat.title)}
+    return str(OUTCOME_MESSAGES[outcome.kind])
 
 
 class _TokenView(APIView):

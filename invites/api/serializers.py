@@ -3,6 +3,7 @@
 import zoneinfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
@@ -231,7 +232,11 @@ class NameListField(serializers.ListField):
             return super().run_child_validation(data)
         except serializers.ValidationError as exc:
             raise serializers.ValidationError(
-                [f"Строка {index + 1}: {message}" for index, messages in exc.detail.items() for message in messages]
+                [
+                    _("Строка %(number)s: %(message)s") % {"number": index + 1, "message": message}
+                    for index, messages in exc.detail.items()
+                    for message in messages
+                ]
             ) from None
 
 
@@ -401,7 +406,7 @@ def join_request_receipt(join_request: JoinRequest, *, child_id: int | None) -> 
         "message": join_request.message,
         "status": join_request.status,
         "status_display": join_request.get_status_display(),
-        "detail": "Заявка отправлена и ждёт рассмотрения; о решении вам придёт письмо.",
+        "detail": _("Заявка отправлена и ждёт рассмотрения; о решении вам придёт письмо."),
     }
 
 

@@ -1,5 +1,6 @@
 """/api/v1/orgs/{org}/settings/: the organisation's settings (rules for links, staff headcount, channels)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
@@ -103,7 +104,7 @@ class OrganisationSettingsViewSet(OrgScopedMixin, viewsets.GenericViewSet):
     def rename_channel(self, request, org_pk=None, pk=None):
         chat = next((c for c in channels_of(self.organisation) if str(c.pk) == str(pk)), None)
         if chat is None:
-            raise NotFound("Канал не найден.")
+            raise NotFound(_("Канал не найден."))
         ser = ChannelSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         chat = channel_rename(chat=chat, actor=request.user, title=ser.validated_data["title"])

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from orgs.models import Group, Organisation, Placement
 from orgs.services.audit import audit_record
@@ -42,16 +43,33 @@ def invite_bulk_for_class(
         ]
     if not names and not students:
         raise RuleViolation(
-            "Укажите имена обучающихся или выберите приглашения родителям учеников класса, в котором есть обучающиеся."
+            gettext(
+                "Укажите имена обучающихся или выберите приглашения родителям учеников класса, в котором есть "
+                "обучающиеся."
+            )
             if organisation.vocabulary.is_class
-            else f"Укажите имена {organisation.vocabulary.students_genitive} или выберите приглашения родителям "
-            f"{organisation.vocabulary.students_genitive} — в {organisation.vocabulary.group_locative} должны быть "
-            f"{organisation.vocabulary.students}.",
+            else gettext(
+                "Укажите имена %(students_genitive)s или выберите приглашения родителям %(students_genitive)s — "
+                "в %(group_locative)s должны быть %(students)s."
+            )
+            % {
+                "students_genitive": organisation.vocabulary.students_genitive,
+                "group_locative": organisation.vocabulary.group_locative,
+                "students": organisation.vocabulary.students,
+            },
             code="bulk_empty",
-            fields={"student_names": ["Список пуст."]},
+            fields={"student_names": [gettext("Список пуст.")]},
         )
     if len(names) + len(students) > BULK_LIMIT:
-        raise RuleViolation(f"За один раз можно создать не больше {BULK_LIMIT} ссылок.", code="bulk_too_large")
+        raise RuleViolation(
+            ngettext(
+                "За один раз можно создать не больше %(limit)s ссылки.",
+                "За один раз можно создать не больше %(limit)s ссылок.",
+                BULK_LIMIT,
+            )
+            % {"limit": BULK_LIMIT},
+            code="bulk_too_large",
+        )
     created = []
     with transaction.atomic():
         for name in names:

@@ -1,5 +1,7 @@
 """Who an invite into a chat admits: people who already belong to the organisation in the invite's role."""
 
+from django.utils.translation import gettext as _
+
 from chats.models import ChatMember
 from chats.services.membership import chat_member_join_check
 from orgs.models import Membership, Placement
@@ -25,15 +27,21 @@ def chat_invite_admits(invite: Invite, user) -> Membership:
     memberships = list(Membership.objects.filter(organisation=org, user=user, valid_to__isnull=True))
     if not memberships:
         raise RuleViolation(
-            f"Эта ссылка — приглашение в чат организации «{org.short_name}». "
-            f"Сначала вступите в организацию по ссылке {org.vocabulary.group_genitive} или сотрудников.",
+            _(
+                "Эта ссылка — приглашение в чат организации «%(organisation)s». Сначала вступите в "
+                "организацию по ссылке %(group_genitive)s или сотрудников."
+            )
+            % {"organisation": org.short_name, "group_genitive": org.vocabulary.group_genitive},
             code="chat_invite_not_member",
         )
     found = next((m for m in memberships if m.role in ADMITTED_ROLES[invite.role]), None)
     if found is None:
         raise RuleViolation(
-            f"Эта ссылка приглашает в чат «{chat.title}» в роли «{InviteRole(invite.role).label}», "
-            f"а в «{org.short_name}» у вас другая роль. Попросите у пригласившего ссылку для вашей роли.",
+            _(
+                "Эта ссылка приглашает в чат «%(chat)s» в роли «%(role)s», а в «%(organisation)s» у вас "
+                "другая роль. Попросите у пригласившего ссылку для вашей роли."
+            )
+            % {"chat": chat.title, "role": InviteRole(invite.role).label, "organisation": org.short_name},
             code="chat_invite_wrong_role",
         )
     if invite.role == InviteRole.STUDENT and chat.group_id is not None:
@@ -42,8 +50,11 @@ def chat_invite_admits(invite: Invite, user) -> Membership:
         ).exists()
         if not placed:
             raise RuleViolation(
-                f"Этот чат — для обучающихся, которые состоят в {org.vocabulary.group_locative} "
-                f"«{chat.group.name}». Попросите ссылку в чат своего класса.",
+                _(
+                    "Этот чат — для обучающихся, которые состоят в %(group_locative)s «%(group)s». Попросите "
+                    "ссылку в чат своего класса."
+                )
+                % {"group_locative": org.vocabulary.group_locative, "group": chat.group.name},
                 code="chat_invite_other_class",
             )
     return found

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import Group, Membership, Placement
 from orgs.services.audit import audit_record
@@ -99,7 +100,7 @@ def _reserve(ip: str) -> None:
                 ip,
                 limit=limit,
                 window=WINDOW,
-                message="Слишком много попыток открыть несуществующие ссылки. Повторите через час.",
+                message=_("Слишком много попыток открыть несуществующие ссылки. Повторите через час."),
                 code="invite_rate_limited",
             )
             return

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import Group, Membership, Organisation, Placement
 from orgs.services.audit import audit_record
@@ -80,36 +81,39 @@ def join_request_create(
     sees a parent's request without a child, asks or refuses.
     """
     if role not in REQUESTABLE_ROLES:
-        raise RuleViolation("Неизвестная роль.", code="role_invalid")
+        raise RuleViolation(_("Неизвестная роль."), code="role_invalid")
     if group is not None and (group.organisation_id != organisation.pk or group.kind != Group.Kind.CLASS):
         raise RuleViolation(
-            f"Выберите {organisation.vocabulary.group_accusative} этой организации.", code="class_invalid"
+            _("Выберите %(group_accusative)s этой организации.")
+            % {"group_accusative": organisation.vocabulary.group_accusative},
+            code="class_invalid",
         )
     if role in (InviteRole.STUDENT, InviteRole.PARENT) and group is None:
-        choose = f"Выберите {organisation.vocabulary.group_accusative}."
+        choose = _("Выберите %(group_accusative)s.") % {"group_accusative": organisation.vocabulary.group_accusative}
         raise RuleViolation(choose, code="class_required", fields={"group": [choose]})
     child = None
     if role == InviteRole.PARENT:
         # The approver must know whose parent this is: the child is named when asking, not guessed later.
         if child_id is None:
             raise RuleViolation(
-                "Укажите ребёнка, который учится в выбранном классе."
+                _("Укажите ребёнка, который учится в выбранном классе.")
                 if organisation.vocabulary.is_class
-                else f"Укажите ребёнка, который учится в выбранной {organisation.vocabulary.group_locative}.",
+                else _("Укажите ребёнка, который учится в выбранной %(group_locative)s.")
+                % {"group_locative": organisation.vocabulary.group_locative},
                 code="child_required",
-                fields={"child": ["Укажите ребёнка."]},
+                fields={"child": [_("Укажите ребёнка.")]},
             )
         # Compared with the id as typed, before any look-up: the answer tells nothing of the class.
         if child_id == user.pk:
             raise RuleViolation(
-                "Учётная запись обучающегося не может быть родителем самого себя.", code="parent_is_child"
+                _("Учётная запись обучающегося не может быть родителем самого себя."), code="parent_is_child"
             )
         child = _child_in_class(organisation, group, child_id)
     if (
         Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True).exists()
         and role != InviteRole.PARENT
     ):
-        raise Conflict("Вы уже состоите в этой организации в этой роли.", code="already_member")
+        raise Conflict(_("Вы уже состоите в этой организации в этой роли."), code="already_member")
     try:
         with transaction.atomic():
             request = JoinRequest.objects.create(
@@ -121,7 +125,7 @@ def join_request_create(
                 message=(message or "").strip()[:2000],
             )
     except IntegrityError:
-        raise Conflict("Ваша заявка уже на рассмотрении.", code="request_pending") from None
+        raise Conflict(_("Ваша заявка уже на рассмотрении."), code="request_pending") from None
     notify_approvers(request)
     return request
 
@@ -129,7 +133,8 @@ def join_request_create(
 def _decide(request: JoinRequest, actor) -> JoinRequest:
     if not can_decide(actor, request):
         raise PermissionDenied(
-            f"Рассматривать эту заявку может администратор или {request.organisation.vocabulary.curator}."
+            _("Рассматривать эту заявку может администратор или %(curator)s.")
+            % {"curator": request.organisation.vocabulary.curator}
         )
     # of=self: the joined group and child are nullable, and PostgreSQL locks no outer-joined rows.
     request = (
@@ -138,7 +143,7 @@ def _decide(request: JoinRequest, actor) -> JoinRequest:
         .get(pk=request.pk)
     )
     if request.status != Status.PENDING:
-        raise Conflict("Заявка уже рассмотрена.", code="request_decided")
+        raise Conflict(_("Заявка уже рассмотрена."), code="request_decided")
     return request
 
 
@@ -155,9 +160,14 @@ def join_request_approve(*, request: JoinRequest, actor, child_id: int | None = 
             request.child = _child_in_class(org, request.group, child_id) if request.group_id else None
             if request.child is None or request.child.pk == user.pk:
                 raise RuleViolation(
-                    f"Выберите ребёнка из списка {org.vocabulary.group_genitive}.",
+                    _("Выберите ребёнка из списка %(group_genitive)s.")
+                    % {"group_genitive": org.vocabulary.group_genitive},
                     code="child_not_in_class",
-                    fields={"child": [f"Не найден в {org.vocabulary.group_locative}."]},
+                    fields={
+                        "child": [
+                            _("Не найден в %(group_locative)s.") % {"group_locative": org.vocabulary.group_locative}
+                        ]
+                    },
                 )
         if request.role == InviteRole.TEACHER:
             membership_add(organisation=org, user=user, role=Membership.Role.TEACHER, actor=None)
@@ -167,11 +177,17 @@ def join_request_approve(*, request: JoinRequest, actor, child_id: int | None = 
         else:
             if request.child is None:
                 raise RuleViolation(
-                    f"Выберите ребёнка из списка {org.vocabulary.group_genitive}. Если его там нет, одобрить заявку "
-                    f"можно, когда ребёнок вступит в {org.vocabulary.group_accusative}; если родитель ошибся, "
-                    "отклоните заявку, указав причину.",
+                    _(
+                        "Выберите ребёнка из списка %(group_genitive)s. Если его там нет, одобрить заявку можно, "
+                        "когда ребёнок вступит в %(group_accusative)s; если родитель ошибся, отклоните заявку, "
+                        "указав причину."
+                    )
+                    % {
+                        "group_genitive": org.vocabulary.group_genitive,
+                        "group_accusative": org.vocabulary.group_accusative,
+                    },
                     code="child_required",
-                    fields={"child": ["Выберите ребёнка."]},
+                    fields={"child": [_("Выберите ребёнка.")]},
                 )
             parent_link_create(organisation=org, parent=user, child=request.child, actor=None)
         request.status = Status.APPROVED
@@ -191,7 +207,7 @@ def join_request_reject(*, request: JoinRequest, actor, reason: str) -> JoinRequ
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(
-            "Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]}
+            _("Укажите причину отказа."), code="reason_required", fields={"reason": [_("Обязательное поле.")]}
         )
     with transaction.atomic():
         request = _decide(request, actor)
@@ -220,9 +236,9 @@ def join_request_withdraw(*, request: JoinRequest, actor) -> JoinRequest:
     with transaction.atomic():
         request = JoinRequest.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=request.pk)
         if request.user_id != actor.pk:
-            raise PermissionDenied("Отозвать заявку может только тот, кто её подал.")
+            raise PermissionDenied(_("Отозвать заявку может только тот, кто её подал."))
         if request.status != Status.PENDING:
-            raise Conflict("Заявка уже рассмотрена: отозвать её нельзя.", code="request_decided")
+            raise Conflict(_("Заявка уже рассмотрена: отозвать её нельзя."), code="request_decided")
         request.status = Status.WITHDRAWN
         request.decided_at = timezone.now()
         request.decided_by = actor

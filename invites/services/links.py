@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chats.models import Chat
 from orgs.models import Group, Membership, Organisation, Placement
@@ -44,21 +45,22 @@ def _expiry(policy: InvitePolicy, role: str, expires_at, limit=None):
         expires_at = min(default, latest)
     if expires_at <= now:
         raise RuleViolation(
-            "Срок действия должен быть в будущем.",
+            _("Срок действия должен быть в будущем."),
             code="expiry_past",
-            fields={"expires_at": ["Укажите дату в будущем."]},
+            fields={"expires_at": [_("Укажите дату в будущем.")]},
         )
     if expires_at > latest + timedelta(seconds=1) and role == InviteRole.ADMIN:
         raise RuleViolation(
-            f"Ссылка для администратора действует не дольше {policy.admin_hours} ч. (правило организации).",
+            _("Ссылка для администратора действует не дольше %(hours)s ч. (правило организации).")
+            % {"hours": policy.admin_hours},
             code="expiry_too_long",
-            fields={"expires_at": ["Слишком долгий срок."]},
+            fields={"expires_at": [_("Слишком долгий срок.")]},
         )
     if expires_at > latest + timedelta(seconds=1):
         raise RuleViolation(
-            f"Ссылка не может действовать дольше {policy.max_days} дн. (правило организации).",
+            _("Ссылка не может действовать дольше %(days)s дн. (правило организации).") % {"days": policy.max_days},
             code="expiry_too_long",
-            fields={"expires_at": ["Слишком долгий срок."]},
+            fields={"expires_at": [_("Слишком долгий срок.")]},
         )
     return expires_at
 
@@ -85,16 +87,18 @@ def invite_create(
     in the invite's role; it names no class and no child, and joining needs no approval.
     """
     if role not in InviteRole.values:
-        raise RuleViolation("Неизвестная роль.", code="role_invalid", fields={"role": ["Неизвестная роль."]})
+        raise RuleViolation(_("Неизвестная роль."), code="role_invalid", fields={"role": [_("Неизвестная роль.")]})
     if target_chat is not None:
         if role in (InviteRole.CURATOR, InviteRole.ADMIN):
-            msg = "В чат приглашают педагогов, обучающихся или родителей."
+            msg = _("В чат приглашают педагогов, обучающихся или родителей.")
             raise RuleViolation(msg, code="chat_invite_role", fields={"role": [msg]})
         if target_group is not None or bound_student is not None or requires_approval:
             raise RuleViolation(
-                f"В приглашении в чат не указывают {organisation.vocabulary.group_accusative}, ребёнка и одобрение: "
-                "по нему вступают участники "
-                "организации в выбранной роли.",
+                _(
+                    "В приглашении в чат не указывают %(group_accusative)s, ребёнка и одобрение: по нему "
+                    "вступают участники организации в выбранной роли."
+                )
+                % {"group_accusative": organisation.vocabulary.group_accusative},
                 code="chat_invite_fields",
             )
         check_can_invite_to_chat(actor, organisation, role, target_chat)
@@ -113,17 +117,18 @@ def invite_create(
             admin_order=admin_order,
         )
     elif admin_order is not None:
-        raise RuleViolation("Приказ прикладывают только к ссылке для администратора.", code="order_not_allowed")
+        raise RuleViolation(_("Приказ прикладывают только к ссылке для администратора."), code="order_not_allowed")
     if max_uses is not None and max_uses < 1:
-        raise RuleViolation("Число использований — не меньше 1.", code="max_uses_invalid")
+        raise RuleViolation(_("Число использований — не меньше 1."), code="max_uses_invalid")
     if bound_student is not None:
         if role != InviteRole.PARENT:
-            raise RuleViolation("Ребёнка указывают только в приглашении родителя.", code="bound_student_role")
+            raise RuleViolation(_("Ребёнка указывают только в приглашении родителя."), code="bound_student_role")
         if not Placement.objects.filter(
             organisation=organisation, student=bound_student, group=target_group, valid_to__isnull=True
         ).exists():
             raise RuleViolation(
-                f"Ребёнок должен учиться в {organisation.vocabulary.group_locative} «{target_group.name}».",
+                _("Ребёнок должен учиться в %(group_locative)s «%(group)s».")
+                % {"group_locative": organisation.vocabulary.group_locative, "group": target_group.name},
                 code="bound_student_class",
             )
     if recipient_phone:
@@ -168,9 +173,9 @@ def invite_create(
 def invite_relay(*, invite: Invite, actor, max_uses: int | None = None, expires_at=None) -> tuple[Invite, str]:
     """A curator passes on an administrator's class link: a child link credited to the curator, within the parent."""
     if invite.status != Status.ACTIVE or invite.expires_at <= timezone.now():
-        raise Conflict("Передать можно только действующую ссылку.", code="invite_not_active")
+        raise Conflict(_("Передать можно только действующую ссылку."), code="invite_not_active")
     if invite.target_chat_id:
-        raise RuleViolation("Ссылку в чат не передают: создайте свою на странице чата.", code="chat_invite_relay")
+        raise RuleViolation(_("Ссылку в чат не передают: создайте свою на странице чата."), code="chat_invite_relay")
     check_can_invite(actor, invite.organisation, invite.role, invite.target_group)
     if invite.max_uses is not None:
         left = invite.max_uses - invite.use_count
@@ -239,7 +244,7 @@ def invite_revoke_all(*, organisation: Organisation, actor, group: Group | None 
         else:
             from portal.exceptions import PermissionDenied
 
-            raise PermissionDenied("Отозвать все ссылки может администратор; вы — только свои.")
+            raise PermissionDenied(_("Отозвать все ссылки может администратор; вы — только свои."))
     with transaction.atomic():
         ids = list(qs.values_list("pk", flat=True))
         count = Invite.objects.filter(
@@ -262,7 +267,9 @@ def invite_regenerate(*, invite: Invite, actor) -> tuple[Invite, str]:
     with transaction.atomic():
         invite = Invite.objects.select_for_update().get(pk=invite.pk)
         if invite.status not in (Status.ACTIVE, Status.PAUSED):
-            raise Conflict("Обновить можно только действующую или приостановленную ссылку.", code="invite_not_active")
+            raise Conflict(
+                _("Обновить можно только действующую или приостановленную ссылку."), code="invite_not_active"
+            )
         for name, value in fields.items():
             setattr(invite, name, value)
         invite.save(update_fields=list(fields))
@@ -275,7 +282,7 @@ def invite_pause(*, invite: Invite, actor, note: str = "") -> Invite:
     with transaction.atomic():
         invite = Invite.objects.select_for_update().get(pk=invite.pk)
         if invite.status != Status.ACTIVE:
-            raise Conflict("Приостановить можно только действующую ссылку.", code="invite_not_active")
+            raise Conflict(_("Приостановить можно только действующую ссылку."), code="invite_not_active")
         return _set_status(invite, Status.PAUSED, actor, "invite.paused", note)
 
 
@@ -284,7 +291,7 @@ def invite_resume(*, invite: Invite, actor) -> Invite:
     with transaction.atomic():
         invite = Invite.objects.select_for_update().get(pk=invite.pk)
         if invite.status != Status.PAUSED:
-            raise Conflict("Возобновить можно только приостановленную ссылку.", code="invite_not_paused")
+            raise Conflict(_("Возобновить можно только приостановленную ссылку."), code="invite_not_paused")
         if invite.expires_at <= timezone.now():
             return _set_status(invite, Status.EXPIRED, actor, "invite.expired")
         return _set_status(invite, Status.ACTIVE, actor, "invite.resumed")

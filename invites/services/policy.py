@@ -1,6 +1,7 @@
 """The organisation's rules for links (InvitePolicy): read with the defaults, changed with checks and an audit entry."""
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from orgs.models import Organisation
 from orgs.permissions import require
@@ -12,17 +13,24 @@ from ..models import InvitePolicy
 
 # field -> (lowest, highest, what the message calls it)
 LIMITS = {
-    "teacher_days": (1, 365, "Срок ссылки для педагогов"),
-    "student_days": (1, 365, "Срок ссылки для обучающихся"),
-    "parent_days": (1, 365, "Срок ссылки для родителей"),
-    "max_days": (1, 365, "Наибольший срок ссылки"),
-    "unused_days": (1, 365, "Срок, после которого невостребованные ссылки аннулируются"),
-    "leak_margin": (0, 1000, "Запас переходов сверх состава класса или группы"),
-    "leak_spike_uses": (1, 10_000, "Число переходов во всплеске"),
-    "leak_spike_minutes": (1, 1440, "Окно всплеска"),
-    "admin_hours": (1, 72, "Срок ссылки для администратора"),
+    "teacher_days": (1, 365, gettext_lazy("Срок ссылки для педагогов")),
+    "student_days": (1, 365, gettext_lazy("Срок ссылки для обучающихся")),
+    "parent_days": (1, 365, gettext_lazy("Срок ссылки для родителей")),
+    "max_days": (1, 365, gettext_lazy("Наибольший срок ссылки")),
+    "unused_days": (1, 365, gettext_lazy("Срок, после которого невостребованные ссылки аннулируются")),
+    "leak_margin": (0, 1000, gettext_lazy("Запас переходов сверх состава класса или группы")),
+    "leak_spike_uses": (1, 10_000, gettext_lazy("Число переходов во всплеске")),
+    "leak_spike_minutes": (1, 1440, gettext_lazy("Окно всплеска")),
+    "admin_hours": (1, 72, gettext_lazy("Срок ссылки для администратора")),
 }
-UNITS = {"leak_margin": "", "leak_spike_uses": "", "leak_spike_minutes": " мин.", "admin_hours": " ч."}
+# The message for a value out of bounds, by the unit of the setting (days unless named here).
+OUT_OF_BOUNDS = {
+    "days": gettext_lazy("%(name)s — целое число от %(low)s до %(high)s дн."),
+    "minutes": gettext_lazy("%(name)s — целое число от %(low)s до %(high)s мин."),
+    "hours": gettext_lazy("%(name)s — целое число от %(low)s до %(high)s ч."),
+    "count": gettext_lazy("%(name)s — целое число от %(low)s до %(high)s."),
+}
+UNITS = {"leak_margin": "count", "leak_spike_uses": "count", "leak_spike_minutes": "minutes", "admin_hours": "hours"}
 ROLE_DAYS = ("teacher_days", "student_days", "parent_days")
 FIELDS = tuple(LIMITS)
 
@@ -36,8 +44,10 @@ def policy_for(organisation: Organisation) -> InvitePolicy:
 def _name(field: str, organisation: Organisation) -> str:
     """What a message calls the setting, in the organisation's words («сверх состава группы» in a college)."""
     if field == "leak_margin":
-        return f"Запас переходов сверх состава {organisation.vocabulary.group_genitive}"
-    return LIMITS[field][2]
+        return gettext("Запас переходов сверх состава %(group_genitive)s") % {
+            "group_genitive": organisation.vocabulary.group_genitive
+        }
+    return str(LIMITS[field][2])
 
 
 def _check(values: dict, organisation: Organisation) -> dict[str, list[str]]:
@@ -46,14 +56,14 @@ def _check(values: dict, organisation: Organisation) -> dict[str, list[str]]:
         name = _name(field, organisation)
         value = values[field]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            unit = UNITS.get(field, " дн.")
-            message = f"{name} — целое число от {low} до {high}{unit}"
-            errors[field] = [message if message.endswith(".") else f"{message}."]
+            message = OUT_OF_BOUNDS[UNITS.get(field, "days")]
+            errors[field] = [str(message) % {"name": name, "low": low, "high": high}]
     if "max_days" not in errors:
         for field in ROLE_DAYS:
             if field not in errors and values[field] > values["max_days"]:
                 errors[field] = [
-                    f"{LIMITS[field][2]} не может быть больше наибольшего срока ({values['max_days']} дн.)."
+                    gettext("%(name)s не может быть больше наибольшего срока (%(days)s дн.).")
+                    % {"name": LIMITS[field][2], "days": values["max_days"]}
                 ]
     return errors
 
@@ -61,10 +71,12 @@ def _check(values: dict, organisation: Organisation) -> dict[str, list[str]]:
 def invite_policy_update(*, organisation: Organisation, actor, changes: dict) -> InvitePolicy:
     """Change some of the rules; every value is checked (whole numbers within bounds, each role's term within the
     maximum) and the change is audited as old → new. Nothing is saved if any value is refused."""
-    require(actor, "manage_org", organisation, "Настройки организации меняют администраторы.")
+    require(actor, "manage_org", organisation, gettext("Настройки организации меняют администраторы."))
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
-        raise RuleViolation(f"Неизвестные настройки: {', '.join(unknown)}.", code="settings_unknown")
+        raise RuleViolation(
+            gettext("Неизвестные настройки: %(names)s.") % {"names": ", ".join(unknown)}, code="settings_unknown"
+        )
     with transaction.atomic():
         policy = InvitePolicy.objects.select_for_update().filter(organisation=organisation).first()
         if policy is None:
@@ -74,7 +86,9 @@ def invite_policy_update(*, organisation: Organisation, actor, changes: dict) ->
         if errors:
             first = next(iter(errors.values()))[0]
             raise RuleViolation(
-                first if len(errors) == 1 else f"{first} (и ещё {len(errors) - 1})",
+                first
+                if len(errors) == 1
+                else gettext("%(first)s (и ещё %(more)s)") % {"first": first, "more": len(errors) - 1},
                 code="settings_invalid",
                 fields=errors,
             )

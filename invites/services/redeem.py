@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chats.models import ChatMember
 from chats.services.membership import chat_member_join
@@ -36,7 +37,7 @@ def invite_find(token: str) -> Invite:
     """The invite for a token. Unknown and malformed tokens look the same: «ссылка не найдена»."""
     if not tokens.looks_like_token(token):
         raise NotFound(
-            "Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.", code="invite_not_found"
+            _("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком."), code="invite_not_found"
         )
     invite = (
         Invite.objects.select_related(
@@ -47,7 +48,7 @@ def invite_find(token: str) -> Invite:
     )
     if invite is None:
         raise NotFound(
-            "Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком.", code="invite_not_found"
+            _("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком."), code="invite_not_found"
         )
     return invite
 
@@ -63,15 +64,15 @@ def invite_state(invite: Invite, now=None) -> str:
 def ensure_usable(invite: Invite) -> None:
     state = invite_state(invite)
     if state == Status.EXPIRED:
-        raise Gone("Срок действия ссылки истёк. Попросите пригласившего прислать новую.", code="invite_expired")
+        raise Gone(_("Срок действия ссылки истёк. Попросите пригласившего прислать новую."), code="invite_expired")
     if state == Status.USED_UP:
-        raise Gone("Ссылка уже использована нужное число раз. Попросите новую.", code="invite_used_up")
+        raise Gone(_("Ссылка уже использована нужное число раз. Попросите новую."), code="invite_used_up")
     if state == Status.REVOKED:
-        raise Gone("Ссылка отозвана. Попросите пригласившего прислать новую.", code="invite_revoked")
+        raise Gone(_("Ссылка отозвана. Попросите пригласившего прислать новую."), code="invite_revoked")
     if state == Status.PAUSED:
-        raise Conflict("Ссылка временно приостановлена. Обратитесь к пригласившему.", code="invite_paused")
+        raise Conflict(_("Ссылка временно приостановлена. Обратитесь к пригласившему."), code="invite_paused")
     if invite.target_chat_id and invite.target_chat.is_archived:
-        raise Gone("Чат в архиве: вступить в него по ссылке нельзя.", code="chat_archived")
+        raise Gone(_("Чат в архиве: вступить в него по ссылке нельзя."), code="chat_archived")
 
 
 def _already(invite: Invite, user) -> Membership | None:
@@ -125,31 +126,38 @@ def _check_role_rules(invite: Invite, user, child, child_name: str = "") -> None
         )
         if other:
             raise RuleViolation(
-                f"Вы уже состоите в {org.vocabulary.group_locative} «{other.group.name}» этой организации. "
-                "Перевод в другой выполняет администратор — обратитесь к нему.",
+                _(
+                    "Вы уже состоите в %(group_locative)s «%(group)s» этой организации. Перевод в другой "
+                    "выполняет администратор — обратитесь к нему."
+                )
+                % {"group_locative": org.vocabulary.group_locative, "group": other.group.name},
                 code="student_in_other_class",
             )
     if invite.role == InviteRole.PARENT:
         # A student's account never becomes a parent here: it would open the parents' chats and the class roster.
         if (child is not None and child.pk == user.pk) or is_student_of(org, user):
             raise RuleViolation(
-                "Вы вошли под учётной записью ребёнка. Родитель присоединяется со своей учётной записью: "
-                "выйдите и войдите (или зарегистрируйтесь) по своему телефону или e-mail.",
+                _(
+                    "Вы вошли под учётной записью ребёнка. Родитель присоединяется со своей учётной записью: "
+                    "выйдите и войдите (или зарегистрируйтесь) по своему телефону или e-mail."
+                ),
                 code="parent_is_child",
             )
         if child is None and child_name:
             return  # not on the class's list (yet): the approver finds the child by the name the parent typed
         if child is None:
             raise RuleViolation(
-                f"Выберите своего ребёнка из списка {org.vocabulary.group_genitive} или впишите его фамилию и имя.",
+                _("Выберите своего ребёнка из списка %(group_genitive)s или впишите его фамилию и имя.")
+                % {"group_genitive": org.vocabulary.group_genitive},
                 code="child_required",
-                fields={"child": ["Выберите ребёнка или впишите его фамилию и имя."]},
+                fields={"child": [_("Выберите ребёнка или впишите его фамилию и имя.")]},
             )
         if not Placement.objects.filter(
             organisation=org, student=child, group=invite.target_group, valid_to__isnull=True
         ).exists():
             raise RuleViolation(
-                f"Этот ребёнок не учится в {org.vocabulary.group_locative}, куда вас пригласили.",
+                _("Этот ребёнок не учится в %(group_locative)s, куда вас пригласили.")
+                % {"group_locative": org.vocabulary.group_locative},
                 code="child_not_in_class",
             )
 
@@ -202,7 +210,7 @@ def _take_use(invite: Invite) -> None:
     invite.refresh_from_db(fields=["use_count", "status", "status_changed_at", "expires_at"])
     if not taken:
         ensure_usable(invite)  # the state another request left: used up, paused, revoked or expired
-        raise Gone("Ссылка уже использована нужное число раз. Попросите новую.", code="invite_used_up")
+        raise Gone(_("Ссылка уже использована нужное число раз. Попросите новую."), code="invite_used_up")
 
 
 def _redeem_into_chat(invite: Invite, user, ip: str | None) -> Outcome:
@@ -216,7 +224,7 @@ def _redeem_into_chat(invite: Invite, user, ip: str | None) -> Outcome:
     if not _record_redemption(invite, user, ip):
         # Used once already, and no longer in the chat: they left or were removed; the same link does not undo it.
         raise RuleViolation(
-            "Вы уже вступали в чат по этой ссылке и вышли из него. Чтобы вернуться, попросите новую ссылку.",
+            _("Вы уже вступали в чат по этой ссылке и вышли из него. Чтобы вернуться, попросите новую ссылку."),
             code="chat_invite_used_by_you",
         )
     row, _created = chat_member_join(chat=chat, user=user)
@@ -245,9 +253,10 @@ def _child_of_class(invite: Invite, child_id: int | None):
     if placement is None:
         vocab = invite.organisation.vocabulary
         raise RuleViolation(
-            f"Этот ребёнок не учится в {vocab.group_locative}, куда вас пригласили.",
+            _("Этот ребёнок не учится в %(group_locative)s, куда вас пригласили.")
+            % {"group_locative": vocab.group_locative},
             code="child_not_in_class",
-            fields={"child": [f"Не найден в {vocab.group_locative}."]},
+            fields={"child": [_("Не найден в %(group_locative)s.") % {"group_locative": vocab.group_locative}]},
         )
     return placement.student
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import Organisation
 from orgs.services.audit import audit_record
@@ -31,14 +32,14 @@ def invite_mailing_start(*, organisation: Organisation, actor, invites) -> Invit
     """Queue a mailing of the given invites (the actor must manage each); the job starts after commit."""
     invites = list(invites)
     if not invites:
-        raise RuleViolation("Выберите приглашения для рассылки.", code="mailing_empty")
+        raise RuleViolation(_("Выберите приглашения для рассылки."), code="mailing_empty")
     for invite in invites:
         if invite.organisation_id != organisation.pk:
-            raise NotFound("Ссылка-приглашение не найдена.")
+            raise NotFound(_("Ссылка-приглашение не найдена."))
         check_can_manage(actor, invite)
     if not any(invite.recipient_email for invite in invites):
         raise RuleViolation(
-            "Ни у одного из выбранных приглашений нет адреса e-mail: отправлять некому.", code="mailing_no_addresses"
+            _("Ни у одного из выбранных приглашений нет адреса e-mail: отправлять некому."), code="mailing_no_addresses"
         )
     ids = list(dict.fromkeys(invite.pk for invite in invites))
     with transaction.atomic():
@@ -101,7 +102,7 @@ def invite_mailing_get(user, organisation: Organisation, pk) -> InviteMailing:
     try:
         return qs.get(pk=int(pk))
     except (InviteMailing.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Рассылка не найдена.") from None
+        raise NotFound(_("Рассылка не найдена.")) from None
 
 
 def invite_email(invite: Invite, url: str) -> EmailMessage:

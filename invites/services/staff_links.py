@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organisation
 from orgs.services.appointment import admin_order_clean
@@ -21,19 +22,19 @@ def staff_link_rules(
     """Check what a curator or administrator link may hold; returns its uses (always one) and its latest expiry."""
     if bound_student is not None or requires_approval:
         raise RuleViolation(
-            f"В ссылке для {organisation.vocabulary.curator_genitive} или администратора не указывают ребёнка "
-            "и одобрение.",
+            _("В ссылке для %(curator_genitive)s или администратора не указывают ребёнка и одобрение.")
+            % {"curator_genitive": organisation.vocabulary.curator_genitive},
             code="staff_link_fields",
         )
     if max_uses != 1:
-        msg = "Эта ссылка одноразовая: по ней вступает один человек."
+        msg = _("Эта ссылка одноразовая: по ней вступает один человек.")
         raise RuleViolation(msg, code="staff_link_single_use", fields={"max_uses": [msg]})
     if role == InviteRole.CURATOR:
         if admin_order is not None:
-            raise RuleViolation("Приказ прикладывают только к ссылке для администратора.", code="order_not_allowed")
+            raise RuleViolation(_("Приказ прикладывают только к ссылке для администратора."), code="order_not_allowed")
         return 1, None
     if admin_order is None:
-        msg = "Укажите приказ о назначении администратора: номер и дату."
+        msg = _("Укажите приказ о назначении администратора: номер и дату.")
         raise RuleViolation(msg, code="order_required", fields={"order_number": [msg]})
     admin_order_clean(
         number=admin_order.get("number", ""), date=admin_order.get("date"), order_file=admin_order.get("order_file")
@@ -47,7 +48,7 @@ def staff_link_join(invite: Invite, user) -> Membership:
     if invite.role == InviteRole.ADMIN:
         if not invite.created_by.has_perm("orgs.manage_admins", org):
             raise PermissionDenied(
-                "Пригласивший больше не администратор: ссылка не действует. Попросите новую.",
+                _("Пригласивший больше не администратор: ссылка не действует. Попросите новую."),
                 code="inviter_not_admin",
             )
         return admin_appoint_by_link(

@@ -10,6 +10,7 @@ import re
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from invites.models import Invite, InviteRole
 from invites.services.bulk import PersonalLink, invites_create_personal
@@ -174,7 +175,9 @@ def error_rows(plan) -> list[dict]:
     rows = []
     for line in plan.lines:
         if line.action == DUPLICATE:
-            messages = [f"Строка {line.number}: повторяет строку {line.duplicate_of} — пропущена."]
+            messages = [
+                _("Строка %(n)s: повторяет строку %(m)s — пропущена.") % {"n": line.number, "m": line.duplicate_of}
+            ]
         elif line.problems:
             messages = line.messages()
         else:

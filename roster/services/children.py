@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from invites.hooks import PendingChild
 from invites.models import Invite, InviteRole
@@ -70,8 +71,10 @@ def child_account_create(*, entry: RosterEntry, parent) -> User:
     token = decrypt(invite.token_encrypted) if invite is not None and invite.token_encrypted else None
     if token is None or invite_state(invite) != Invite.Status.ACTIVE:
         raise RuleViolation(
-            "Личная ссылка ребёнка больше не действует, поэтому создать его учётную запись нельзя. "
-            "Попросите классного руководителя или администратора выдать новую ссылку.",
+            _(
+                "Личная ссылка ребёнка больше не действует, поэтому создать его учётную запись нельзя. "
+                "Попросите классного руководителя или администратора выдать новую ссылку."
+            ),
             code="child_link_unusable",
         )
     child = User.objects.create_user(
@@ -83,7 +86,7 @@ def child_account_create(*, entry: RosterEntry, parent) -> User:
     )
     outcome = invite_redeem(token=token, user=child)
     if outcome.kind != "joined":  # a personal link made by the import admits at once; anything else is a bug
-        raise RuleViolation("Не удалось зачислить ребёнка по его ссылке.", code="child_not_joined")
+        raise RuleViolation(_("Не удалось зачислить ребёнка по его ссылке."), code="child_not_joined")
     return child
 
 
@@ -107,7 +110,7 @@ def parent_child_get(*, organisation: Organisation, parent, child_id) -> User:
         .first()
     )
     if link is None:
-        raise NotFound("Ребёнок не найден.", code="child_not_found")
+        raise NotFound(_("Ребёнок не найден."), code="child_not_found")
     return link.child
 
 
@@ -126,7 +129,7 @@ def child_sign_in_issue(*, organisation: Organisation, parent, child_id) -> tupl
     if not Membership.objects.filter(
         organisation=organisation, user=child, role=Membership.Role.STUDENT, valid_to__isnull=True
     ).exists():
-        raise RuleViolation("Ребёнок больше не учится в этой организации.", code="child_not_student")
+        raise RuleViolation(_("Ребёнок больше не учится в этой организации."), code="child_not_student")
     token = new_token()
     now = timezone.now()
     with transaction.atomic():
@@ -145,10 +148,12 @@ def child_sign_in_find(token: str) -> ChildSignIn:
     """The sign-in link, if it still works (a look that uses nothing)."""
     sign_in = ChildSignIn.objects.filter(token_hash=_hash(token or "")).select_related("child", "organisation").first()
     if sign_in is None:
-        raise NotFound("Ссылка для входа не найдена. Проверьте, что она скопирована целиком.", code="sign_in_not_found")
+        raise NotFound(
+            _("Ссылка для входа не найдена. Проверьте, что она скопирована целиком."), code="sign_in_not_found"
+        )
     if sign_in.used_at is not None or sign_in.expires_at <= timezone.now() or not sign_in.child.is_active:
         raise Gone(
-            "Эта ссылка для входа уже использована или устарела. Попросите родителя сделать новую.",
+            _("Эта ссылка для входа уже использована или устарела. Попросите родителя сделать новую."),
             code="sign_in_used",
         )
     return sign_in
@@ -162,7 +167,7 @@ def child_sign_in_use(*, token: str) -> User:
     )
     if not used:
         raise Gone(
-            "Эта ссылка для входа уже использована или устарела. Попросите родителя сделать новую.",
+            _("Эта ссылка для входа уже использована или устарела. Попросите родителя сделать новую."),
             code="sign_in_used",
         )
     return sign_in.child

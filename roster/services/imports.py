@@ -1,6 +1,7 @@
 """An import before it is applied: upload, column mapping, fixes of single rows, classes to create, confirmation."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from orgs.models import Organisation
 from orgs.permissions import require
@@ -20,7 +21,9 @@ def roster_import_create(*, organisation: Organisation, actor, kind: str, file_n
     """Read an uploaded file into a draft import with the columns guessed from its header; nothing else is written."""
     require(actor, "manage_movement", organisation)
     if kind not in RosterKind.values:
-        raise RuleViolation("Выберите, кого загружаете.", code="kind_invalid", fields={"kind": ["Неизвестный вид."]})
+        raise RuleViolation(
+            _("Выберите, кого загружаете."), code="kind_invalid", fields={"kind": [_("Неизвестный вид.")]}
+        )
     headers, rows = read_table(data, file_name)
     with transaction.atomic():
         imp = RosterImport.objects.create(
@@ -46,7 +49,7 @@ def roster_import_create(*, organisation: Organisation, actor, kind: str, file_n
 def _editable(imp: RosterImport, actor) -> None:
     require(actor, "manage_movement", imp.organisation)
     if imp.status not in (Status.DRAFT, Status.FAILED):
-        raise Conflict("Импорт уже запущен: изменить его нельзя.", code="roster_import_started")
+        raise Conflict(_("Импорт уже запущен: изменить его нельзя."), code="roster_import_started")
 
 
 def roster_import_set_mapping(*, imp: RosterImport, actor, mapping: dict) -> RosterImport:
@@ -59,7 +62,7 @@ def roster_import_set_mapping(*, imp: RosterImport, actor, mapping: dict) -> Ros
             continue
         if name not in known or not str(column).isdigit() or int(column) >= len(imp.headers):
             raise RuleViolation(
-                "Неверное сопоставление столбцов.", code="mapping_invalid", fields={name: ["Нет такого столбца."]}
+                _("Неверное сопоставление столбцов."), code="mapping_invalid", fields={name: [_("Нет такого столбца.")]}
             )
         clean[name] = int(column)
     problems = mapping_problems(imp.kind, clean, imp.organisation.vocabulary)
@@ -74,7 +77,7 @@ def roster_import_fix_row(*, imp: RosterImport, actor, number: int, values: dict
     """The administrator's correction of one row in the preview; the file itself is kept as it was."""
     _editable(imp, actor)
     if number not in {row_number for row_number, _cells in imp.rows}:
-        raise RuleViolation(f"В файле нет строки {number}.", code="row_not_found")
+        raise RuleViolation(_("В файле нет строки %(number)s.") % {"number": number}, code="row_not_found")
     known = fields_of(imp.kind)
     fix = {name: str(value).strip()[:300] for name, value in values.items() if name in known and value is not None}
     imp.fixes = {**imp.fixes, str(number): {**imp.fixes.get(str(number), {}), **fix}}
@@ -97,7 +100,7 @@ def roster_import_confirm(*, imp: RosterImport, actor) -> RosterImport:
     plan = plan_build(imp)
     if not plan.totals.get("accepted"):
         raise RuleViolation(
-            "В файле нет ни одной строки, которую можно загрузить: исправьте ошибки в предпросмотре.",
+            _("В файле нет ни одной строки, которую можно загрузить: исправьте ошибки в предпросмотре."),
             code="roster_nothing_to_apply",
         )
     with transaction.atomic():

@@ -17,6 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from invites.kits import kit_section_pdf
 from portal.dispatch import queue_after_commit, queue_now
@@ -29,7 +31,7 @@ from ..models import KitPrint, RosterImport
 logger = logging.getLogger("roster.kits")
 
 Status = KitPrint.Status
-UNEXPECTED = (
+UNEXPECTED = gettext_lazy(
     "Комплекты не напечатаны из-за ошибки на сервере. Попробуйте ещё раз; если не получится, сообщите "
     "администратору портала."
 )
@@ -44,7 +46,7 @@ def kit_print_start(*, imp: RosterImport, actor) -> tuple[KitPrint, bool]:
             return running, False
         sections = [group.pk if group is not None else None for group, _invites in selectors.roster_import_links(imp)]
         if not sections:
-            raise RuleViolation("Нет приглашений для печати.", code="kit_empty")
+            raise RuleViolation(_("Нет приглашений для печати."), code="kit_empty")
         job = KitPrint.objects.create(
             organisation=imp.organisation, source=imp, sections=sections, total=len(sections), created_by=actor
         )
@@ -138,7 +140,7 @@ def kit_print_finish(job_id: int) -> KitPrint | None:
             with default_storage.open(part, "rb") as f:
                 parts.append(f.read())
         if not parts:
-            raise RuleViolation("Нет приглашений для печати.", code="kit_empty")
+            raise RuleViolation(_("Нет приглашений для печати."), code="kit_empty")
         pdf = pdfs_merge(parts)
         name = default_storage.save(job.file.field.generate_filename(job, "kits.pdf"), ContentFile(pdf))
     except PortalError as error:

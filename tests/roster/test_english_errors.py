@@ -1,0 +1,48 @@
+"""A member who chose English in the footer (the language cookie) reads the roster import's errors in English, in
+the API's error shape."""
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from rest_framework.test import APIClient
+
+from tests.factories import ClassFactory, OrganisationFactory, admin_of
+
+from .helpers import csv_bytes, pupil
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    language = translation.get_language()
+    yield
+    # The locale middleware activates the chosen language for the thread; later tests expect the default again.
+    translation.activate(language)
+
+
+@pytest.fixture
+def english():
+    org = OrganisationFactory()
+    ClassFactory(organisation=org, grade=5, letter="А", name="5А")
+    client = APIClient()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_authenticate(admin_of(org))
+    return org, client
+
+
+def test_import_errors_come_back_in_english(english):
+    org, client = english
+    base = f"/api/v1/orgs/{org.pk}/roster/imports/"
+    data = csv_bytes([pupil("Петров", "Пётр", "5А")])
+    resp = client.post(base, {"kind": "students", "file": SimpleUploadedFile("a.csv", data)}, format="multipart")
+    assert resp.status_code == 201, resp.content
+    url = f"{base}{resp.json()['id']}/"
+
+    resp = client.post(url + "fix/", {"row": 99, "values": {"last_name": "Белов"}}, format="json")
+    assert resp.status_code == 400 and resp.json()["error"]["code"] == "row_not_found"
+    assert resp.json()["error"]["message"] == "The file has no row 99."
+
+    resp = client.get(f"{base}999999/")
+    assert resp.status_code == 404 and resp.json()["error"]["message"] == "Import not found."
