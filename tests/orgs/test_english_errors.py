@@ -5,21 +5,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from orgs.models import Group, Membership
 from tests.factories import ClassFactory, OrganisationFactory, admin_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_back():
-    # The locale middleware activates English for the thread; the tests after these expect Russian again.
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 def english_api(user) -> APIClient:

@@ -4,21 +4,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from safety.models import Incident
 from tests.factories import OrganisationFactory, admin_of, teacher_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_back():
-    # The locale middleware activates English for the thread; the tests after these expect Russian again.
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 @pytest.fixture
