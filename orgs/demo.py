@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.services import user_create
@@ -255,7 +256,7 @@ def order_pdf(lines: list[str]) -> bytes:
     """A one-page A4 PDF with the lines in Helvetica; Cyrillic is mapped through the font's /Differences."""
     specials = sorted({ch for line in lines for ch in line if ord(ch) > 126})
     if len(specials) > 128:
-        raise ValueError("Слишком много разных символов для одного шрифта.")
+        raise ValueError(_("Слишком много разных символов для одного шрифта."))
     codes = {ch: 128 + i for i, ch in enumerate(specials)}
 
     def encode(text: str) -> bytes:

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from portal.exceptions import NotFound
 
@@ -40,7 +41,7 @@ def organisation_get(user, pk) -> Organisation:
     try:
         return organisations_for_user(user).get(pk=int(pk))
     except (Organisation.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Организация не найдена.") from None
+        raise NotFound(_("Организация не найдена.")) from None
 
 
 def _holds_staff_role(user, organisation: Organisation) -> Exists:
@@ -90,7 +91,7 @@ def group_get(user, organisation: Organisation, pk) -> Group:
     try:
         return Group.objects.select_related("organisation", "academic_year").get(organisation=organisation, pk=int(pk))
     except (Group.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Группа не найдена.") from None
+        raise NotFound(_("Группа не найдена.")) from None
 
 
 def visible_group_ids(user, organisation: Organisation) -> set[int] | None:
@@ -151,7 +152,7 @@ def member_get(user, organisation: Organisation, pk) -> Membership:
     try:
         return members_for_user(user, organisation, include_ended=True).get(pk=int(pk))
     except (Membership.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Участник не найден.") from None
+        raise NotFound(_("Участник не найден.")) from None
 
 
 def verification_queue(organisation: Organisation) -> QuerySet[Membership]:

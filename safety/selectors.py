@@ -1,6 +1,7 @@
 """Reads of account safety: an organisation's incidents, its help page's people."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organisation
 from orgs.permissions import require
@@ -23,7 +24,7 @@ def incident_get(user, organisation: Organisation, pk) -> Incident:
     try:
         return incidents_for_admin(user, organisation).get(pk=int(pk))
     except (Incident.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Инцидент не найден.") from None
+        raise NotFound(_("Инцидент не найден.")) from None
 
 
 def open_incident_count(organisation: Organisation) -> int:
@@ -36,14 +37,14 @@ def org_member_get(organisation: Organisation, user_id) -> User:
     try:
         user_id = int(user_id)
     except (TypeError, ValueError):
-        raise NotFound("Участник не найден.") from None
+        raise NotFound(_("Участник не найден.")) from None
     member = (
         Membership.objects.filter(organisation=organisation, user_id=user_id, valid_to__isnull=True)
         .select_related("user")
         .first()
     )
     if member is None:
-        raise NotFound("Участник не найден.")
+        raise NotFound(_("Участник не найден."))
     return member.user
 
 

@@ -4,6 +4,7 @@ ending a member's sessions, an incident marked reviewed."""
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organisation
 from orgs.permissions import require
@@ -117,7 +118,7 @@ def incident_review(*, actor: User, incident: Incident) -> Incident:
             status=Incident.Status.REVIEWED, reviewed_by=actor, reviewed_at=timezone.now()
         )
         if not updated:
-            raise Conflict("Инцидент уже рассмотрен.", code="incident_reviewed")
+            raise Conflict(_("Инцидент уже рассмотрен."), code="incident_reviewed")
         audit_record(
             organisation=incident.organisation,
             actor=actor,

@@ -1,5 +1,6 @@
 """Shared pieces of the organisation-scoped API views."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 
 from portal.accounts.models import User
@@ -16,7 +17,7 @@ def parse_int(value, field):
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise RuleViolation("Ожидается число.", code="invalid", fields={field: ["Ожидается число."]}) from None
+        raise RuleViolation(_("Ожидается число."), code="invalid", fields={field: [_("Ожидается число.")]}) from None
 
 
 class OrgScopedMixin:
@@ -43,8 +44,8 @@ class OrgScopedMixin:
         )
         if m is None:
             raise RuleViolation(
-                "Такого участника в организации нет.",
+                _("Такого участника в организации нет."),
                 code="member_not_found",
-                fields={field: ["Не найден среди участников организации."]},
+                fields={field: [_("Не найден среди участников организации.")]},
             )
         return m.user

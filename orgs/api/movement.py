@@ -1,6 +1,7 @@
 """Movement in the API: the year-end promotion (preview, confirm, report), a member's movements and history, and
 transfers between organisations."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -176,7 +177,7 @@ class MemberMovementMixin:
         if data.get("target"):
             target = Organisation.objects.filter(pk=data["target"], is_active=True).first()
             if target is None:
-                raise NotFound("Организация не найдена.")
+                raise NotFound(_("Организация не найдена."))
         movement_services.movement_apply(
             organisation=self.organisation,
             membership=member,
@@ -224,7 +225,7 @@ class TransferViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericVie
         self.need("manage_movement")
         transfer = selectors.transfers_incoming(self.organisation).filter(pk=parse_int(pk, "id")).first()
         if transfer is None:
-            raise NotFound("Перевод не найден.")
+            raise NotFound(_("Перевод не найден."))
         return transfer
 
     @extend_schema(

@@ -1,5 +1,6 @@
 """People: memberships, verification, administrators, assignments, parent links, the audit log."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -145,7 +146,7 @@ class MemberViewSet(
         ser.is_valid(raise_exception=True)
         member = self.get_object()
         if member.role != Membership.Role.STUDENT or not member.is_active:
-            raise RuleViolation("Переводить можно только действующих обучающихся.", code="not_student")
+            raise RuleViolation(_("Переводить можно только действующих обучающихся."), code="not_student")
         membership_services.student_place(
             organisation=self.organisation,
             student=member.user,
@@ -274,9 +275,9 @@ class ParentLinkViewSet(_AssignmentViewSet):
         parent = User.objects.filter(pk=parent_id, memberships__organisation=self.organisation).first()
         if parent is None:
             raise RuleViolation(
-                "Такого человека в организации нет.",
+                _("Такого человека в организации нет."),
                 code="member_not_found",
-                fields={"parent": ["Не найден среди участников организации."]},
+                fields={"parent": [_("Не найден среди участников организации.")]},
             )
         link = membership_services.parent_link_create(
             organisation=self.organisation,

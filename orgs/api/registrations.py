@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -38,7 +39,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             return RegistrationApplication.objects.none()
         # Before any look-up, for every action: an application's id answers the same whether it exists or not.
         if not (self.request.user.is_authenticated and self.request.user.is_superuser):
-            raise PermissionDenied("Заявки видит только оператор платформы.")
+            raise PermissionDenied(_("Заявки видит только оператор платформы."))
         return RegistrationApplication.objects.all().order_by("-submitted_at")
 
     def get_permissions(self):

@@ -1,5 +1,6 @@
 """Organisations, academic years and the structure (groups)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -102,7 +103,7 @@ class GroupViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             year = self.organisation.academic_years.filter(pk=year).first()
             if year is None:
                 raise RuleViolation(
-                    "Учебный год не найден.", code="year_not_found", fields={"academic_year": ["Не найден."]}
+                    _("Учебный год не найден."), code="year_not_found", fields={"academic_year": [_("Не найден.")]}
                 )
         group = structure.group_create(
             organisation=self.organisation,

@@ -3,6 +3,7 @@
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.exceptions import RuleViolation
 
@@ -17,17 +18,19 @@ def admin_order_clean(*, number: str, date, order_file=None) -> tuple[str, datet
     number = " ".join((number or "").split())
     errors = {}
     if not number:
-        errors["order_number"] = ["Укажите номер приказа."]
+        errors["order_number"] = [_("Укажите номер приказа.")]
     elif len(number) > NUMBER_MAX:
-        errors["order_number"] = [f"Номер приказа — не длиннее {NUMBER_MAX} символов."]
+        errors["order_number"] = [_("Номер приказа — не длиннее %(limit)s символов.") % {"limit": NUMBER_MAX}]
     if date is None:
-        errors["order_date"] = ["Укажите дату приказа."]
+        errors["order_date"] = [_("Укажите дату приказа.")]
     elif date > timezone.localdate():
-        errors["order_date"] = ["Дата приказа не может быть в будущем."]
+        errors["order_date"] = [_("Дата приказа не может быть в будущем.")]
     if errors:
         first = next(iter(errors.values()))[0]
         raise RuleViolation(
-            f"Приказ о назначении администратора: {first[0].lower()}{first[1:]}", code="order_invalid", fields=errors
+            _("Приказ о назначении администратора: %(error)s") % {"error": f"{first[0].lower()}{first[1:]}"},
+            code="order_invalid",
+            fields=errors,
         )
     if order_file is not None:
         validate_order_file(order_file)

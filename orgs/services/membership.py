@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.exceptions import Conflict, RuleViolation
 from portal.mail import email_after_commit
@@ -72,7 +73,7 @@ def teacher_verify(*, membership: Membership, actor) -> Membership:
     with transaction.atomic():
         membership = _lock(membership)
         if membership.role != Role.TEACHER or not membership.is_active:
-            raise RuleViolation("Подтверждать можно только действующих педагогов.", code="not_a_teacher")
+            raise RuleViolation(_("Подтверждать можно только действующих педагогов."), code="not_a_teacher")
         membership.verification = Verification.VERIFIED
         membership.verified_by = actor
         membership.verified_at = timezone.now()
@@ -112,12 +113,12 @@ def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(
-            "Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]}
+            _("Укажите причину отказа."), code="reason_required", fields={"reason": [_("Обязательное поле.")]}
         )
     with transaction.atomic():
         membership = _lock(membership)
         if membership.role != Role.TEACHER or not membership.is_active:
-            raise RuleViolation("Отклонять можно только действующих педагогов.", code="not_a_teacher")
+            raise RuleViolation(_("Отклонять можно только действующих педагогов."), code="not_a_teacher")
         membership.verification = Verification.REJECTED
         membership.verified_by = actor
         membership.verified_at = timezone.now()
@@ -139,9 +140,9 @@ def staff_set_position(*, membership: Membership, actor, position: str, reason: 
     """Change a member of staff's position; the change goes to their history."""
     require(actor, "manage_org", membership.organisation)
     if membership.role != Role.TEACHER or not membership.is_active:
-        raise RuleViolation("Должность указывается только у действующих сотрудников.", code="not_staff")
+        raise RuleViolation(_("Должность указывается только у действующих сотрудников."), code="not_staff")
     if position not in Membership.Position.values or not position:
-        raise RuleViolation("Неизвестная должность.", code="position_invalid")
+        raise RuleViolation(_("Неизвестная должность."), code="position_invalid")
     before = membership.get_position_display()
     membership.position = position
     membership.save(update_fields=["position"])
@@ -176,9 +177,11 @@ def admin_appoint(
     if not Membership.objects.filter(
         organisation=organisation, user=user, role=Role.TEACHER, valid_to__isnull=True
     ).exists():
-        raise RuleViolation("Администратором можно назначить только педагога этой организации.", code="not_a_teacher")
+        raise RuleViolation(
+            _("Администратором можно назначить только педагога этой организации."), code="not_a_teacher"
+        )
     if Membership.objects.filter(organisation=organisation, user=user, role=Role.ADMIN, valid_to__isnull=True).exists():
-        raise Conflict("Этот человек уже администратор.", code="already_admin")
+        raise Conflict(_("Этот человек уже администратор."), code="already_admin")
     given = bool(order_number or order_date or order_file)
     if given:
         admin_order_clean(number=order_number, date=order_date, order_file=order_file)
@@ -254,7 +257,7 @@ def _ensure_not_last_admin(organisation: Organisation, membership: Membership) -
     )
     if admins == [membership.pk] or (membership.pk in admins and len(admins) == 1):
         raise RuleViolation(
-            "Нельзя снять последнего администратора организации: сначала назначьте другого.", code="last_admin"
+            _("Нельзя снять последнего администратора организации: сначала назначьте другого."), code="last_admin"
         )
 
 
@@ -266,7 +269,7 @@ def admin_remove(*, membership: Membership, actor) -> Membership:
         _ensure_not_last_admin(organisation, membership)
         membership = _lock(membership)
         if membership.role != Role.ADMIN or not membership.is_active:
-            raise RuleViolation("Этот человек не администратор.", code="not_admin")
+            raise RuleViolation(_("Этот человек не администратор."), code="not_admin")
         _end_membership(membership, "снят с роли администратора")
         permissions_sync_user(organisation=organisation, user=membership.user)
         audit_record(organisation=organisation, actor=actor, action="admin.removed", obj=membership)
@@ -314,7 +317,8 @@ def membership_end(
     allowed = LEAVING_ROLES.get(kind, ())
     if allowed is not None and membership.role not in allowed:
         raise RuleViolation(
-            f"«{Movement.Kind(kind).label}» не применяется к роли «{membership.get_role_display()}».",
+            _("«%(kind)s» не применяется к роли «%(role)s».")
+            % {"kind": Movement.Kind(kind).label, "role": membership.get_role_display()},
             code="movement_role_invalid",
         )
     with transaction.atomic():
@@ -378,7 +382,7 @@ def _require_active(organisation, user, role, message):
 
 def _require_class(organisation, group):
     if group.organisation_id != organisation.pk or group.kind != Group.Kind.CLASS or group.is_archived:
-        raise RuleViolation("Выберите действующий класс этой организации.", code="class_invalid")
+        raise RuleViolation(_("Выберите действующий класс этой организации."), code="class_invalid")
 
 
 def student_place(*, organisation: Organisation, student, group: Group, actor, reason: str = "") -> Placement:
@@ -386,7 +390,7 @@ def student_place(*, organisation: Organisation, student, group: Group, actor, r
     if actor is not None:
         require(actor, "manage_movement", organisation)
     _require_class(organisation, group)
-    _require_active(organisation, student, Role.STUDENT, "Зачислить в класс можно только обучающегося организации.")
+    _require_active(organisation, student, Role.STUDENT, _("Зачислить в класс можно только обучающегося организации."))
     with transaction.atomic():
         current = (
             Placement.objects.select_for_update()
@@ -403,7 +407,7 @@ def student_place(*, organisation: Organisation, student, group: Group, actor, r
                 placement = Placement.objects.create(organisation=organisation, student=student, group=group)
         except IntegrityError:
             raise Conflict(
-                "Обучающийся уже состоит в другом классе этой организации.", code="already_in_class"
+                _("Обучающийся уже состоит в другом классе этой организации."), code="already_in_class"
             ) from None
         audit_record(
             organisation=organisation,
@@ -437,7 +441,7 @@ def curator_assign(*, group: Group, teacher, actor) -> CuratorAssignment:
     organisation = group.organisation
     require(actor, "manage_org", organisation)
     _require_class(organisation, group)
-    _require_active(organisation, teacher, Role.TEACHER, "Куратором может быть только педагог этой организации.")
+    _require_active(organisation, teacher, Role.TEACHER, _("Куратором может быть только педагог этой организации."))
     with transaction.atomic():
         current = CuratorAssignment.objects.select_for_update().filter(group=group, valid_to__isnull=True).first()
         if current and current.teacher_id == teacher.pk:
@@ -492,17 +496,19 @@ def teaching_assign(*, group: Group, teacher, subject: str, actor) -> TeachingAs
     organisation = group.organisation
     require(actor, "manage_org", organisation)
     _require_class(organisation, group)
-    _require_active(organisation, teacher, Role.TEACHER, "Нагрузку можно назначить только педагогу организации.")
+    _require_active(organisation, teacher, Role.TEACHER, _("Нагрузку можно назначить только педагогу организации."))
     subject = (subject or "").strip()
     if not subject:
-        raise RuleViolation("Укажите предмет.", code="subject_required", fields={"subject": ["Обязательное поле."]})
+        raise RuleViolation(
+            _("Укажите предмет."), code="subject_required", fields={"subject": [_("Обязательное поле.")]}
+        )
     try:
         with transaction.atomic():
             assignment = TeachingAssignment.objects.create(
                 organisation=organisation, group=group, teacher=teacher, subject=subject
             )
     except IntegrityError:
-        raise Conflict("Такая нагрузка уже назначена.", code="teaching_exists") from None
+        raise Conflict(_("Такая нагрузка уже назначена."), code="teaching_exists") from None
     permissions_sync_user(organisation=organisation, user=teacher)
     audit_record(
         organisation=organisation,
@@ -527,11 +533,13 @@ def parent_link_create(*, organisation: Organisation, parent, child, actor) -> P
         require(actor, "manage_movement", organisation)
     if parent.pk == child.pk:
         raise RuleViolation(
-            "Учётная запись обучающегося не может быть родителем самого себя. "
-            "Родитель входит со своего телефона или e-mail.",
+            _(
+                "Учётная запись обучающегося не может быть родителем самого себя. "
+                "Родитель входит со своего телефона или e-mail."
+            ),
             code="parent_is_child",
         )
-    _require_active(organisation, child, Role.STUDENT, "Ребёнок должен быть обучающимся этой организации.")
+    _require_active(organisation, child, Role.STUDENT, _("Ребёнок должен быть обучающимся этой организации."))
     membership_add(organisation=organisation, user=parent, role=Role.PARENT, actor=None)
     link, created = ParentLink.objects.get_or_create(
         organisation=organisation, parent=parent, child=child, valid_to__isnull=True

@@ -4,6 +4,7 @@ of a person to another organisation of the portal (the receiving administrator a
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.exceptions import Conflict, RuleViolation
 from portal.mail import email_after_commit
@@ -35,25 +36,27 @@ def movement_apply(
     """Apply one movement of `kind` to a member; returns what the underlying service returns."""
     require(actor, "manage_movement", organisation)
     if membership.organisation_id != organisation.pk or not membership.is_active:
-        raise RuleViolation("Участник не состоит в организации.", code="member_inactive")
+        raise RuleViolation(_("Участник не состоит в организации."), code="member_inactive")
     if kind in (Kind.ENROL, Kind.TRANSFER):
         if membership.role != Role.STUDENT:
-            raise RuleViolation("Зачислять и переводить можно только обучающихся.", code="not_student")
+            raise RuleViolation(_("Зачислять и переводить можно только обучающихся."), code="not_student")
         if group is None:
             raise RuleViolation(
-                f"Укажите {organisation.vocabulary.group_accusative}.",
+                _("Укажите %(group)s.") % {"group": organisation.vocabulary.group_accusative},
                 code="class_required",
-                fields={"group": ["Обязательное поле."]},
+                fields={"group": [_("Обязательное поле.")]},
             )
         placed = Placement.objects.filter(organisation=organisation, student=membership.user, valid_to__isnull=True)
         if kind == Kind.ENROL and placed.exists():
             raise Conflict(
-                f"Обучающийся уже зачислен в {organisation.vocabulary.group_accusative}: выберите перевод.",
+                _("Обучающийся уже зачислен в %(group)s: выберите перевод.")
+                % {"group": organisation.vocabulary.group_accusative},
                 code="already_in_class",
             )
         if kind == Kind.TRANSFER and not placed.exists():
             raise RuleViolation(
-                f"Обучающийся ещё не зачислен в {organisation.vocabulary.group_accusative}: выберите зачисление.",
+                _("Обучающийся ещё не зачислен в %(group)s: выберите зачисление.")
+                % {"group": organisation.vocabulary.group_accusative},
                 code="not_in_class",
             )
         return student_place(
@@ -64,12 +67,12 @@ def movement_apply(
     if kind == Kind.TRANSFER_OUT:
         if target is None:
             raise RuleViolation(
-                "Укажите организацию.", code="target_required", fields={"target": ["Обязательное поле."]}
+                _("Укажите организацию."), code="target_required", fields={"target": [_("Обязательное поле.")]}
             )
         return org_transfer_request(membership=membership, target=target, actor=actor, reason=reason)
     if kind in (Kind.EXPEL, Kind.GRADUATE, Kind.DISMISS, Kind.LEFT):
         return membership_end(membership=membership, actor=actor, reason=reason, kind=kind)
-    raise RuleViolation("Неизвестный вид движения.", code="movement_kind_invalid")
+    raise RuleViolation(_("Неизвестный вид движения."), code="movement_kind_invalid")
 
 
 def _admin_emails(organisation: Organisation) -> list[str]:
@@ -85,11 +88,13 @@ def org_transfer_request(*, membership: Membership, target: Organisation, actor,
     require(actor, "manage_movement", source)
     if membership.role not in (Role.STUDENT, Role.TEACHER) or not membership.is_active:
         raise RuleViolation(
-            "Перевести в другую организацию можно действующего обучающегося или сотрудника.", code="not_transferable"
+            _("Перевести в другую организацию можно действующего обучающегося или сотрудника."), code="not_transferable"
         )
     if target.pk == source.pk or not target.is_active:
         raise RuleViolation(
-            "Выберите другую действующую организацию.", code="target_invalid", fields={"target": ["Неверный выбор."]}
+            _("Выберите другую действующую организацию."),
+            code="target_invalid",
+            fields={"target": [_("Неверный выбор.")]},
         )
     place = (
         Placement.objects.filter(organisation=source, student=membership.user, valid_to__isnull=True)
@@ -100,7 +105,7 @@ def org_transfer_request(*, membership: Membership, target: Organisation, actor,
         if OrgTransfer.objects.filter(
             source=source, user=membership.user, role=membership.role, status=OrgTransfer.Status.PENDING
         ).exists():
-            raise Conflict("Перевод этого участника уже ожидает решения.", code="transfer_pending")
+            raise Conflict(_("Перевод этого участника уже ожидает решения."), code="transfer_pending")
         transfer = OrgTransfer.objects.create(
             source=source,
             target=target,
@@ -132,7 +137,7 @@ def org_transfer_request(*, membership: Membership, target: Organisation, actor,
 def _lock_pending(transfer: OrgTransfer) -> OrgTransfer:
     transfer = OrgTransfer.objects.select_for_update().select_related("source", "target", "user").get(pk=transfer.pk)
     if transfer.status != OrgTransfer.Status.PENDING:
-        raise Conflict("По этому переводу уже принято решение.", code="transfer_decided")
+        raise Conflict(_("По этому переводу уже принято решение."), code="transfer_decided")
     return transfer
 
 
@@ -144,11 +149,12 @@ def org_transfer_accept(*, transfer: OrgTransfer, actor, group: Group | None = N
         group is None or group.organisation_id != target.pk or group.kind != Group.Kind.CLASS or group.is_archived
     ):
         raise RuleViolation(
-            "Выберите класс, в который зачислить обучающегося."
+            _("Выберите класс, в который зачислить обучающегося.")
             if target.vocabulary.is_class
-            else f"Выберите {target.vocabulary.group_accusative}, в которую зачислить обучающегося.",
+            else _("Выберите %(group)s, в которую зачислить обучающегося.")
+            % {"group": target.vocabulary.group_accusative},
             code="class_required",
-            fields={"group": ["Обязательное поле."]},
+            fields={"group": [_("Обязательное поле.")]},
         )
     with transaction.atomic():
         transfer = _lock_pending(transfer)
@@ -157,7 +163,7 @@ def org_transfer_accept(*, transfer: OrgTransfer, actor, group: Group | None = N
             organisation=transfer.source, user=user, role=transfer.role, valid_to__isnull=True
         ).first()
         if source_membership is None:
-            raise Conflict("Этот человек уже не состоит в прежней организации.", code="transfer_gone")
+            raise Conflict(_("Этот человек уже не состоит в прежней организации."), code="transfer_gone")
         membership_add(organisation=target, user=user, role=transfer.role, actor=None)
         if transfer.role == Role.STUDENT:
             student_place(organisation=target, student=user, group=group, actor=None)

@@ -1,6 +1,7 @@
 """Adding a person by the administrator: find or create the account, add the role, place a student."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.phones import normalize_phone
@@ -33,14 +34,16 @@ def person_add(
         organisation,
     )
     if role == Membership.Role.ADMIN:
-        raise RuleViolation("Администратором назначают из числа педагогов.", code="admin_via_appoint")
+        raise RuleViolation(_("Администратором назначают из числа педагогов."), code="admin_via_appoint")
     if not phone and not email:
         raise RuleViolation(
-            "Укажите телефон или e-mail.", code="contact_required", fields={"phone": ["Укажите телефон или e-mail."]}
+            _("Укажите телефон или e-mail."),
+            code="contact_required",
+            fields={"phone": [_("Укажите телефон или e-mail.")]},
         )
     if role == Membership.Role.STUDENT and group is None:
         raise RuleViolation(
-            "Укажите класс обучающегося.", code="class_required", fields={"group": ["Обязательное поле."]}
+            _("Укажите класс обучающегося."), code="class_required", fields={"group": [_("Обязательное поле.")]}
         )
     with transaction.atomic():
         user = None

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from portal.exceptions import Conflict, RuleViolation
 
@@ -34,7 +35,7 @@ ACTIONS = (PROMOTE, GRADUATE, EXCLUDE, MERGE, SPLIT)
 def current_year(organisation: Organisation) -> AcademicYear:
     year = AcademicYear.objects.filter(organisation=organisation, is_current=True).first()
     if year is None:
-        raise RuleViolation("Сначала добавьте текущий учебный год.", code="year_required")
+        raise RuleViolation(_("Сначала добавьте текущий учебный год."), code="year_required")
     return year
 
 
@@ -109,7 +110,7 @@ def promotion_preview(*, organisation: Organisation, actor, changes: dict | None
         change = changes.get(str(c.pk)) or {}
         action = change.get("action") or default
         if action not in ACTIONS:
-            errors.append(f"{c.name}: неизвестное действие.")
+            errors.append(_("%(name)s: неизвестное действие.") % {"name": c.name})
             action = default
         row = {
             "group": c.pk,
@@ -128,9 +129,10 @@ def promotion_preview(*, organisation: Organisation, actor, changes: dict | None
             target = by_id.get(_int(change.get("merge_into")))
             if target is None or target.pk == c.pk:
                 errors.append(
-                    f"{c.name}: выберите класс, с которым объединить."
+                    _("%(name)s: выберите класс, с которым объединить.") % {"name": c.name}
                     if vocab.is_class
-                    else f"{c.name}: выберите {vocab.group_accusative}, с которой объединить."
+                    else _("%(name)s: выберите %(group)s, с которой объединить.")
+                    % {"name": c.name, "group": vocab.group_accusative}
                 )
             else:
                 row["merge_into"] = target.pk
@@ -138,9 +140,11 @@ def promotion_preview(*, organisation: Organisation, actor, changes: dict | None
             parts = [p.strip() for p in (change.get("parts") or []) if p and p.strip()]
             if len(parts) < 2:
                 errors.append(
-                    f"{c.name}: для разделения укажите не меньше двух новых классов, например «10А, 10Б»."
+                    _("%(name)s: для разделения укажите не меньше двух новых классов, например «10А, 10Б».")
+                    % {"name": c.name}
                     if vocab.is_class
-                    else f"{c.name}: для разделения укажите не меньше двух новых {vocab.groups_genitive}."
+                    else _("%(name)s: для разделения укажите не меньше двух новых %(groups)s.")
+                    % {"name": c.name, "groups": vocab.groups_genitive}
                 )
             row["parts"] = parts
             row["to"] = parts[0] if parts else row["to"]
@@ -158,10 +162,11 @@ def promotion_preview(*, organisation: Organisation, actor, changes: dict | None
             into = next(r for r in rows if r["group"] == row["merge_into"])
             if into["action"] != PROMOTE:
                 errors.append(
-                    f"{row['name']}: объединять можно только с классом, который переводится целиком."
+                    _("%(name)s: объединять можно только с классом, который переводится целиком.")
+                    % {"name": row["name"]}
                     if vocab.is_class
-                    else f"{row['name']}: объединять можно только с {vocab.group_instrumental}, которая переводится "
-                    "целиком."
+                    else _("%(name)s: объединять можно только с %(group)s, которая переводится целиком.")
+                    % {"name": row["name"], "group": vocab.group_instrumental}
                 )
             row["to"] = into["to"] or into["name"]
     _check_names(organisation, year, rows, errors)
@@ -212,11 +217,14 @@ def _check_names(organisation, year, rows, errors) -> None:
     for name, sources in sorted(names.items()):
         if len(sources) > 1:
             errors.append(
-                f"{group} «{name}» получается из нескольких {vocab.groups_genitive} ({', '.join(sources)}): "
-                "объедините их или измените название."
+                _(
+                    "%(group)s «%(name)s» получается из нескольких %(groups)s (%(sources)s): "
+                    "объедините их или измените название."
+                )
+                % {"group": group, "name": name, "groups": vocab.groups_genitive, "sources": ", ".join(sources)}
             )
         elif name in existing:
-            errors.append(f"{group} «{name}» уже есть в новом учебном году.")
+            errors.append(_("%(group)s «%(name)s» уже есть в новом учебном году.") % {"group": group, "name": name})
 
 
 def promotion_confirm(*, organisation: Organisation, actor, changes: dict | None = None, from_year=None) -> Promotion:
@@ -228,7 +236,7 @@ def promotion_confirm(*, organisation: Organisation, actor, changes: dict | None
             return done
     plan = promotion_preview(organisation=organisation, actor=actor, changes=changes)
     if from_year is not None and _int(from_year) != plan["from_year"]:
-        raise Conflict("Учебный год уже сменился: обновите страницу.", code="year_changed")
+        raise Conflict(_("Учебный год уже сменился: обновите страницу."), code="year_changed")
     if plan["errors"]:
         raise RuleViolation(" ".join(plan["errors"]), code="promotion_plan_invalid")
     from portal.dispatch import queue_after_commit
@@ -290,5 +298,5 @@ def promotion_get(*, organisation: Organisation, actor, pk) -> Promotion:
     if promotion is None:
         from portal.exceptions import NotFound
 
-        raise NotFound("Перевод не найден.")
+        raise NotFound(_("Перевод не найден."))
     return promotion

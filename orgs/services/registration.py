@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.phones import normalize_phone
@@ -48,7 +49,7 @@ def application_submit(*, data: dict, order_file) -> RegistrationApplication:
 
 def _require_operator(actor):
     if not (actor and actor.is_authenticated and actor.is_superuser):
-        raise PermissionDenied("Рассматривать заявки может только оператор платформы.")
+        raise PermissionDenied(_("Рассматривать заявки может только оператор платформы."))
 
 
 def application_approve(*, application: RegistrationApplication, actor) -> Organisation:
@@ -59,7 +60,7 @@ def application_approve(*, application: RegistrationApplication, actor) -> Organ
     with transaction.atomic():
         application = RegistrationApplication.objects.select_for_update().get(pk=application.pk)
         if application.status != RegistrationApplication.Status.PENDING:
-            raise Conflict("Заявка уже рассмотрена.", code="application_decided")
+            raise Conflict(_("Заявка уже рассмотрена."), code="application_decided")
         organisation = Organisation.objects.create(**{f: getattr(application, f) for f in PROFILE_FIELDS})
         Group.objects.create(organisation=organisation, kind=Group.Kind.STAFF, name=staff_group_name(organisation.kind))
         user = User.objects.filter(phone=application.admin_phone).first()
@@ -100,12 +101,12 @@ def application_reject(*, application: RegistrationApplication, actor, reason: s
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(
-            "Укажите причину отказа.", code="reason_required", fields={"reason": ["Обязательное поле."]}
+            _("Укажите причину отказа."), code="reason_required", fields={"reason": [_("Обязательное поле.")]}
         )
     with transaction.atomic():
         application = RegistrationApplication.objects.select_for_update().get(pk=application.pk)
         if application.status != RegistrationApplication.Status.PENDING:
-            raise Conflict("Заявка уже рассмотрена.", code="application_decided")
+            raise Conflict(_("Заявка уже рассмотрена."), code="application_decided")
         application.status = RegistrationApplication.Status.REJECTED
         application.decided_at = timezone.now()
         application.decided_by = actor

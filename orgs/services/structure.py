@@ -1,6 +1,7 @@
 """The organisation's profile and structure: academic years, divisions, classes, clubs."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.exceptions import Conflict, RuleViolation
@@ -50,10 +51,10 @@ def academic_year_create(*, organisation, actor, name, starts_on, ends_on, is_cu
     """Add an academic year; making it current makes the others not current."""
     require(actor, "manage_org", organisation)
     if ends_on <= starts_on:
-        raise RuleViolation("Учебный год должен заканчиваться позже, чем начинается.", code="year_dates")
+        raise RuleViolation(_("Учебный год должен заканчиваться позже, чем начинается."), code="year_dates")
     with transaction.atomic():
         if AcademicYear.objects.filter(organisation=organisation, name=name).exists():
-            raise Conflict(f"Учебный год «{inner_quotes(name)}» уже есть.", code="year_exists")
+            raise Conflict(_("Учебный год «%(name)s» уже есть.") % {"name": inner_quotes(name)}, code="year_exists")
         if is_current:
             AcademicYear.objects.filter(organisation=organisation, is_current=True).update(is_current=False)
         year = AcademicYear.objects.create(
@@ -84,7 +85,7 @@ def _ensure_name_free(group: Group) -> None:
         is_archived=False,
     ).exclude(pk=group.pk)
     if taken.exists():
-        raise Conflict(f"«{inner_quotes(group.name)}» уже есть в структуре.", code="group_exists")
+        raise Conflict(_("«%(name)s» уже есть в структуре.") % {"name": inner_quotes(group.name)}, code="group_exists")
 
 
 def _sync_group_staff(group: Group) -> None:
@@ -103,7 +104,7 @@ def _validate_parent(organisation, parent):
     if parent is None:
         return
     if parent.organisation_id != organisation.pk or parent.kind != Group.Kind.DIVISION:
-        raise RuleViolation("Входить можно только в подразделение этой организации.", code="parent_invalid")
+        raise RuleViolation(_("Входить можно только в подразделение этой организации."), code="parent_invalid")
 
 
 def group_create(
@@ -113,18 +114,18 @@ def group_create(
     require(actor, "manage_org", organisation)
     if kind == Group.Kind.STAFF:
         raise RuleViolation(
-            "Педагогический коллектив создаётся автоматически и бывает только один.", code="staff_group_exists"
+            _("Педагогический коллектив создаётся автоматически и бывает только один."), code="staff_group_exists"
         )
     _validate_parent(organisation, parent)
     if kind == Group.Kind.CLASS:
         if academic_year is None:
             academic_year = AcademicYear.objects.filter(organisation=organisation, is_current=True).first()
         if academic_year is None or academic_year.organisation_id != organisation.pk:
-            raise RuleViolation("Сначала добавьте текущий учебный год.", code="year_required")
+            raise RuleViolation(_("Сначала добавьте текущий учебный год."), code="year_required")
         if len((letter or "").strip()) > 15:
-            raise RuleViolation("Литера — не длиннее 15 символов.", code="letter_too_long")
+            raise RuleViolation(_("Литера — не длиннее 15 символов."), code="letter_too_long")
         if grade is not None and not (0 <= grade <= 12):
-            raise RuleViolation("Параллель — число от 0 до 12.", code="grade_invalid")
+            raise RuleViolation(_("Параллель — число от 0 до 12."), code="grade_invalid")
         name = class_name(organisation, grade, letter)
     else:
         academic_year = None
@@ -132,7 +133,7 @@ def group_create(
         letter = ""
     name = (name or "").strip()
     if not name:
-        raise RuleViolation("Укажите название.", code="name_required", fields={"name": ["Обязательное поле."]})
+        raise RuleViolation(_("Укажите название."), code="name_required", fields={"name": [_("Обязательное поле.")]})
     group = Group(
         organisation=organisation,
         kind=kind,
@@ -147,7 +148,9 @@ def group_create(
         with transaction.atomic():
             group.save(force_insert=True)
     except IntegrityError:
-        raise Conflict(f"«{inner_quotes(name)}» уже есть в структуре.", code="group_exists") from None
+        raise Conflict(
+            _("«%(name)s» уже есть в структуре.") % {"name": inner_quotes(name)}, code="group_exists"
+        ) from None
     audit_record(organisation=organisation, actor=actor, action="group.created", obj=group)
     return group
 
@@ -161,14 +164,15 @@ def group_update(*, group: Group, actor, name=None, grade=None, letter=None, par
     require(actor, "manage_org", organisation)
     if group.kind == Group.Kind.STAFF:
         raise RuleViolation(
-            f"Группа «{organisation.vocabulary.staff_group}» создаётся автоматически; её нельзя переименовать.",
+            _("Группа «%(name)s» создаётся автоматически; её нельзя переименовать.")
+            % {"name": organisation.vocabulary.staff_group},
             code="staff_group_protected",
         )
     if parent is KEEP:
         parent = group.parent
     _validate_parent(organisation, parent)
     if parent is not None and (parent.pk == group.pk or _is_descendant(parent, group)):
-        raise RuleViolation("Подразделение не может входить само в себя.", code="parent_cycle")
+        raise RuleViolation(_("Подразделение не может входить само в себя."), code="parent_cycle")
     if group.kind == Group.Kind.CLASS:
         if grade is not None:
             group.grade = grade
@@ -177,7 +181,7 @@ def group_update(*, group: Group, actor, name=None, grade=None, letter=None, par
         group.name = class_name(organisation, group.grade, group.letter)
     elif name is not None:
         if not name.strip():
-            raise RuleViolation("Укажите название.", code="name_required")
+            raise RuleViolation(_("Укажите название."), code="name_required")
         group.name = name.strip()
     group.parent = parent
     _ensure_name_free(group)
@@ -185,7 +189,9 @@ def group_update(*, group: Group, actor, name=None, grade=None, letter=None, par
         with transaction.atomic():
             group.save()
     except IntegrityError:
-        raise Conflict(f"«{inner_quotes(group.name)}» уже есть в структуре.", code="group_exists") from None
+        raise Conflict(
+            _("«%(name)s» уже есть в структуре.") % {"name": inner_quotes(group.name)}, code="group_exists"
+        ) from None
     audit_record(organisation=organisation, actor=actor, action="group.updated", obj=group)
     structure_changed_after_commit(organisation=organisation, groups=[group])
     return group
@@ -208,13 +214,17 @@ def group_archive(*, group: Group, actor) -> Group:
     require(actor, "manage_org", organisation)
     if group.kind == Group.Kind.STAFF:
         raise RuleViolation(
-            f"Группу «{organisation.vocabulary.staff_group}» нельзя удалить или архивировать.",
+            _("Группу «%(name)s» нельзя удалить или архивировать.") % {"name": organisation.vocabulary.staff_group},
             code="staff_group_protected",
         )
     if group.placements.filter(valid_to__isnull=True).exists():
-        raise RuleViolation("В группе есть обучающиеся: сначала переведите или отчислите их.", code="group_not_empty")
+        raise RuleViolation(
+            _("В группе есть обучающиеся: сначала переведите или отчислите их."), code="group_not_empty"
+        )
     if group.children.filter(is_archived=False).exists():
-        raise RuleViolation("В подразделение входят другие группы: сначала перенесите их.", code="group_has_children")
+        raise RuleViolation(
+            _("В подразделение входят другие группы: сначала перенесите их."), code="group_has_children"
+        )
     with transaction.atomic():
         group.is_archived = True
         group.save(update_fields=["is_archived"])
@@ -235,7 +245,9 @@ def group_restore(*, group: Group, actor) -> Group:
             _sync_group_staff(group)
     except (IntegrityError, Conflict):
         group.is_archived = True
-        raise Conflict(f"«{inner_quotes(group.name)}» уже есть среди действующих групп.", code="group_exists") from None
+        raise Conflict(
+            _("«%(name)s» уже есть среди действующих групп.") % {"name": inner_quotes(group.name)}, code="group_exists"
+        ) from None
     audit_record(organisation=organisation, actor=actor, action="group.restored", obj=group)
     structure_changed_after_commit(organisation=organisation, groups=[group])
     return group
@@ -248,7 +260,9 @@ def staff_headcount_set(*, organisation: Organisation, actor, value: int | None)
     """The staff headcount the statistics divide by (the profile's field: one place); audited from old to new."""
     require(actor, "manage_org", organisation)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= HEADCOUNT_MAX):
-        msg = f"Численность сотрудников — целое число от 1 до {HEADCOUNT_MAX:,}".replace(",", " ") + "."
+        msg = _("Численность сотрудников — целое число от 1 до %(max)s.") % {
+            "max": f"{HEADCOUNT_MAX:,}".replace(",", " ")
+        }
         raise RuleViolation(msg, code="staff_headcount_invalid", fields={"staff_headcount": [msg]})
     old = organisation.staff_headcount
     if old != value:
