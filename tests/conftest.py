@@ -3,6 +3,7 @@ from collections import Counter
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.utils import translation
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -106,3 +107,13 @@ def api():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _language_back():
+    """A request with the English language cookie leaves English active for the thread (the locale middleware
+    activates it); a test that runs after it in the same worker and calls a service directly expects the Russian
+    interface again."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
