@@ -12,13 +12,6 @@ from portal.exceptions import NotFound, PermissionDenied, RateLimited
 TOKEN = "/api/v1/auth/token/"
 
 
-@pytest.fixture(autouse=True)
-def _keep_language():
-    language = translation.get_language()
-    yield
-    translation.activate(language)
-
-
 @pytest.fixture
 def english(db) -> APIClient:
     client = APIClient()

@@ -27,14 +27,6 @@ def school():
     return people
 
 
-@pytest.fixture(autouse=True)
-def _default_language_after():
-    # The middleware activates the request's language for the thread; later tests expect the default again.
-    language = translation.get_language()
-    yield
-    translation.activate(language)
-
-
 @pytest.fixture
 def english(api):
     api.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"

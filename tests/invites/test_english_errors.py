@@ -20,11 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_cache(_media_and_mail):
     cache.clear()
-    language = translation.get_language()
     yield
     cache.clear()
-    # The locale middleware activates the chosen language for the thread; later tests expect the default again.
-    translation.activate(language)
 
 
 def client_of(user, language=None) -> APIClient:

@@ -3,20 +3,11 @@ without the choice they stay Russian."""
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from .helpers import office
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keep_language():
-    # The locale middleware activates the language for the thread; later tests expect the default again.
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 def client_of(user, language: str | None = None) -> APIClient:

@@ -4,7 +4,6 @@ the API's error shape."""
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import ClassFactory, OrganisationFactory, admin_of
@@ -12,14 +11,6 @@ from tests.factories import ClassFactory, OrganisationFactory, admin_of
 from .helpers import csv_bytes, pupil
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _default_language_after():
-    language = translation.get_language()
-    yield
-    # The locale middleware activates the chosen language for the thread; later tests expect the default again.
-    translation.activate(language)
 
 
 @pytest.fixture

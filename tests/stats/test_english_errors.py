@@ -3,19 +3,11 @@ shape."""
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import OrganisationFactory, admin_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keep_language():
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 def english_client_of(user) -> APIClient:
