@@ -159,11 +159,11 @@ class RosterImportViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def mapping(self, request, org_pk=None, pk=None):
-        imp = self._get(pk)  # another organisation's import is 404 before its body is read
-        ser = MappingSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        imp = imports.roster_import_set_mapping(imp=imp, actor=request.user, **ser.validated_data)
-        return Response(PreviewSerializer(imp).data)
+        return self._change_preview(
+            pk,
+            MappingSerializer,
+            lambda imp, data: imports.roster_import_set_mapping(imp=imp, actor=request.user, **data),
+        )
 
     @extend_schema(
         summary="Исправить строку в предпросмотре", parameters=[ORG_PARAM], request=FixSerializer,
@@ -171,13 +171,13 @@ class RosterImportViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def fix(self, request, org_pk=None, pk=None):
-        imp = self._get(pk)  # another organisation's import is 404 before its body is read
-        ser = FixSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        imp = imports.roster_import_fix_row(
-            imp=imp, actor=request.user, number=ser.validated_data["row"], values=ser.validated_data["values"]
+        return self._change_preview(
+            pk,
+            FixSerializer,
+            lambda imp, data: imports.roster_import_fix_row(
+                imp=imp, actor=request.user, number=data["row"], values=data["values"]
+            ),
         )
-        return Response(PreviewSerializer(imp).data)
 
     @extend_schema(
         summary="Создать недостающие классы при загрузке", parameters=[ORG_PARAM], request=ClassesSerializer,
@@ -185,11 +185,19 @@ class RosterImportViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def classes(self, request, org_pk=None, pk=None):
-        imp = self._get(pk)  # another organisation's import is 404 before its body is read
-        ser = ClassesSerializer(data=request.data)
+        return self._change_preview(
+            pk,
+            ClassesSerializer,
+            lambda imp, data: imports.roster_import_allow_classes(imp=imp, actor=request.user, names=data["classes"]),
+        )
+
+    def _change_preview(self, pk, serializer_class, change) -> Response:
+        """A change to the preview (mapping, a row, classes): the import is found first, so another organisation's
+        is 404 before its body is read; then the body is checked and the changed preview returned."""
+        imp = self._get(pk)
+        ser = serializer_class(data=self.request.data)
         ser.is_valid(raise_exception=True)
-        imp = imports.roster_import_allow_classes(imp=imp, actor=request.user, names=ser.validated_data["classes"])
-        return Response(PreviewSerializer(imp).data)
+        return Response(PreviewSerializer(change(imp, ser.validated_data)).data)
 
     @extend_schema(
         summary="Подтвердить: фоновая задача загрузит все принятые строки или ни одной",
