@@ -1,13 +1,11 @@
 """People in an organisation: memberships, verification, administrators, movement, assignments."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exceptions import Conflict, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_letter_after_commit, site_url
 from portal.quotes import inner_quotes
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
@@ -90,21 +88,14 @@ def teacher_verify(*, membership: Membership, actor) -> Membership:
 def _tell_verified(membership: Membership) -> None:
     """The teacher learns by e-mail that the wait is over and what they may do now (their home page says it too)."""
     organisation, user = membership.organisation, membership.user
-    with translation.override("ru"):  # letters are in Russian, whatever language the administrator reads
-        words = organisation.vocabulary
-        teacher, groups, students = str(words.teacher), str(words.groups_genitive), str(words.students_dative)
-    home = settings.PORTAL_BASE_URL + reverse("orgs:org_home", args=[organisation.pk])
-    email_after_commit(
-        subject=f"Статус подтверждён: {organisation.short_name}",
-        body=(
-            f"Здравствуйте, {user.first_name or user.full_name}!\n\n"
-            f"Ваш статус подтверждён администратором: вы — {teacher} в «{inner_quotes(organisation.short_name)}».\n"
-            f"Теперь вы можете создавать чаты {groups}, где ведёте занятия, и приглашать в них {students} "
-            f"и родителей по ссылкам-приглашениям.\n\n"
-            f"Ваша страница в портале: {home}"
-        ),
-        recipients=[user.email],
-    )
+    letter = {
+        "user": user,
+        "words": organisation.vocabulary,
+        "short_name": organisation.short_name,
+        "organisation_name": inner_quotes(organisation.short_name),
+        "link": site_url("orgs:org_home", organisation.pk),
+    }
+    email_letter_after_commit("teacher_verified", letter, recipients=[user.email])
 
 
 def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from portal.exceptions import RuleViolation
+from portal.mail import letter_render
 from portal.ratelimit import limiter as ratelimit
 
 from .models import OneTimeCode, User
@@ -67,13 +68,14 @@ def otp_request(*, identifier: str, deliver: bool = True) -> OneTimeCode:
         expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
     )
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
-    text = f"Код для входа на портал: {code}. Действует {minutes} мин. Никому его не сообщайте."
+    letter = letter_render("login_code", {"code": code, "minutes": minutes})
+    text = letter["body"]  # the SMS says what the letter says
     if not deliver:
         return otp
     if channel == OneTimeCode.Channel.SMS:
         transaction.on_commit(lambda: send_sms(phone=destination, text=text))
     else:
-        transaction.on_commit(lambda: send_code_email(email=destination, text=text))
+        transaction.on_commit(lambda: send_code_email(email=destination, subject=letter["subject"], text=text))
     return otp
 
 
