@@ -1,12 +1,18 @@
 """Reads of the chats app, filtered to what the user may see and prefetched."""
 
+from collections import defaultdict
+
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from orgs.models import Organisation
+from orgs.models import Membership, Organisation, ParentLink, Placement
+from portal.accounts.models import User
 
-from .models import Chat, ChatMember, ChatReadState, Message, Report
+from .models import Chat, ChatMember, ChatReadState, Message, PollOption, PollVote, Report
 from .permissions import is_org_admin
+from .services.pools import ADMIN, CATEGORY_ORDER, LEADER, PARENT, STAFF, STUDENT, TEACHER, member_pool
 
 
 def chats_for_user(user, organisation: Organisation) -> QuerySet[Chat]:
@@ -170,3 +176,119 @@ def channels_of(organisation: Organisation) -> list[Chat]:
     order = {kind: n for n, kind in enumerate(Chat.CHANNEL_KINDS)}
     chats = Chat.objects.filter(organisation=organisation, kind__in=Chat.CHANNEL_KINDS, is_archived=False)
     return sorted(chats, key=lambda c: (order[c.kind], c.created_at, c.pk))
+
+
+# ---- polls ------------------------------------------------------------------------------------------------------
+
+
+def polls_results(polls, viewer) -> dict[int, dict]:
+    """What the chat page and the API show of each poll, by its id: the counts per option, the viewer's own choice,
+    the number of people who voted and, unless the poll is anonymous, who chose what (None when it is). A fixed
+    number of queries whatever the number of polls."""
+    polls = {poll.pk: poll for poll in polls}
+    if not polls:
+        return {}
+    options = {pk: [] for pk in polls}
+    for option in PollOption.objects.filter(poll_id__in=polls).annotate(vote_count=Count("votes")):
+        options[option.poll_id].append(option)
+    mine = set(PollVote.objects.filter(option__poll_id__in=polls, user=viewer).values_list("option_id", flat=True))
+    totals = dict(
+        PollVote.objects.filter(option__poll_id__in=polls)
+        .order_by()
+        .values("option__poll_id")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("option__poll_id", "n")
+    )
+    public = [pk for pk, poll in polls.items() if not poll.anonymous]
+    voters = {}
+    if public:
+        # The voters' names only, one person object per voter (a class votes in ten polls: hundreds of votes, forty
+        # people), not a vote and a full user row per vote.
+        votes = (
+            PollVote.objects.filter(option__poll_id__in=public)
+            .order_by("created_at", "pk")
+            .values_list("option_id", "user_id", "user__last_name", "user__first_name", "user__patronymic")
+        )
+        people = {}
+        for option_id, user_id, last_name, first_name, patronymic in votes:
+            if user_id not in people:
+                people[user_id] = User(pk=user_id, last_name=last_name, first_name=first_name, patronymic=patronymic)
+            voters.setdefault(option_id, []).append(people[user_id])
+    return {
+        pk: {
+            "id": pk,
+            "question": poll.question,
+            "multiple": poll.multiple,
+            "anonymous": poll.anonymous,
+            "closes_at": poll.closes_at,
+            "closed": poll.is_closed(),
+            "total_voters": totals.get(pk, 0),
+            "options": [
+                {
+                    "id": o.pk,
+                    "text": o.text,
+                    "votes": o.vote_count,
+                    "chosen": o.pk in mine,
+                    "voters": None if poll.anonymous else voters.get(o.pk, []),
+                }
+                for o in sorted(options[pk], key=lambda o: (o.position, o.pk))
+            ],
+        }
+        for pk, poll in polls.items()
+    }
+
+
+def poll_results(poll, viewer) -> dict:
+    """One poll's results as `polls_results` gives them."""
+    return polls_results([poll], viewer)[poll.pk]
+
+
+# ---- the member picker ------------------------------------------------------------------------------------------
+
+
+PICKER_LABELS = {
+    LEADER: gettext_lazy("Руководитель и заместители"),
+    ADMIN: gettext_lazy("Администраторы"),
+    TEACHER: gettext_lazy("Педагоги и сотрудники"),
+    PARENT: gettext_lazy("Родители"),
+    STUDENT: gettext_lazy("Обучающиеся"),
+}
+
+
+def chat_member_candidates(chat: Chat) -> dict[int, str]:
+    """Who may be added to the chat, as {user id: category}: the people its kind (and class) may hold who are not
+    in it now. The «Добавить участников» page and the API's members/candidates/ both answer with it."""
+    current = set(chat.members.filter(left_at__isnull=True).values_list("user_id", flat=True))
+    pool = member_pool(organisation=chat.organisation, kind=chat.kind, group=chat.group)
+    return {user_id: category for user_id, category in pool.items() if user_id not in current}
+
+
+def member_picker(organisation: Organisation, pool: dict[int, str], checked=frozenset()) -> list[dict]:
+    """The people of a pool grouped by category, with a short note each (position, class, children): the picker.
+    Each section: {"key", "label", "people": [{"user", "note", "checked", "search"}]}, people by name."""
+    notes: dict[int, list[str]] = defaultdict(list)
+    ids = list(pool)
+    positions = dict(Membership.Position.choices)
+    for user_id, position in Membership.objects.filter(
+        organisation=organisation, user_id__in=ids, role=Membership.Role.TEACHER, valid_to__isnull=True
+    ).values_list("user_id", "position"):
+        if position and pool[user_id] in STAFF:
+            notes[user_id].append(str(positions.get(position, "")))
+    for user_id, name in Placement.objects.filter(
+        organisation=organisation, student_id__in=ids, valid_to__isnull=True
+    ).values_list("student_id", "group__name"):
+        if pool[user_id] == STUDENT:
+            notes[user_id].append(name)
+    links = ParentLink.objects.filter(
+        organisation=organisation, parent_id__in=ids, valid_to__isnull=True
+    ).select_related("child")
+    for link in links:
+        if pool[link.parent_id] == PARENT:
+            notes[link.parent_id].append(_("родитель: %(child)s") % {"child": link.child.short_name})
+    sections = {c: [] for c in CATEGORY_ORDER}
+    for user in User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "patronymic", "pk"):
+        note = ", ".join(n for n in notes[user.pk] if n)
+        sections[pool[user.pk]].append(
+            {"user": user, "note": note, "checked": user.pk in checked, "search": f"{user.full_name} {note}".lower()}
+        )
+    return [{"key": c, "label": PICKER_LABELS[c], "people": p} for c, p in sections.items() if p]
