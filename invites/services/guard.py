@@ -129,3 +129,12 @@ def token_lookup(ip: str | None):
     finally:
         if not missed:
             ratelimit.give_back(LOOKUP_SCOPE, ip)
+
+
+def invite_lookup(token: str, ip: str | None) -> Invite:
+    """The invite for a token, looked up once per request behind the per-address guard (`token_lookup`): the page
+    and the API find the invite here and hand it on (invite_redeem(invite=...)), never looking the token up twice."""
+    from .redeem import invite_find  # redeem imports this module (leak_check)
+
+    with token_lookup(ip):
+        return invite_find(token)

@@ -148,6 +148,35 @@ def user_create(
     )
 
 
+def account_signup_by_code(
+    *,
+    identifier: str,
+    code: str,
+    last_name: str,
+    first_name: str,
+    patronymic: str = "",
+    password: str | None = None,
+) -> tuple[User, bool]:
+    """Sign up with a one-time code sent to a phone or an e-mail (otp_request): the code proves the address, and
+    the person gets an account with it as the login. Returns (the account, whether it is new): a person whose
+    account already has this phone or e-mail is signed in to it instead, their name unchanged."""
+    otp_verify(identifier=identifier, code=code)
+    user = user_find_by_identifier(identifier)
+    if user is not None:
+        return user, False
+    channel, destination = normalize_identifier(identifier)
+    sms = channel == OneTimeCode.Channel.SMS
+    user = user_create(
+        last_name=last_name,
+        first_name=first_name,
+        patronymic=patronymic,
+        phone=destination if sms else None,
+        email=None if sms else destination,
+        password=password,
+    )
+    return user, True
+
+
 def _login_key(identifier: str) -> str:
     try:
         _, identifier = normalize_identifier(identifier)  # every way of writing one phone counts together
