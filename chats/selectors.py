@@ -15,19 +15,25 @@ from .permissions import is_org_admin
 from .services.pools import ADMIN, CATEGORY_ORDER, LEADER, PARENT, STAFF, STUDENT, TEACHER, member_pool
 
 
-def chats_for_user(user, organisation: Organisation) -> QuerySet[Chat]:
-    """The chats of this organisation the user is an active member of (archived ones too: their history stays),
-    each with `member_count`, `my_role` and `owners` (active owners with their users); two queries in all."""
-    mine = ChatMember.objects.filter(chat=OuterRef("pk"), user=user, left_at__isnull=True).order_by()
-    # Counted in a subquery, not by joining the members: a join groups the rows, and every per-chat subquery
-    # annotated later (the API's unread counts) would then run once per member instead of once per chat.
-    members = (
+def _member_count():
+    """A chat's current members, as a subquery of the chat (OuterRef "pk").
+
+    Counted in a subquery, not by joining the members: a join groups the rows, and every per-chat subquery
+    annotated later (the API's unread counts) would then run once per member instead of once per chat."""
+    return (
         ChatMember.objects.filter(chat=OuterRef("pk"), left_at__isnull=True)
         .order_by()
         .values("chat")
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
+
+
+def chats_for_user(user, organisation: Organisation) -> QuerySet[Chat]:
+    """The chats of this organisation the user is an active member of (archived ones too: their history stays),
+    each with `member_count`, `my_role` and `owners` (active owners with their users); two queries in all."""
+    mine = ChatMember.objects.filter(chat=OuterRef("pk"), user=user, left_at__isnull=True).order_by()
+    members = _member_count()
     return (
         Chat.objects.filter(organisation=organisation)
         .filter(pk__in=ChatMember.objects.filter(user=user, left_at__isnull=True).values("chat_id"))
@@ -114,13 +120,7 @@ def chats_for_admin(organisation: Organisation, *, kind=None, group_id=None, arc
     """Every chat of the organisation, for its administrators: `member_count`, `last_activity` (the newest message's
     time, else the chat's creation) and `owners`; filtered by kind, class, archived state and words of the title;
     two queries for any number of chats."""
-    members = (
-        ChatMember.objects.filter(chat=OuterRef("pk"), left_at__isnull=True)
-        .order_by()
-        .values("chat")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
+    members = _member_count()
     newest = Message.objects.filter(chat=OuterRef("pk")).order_by("-pk").values("created_at")[:1]
     qs = Chat.objects.filter(organisation=organisation)
     if kind:

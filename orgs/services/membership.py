@@ -77,12 +77,18 @@ def teacher_verify(*, membership: Membership, actor) -> Membership:
         membership.verified_at = timezone.now()
         membership.verification_note = ""
         membership.save()
-        permissions_sync_user(organisation=membership.organisation, user=membership.user)
-        audit_record(organisation=membership.organisation, actor=actor, action="teacher.verified", obj=membership)
-        structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
+        _staff_changed(membership, actor, "teacher.verified")
         teacher_verified_after_commit(membership=membership)
         _tell_verified(membership)
     return membership
+
+
+def _staff_changed(membership: Membership, actor, action: str, details: dict | None = None) -> None:
+    """After a member of staff's verification or position changed: their rights, the audit entry, and the news
+    for the chats and other apps that follow the structure."""
+    permissions_sync_user(organisation=membership.organisation, user=membership.user)
+    audit_record(organisation=membership.organisation, actor=actor, action=action, obj=membership, details=details)
+    structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
 
 
 def _tell_verified(membership: Membership) -> None:
@@ -115,15 +121,7 @@ def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
         membership.verified_at = timezone.now()
         membership.verification_note = reason
         membership.save()
-        permissions_sync_user(organisation=membership.organisation, user=membership.user)
-        audit_record(
-            organisation=membership.organisation,
-            actor=actor,
-            action="teacher.rejected",
-            obj=membership,
-            details={"reason": reason},
-        )
-        structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
+        _staff_changed(membership, actor, "teacher.rejected", {"reason": reason})
     return membership
 
 
@@ -147,15 +145,7 @@ def staff_set_position(*, membership: Membership, actor, position: str, reason: 
         from_name=str(before),
         to_name=str(membership.get_position_display()),
     )
-    permissions_sync_user(organisation=membership.organisation, user=membership.user)
-    audit_record(
-        organisation=membership.organisation,
-        actor=actor,
-        action="staff.position_changed",
-        obj=membership,
-        details={"position": position},
-    )
-    structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
+    _staff_changed(membership, actor, "staff.position_changed", {"position": position})
     return membership
 
 
