@@ -5,16 +5,7 @@ who teach it — as SPEC has a class (the class teachers' chat is the curator an
 import pytest
 from django.urls import reverse
 
-from tests.factories import (
-    ClassFactory,
-    OrganisationFactory,
-    admin_of,
-    curator_of,
-    parent_of,
-    student_in,
-    teacher_of,
-    teaches,
-)
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +27,17 @@ def api_people(api, user, group) -> set[int]:
 
 
 def test_the_class_page_and_the_api_list_the_same_people_of_a_class(client, api):
-    org = OrganisationFactory()
-    group, other = ClassFactory(organisation=org, name="5А"), ClassFactory(organisation=org, name="5Б")
-    curator = curator_of(group)
-    maths = teacher_of(org)
-    teaches(group, maths)
-    kid, lone_kid = student_in(group), student_in(group)
-    mother = parent_of(kid, org)
-    stranger_kid = student_in(other)
-    parent_of(stranger_kid, org)
-    teaches(other, teacher_of(org))
+    org = f.OrganisationFactory()
+    group, other = f.ClassFactory(organisation=org, name="5А"), f.ClassFactory(organisation=org, name="5Б")
+    curator = f.curator_of(group)
+    maths = f.teacher_of(org)
+    f.teaches(group, maths)
+    kid, lone_kid = f.student_in(group), f.student_in(group)
+    mother = f.parent_of(kid, org)
+    stranger_kid = f.student_in(other)
+    f.parent_of(stranger_kid, org)
+    f.teaches(other, f.teacher_of(org))
     expected = {curator.pk, maths.pk, kid.pk, lone_kid.pk, mother.pk}
-    for user in (admin_of(org), curator):
+    for user in (f.admin_of(org), curator):
         assert page_people(client, user, group) == expected
         assert api_people(api, user, group) == expected
