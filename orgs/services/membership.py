@@ -65,18 +65,24 @@ def _lock(membership: Membership) -> Membership:
     return Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
 
 
+def _verification_decide(membership: Membership, actor, verification: str, note: str, *, not_teacher) -> Membership:
+    """Lock the membership, check that it is a current teacher's (else `not_teacher`), write the decision; inside
+    the caller's transaction."""
+    membership = _lock(membership)
+    if membership.role != Role.TEACHER or not membership.is_active:
+        raise RuleViolation(not_teacher, code="not_a_teacher")
+    membership.verification, membership.verification_note = verification, note
+    membership.verified_by, membership.verified_at = actor, timezone.now()
+    membership.save()
+    return membership
+
+
 def teacher_verify(*, membership: Membership, actor) -> Membership:
     """«Подтверждение статуса учитель»: the teacher gets the badge and the rights of a verified teacher."""
     require(actor, "verify_teachers", membership.organisation)
     with transaction.atomic():
-        membership = _lock(membership)
-        if membership.role != Role.TEACHER or not membership.is_active:
-            raise RuleViolation(_("Подтверждать можно только действующих педагогов."), code="not_a_teacher")
-        membership.verification = Verification.VERIFIED
-        membership.verified_by = actor
-        membership.verified_at = timezone.now()
-        membership.verification_note = ""
-        membership.save()
+        not_teacher = _("Подтверждать можно только действующих педагогов.")
+        membership = _verification_decide(membership, actor, Verification.VERIFIED, "", not_teacher=not_teacher)
         _staff_changed(membership, actor, "teacher.verified")
         teacher_verified_after_commit(membership=membership)
         _tell_verified(membership)
@@ -113,14 +119,8 @@ def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
             _("Укажите причину отказа."), code="reason_required", fields={"reason": [_("Обязательное поле.")]}
         )
     with transaction.atomic():
-        membership = _lock(membership)
-        if membership.role != Role.TEACHER or not membership.is_active:
-            raise RuleViolation(_("Отклонять можно только действующих педагогов."), code="not_a_teacher")
-        membership.verification = Verification.REJECTED
-        membership.verified_by = actor
-        membership.verified_at = timezone.now()
-        membership.verification_note = reason
-        membership.save()
+        not_teacher = _("Отклонять можно только действующих педагогов.")
+        membership = _verification_decide(membership, actor, Verification.REJECTED, reason, not_teacher=not_teacher)
         _staff_changed(membership, actor, "teacher.rejected", {"reason": reason})
     return membership
 
