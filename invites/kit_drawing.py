@@ -187,11 +187,14 @@ def card_layout(card, organisation_name: str, steps: Steps) -> tuple[list[Text],
 
 
 def _draw_texts(pdf, texts: list[Text], left: float, top: float) -> None:
-    shade = None
+    """The texts as one PDF text object: the font and shade set only where they change (a card's PDF is a third
+    the size it is with a text object per string, and a little faster to write)."""
+    out = pdf.beginText()
+    shade = face = None
     for text in texts:
         if text.shade != shade:
             shade = text.shade
-            pdf.setFillGray(shade)
+            out.setFillGray(shade)
         half_leading = (text.leading - _normal(text.size)) / 2
         baseline = top + text.top + half_leading + ASCENT * text.size / MM
         for line in text.lines:
@@ -199,12 +202,14 @@ def _draw_texts(pdf, texts: list[Text], left: float, top: float) -> None:
                 x = (left + text.align_right) * MM - sum(_string_width(s, f, text.size) for s, f in line)
             else:
                 x = (left + text.left) * MM
-            y = PAGE_HEIGHT - baseline * MM
+            out.setTextOrigin(x, PAGE_HEIGHT - baseline * MM)
             for segment, font in line:
-                pdf.setFont(font, text.size)
-                pdf.drawString(x, y, segment)
-                x += _string_width(segment, font, text.size)
+                if (font, text.size) != face:
+                    face = (font, text.size)
+                    out.setFont(font, text.size)
+                out.textOut(segment)
             baseline += text.leading
+    pdf.drawText(out)
 
 
 def _draw_card(pdf, card, organisation_name: str, left: float, top: float) -> None:
