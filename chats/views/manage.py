@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.models import Group, Membership, Organisation, ParentLink, Placement
-from orgs.views._base import org_page, perform
+from orgs.web import org_page
 from portal.accounts.models import User
 from portal.exceptions import NotFound, PermissionDenied, PortalError
+from portal.web import perform
 
 from .. import selectors
 from ..models import Chat

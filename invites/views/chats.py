@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chats.services.messages import chat_get_for
-from orgs.views._base import apply_error_to_form, org_page
+from orgs.web import org_page
 from portal.exceptions import PortalError
 from portal.qr import qr_data_uri
+from portal.web import apply_error_to_form
 
 from .. import selectors
 from ..chat_forms import ChatInviteForm

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Group
 from orgs.selectors import group_get
-from orgs.views._base import apply_error_to_form, org_page
+from orgs.web import org_page
 from portal.exceptions import PortalError
 from portal.spreadsheets import CSV_TYPE, XLSX_TYPE
+from portal.web import apply_error_to_form
 
 from .. import selectors
 from ..exports import invites_csv, invites_xlsx

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from .. import selectors
 from ..models import Group
-from ._base import org_page
+from ..web import org_page
 
 
 @org_page("view_org")

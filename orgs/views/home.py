@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.exceptions import PortalError
+from portal.web import apply_error_to_form
 
 from .. import onboarding, selectors
 from ..forms import ApplicationForm
 from ..models import Membership, Placement
 from ..services.registration import application_submit
-from ._base import apply_error_to_form, org_page
+from ..web import org_page
 
 LEADER_POSITIONS = {Membership.Position.DIRECTOR, Membership.Position.DEPUTY}
 VERIFIED_NEWS_FOR = timedelta(days=14)
