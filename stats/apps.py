@@ -6,4 +6,6 @@ class StatsConfig(AppConfig):
     verbose_name = "Статистика использования"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (marks backdated changes of orgs and chats for recount)
+        from . import receivers, sections  # noqa: F401  (receivers mark backdated changes of orgs and chats for recount)
+
+        sections.register()

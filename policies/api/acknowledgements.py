@@ -21,7 +21,7 @@ from portal.spreadsheets import XLSX_TYPE
 
 from .. import selectors, selectors_ack
 from ..models import Acknowledgement, Document
-from ..permissions import sees_drafts
+from ..permissions import can_see_drafts
 from ..services.acknowledgements import acknowledgement_record, acknowledgement_record_paper
 from ..services.terms import terms_accept
 from ..sheet import sheet_filename, sheet_pdf, sheet_xlsx
@@ -117,12 +117,12 @@ class AcknowledgementViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         return Acknowledgement.objects.none()  # the lists come from the selectors
 
     def _campaign(self, pk, *, manage: bool = True):
-        if manage and not sees_drafts(self.request.user, self.organisation):
+        if manage and not can_see_drafts(self.request.user, self.organisation):
             raise PermissionDenied(_("Ход ознакомления видят администраторы и директор."))
         return selectors_ack.campaign_get(self.organisation, parse_int(pk, "id"))
 
     def list(self, request, org_pk=None):
-        if not sees_drafts(request.user, self.organisation):
+        if not can_see_drafts(request.user, self.organisation):
             raise PermissionDenied(_("Ход ознакомления видят администраторы и директор."))
         page = self.paginate_queryset(selectors_ack.progress_summaries(self.organisation))
         return self.get_paginated_response(CampaignSerializer(page, many=True).data)

@@ -21,7 +21,7 @@ from portal.web import perform
 from .. import selectors, selectors_ack
 from ..forms import AudienceForm, PaperAcknowledgementForm, TermsForm
 from ..models import AcknowledgementCampaign, Document
-from ..permissions import is_admin, sees_drafts
+from ..permissions import can_manage_documents, can_see_drafts
 from ..services.acknowledgements import acknowledgement_record, acknowledgement_record_paper, document_audience_set
 from ..services.terms import terms_accept
 from ..sheet import sheet_filename, sheet_pdf, sheet_xlsx
@@ -65,7 +65,7 @@ def acknowledge(request, campaign_id):
 
 
 def _campaign(request, org, version_id):
-    if not sees_drafts(request.user, org):
+    if not can_see_drafts(request.user, org):
         raise PermissionDenied
     try:
         return selectors_ack.campaign_get(org, version_id)
@@ -88,7 +88,7 @@ def progress(request, org, version_id):
             "progress": p,
             "done_count": len(done),
             "total": len(done) + len(p.pending),
-            "can_record": is_admin(request.user, org) and campaign.closed_at is None,
+            "can_record": can_manage_documents(request.user, org) and campaign.closed_at is None,
             "paper_form": PaperAcknowledgementForm(),
         },
     )

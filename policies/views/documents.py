@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orgs.permissions import is_director
 from orgs.web import org_page
 from portal.exceptions import PortalError
 from portal.web import apply_error_to_form, perform
@@ -19,7 +20,7 @@ from portal.web import apply_error_to_form, perform
 from .. import selectors
 from ..forms import AgreementForm, ApprovalForm, ClauseForm, ResponsibleEndForm, ResponsibleForm, VersionCreateForm
 from ..models import Document, DocumentVersion, ResponsiblePerson
-from ..permissions import is_admin, is_director
+from ..permissions import can_manage_documents
 from ..selectors_ack import campaign_for_version
 from ..services.documents import clause_edit, version_create, version_refresh
 from ..services.files import PrintedVersion, version_file
@@ -50,7 +51,7 @@ def document_list(request, org):
         "policies/documents.html",
         {
             "documents": selectors.documents_for_user(request.user, org),
-            "can_edit": is_admin(request.user, org),
+            "can_edit": can_manage_documents(request.user, org),
             "create_form": VersionCreateForm(),
         },
     )
@@ -76,7 +77,7 @@ def version_new(request, org, kind):
 @org_page()
 def version_detail(request, org, version_id):
     version = _version(request, org, version_id)
-    admin, director = is_admin(request.user, org), is_director(request.user, org)
+    admin, director = can_manage_documents(request.user, org), is_director(request.user, org)
     status = version.status
     open_ = status in DocumentVersion.OPEN
     context = {
@@ -134,7 +135,7 @@ def version_file_view(request, org, version_id, fmt):
 @org_page()
 def version_edit(request, org, version_id):
     version = _version(request, org, version_id)
-    if not is_admin(request.user, org):
+    if not can_manage_documents(request.user, org):
         raise PermissionDenied
     if version.status != DocumentVersion.Status.DRAFT:
         messages.info(request, _("Утверждённая или согласуемая версия не редактируется."))
@@ -219,7 +220,7 @@ def version_approve_view(request, org, version_id):
 
 @org_page()
 def responsible_list(request, org):
-    admin = is_admin(request.user, org)
+    admin = can_manage_documents(request.user, org)
     form = ResponsibleForm(organisation=org) if admin else None
     if request.method == "POST":
         if not admin:

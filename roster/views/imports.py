@@ -19,6 +19,7 @@ from .. import selectors
 from ..columns import FIELDS, mapping_problems
 from ..forms import MappingForm, RowForm, UploadForm
 from ..models import KitPrint, RosterImport
+from ..permissions import MANAGE_ROSTER, can_create_classes
 from ..planning import plan_build
 from ..reading import MAX_BYTES
 from ..report import error_report_filename, error_report_xlsx
@@ -41,7 +42,7 @@ def _capfirst(text) -> str:
     return text[:1].upper() + text[1:]
 
 
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_home(request, org):
     """«Импорт контингента»: the upload form and the imports made so far."""
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -67,7 +68,7 @@ def roster_home(request, org):
     return render(request, "roster/home.html", {"form": form, "imports": imports}, status=status)
 
 
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_mapping(request, org, import_id):
     imp = selectors.roster_import_get(request.user, org, import_id)
     form = MappingForm(
@@ -95,12 +96,12 @@ def _preview(request, org, imp):
         "lines": plan.lines[:SHOWN_ROWS],
         "more": max(0, len(plan.lines) - SHOWN_ROWS),
         "fields": FIELDS[imp.kind],
-        "may_create_classes": request.user.has_perm("orgs.manage_org", org),
+        "may_create_classes": can_create_classes(request.user, org),
     }
     return render(request, "roster/preview.html", context)
 
 
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_import(request, org, import_id):
     """One import: its preview while it is a draft, its progress while the job runs, then its result."""
     imp = selectors.roster_import_get(request.user, org, import_id)
@@ -117,7 +118,7 @@ def roster_import(request, org, import_id):
     return render(request, "roster/result.html", context)
 
 
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_row(request, org, import_id, number):
     """Correct one row of the preview."""
     imp = selectors.roster_import_get(request.user, org, import_id)
@@ -139,7 +140,7 @@ def roster_row(request, org, import_id, number):
 
 
 @require_POST
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_classes(request, org, import_id):
     """«Создать при загрузке»: the missing classes ticked in the preview."""
     imp = selectors.roster_import_get(request.user, org, import_id)
@@ -161,7 +162,7 @@ def roster_classes(request, org, import_id):
 
 
 @require_POST
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_confirm(request, org, import_id):
     imp = selectors.roster_import_get(request.user, org, import_id)
     try:
@@ -171,7 +172,7 @@ def roster_confirm(request, org, import_id):
     return redirect("roster:import", org.pk, imp.pk)
 
 
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_progress(request, org, import_id):
     """Rows done of the total, as JSON, for the page that shows the job's progress."""
     imp = selectors.roster_import_get(request.user, org, import_id)
@@ -179,7 +180,7 @@ def roster_progress(request, org, import_id):
 
 
 @require_POST
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_kits(request, org, import_id):
     """«Распечатать все комплекты»: a background job prints every class's cards from the links the import made
     into one PDF, each class from a new page; the import's page shows its progress, then the file. A click while
@@ -195,14 +196,14 @@ def roster_kits(request, org, import_id):
     return redirect(reverse("roster:import", args=[org.pk, imp.pk]) + "#all-kits-title")
 
 
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_kits_progress(request, org, import_id, job_id):
     """Classes printed of the total, as JSON, for the page that shows the kits' job."""
     imp = selectors.roster_import_get(request.user, org, import_id)
     return JsonResponse(kit_print_progress(selectors.kit_print_get(imp, job_id)))
 
 
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_kits_file(request, org, import_id, job_id):
     """The kits' file the job made."""
     imp = selectors.roster_import_get(request.user, org, import_id)
@@ -215,7 +216,7 @@ def roster_kits_file(request, org, import_id, job_id):
 
 
 @require_POST
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_mail(request, org, import_id):
     """«Разослать по e-mail»: every working link of the import that has an address, as one background job."""
     imp = selectors.roster_import_get(request.user, org, import_id)
@@ -231,7 +232,7 @@ def roster_mail(request, org, import_id):
     return redirect("invites:mailing", org.pk, mailing.pk)
 
 
-@org_page("manage_movement")
+@org_page(MANAGE_ROSTER)
 def roster_errors(request, org, import_id):
     """The rows left out and why, as XLSX: after the job its own list, before it the preview's."""
     imp = selectors.roster_import_get(request.user, org, import_id)

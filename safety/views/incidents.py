@@ -14,18 +14,19 @@ from portal.exceptions import NotFound
 from portal.web import perform
 
 from .. import selectors, services
+from ..permissions import MANAGE_INCIDENTS
 
 PAGE_SIZE = 25
 
 
-@org_page("manage_org")
+@org_page(MANAGE_INCIDENTS)
 def incidents(request, org):
     page = Paginator(selectors.incidents_for_admin(request.user, org), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "safety/incidents.html", {"page": page})
 
 
 @require_POST
-@org_page("manage_org")
+@org_page(MANAGE_INCIDENTS)
 def incident_review(request, org, incident_id):
     incident = selectors.incident_get(request.user, org, incident_id)
     perform(request, lambda: services.incident_review(actor=request.user, incident=incident), _("Инцидент рассмотрен."))
@@ -33,7 +34,7 @@ def incident_review(request, org, incident_id):
 
 
 @require_POST
-@org_page("manage_org")
+@org_page(MANAGE_INCIDENTS)
 def member_sessions_end(request, org, user_id):
     try:
         person = selectors.org_member_get(org, user_id)

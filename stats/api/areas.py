@@ -11,13 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
-from orgs.permissions import require
 from portal.api.schema import ERRORS
 
 from .. import rollup as r
 from ..areas import area_get, area_organisations, areas_for_user
 from ..models import Area
 from ..periods import parse_period
+from ..permissions import require_view_statistics
 from ..services.areas import TARGET_MAX, TARGET_MIN, area_audit, period_text, target_error, targets_set
 from ..targets import KEYS, area_targets, organisation_targets
 
@@ -245,7 +245,7 @@ class OrgTargetsView(OrgScopedMixin, APIView):
         responses={200: TargetsSerializer, **ERRORS},
     )
     def get(self, request, org_pk=None):
-        require(request.user, "view_statistics", self.organisation)
+        require_view_statistics(request.user, self.organisation)
         return Response(targets_data(organisation_targets(self.organisation)))
 
     @extend_schema(

@@ -20,6 +20,7 @@ from portal.exceptions import NotFound
 
 from .. import selectors
 from ..models import MonthlyReport
+from ..permissions import VIEW_STATISTICS
 from ..services.report_jobs import area_report_downloaded, area_report_request, monthly_report_request, parse_month
 from ..services.reports import month_name
 from ..views.organisation import report_file_response
@@ -147,7 +148,7 @@ def _file_schema(whose: str, param, report_param: str = "id"):
 class ReportsMixin(OrgScopedMixin):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.need("view_statistics")
+        self.need(VIEW_STATISTICS)
 
     def get_queryset(self):
         return selectors.monthly_reports(organisation_id=self.organisation.pk)

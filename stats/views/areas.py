@@ -23,6 +23,7 @@ from ..area_exports import CONTENT_TYPES, EXPORTS
 from ..areas import area_get, area_organisations
 from ..dashboard import PERIODS
 from ..forms import TargetsForm
+from ..permissions import SET_TARGETS
 from ..services.areas import area_audit, period_text, targets_set
 from ..services.report_jobs import area_report_downloaded, area_report_months, area_report_request
 from ..services.reports import month_name
@@ -120,7 +121,7 @@ def area_targets_edit(request, area_id):
 
 
 @require_POST
-@org_page("manage_org")
+@org_page(SET_TARGETS)
 def org_targets_edit(request, org):
     form = TargetsForm(request.POST, targets=organisation_targets(org))
     if not form.is_valid():

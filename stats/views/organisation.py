@@ -21,6 +21,7 @@ from .. import selectors
 from ..exports import export_file, stats_export
 from ..forms import ExportForm, TargetsForm
 from ..models import MonthlyReport
+from ..permissions import VIEW_STATISTICS, can_set_targets
 from ..services.report_jobs import monthly_report_request, report_months
 from ..services.reports import month_name
 from ..targets import organisation_targets
@@ -43,9 +44,7 @@ def _dashboard(request, org, group_ids, export_form=None, status=200):
         "fresh": fresh,
         "day": day,
         "headlines": d.headlines(org, day, {k: t.value for k, t in targets.items()}) if whole else [],
-        "targets_form": TargetsForm(targets=targets)
-        if whole and request.user.has_perm("orgs.manage_org", org)
-        else None,
+        "targets_form": TargetsForm(targets=targets) if whole and can_set_targets(request.user, org) else None,
         "charts": d.charts(rows, whole),
         "classes": d.class_rows(org, group_ids, day),
         "thresholds": {"joined": d.JOINED_MIN, "parents": d.PARENTS_MIN, "quiet": d.QUIET_DAYS},
@@ -95,7 +94,7 @@ class ReportRequestForm(forms.Form):
         self.fields["month"].choices = [(m.isoformat(), month_name(m).capitalize()) for m in months]
 
 
-@org_page("view_statistics")
+@org_page(VIEW_STATISTICS)
 def monthly_reports(request, org):
     """The organisation's stored reports and the form that asks for one (administrators and leaders; a curator's
     statistics are of classes, and a report is the organisation's document with its requisites)."""
@@ -146,7 +145,7 @@ def report_file_response(request, report: MonthlyReport) -> HttpResponse:
     return response
 
 
-@org_page("view_statistics")
+@org_page(VIEW_STATISTICS)
 def monthly_report_file(request, org, report_id):
     report = selectors.monthly_reports(organisation_id=org.pk).filter(pk=report_id).select_related("organisation")
     report = report.first()
