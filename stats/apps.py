@@ -6,6 +6,7 @@ class StatsConfig(AppConfig):
     verbose_name = "Статистика использования"
 
     def ready(self):
-        from . import receivers, sections  # noqa: F401  (receivers mark backdated changes of orgs and chats for recount)
+        from . import audit_labels, receivers, sections  # noqa: F401  (receivers mark backdated changes of orgs and chats for recount)
 
         sections.register()
+        audit_labels.register()

@@ -5,13 +5,12 @@ paper signatures, the «Лист ознакомления» as PDF or XLSX; the 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
-from orgs.api.serializers import PersonSerializer
 from portal.accounts.models import User
 from portal.api.fields import parse_int
 from portal.api.schema import ERRORS
@@ -25,67 +24,19 @@ from ..permissions import can_see_drafts
 from ..services.acknowledgements import acknowledgement_record, acknowledgement_record_paper
 from ..services.terms import terms_accept
 from ..sheet import sheet_filename, sheet_pdf, sheet_xlsx
-from .documents import VersionSerializer, VersionSummarySerializer
+from .serializers import (
+    AcknowledgementSerializer,
+    AcknowledgeSerializer,
+    CampaignSerializer,
+    MineSerializer,
+    PaperSerializer,
+    ProgressSerializer,
+    TermsAcceptSerializer,
+    TermsStateSerializer,
+)
 
 VERSION_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id версии документа")
 FILES = ("pdf", "xlsx")
-
-
-class AcknowledgementSerializer(serializers.ModelSerializer):
-    person = PersonSerializer(read_only=True)
-    recorded_by = PersonSerializer(read_only=True)
-    version = serializers.CharField(source="version.number", read_only=True)
-    kind = serializers.CharField(source="campaign.document.kind", read_only=True)
-
-    class Meta:
-        model = Acknowledgement
-        fields = ["kind", "version", "person", "method", "acknowledged_on", "recorded_by", "recorded_at"]
-
-
-class ProgressRowSerializer(serializers.Serializer):
-    person = PersonSerializer()
-    position = serializers.CharField(help_text="должность или роль")
-    left = serializers.BooleanField(help_text="выбыл из организации после ознакомления")
-    acknowledgement = AcknowledgementSerializer(allow_null=True)
-
-
-class CampaignSerializer(serializers.Serializer):
-    kind = serializers.CharField(source="campaign.document.kind")
-    major = serializers.IntegerField(source="campaign.major")
-    version = VersionSummarySerializer(help_text="версия, которую читают сейчас")
-    open = serializers.SerializerMethodField()
-    students = serializers.BooleanField(source="campaign.students")
-    parents = serializers.BooleanField(source="campaign.parents")
-    started_at = serializers.DateTimeField(source="campaign.started_at")
-    done = serializers.IntegerField(help_text="ознакомлены из нынешнего круга")
-    total = serializers.IntegerField(help_text="всего в нынешнем круге")
-
-    def get_open(self, s) -> bool:
-        return s.campaign.closed_at is None
-
-
-class ProgressSerializer(CampaignSerializer):
-    acknowledged = ProgressRowSerializer(many=True)
-    pending = ProgressRowSerializer(many=True)
-
-
-class PendingSerializer(serializers.Serializer):
-    version = VersionSerializer(source="current", help_text="текст, с которым нужно ознакомиться")
-    child = PersonSerializer(allow_null=True, help_text="ребёнок, за которого может отметить родитель")
-
-
-class MineSerializer(serializers.Serializer):
-    pending = PendingSerializer(many=True)
-    acknowledged = AcknowledgementSerializer(many=True)
-
-
-class AcknowledgeSerializer(serializers.Serializer):
-    child = serializers.IntegerField(required=False, allow_null=True, help_text="id ребёнка, если отмечает родитель")
-
-
-class PaperSerializer(serializers.Serializer):
-    person = serializers.IntegerField(help_text="id пользователя из круга ознакомления")
-    day = serializers.DateField(help_text="дата подписи на бумажном листе")
 
 
 class _Summary:
@@ -216,16 +167,6 @@ class AcknowledgementViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         if file_format == "pdf":
             return file_response(sheet_pdf(campaign), "application/pdf", sheet_filename(campaign, "pdf"))
         return file_response(sheet_xlsx(campaign), XLSX_TYPE, sheet_filename(campaign, "xlsx"))
-
-
-class TermsStateSerializer(serializers.Serializer):
-    version = VersionSerializer(allow_null=True, help_text="соглашение в силе; null — его нет, никто не ограничен")
-    accepted = serializers.BooleanField(help_text="принято ли соглашение этой редакции")
-
-
-class TermsAcceptSerializer(serializers.Serializer):
-    agree = serializers.BooleanField(help_text="принимаю пользовательское соглашение")
-    personal_data_consent = serializers.BooleanField(help_text="даю согласие на обработку персональных данных")
 
 
 @extend_schema_view(

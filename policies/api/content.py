@@ -1,7 +1,7 @@
 """REST API of the content rules: the organisation's list of forbidden services, for its administrators."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
@@ -9,40 +9,9 @@ from portal.api.schema import ERRORS
 
 from ..models import ForbiddenService
 from ..services import rules
-from ..services.content import MAX_ITEMS
+from .serializers import ForbiddenServicePatchSerializer, ForbiddenServiceSerializer, ForbiddenServiceWriteSerializer
 
 RULE_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id запрещённого сервиса")
-
-
-class ForbiddenServiceSerializer(serializers.ModelSerializer):
-    domains = serializers.ListField(child=serializers.CharField(), help_text="домены и ссылки сервиса: t.me, wa.me")
-    name_forms = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="формы названия: «телеграм», «телега»; до трёх букв — целое слово, длиннее — начало слова",
-    )
-
-    class Meta:
-        model = ForbiddenService
-        fields = ["id", "name", "domains", "name_forms", "enabled", "created_at", "updated_at"]
-        read_only_fields = fields
-
-
-class ForbiddenServiceWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    domains = serializers.ListField(
-        child=serializers.CharField(max_length=100), max_length=MAX_ITEMS, required=False, default=list
-    )
-    name_forms = serializers.ListField(
-        child=serializers.CharField(max_length=50), max_length=MAX_ITEMS, required=False, default=list
-    )
-    enabled = serializers.BooleanField(required=False, default=True)
-
-
-class ForbiddenServicePatchSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, required=False)
-    domains = serializers.ListField(child=serializers.CharField(max_length=100), max_length=MAX_ITEMS, required=False)
-    name_forms = serializers.ListField(child=serializers.CharField(max_length=50), max_length=MAX_ITEMS, required=False)
-    enabled = serializers.BooleanField(required=False)
 
 
 @extend_schema_view(

@@ -7,16 +7,14 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
-from orgs.api.serializers import PersonSerializer
 from orgs.models import Membership
 from portal.api.fields import parse_int
 from portal.api.files import FileNegotiation
@@ -24,135 +22,29 @@ from portal.api.schema import ERRORS, ErrorSerializer
 from portal.exceptions import NotFound, RuleViolation
 
 from .. import selectors
-from ..models import Agreement, Document, DocumentVersion, ResponsiblePerson
-from ..services.documents import MAX_CLAUSE_LENGTH, clause_edit, version_create, version_refresh
+from ..models import Document, DocumentVersion, ResponsiblePerson
+from ..services.documents import clause_edit, version_create, version_refresh
 from ..services.files import CONTENT_TYPES, version_file
 from ..services.responsible import responsible_add, responsible_end
 from ..services.workflow import version_agreement_add, version_approve, version_return_to_draft
 from ..views.documents import printed_response
+from .serializers import (
+    AgreementSerializer,
+    ApprovalSerializer,
+    ClauseEditSerializer,
+    DocumentSerializer,
+    ResponsibleCreateSerializer,
+    ResponsibleEndSerializer,
+    ResponsibleSerializer,
+    VersionCreateSerializer,
+    VersionSerializer,
+    VersionSummarySerializer,
+)
 
 ID_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id версии")
 RESPONSIBLE_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id записи об ответственном")
 
 # --- serializers -------------------------------------------------------------------------------------------------
-
-
-class AgreementSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Agreement
-        fields = ["body", "protocol_number", "protocol_date"]
-
-
-class VersionSummarySerializer(serializers.ModelSerializer):
-    kind = serializers.CharField(source="document.kind", read_only=True)
-    number = serializers.CharField(read_only=True)
-    is_major = serializers.BooleanField(read_only=True)
-    author = PersonSerializer(read_only=True)
-    approved_by = PersonSerializer(read_only=True, allow_null=True)
-    agreements = AgreementSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = DocumentVersion
-        fields = [
-            "id",
-            "kind",
-            "number",
-            "is_major",
-            "status",
-            "author",
-            "created_at",
-            "agreements",
-            "approval_method",
-            "order_number",
-            "order_date",
-            "approved_by",
-            "approved_at",
-            "in_force_from",
-            "superseded_at",
-        ]
-
-
-class ClauseSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    number = serializers.CharField()
-    text = serializers.CharField()
-    template_text = serializers.CharField(help_text="текст пункта по шаблону")
-    differs = serializers.BooleanField(help_text="текст отличается от шаблона")
-
-
-class SectionSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    number = serializers.CharField()
-    title = serializers.CharField()
-    clauses = ClauseSerializer(many=True)
-
-
-class VersionSerializer(VersionSummarySerializer):
-    heading = serializers.SerializerMethodField()
-    subject = serializers.SerializerMethodField()
-    preamble = serializers.SerializerMethodField()
-    sections = serializers.SerializerMethodField()
-    data = serializers.JSONField(read_only=True, help_text="сведения об организации, из которых составлен текст")
-
-    class Meta(VersionSummarySerializer.Meta):
-        fields = [*VersionSummarySerializer.Meta.fields, "heading", "subject", "preamble", "sections", "data"]
-
-    def get_heading(self, v) -> str:
-        return v.content.get("heading", "")
-
-    def get_subject(self, v) -> str:
-        return v.content.get("subject", "")
-
-    def get_preamble(self, v) -> str:
-        return v.content.get("preamble", "")
-
-    @extend_schema_field(SectionSerializer(many=True))
-    def get_sections(self, v):
-        return selectors.version_clauses(v)
-
-
-class DocumentSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Document.Kind.choices)
-    title = serializers.CharField(source="get_kind_display")
-    versions = VersionSummarySerializer(many=True, source="visible_versions")
-
-
-class VersionCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Document.Kind.choices)
-    major = serializers.BooleanField(default=True, help_text="новая редакция (x+1.0) или правка (x.y+1)")
-
-
-class ClauseEditSerializer(serializers.Serializer):
-    key = serializers.CharField(max_length=64)
-    text = serializers.CharField(
-        max_length=MAX_CLAUSE_LENGTH, allow_null=True, help_text="новый текст; null — вернуть текст шаблона"
-    )
-
-
-class ApprovalSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=DocumentVersion.ApprovalMethod.choices)
-    order_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    order_date = serializers.DateField(required=False, allow_null=True, default=None)
-    in_force_from = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-class ResponsibleSerializer(serializers.ModelSerializer):
-    person = PersonSerializer(read_only=True)
-
-    class Meta:
-        model = ResponsiblePerson
-        fields = ["id", "person", "duty", "position", "valid_from", "valid_to"]
-
-
-class ResponsibleCreateSerializer(serializers.Serializer):
-    person = serializers.IntegerField(help_text="id пользователя — работника организации")
-    duty = serializers.ChoiceField(choices=ResponsiblePerson.Duty.choices)
-    position = serializers.CharField(max_length=255)
-    valid_from = serializers.DateField()
-
-
-class ResponsibleEndSerializer(serializers.Serializer):
-    valid_to = serializers.DateField(help_text="последний день обязанностей")
 
 
 # --- views -------------------------------------------------------------------------------------------------------

@@ -15,22 +15,14 @@ from portal.api.schema import ERRORS
 
 from .. import rollup as r
 from ..areas import area_get, area_organisations, areas_for_user
-from ..models import Area
 from ..periods import parse_period
 from ..permissions import require_view_statistics
-from ..services.areas import TARGET_MAX, TARGET_MIN, area_audit, period_text, target_error, targets_set
+from ..services.areas import area_audit, period_text, targets_set
 from ..targets import KEYS, area_targets, organisation_targets
+from .serializers import AreaSerializer, TargetsPatchSerializer
 
 AREA_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="id муниципалитета")
 PEOPLE = {"allow_null": True, "help_text": f"null — меньше {r.MIN_PEOPLE} человек (скрыто)"}
-
-
-class AreaSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="__str__", read_only=True)
-
-    class Meta:
-        model = Area
-        fields = ("id", "name", "region", "municipality")
 
 
 RoleFigures = inline_serializer(
@@ -91,23 +83,6 @@ TargetsSerializer = inline_serializer(
         )
     },
 )
-
-
-class TargetsPatchSerializer(serializers.Serializer):
-    def get_fields(self):
-        error = target_error()
-        messages = {"invalid": error, "min_value": error, "max_value": error}
-        return {
-            key: serializers.IntegerField(
-                required=False,
-                allow_null=True,
-                min_value=TARGET_MIN,
-                max_value=TARGET_MAX,
-                error_messages=messages,
-                help_text="%, null — как уровнем выше",
-            )
-            for key in KEYS
-        }
 
 
 def row_data(row: r.Row, organisation=None) -> dict:

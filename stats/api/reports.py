@@ -6,11 +6,10 @@ log of every organisation of the municipality."""
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
 from invites.api.files import FileNegotiation
 from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
@@ -22,57 +21,9 @@ from .. import selectors
 from ..models import MonthlyReport
 from ..permissions import VIEW_STATISTICS
 from ..services.report_jobs import area_report_downloaded, area_report_request, monthly_report_request, parse_month
-from ..services.reports import month_name
 from ..views.organisation import report_file_response
 from .areas import AREA_PARAM, AreaScopedMixin
-
-
-class MonthlyReportSerializer(serializers.ModelSerializer):
-    month = serializers.SerializerMethodField(help_text="ГГГГ-ММ")
-    month_display = serializers.SerializerMethodField(help_text="например «октябрь 2026 г.»")
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    scheduled = serializers.SerializerMethodField(help_text="сформирован по расписанию, а не по запросу")
-    file = serializers.SerializerMethodField(help_text="адрес PDF в API; пусто, пока файла нет")
-
-    class Meta:
-        model = MonthlyReport
-        fields = [
-            "id",
-            "month",
-            "month_display",
-            "status",
-            "status_display",
-            "error",
-            "size",
-            "sha256",
-            "requested_at",
-            "generated_at",
-            "scheduled",
-            "file",
-        ]
-        read_only_fields = fields
-
-    def get_month(self, obj) -> str:
-        return f"{obj.month:%Y-%m}"
-
-    def get_month_display(self, obj) -> str:
-        return month_name(obj.month)
-
-    def get_scheduled(self, obj) -> bool:
-        return obj.requested_by_id is None
-
-    def get_file(self, obj) -> str | None:
-        if not obj.file:
-            return None
-        if obj.area_id is not None:
-            name, kwargs = "area-stats-report-file", {"id": obj.area_id, "report_id": obj.pk}
-        else:
-            name, kwargs = "org-stats-report-file", {"org_pk": obj.organisation_id, "pk": obj.pk}
-        return reverse(name, kwargs=kwargs, request=self.context.get("request"))
-
-
-class ReportRequestSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="ГГГГ-ММ, закончившийся месяц с данными статистики", max_length=7)
+from .serializers import MonthlyReportSerializer, ReportRequestSerializer
 
 
 class ReportsListBase(GenericAPIView):

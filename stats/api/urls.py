@@ -18,7 +18,7 @@ urlpatterns = [
         name="org-stats-report-file",
     ),
     re_path(rf"^{ORG}/stats/targets/$", areas.OrgTargetsView.as_view(), name="org-stats-targets"),
-    path("areas/", areas.AreaListView.as_view(), name="areas"),
+    path("areas/", areas.AreaListView.as_view(), name="area-list"),
     re_path(rf"^{AREA}/stats/$", areas.AreaStatsView.as_view(), name="area-stats"),
     re_path(rf"^{AREA}/stats/targets/$", areas.AreaTargetsView.as_view(), name="area-stats-targets"),
     re_path(rf"^{AREA}/stats/reports/$", reports.AreaReportsView.as_view(), name="area-stats-reports"),

@@ -13,21 +13,7 @@ from portal.ratelimit.limiter import ScopedRateThrottle
 
 from .. import services, sessions
 from ..models import UserSession
-
-
-class LoginSerializer(serializers.Serializer):
-    login = serializers.CharField(max_length=254, help_text="Телефон или e-mail")
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
-
-
-class CodeRequestSerializer(serializers.Serializer):
-    login = serializers.CharField(max_length=254, help_text="Телефон или e-mail")
-
-
-class CodeVerifySerializer(serializers.Serializer):
-    login = serializers.CharField(max_length=254)
-    code = serializers.CharField(max_length=12)
-
+from .serializers import CodeRequestSerializer, CodeVerifySerializer, LoginSerializer
 
 TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
 

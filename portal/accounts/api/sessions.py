@@ -10,35 +10,8 @@ from portal.api.schema import ERRORS
 from portal.ratelimit.limiter import ScopedRateThrottle
 
 from .. import sessions
-from ..devices import describe_device
 from ..models import UserSession
-
-
-class SessionSerializer(serializers.ModelSerializer):
-    device = serializers.SerializerMethodField(help_text="Устройство словами: браузер и система или программа")
-    current = serializers.SerializerMethodField(help_text="Этот запрос пришёл с этим сеансом или токеном")
-    kind = serializers.ChoiceField(
-        choices=UserSession.Kind.choices, read_only=True, help_text="browser — браузер, token — API-токен"
-    )
-
-    class Meta:
-        model = UserSession
-        fields = ["id", "kind", "device", "ip_address", "signed_in_at", "last_seen_at", "current"]
-        extra_kwargs = {
-            "ip_address": {"help_text": "Адрес, с которого сеанс был виден последний раз"},
-            "signed_in_at": {"help_text": "Когда выполнен вход (выдан токен)"},
-            "last_seen_at": {"help_text": "Последняя активность; обновляется не чаще раза в несколько минут"},
-        }
-
-    def get_device(self, row) -> str:
-        return describe_device(row.user_agent)
-
-    def get_current(self, row) -> bool:
-        request = self.context["request"]
-        token = getattr(request, "auth", None)
-        if row.kind == UserSession.Kind.TOKEN:
-            return bool(token is not None and getattr(token, "key", None) == row.token_id)
-        return bool(token is None and row.session_key and row.session_key == request.session.session_key)
+from .serializers import AccessReportSerializer, SessionSerializer
 
 
 def _current(request) -> dict:
@@ -89,12 +62,6 @@ class SessionViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
     def end_others(self, request):
         ended = sessions.sessions_end_others(user=request.user, **_current(request))
         return Response({"ended": len(ended)})
-
-
-class AccessReportSerializer(serializers.Serializer):
-    comment = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True, help_text="Что произошло (необязательно), до 1000 символов"
-    )
 
 
 AccessReportResponse = inline_serializer(
