@@ -112,7 +112,7 @@ def monthly_reports(request, org):
     page = Paginator(selectors.monthly_reports(organisation_id=org.pk), REPORTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "stats/reports.html", reports_context(form, months, page, "stats:report-file", org.pk))
+    return render(request, "stats/reports.html", reports_context(form, months, page, "stats:report_file", org.pk))
 
 
 def reports_context(form, months, page, file_url: str, owner_id: int) -> dict:
