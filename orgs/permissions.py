@@ -3,6 +3,10 @@
 Object permissions are django-guardian rows. They are never granted by hand:
 `permissions_sync_user` derives them from memberships and assignments, and every
 service that changes those calls it.
+
+Who a person is in an organisation (`is_member`, `is_admin`, `is_director`, `is_curator`) is answered here for every
+app. The apps' own permissions modules are named one way: `can_<verb>_<thing>` answers, `require_<verb>_<thing>`
+raises, `<VERB>_<THING>` names the organisation right an action needs (docs/architecture.md).
 """
 
 from django.contrib.auth.models import Permission
