@@ -4,9 +4,9 @@ from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefe
 from django.db.models.functions import Coalesce
 
 from orgs.models import Organisation
+from orgs.permissions import is_admin
 
 from .models import Chat, ChatMember, ChatReadState, Message, Report
-from .permissions import is_org_admin
 
 
 def chats_for_user(user, organisation: Organisation) -> QuerySet[Chat]:
@@ -59,7 +59,7 @@ def chat_members(chat: Chat) -> QuerySet[ChatMember]:
 def moderated_chat_ids(user, organisation: Organisation) -> QuerySet | None:
     """The ids of the organisation's chats the user owns or moderates, as a subquery; None for its administrators,
     who moderate every chat of it."""
-    if is_org_admin(user, organisation.pk):
+    if is_admin(user, organisation.pk):
         return None
     return ChatMember.objects.filter(
         user=user,
@@ -139,7 +139,7 @@ def chats_for_admin(organisation: Organisation, *, kind=None, group_id=None, arc
 def chats_listed_for(user, organisation: Organisation) -> QuerySet[Chat]:
     """The API's chat list: every chat of the organisation for its administrators (`my_role` is null where they
     are not members), the user's own chats for everyone else; `member_count`, `my_role`, `owners` on each."""
-    if not is_org_admin(user, organisation.pk):
+    if not is_admin(user, organisation.pk):
         return chats_for_user(user, organisation)
     mine = ChatMember.objects.filter(chat=OuterRef("pk"), user=user, left_at__isnull=True)
     return chats_for_admin(organisation).annotate(my_role=Subquery(mine.values("role")[:1]))

@@ -266,7 +266,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "policies.api_gate.TermsAccepted",  # 403 «terms_not_accepted» until the user agreement is accepted
+        "policies.api.gate.TermsAccepted",  # 403 «terms_not_accepted» until the user agreement is accepted
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "portal.api.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",

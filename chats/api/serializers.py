@@ -2,7 +2,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orgs.api.serializers import IdField, PersonSerializer
+from orgs.api.serializers import PersonSerializer
+from portal.api.fields import IdField
 
 from ..models import MESSAGE_MAX_LENGTH, Attachment, Chat, Message, Poll
 from ..services.polls import MAX_OPTIONS

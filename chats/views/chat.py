@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from orgs.views._base import enter_organisation, org_page, perform
+from orgs.web import enter_organisation, org_page
 from portal.exceptions import NotFound
+from portal.web import perform
 
 from ..forms import EditForm, MessageForm
 from ..models import Chat, ChatMember, Message, PollOption, PollVote, Report

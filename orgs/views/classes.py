@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from .. import selectors
+from ..hooks import page_sections
 from ..models import Group
-from ._base import org_page
+from ..web import org_page
 
 
 @org_page("view_org")
@@ -27,5 +28,6 @@ def class_detail(request, org, group_id):
         "roster": [(p.student, parents.get(p.student_id, [])) for p in roster],
         "curator": selectors.curator_assignments(org).filter(group=group).first(),
         "teaching": selectors.teaching_assignments(org).filter(group=group).order_by("subject"),
+        **page_sections("class", request, organisation=org, group=group),
     }
     return render(request, "orgs/class.html", context)
