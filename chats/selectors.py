@@ -1,11 +1,13 @@
 """Reads of the chats app, filtered to what the user may see and prefetched."""
 
+from collections import defaultdict
+
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from orgs.models import Organisation
 
-from .models import Chat, ChatMember, ChatReadState, Message, Report
+from .models import Attachment, Chat, ChatMember, ChatReadState, Message, Report
 from .permissions import is_org_admin
 
 
@@ -170,3 +172,15 @@ def channels_of(organisation: Organisation) -> list[Chat]:
     order = {kind: n for n, kind in enumerate(Chat.CHANNEL_KINDS)}
     chats = Chat.objects.filter(organisation=organisation, kind__in=Chat.CHANNEL_KINDS, is_archived=False)
     return sorted(chats, key=lambda c: (order[c.kind], c.created_at, c.pk))
+
+
+def with_files(rows: list[Message]) -> list[Message]:
+    """Set `files` on each message: its attachments, for all the rows in one query. (Django's prefetch builds a
+    queryset per message, ~2 ms for a page of fifty.)"""
+    files = defaultdict(list)
+    if rows:
+        for attachment in Attachment.objects.filter(message_id__in=[m.pk for m in rows]):
+            files[attachment.message_id].append(attachment)
+    for message in rows:
+        message.files = files.get(message.pk, [])
+    return rows
