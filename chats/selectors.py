@@ -179,7 +179,10 @@ def with_files(rows: list[Message]) -> list[Message]:
     queryset per message, ~2 ms for a page of fifty.)"""
     files = defaultdict(list)
     if rows:
-        for attachment in Attachment.objects.filter(message_id__in=[m.pk for m in rows]):
+        # Ordered by the columns themselves: the model's ordering by «message» joined the messages, the chats and
+        # the organisations to sort by their own orderings (~1 ms of planning for nothing).
+        attachments = Attachment.objects.filter(message_id__in=[m.pk for m in rows]).order_by("message_id", "pk")
+        for attachment in attachments:
             files[attachment.message_id].append(attachment)
     for message in rows:
         message.files = files.get(message.pk, [])

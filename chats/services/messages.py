@@ -22,7 +22,7 @@ def chat_get_for(user, pk, organisation=None, *, reading: bool = False) -> Chat:
     except (TypeError, ValueError):
         raise NotFound(_("Чат не найден.")) from None
     chats = Chat.objects.select_related("organisation", "group") if reading else Chat.objects
-    chat = chats.filter(pk=pk).first()
+    chat = chats.filter(pk=pk).order_by().first()  # by its key: no join for the default ordering
     if chat is not None and reading:
         remember_viewers(chat)
     if chat is None or (organisation is not None and chat.organisation_id != organisation.pk):
