@@ -12,10 +12,9 @@ Exit status 1 on a connection error or a status other than 200.
 """
 
 import argparse
-import json
 import sys
 
-from _common import add_server_args, bench_run, run_phase
+from _common import add_server_args, bench_run, finish, run_phase
 
 DB_NAME = "portal_bench_shapes"
 SHAPES = "2x4,4x2,3x2,2x2"
@@ -100,13 +99,8 @@ def main(argv=None) -> int:
             s = results.get((w, t, name))
             cells.append(f"{s['rps']:>8} {s['p50_ms']:>7} / {s['p95_ms']:>7}" if s else "—")
         print(f"{PATHS[name][1]:36}" + "".join(f"{c:>24}" for c in cells))
-    if args.json:
-        rows = [{"workers": w, "threads": t, "path": n, **s} for (w, t, n), s in results.items()]
-        args.json.write_text(json.dumps({"runs": rows, "problems": problems}, ensure_ascii=False, indent=2))
-    if problems:
-        print("FAILED: " + "; ".join(problems))
-        return 1
-    return 0
+    rows = [{"workers": w, "threads": t, "path": n, **s} for (w, t, n), s in results.items()]
+    return finish(args, {"runs": rows}, problems)
 
 
 if __name__ == "__main__":
