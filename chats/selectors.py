@@ -32,15 +32,9 @@ def chats_for_user(user, organisation: Organisation) -> QuerySet[Chat]:
             member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
             my_role=Subquery(mine.values("role")[:1]),
         )
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=ChatMember.objects.filter(role=ChatMember.Role.OWNER, left_at__isnull=True).select_related(
-                    "user"
-                ),
-                to_attr="owners",
-            )
-        )
+        # The owners in the order the model's default gave each chat's (joined, id), without its join of the chats
+        # and organisations to sort by the chat first.
+        .prefetch_related(_owners_prefetch())
         .order_by("is_archived", "kind", "title", "pk")
     )
 
