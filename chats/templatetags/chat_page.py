@@ -33,7 +33,12 @@ _BODY_LOCK = threading.Lock()
 def _person_key(user, verified) -> tuple:
     if user is None:
         return ()
-    return (user.pk, user.full_name, user.short_name, user.pk in verified)
+    # Kept on the instance for the rest of the request (its names and the page's verified set do not change within
+    # it): a poll's voters are the same few person objects on every one of its votes.
+    key = user.__dict__.get("_row_person_key")
+    if key is None:
+        key = user.__dict__["_row_person_key"] = (user.pk, user.full_name, user.short_name, user.pk in verified)
+    return key
 
 
 def _files_key(files) -> tuple:

@@ -122,9 +122,11 @@ def _with_polls(rows: list[Message], viewer) -> list[Message]:
         polls[poll.pk] = (message, poll)
     if not polls:
         return rows
-    options = defaultdict(list)
-    for option in PollOption.objects.filter(poll_id__in=polls):
-        options[option.poll_id].append(option)
+    options = defaultdict(list)  # (position, id, text) of each poll's options, plain values: no model per option
+    for option_id, poll_id, text, position in PollOption.objects.filter(poll_id__in=polls).values_list(
+        "pk", "poll_id", "text", "position"
+    ):
+        options[poll_id].append((position, option_id, text))
     # Every vote of the page's polls in one query, the counts, the viewer's choices and the voters worked out here.
     # The voters' names only for the public polls, one person object per voter (a class votes in ten polls:
     # hundreds of votes, forty people), not a vote and a full user row per vote.
@@ -160,13 +162,13 @@ def _with_polls(rows: list[Message], viewer) -> list[Message]:
             "total": totals.get(pk, 0),
             "options": [
                 {
-                    "id": o.pk,
-                    "text": o.text,
-                    "votes": counts[o.pk],
-                    "chosen": o.pk in mine,
-                    "voters": voters.get(o.pk, []),
+                    "id": option_id,
+                    "text": text,
+                    "votes": counts[option_id],
+                    "chosen": option_id in mine,
+                    "voters": voters.get(option_id, []),
                 }
-                for o in sorted(options[pk], key=lambda o: (o.position, o.pk))
+                for _position, option_id, text in sorted(options[pk])
             ],
         }
     return rows
