@@ -48,9 +48,12 @@ def _membership(user, chat: Chat) -> ChatMember | None:
     memo = chat.__dict__.get(_VIEWER_MEMO)
     if memo is not None and user.pk in memo:
         return memo[user.pk]
+    # One active row at most (a partial unique index); ordered by its key, not by the model's default ordering,
+    # whose «chat» joined the chats' table to sort a single row by the chat's own ordering.
     row = (
         ChatMember.objects.filter(chat=chat, user=user, left_at__isnull=True)
         .only("role", "muted_at", "muted_until")
+        .order_by("pk")
         .first()
     )
     if memo is not None:

@@ -1,12 +1,14 @@
 """Reads of the chats app, filtered to what the user may see and prefetched."""
 
+from collections import defaultdict
+
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from orgs.models import Organisation
 from orgs.permissions import is_admin
 
-from .models import Chat, ChatMember, ChatReadState, Message, Report
+from .models import Attachment, Chat, ChatMember, ChatReadState, Message, Report
 
 
 def chats_for_user(user, organisation: Organisation) -> QuerySet[Chat]:
@@ -30,15 +32,9 @@ def chats_for_user(user, organisation: Organisation) -> QuerySet[Chat]:
             member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
             my_role=Subquery(mine.values("role")[:1]),
         )
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=ChatMember.objects.filter(role=ChatMember.Role.OWNER, left_at__isnull=True).select_related(
-                    "user"
-                ),
-                to_attr="owners",
-            )
-        )
+        # The owners in the order the model's default gave each chat's (joined, id), without its join of the chats
+        # and organisations to sort by the chat first.
+        .prefetch_related(_owners_prefetch())
         .order_by("is_archived", "kind", "title", "pk")
     )
 
@@ -170,3 +166,18 @@ def channels_of(organisation: Organisation) -> list[Chat]:
     order = {kind: n for n, kind in enumerate(Chat.CHANNEL_KINDS)}
     chats = Chat.objects.filter(organisation=organisation, kind__in=Chat.CHANNEL_KINDS, is_archived=False)
     return sorted(chats, key=lambda c: (order[c.kind], c.created_at, c.pk))
+
+
+def with_files(rows: list[Message]) -> list[Message]:
+    """Set `files` on each message: its attachments, for all the rows in one query. (Django's prefetch builds a
+    queryset per message, ~2 ms for a page of fifty.)"""
+    files = defaultdict(list)
+    if rows:
+        # Ordered by the columns themselves: the model's ordering by «message» joined the messages, the chats and
+        # the organisations to sort by their own orderings (~1 ms of planning for nothing).
+        attachments = Attachment.objects.filter(message_id__in=[m.pk for m in rows]).order_by("message_id", "pk")
+        for attachment in attachments:
+            files[attachment.message_id].append(attachment)
+    for message in rows:
+        message.files = files.get(message.pk, [])
+    return rows

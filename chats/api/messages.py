@@ -85,7 +85,11 @@ class MessageViewSet(ChatScopedMixin, mixins.ListModelMixin, viewsets.GenericVie
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Message.objects.none()
-        return Message.objects.filter(chat=self.chat).select_related("author", "poll").prefetch_related("attachments")
+        return Message.objects.filter(chat=self.chat).select_related("author", "poll")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return selectors.with_files(page) if page is not None else None  # the page's files in one query
 
     def _message(self, mid):
         return message_services.message_get(self.chat, mid)

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Case, F, Q, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from portal.web import perform
 from ..forms import EditForm, MessageForm
 from ..models import Chat, ChatMember, Message, PollOption, PollVote, Report
 from ..permissions import may_moderate, may_pin, may_post, muted_notice, standing
-from ..selectors import chats_for_user, moderation_open_count, pinned_messages, with_unread_counts
+from ..selectors import chats_for_user, moderation_open_count, pinned_messages, with_files, with_unread_counts
 from ..services.messages import (
     chat_get_for,
     chat_mark_read,
@@ -123,32 +123,39 @@ def _with_polls(rows: list[Message], viewer) -> list[Message]:
         polls[poll.pk] = (message, poll)
     if not polls:
         return rows
-    options = defaultdict(list)
-    for option in PollOption.objects.filter(poll_id__in=polls).annotate(vote_count=Count("votes")):
-        options[option.poll_id].append(option)
-    mine = set(PollVote.objects.filter(option__poll_id__in=polls, user=viewer).values_list("option_id", flat=True))
-    totals = dict(
+    options = defaultdict(list)  # (position, id, text) of each poll's options, plain values: no model per option
+    for option_id, poll_id, text, position in PollOption.objects.filter(poll_id__in=polls).values_list(
+        "pk", "poll_id", "text", "position"
+    ):
+        options[poll_id].append((position, option_id, text))
+    # Every vote of the page's polls in one query, the counts, the viewer's choices and the voters worked out here.
+    # The voters' names only for the public polls, one person object per voter (a class votes in ten polls:
+    # hundreds of votes, forty people), not a vote and a full user row per vote.
+    public = {pk for pk, (_m, poll) in polls.items() if not poll.anonymous}
+    in_public = Q(option__poll_id__in=public)
+
+    def public_name(field):
+        return Case(When(in_public, then=F(f"user__{field}")), default=None)
+
+    votes = (
         PollVote.objects.filter(option__poll_id__in=polls)
-        .order_by()
-        .values("option__poll_id")
-        .annotate(n=Count("user", distinct=True))
-        .values_list("option__poll_id", "n")
+        .annotate(voter_last=public_name("last_name"), voter_first=public_name("first_name"))
+        .annotate(voter_patronymic=public_name("patronymic"))
+        .order_by("created_at", "pk")
+        .values_list("option_id", "option__poll_id", "user_id", "voter_last", "voter_first", "voter_patronymic")
     )
-    public = [pk for pk, (_m, poll) in polls.items() if not poll.anonymous]
-    voters = defaultdict(list)
-    if public:
-        # The voters' names only, one person object per voter (a class votes in ten polls: hundreds of votes, forty
-        # people), not a vote and a full user row per vote.
-        votes = (
-            PollVote.objects.filter(option__poll_id__in=public)
-            .order_by("created_at", "pk")
-            .values_list("option_id", "user_id", "user__last_name", "user__first_name", "user__patronymic")
-        )
-        people = {}
-        for option_id, user_id, last_name, first_name, patronymic in votes:
+    counts, mine, voters, people = defaultdict(int), set(), defaultdict(list), {}
+    poll_voters = defaultdict(set)
+    for option_id, poll_id, user_id, last_name, first_name, patronymic in votes:
+        counts[option_id] += 1
+        poll_voters[poll_id].add(user_id)
+        if user_id == viewer.pk:
+            mine.add(option_id)
+        if poll_id in public:
             if user_id not in people:
                 people[user_id] = User(pk=user_id, last_name=last_name, first_name=first_name, patronymic=patronymic)
             voters[option_id].append(people[user_id])
+    totals = {pk: len(users) for pk, users in poll_voters.items()}
     for pk, (message, poll) in polls.items():
         message.poll_view = {
             "poll": poll,
@@ -156,21 +163,26 @@ def _with_polls(rows: list[Message], viewer) -> list[Message]:
             "total": totals.get(pk, 0),
             "options": [
                 {
-                    "id": o.pk,
-                    "text": o.text,
-                    "votes": o.vote_count,
-                    "chosen": o.pk in mine,
-                    "voters": voters.get(o.pk, []),
+                    "id": option_id,
+                    "text": text,
+                    "votes": counts[option_id],
+                    "chosen": option_id in mine,
+                    "voters": voters.get(option_id, []),
                 }
-                for o in sorted(options[pk], key=lambda o: (o.position, o.pk))
+                for _position, option_id, text in sorted(options[pk])
             ],
         }
     return rows
 
 
 def _messages_qs(chat: Chat):
-    qs = Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
-    return qs.prefetch_related("attachments")  # one query for the files of all the rows
+    return Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
+
+
+def _drawable(rows: list[Message], viewer) -> list[Message]:
+    """The rows with what their drawing needs: `files` (selectors.with_files) and `poll_view` (see _with_polls)."""
+    with_files(rows)
+    return _with_polls(rows, viewer)
 
 
 @login_required
@@ -208,7 +220,7 @@ def chat_page(request, chat_id):
         )
     context = {
         "chat": chat,
-        "rows": _with_polls(rows, request.user),
+        "rows": _drawable(rows, request.user),
         "earlier_cursor": rows[0].pk if has_earlier and rows else None,
         "latest": latest,
         "last_id": rows[-1].pk if rows else 0,
@@ -233,7 +245,7 @@ def chat_fragment(request, chat_id):
     rows = list(_messages_qs(chat).filter(pk__gt=int(after)).order_by("pk")[:FRAGMENT_LIMIT])
     if rows:
         chat_mark_read(chat=chat, actor=request.user, message_id=rows[-1].pk)
-    context = {"chat": chat, "rows": _with_polls(rows, request.user), **_rights(request, chat)}
+    context = {"chat": chat, "rows": _drawable(rows, request.user), **_rights(request, chat)}
     return render(request, "chats/fragment.html", context)
 
 

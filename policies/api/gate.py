@@ -6,7 +6,7 @@ from rest_framework.permissions import BasePermission
 
 from portal.exceptions import PermissionDenied
 
-from ..selectors_ack import terms_pending_for
+from ..selectors_ack import terms_pending_exists
 
 EXEMPT_PREFIXES = ("/api/v1/auth/",)
 
@@ -18,7 +18,7 @@ class TermsAccepted(BasePermission):
             return True
         if request.path_info.startswith(EXEMPT_PREFIXES):
             return True
-        if terms_pending_for(user).exists():
+        if terms_pending_exists(user):
             raise PermissionDenied(
                 _(
                     "Примите пользовательское соглашение организации и дайте согласие на обработку персональных "
