@@ -6,20 +6,20 @@ from django.utils.translation import gettext as _
 
 from invites.models import Invite
 from orgs.models import Group, Organisation
-from orgs.permissions import require
 from portal.exceptions import NotFound
 
 from .models import KitPrint, RosterEntry, RosterImport
+from .permissions import require_manage_roster
 
 
 def roster_imports_for(user, organisation: Organisation):
     """The organisation's imports, newest first; administrators only."""
-    require(user, "manage_movement", organisation)
+    require_manage_roster(user, organisation)
     return RosterImport.objects.filter(organisation=organisation).select_related("created_by").defer("rows")
 
 
 def roster_import_get(user, organisation: Organisation, import_id) -> RosterImport:
-    require(user, "manage_movement", organisation)
+    require_manage_roster(user, organisation)
     try:
         return RosterImport.objects.select_related("organisation", "created_by").get(
             organisation=organisation, pk=int(import_id)

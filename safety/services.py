@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organisation
-from orgs.permissions import require
 from orgs.services.audit import audit_record
 from portal.accounts.devices import describe_device
 from portal.accounts.models import AccessReport, User, UserSession
@@ -16,8 +15,7 @@ from portal.mail import email_after_commit, letter_render, site_url
 from portal.quotes import inner_quotes
 
 from .models import Incident
-
-MANAGE = "manage_org"  # administrators only (orgs.permissions.ADMIN_ORG_PERMS)
+from .permissions import require_manage_incidents
 
 
 def _counts(ended: dict) -> dict:
@@ -83,7 +81,7 @@ def incidents_open_for_report(report: AccessReport) -> list[Incident]:
 def member_sessions_end(*, actor: User, organisation: Organisation, person: User) -> dict:
     """An administrator ends every session and API token of a member of their organisation (and their pending
     codes); the password keeps working. Returns the counts of what was ended."""
-    require(actor, MANAGE, organisation)
+    require_manage_incidents(actor, organisation)
     with transaction.atomic():
         ended = account_sessions_end_all(user=person, reason=UserSession.EndReason.BY_ADMIN)
         counts = {"sessions": len(ended["sessions"]), "tokens": ended["tokens"], "codes": ended["codes"]}
@@ -102,7 +100,7 @@ def member_sessions_end(*, actor: User, organisation: Organisation, person: User
 
 def incident_review(*, actor: User, incident: Incident) -> Incident:
     """Mark an incident reviewed; once only."""
-    require(actor, MANAGE, incident.organisation)
+    require_manage_incidents(actor, incident.organisation)
     with transaction.atomic():
         updated = Incident.objects.filter(pk=incident.pk, status=Incident.Status.OPEN).update(
             status=Incident.Status.REVIEWED, reviewed_by=actor, reviewed_at=timezone.now()

@@ -8,9 +8,10 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orgs.api.base import ORG_PARAM
-from orgs.api.serializers import IdField, PersonSerializer
+from orgs.api.scoped import ORG_PARAM
+from orgs.api.serializers import PersonSerializer
 from orgs.selectors import group_get
+from portal.api.fields import IdField
 from portal.api.schema import ERRORS
 
 from .. import selectors
@@ -18,8 +19,8 @@ from ..models import Chat, ChatMember
 from ..services import manage as services
 from ..services.messages import chat_get_for
 from . import serializers as s
+from .messages import CHAT_PARAM, ChatFilter, ChatViewSet
 from .moderation import ChatMemberSerializer
-from .views import CHAT_PARAM, ChatFilter, ChatViewSet
 
 MINE_PARAM = OpenApiParameter(
     "mine",

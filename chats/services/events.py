@@ -13,19 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Group, Organisation
+from orgs.permissions import is_admin, is_curator
 from portal.accounts.models import User
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 from portal.mail import email_after_commit, letter_render
 from portal.quotes import inner_quotes
 
 from ..models import Chat, ChatMember, Event, Message
-from ..permissions import can_post, can_read, chat_role, is_org_admin
+from ..permissions import can_post, can_read, chat_role
 from .audiences import (
     audience_label,
     events_visible_q,
     group_people,
     group_require_schedulable,
-    is_class_curator,
     is_staff_member,
     reminder_chat,
 )
@@ -167,11 +167,11 @@ def event_can_cancel(user, event: Event) -> bool:
     """Its creator, the organisation's administrators, the chat's owners or the class's curator."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if event.created_by_id == user.pk or is_org_admin(user, event.organisation_id):
+    if event.created_by_id == user.pk or is_admin(user, event.organisation_id):
         return True
     if event.chat_id:
         return chat_role(user, event.chat) == ChatMember.Role.OWNER
-    return is_class_curator(user, event.group)
+    return is_curator(user, event.group)
 
 
 def event_cancel(*, event: Event, actor, now=None) -> Event:

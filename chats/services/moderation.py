@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Membership
+from orgs.permissions import is_admin
 from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, NotFound, PermissionDenied, PortalError, RuleViolation
 from portal.mail import email_after_commit, letter_render, site_url
 from portal.quotes import inner_quotes
 
 from ..models import Chat, ChatMember, Message, Report
-from ..permissions import can_moderate, can_pin, can_read, chat_role, is_org_admin
+from ..permissions import can_moderate, can_pin, can_read, chat_role
 from .messages import message_delete
 
 OWNER, MODERATOR = ChatMember.Role.OWNER, ChatMember.Role.MODERATOR
@@ -156,7 +157,7 @@ class Standing:
 
 def standing_of(actor, chat: Chat) -> Standing:
     """The actor's standing in the chat (two queries)."""
-    return Standing(actor.pk, chat_role(actor, chat), is_org_admin(actor, chat.organisation_id))
+    return Standing(actor.pk, chat_role(actor, chat), is_admin(actor, chat.organisation_id))
 
 
 def member_refusal(
@@ -216,7 +217,7 @@ def _act_on_member(chat: Chat, actor, user, action: str) -> ChatMember:
         chat,
         standing,
         target,
-        target_is_admin=is_org_admin(target.user, chat.organisation_id),
+        target_is_admin=is_admin(target.user, chat.organisation_id),
         owner_count=len(owners),
         action=action,
     )

@@ -12,13 +12,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from orgs.views._base import enter_organisation, org_page, perform
+from orgs.web import enter_organisation, org_page
 from portal.exceptions import NotFound
+from portal.web import perform
 
 from ..forms import EditForm, MessageForm
 from ..models import Chat, ChatMember, Message, Report
 from ..permissions import may_moderate, may_pin, may_post, muted_notice, standing
-from ..selectors import chats_for_user, moderation_open_count, pinned_messages, polls_results, with_unread_counts
+from ..selectors import (
+    chats_for_user,
+    moderation_open_count,
+    pinned_messages,
+    polls_results,
+    with_files,
+    with_unread_counts,
+)
 from ..services.messages import (
     chat_get_for,
     chat_mark_read,
@@ -125,8 +133,13 @@ def _with_polls(rows: list[Message], viewer) -> list[Message]:
 
 
 def _messages_qs(chat: Chat):
-    qs = Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
-    return qs.prefetch_related("attachments")  # one query for the files of all the rows
+    return Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
+
+
+def _drawable(rows: list[Message], viewer) -> list[Message]:
+    """The rows with what their drawing needs: `files` (selectors.with_files) and `poll_view` (see _with_polls)."""
+    with_files(rows)
+    return _with_polls(rows, viewer)
 
 
 @login_required
@@ -164,7 +177,7 @@ def chat_page(request, chat_id):
         )
     context = {
         "chat": chat,
-        "rows": _with_polls(rows, request.user),
+        "rows": _drawable(rows, request.user),
         "earlier_cursor": rows[0].pk if has_earlier and rows else None,
         "latest": latest,
         "last_id": rows[-1].pk if rows else 0,
@@ -189,7 +202,7 @@ def chat_fragment(request, chat_id):
     rows = list(_messages_qs(chat).filter(pk__gt=int(after)).order_by("pk")[:FRAGMENT_LIMIT])
     if rows:
         chat_mark_read(chat=chat, actor=request.user, message_id=rows[-1].pk)
-    context = {"chat": chat, "rows": _with_polls(rows, request.user), **_rights(request, chat)}
+    context = {"chat": chat, "rows": _drawable(rows, request.user), **_rights(request, chat)}
     return render(request, "chats/fragment.html", context)
 
 

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.models import Group, Organisation
-from orgs.views._base import org_page, perform
+from orgs.permissions import is_admin
+from orgs.web import org_page
 from portal.exceptions import NotFound, PermissionDenied, PortalError
+from portal.web import perform
 
 from .. import selectors
 from ..models import Chat
-from ..permissions import is_org_admin
 from ..services import manage as services
 from ..titles import kind_label
 from .chat import chat_for_page
@@ -232,7 +233,7 @@ def chat_leave_view(request, chat_id):
 
 @org_page()
 def chats_admin_view(request, org):
-    if not is_org_admin(request.user, org.pk):
+    if not is_admin(request.user, org.pk):
         raise DjangoPermissionDenied
     classes = Group.objects.filter(organisation=org, kind=Group.Kind.CLASS).order_by("is_archived", "grade", "name")
     form = ChatFilterForm(request.GET or None, org=org, groups=classes)

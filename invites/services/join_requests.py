@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Group, Membership, Organisation, Placement
+from orgs.permissions import is_member
 from orgs.services.audit import audit_record
 from orgs.services.membership import membership_add, parent_link_create, student_place
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
@@ -106,10 +107,7 @@ def join_request_create(
                 _("Учётная запись обучающегося не может быть родителем самого себя."), code="parent_is_child"
             )
         child = _child_in_class(organisation, group, child_id)
-    if (
-        Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True).exists()
-        and role != InviteRole.PARENT
-    ):
+    if is_member(user, organisation, role) and role != InviteRole.PARENT:
         raise Conflict(_("Вы уже состоите в этой организации в этой роли."), code="already_member")
     try:
         with transaction.atomic():

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from orgs.models import CuratorAssignment, Membership, Organisation
+from orgs.permissions import is_member
 from orgs.services.audit import audit_record
 from portal.accounts.models import User
 from portal.mail import email_letter_after_commit, site_url
@@ -19,9 +20,7 @@ STAFF_ROLES = (Membership.Role.TEACHER, Membership.Role.ADMIN)
 def invites_stop_for_leaver(*, organisation: Organisation, user_id: int, actor_id: int | None = None) -> dict:
     """Revoke the leaver's active links here (and the links relayed from them) unless they still work here, and
     hand the pending join requests of their classes and links to the administrators. Safe to run twice."""
-    still_staff = Membership.objects.filter(
-        organisation=organisation, user_id=user_id, role__in=STAFF_ROLES, valid_to__isnull=True
-    ).exists()
+    still_staff = is_member(user_id, organisation, *STAFF_ROLES)
     revoked = handed = 0
     with transaction.atomic():
         if not still_staff:

@@ -21,7 +21,7 @@ from portal.exceptions import NotFound, RuleViolation
 from portal.mail import letter_render
 
 from ..models import Invite, InviteMailing, InviteRole
-from ..permissions import check_can_manage
+from ..permissions import require_manage_invite
 from .links import invite_url
 from .redeem import invite_state
 
@@ -37,7 +37,7 @@ def invite_mailing_start(*, organisation: Organisation, actor, invites) -> Invit
     for invite in invites:
         if invite.organisation_id != organisation.pk:
             raise NotFound(_("Ссылка-приглашение не найдена."))
-        check_can_manage(actor, invite)
+        require_manage_invite(actor, invite)
     if not any(invite.recipient_email for invite in invites):
         raise RuleViolation(
             _("Ни у одного из выбранных приглашений нет адреса e-mail: отправлять некому."), code="mailing_no_addresses"

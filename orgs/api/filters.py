@@ -1,21 +1,9 @@
 import django_filters
-from django import forms
+
+from portal.api.filters import IdFilter
 
 from ..models import AuditEntry, Group, Membership
 from ..selectors import class_members
-
-MAX_ID = 2**63 - 1  # bigint: a larger number cannot be an id and must not reach the database
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A whole positive number that fits an id column; anything else is a 400, not a database overflow."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class GroupFilter(django_filters.FilterSet):
