@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import RUSSIAN_TIME_ZONES, Group, Organisation
 from portal.exceptions import RuleViolation
+from portal.mail import site_url
 
 from .kit_drawing import CARDS_PER_PAGE, draw_kit
 from .models import Invite, InviteRole
@@ -44,7 +44,7 @@ def link_for(invite: Invite, token_or_url: str | None = None) -> str | None:
     if token_or_url:
         if token_or_url.startswith(("http://", "https://")):
             return token_or_url
-        return f"{settings.PORTAL_BASE_URL}/join/{token_or_url}/"
+        return site_url("invites:join", token_or_url)
     return invite_url(invite)
 
 

@@ -40,6 +40,15 @@ class ChatDetailSerializer(s.ChatSerializer):
         fields = [*s.ChatSerializer.Meta.fields, "created_by", "created_at", "archived_at", "last_activity"]
 
 
+class CandidateSerializer(serializers.Serializer):
+    person = PersonSerializer(source="user")
+    category = serializers.CharField(
+        help_text="leader (руководитель и заместители), admin, teacher (педагоги и сотрудники), parent, student"
+    )
+    category_display = serializers.CharField(help_text="название раздела, как на странице")
+    note = serializers.CharField(help_text="должность, класс обучающегося или ребёнок родителя")
+
+
 class ChatCreateSerializer(serializers.Serializer):
     kind = serializers.CharField(
         max_length=32,
@@ -231,3 +240,22 @@ class ChatManageViewSet(ChatViewSet):
             return Response(data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(selectors.chat_members(chat))
         return self.get_paginated_response(ChatMemberSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: CandidateSerializer(many=True), **ERRORS},
+        parameters=[ORG_PARAM, CHAT_PARAM],
+        summary="Кого можно добавить в чат: люди, которых допускает вид чата (и его класс) и которых в нём нет, по "
+        "разделам, как на странице «Добавить участников» (владельцы, администраторы)",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def candidates(self, request, org_pk=None, id=None):
+        chat = self._chat(id)
+        services.require_members_addable(chat=chat, actor=request.user)
+        sections = selectors.member_picker(chat.organisation, selectors.chat_member_candidates(chat))
+        rows = [
+            {**person, "category": section["key"], "category_display": str(section["label"])}
+            for section in sections
+            for person in section["people"]
+        ]
+        return Response(CandidateSerializer(rows, many=True).data)

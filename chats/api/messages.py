@@ -160,7 +160,7 @@ class PollViewSet(ChatScopedMixin, viewsets.GenericViewSet):
     pagination_class = None
 
     def _results(self, poll):
-        data = poll_services.poll_results(poll, self.request.user)
+        data = selectors.poll_results(poll, self.request.user)
         return s.PollResultSerializer({**data, "message": poll.message_id}).data
 
     @extend_schema(

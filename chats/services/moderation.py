@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +19,7 @@ from orgs.models import Membership
 from orgs.permissions import is_admin
 from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, NotFound, PermissionDenied, PortalError, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_after_commit, letter_render, site_url
 from portal.quotes import inner_quotes
 
 from ..models import Chat, ChatMember, Message, Report
@@ -91,19 +89,18 @@ def _notify_moderators(report: Report) -> None:
         .exclude(email__isnull=True)
         .values_list("email", flat=True)
     )
-    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("chats:reports", args=[chat.organisation_id])
-    subject = f"Жалоба на сообщение в чате «{inner_quotes(chat.title)}»"
-    what = "пожаловались на сообщение"
-    if report.automatic:
-        subject = f"Автоматическая проверка: сообщение в чате «{inner_quotes(chat.title)}»"
-        what = "автоматическая проверка правил отметила сообщение"
-    body = (
-        f"В чате «{inner_quotes(chat.title)}» {what}.\nПричина: {report.get_reason_display()}.\n\n"
-        f"Рассмотреть жалобу: {url}"
+    letter = letter_render(
+        "chat_report",
+        {
+            "automatic": report.automatic,
+            "chat_title": inner_quotes(chat.title),
+            "reason": report.get_reason_display(),
+            "link": site_url("chats:reports", chat.organisation_id),
+        },
     )
     # One letter per person: moderators do not see each other's addresses.
     for address in sorted(set(addresses)):
-        email_after_commit(subject=subject, body=body, recipients=[address])
+        email_after_commit(**letter, recipients=[address])
 
 
 def report_resolve(*, report: Report, actor, action: str, note: str = "") -> Report:

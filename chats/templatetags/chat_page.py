@@ -130,17 +130,16 @@ ROW_FIELDS = ("can_post", "can_moderate", "can_pin", "can_vote")
 def _poll_key(pv, verified) -> tuple | None:
     if not pv:
         return None
-    poll = pv["poll"]
     return (
-        poll.pk,
-        poll.question,
-        poll.multiple,
-        poll.anonymous,
-        poll.closes_at,
+        pv["id"],
+        pv["question"],
+        pv["multiple"],
+        pv["anonymous"],
+        pv["closes_at"],
         pv["closed"],
-        pv["total"],
+        pv["total_voters"],
         tuple(
-            (o["id"], o["text"], o["votes"], o["chosen"], tuple(_person_key(v, verified) for v in o["voters"]))
+            (o["id"], o["text"], o["votes"], o["chosen"], tuple(_person_key(v, verified) for v in o["voters"] or ()))
             for o in pv["options"]
         ),
     )

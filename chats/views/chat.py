@@ -5,7 +5,6 @@ from collections import defaultdict
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, F, Q, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,9 +17,16 @@ from portal.exceptions import NotFound
 from portal.web import perform
 
 from ..forms import EditForm, MessageForm
-from ..models import Chat, ChatMember, Message, PollOption, PollVote, Report
+from ..models import Chat, ChatMember, Message, Report
 from ..permissions import may_moderate, may_pin, may_post, muted_notice, standing
-from ..selectors import chats_for_user, moderation_open_count, pinned_messages, with_files, with_unread_counts
+from ..selectors import (
+    chats_for_user,
+    moderation_open_count,
+    pinned_messages,
+    polls_results,
+    with_files,
+    with_unread_counts,
+)
 from ..services.messages import (
     chat_get_for,
     chat_mark_read,
@@ -111,67 +117,18 @@ def _rights(request, chat: Chat) -> dict:
 
 
 def _with_polls(rows: list[Message], viewer) -> list[Message]:
-    """Attach `poll_view` (options with counts, the viewer's choice, voters) to the messages that carry a poll,
-    in a fixed number of queries whatever the number of messages and polls."""
+    """Attach `poll_view` (chats.selectors.polls_results: what the API answers too) to the messages with a poll."""
     polls = {}
     for message in rows:
         message.poll_view = None
         try:
-            poll = message.poll
+            polls[message.pk] = message.poll
         except Message.poll.RelatedObjectDoesNotExist:
             continue
-        polls[poll.pk] = (message, poll)
-    if not polls:
-        return rows
-    options = defaultdict(list)  # (position, id, text) of each poll's options, plain values: no model per option
-    for option_id, poll_id, text, position in PollOption.objects.filter(poll_id__in=polls).values_list(
-        "pk", "poll_id", "text", "position"
-    ):
-        options[poll_id].append((position, option_id, text))
-    # Every vote of the page's polls in one query, the counts, the viewer's choices and the voters worked out here.
-    # The voters' names only for the public polls, one person object per voter (a class votes in ten polls:
-    # hundreds of votes, forty people), not a vote and a full user row per vote.
-    public = {pk for pk, (_m, poll) in polls.items() if not poll.anonymous}
-    in_public = Q(option__poll_id__in=public)
-
-    def public_name(field):
-        return Case(When(in_public, then=F(f"user__{field}")), default=None)
-
-    votes = (
-        PollVote.objects.filter(option__poll_id__in=polls)
-        .annotate(voter_last=public_name("last_name"), voter_first=public_name("first_name"))
-        .annotate(voter_patronymic=public_name("patronymic"))
-        .order_by("created_at", "pk")
-        .values_list("option_id", "option__poll_id", "user_id", "voter_last", "voter_first", "voter_patronymic")
-    )
-    counts, mine, voters, people = defaultdict(int), set(), defaultdict(list), {}
-    poll_voters = defaultdict(set)
-    for option_id, poll_id, user_id, last_name, first_name, patronymic in votes:
-        counts[option_id] += 1
-        poll_voters[poll_id].add(user_id)
-        if user_id == viewer.pk:
-            mine.add(option_id)
-        if poll_id in public:
-            if user_id not in people:
-                people[user_id] = User(pk=user_id, last_name=last_name, first_name=first_name, patronymic=patronymic)
-            voters[option_id].append(people[user_id])
-    totals = {pk: len(users) for pk, users in poll_voters.items()}
-    for pk, (message, poll) in polls.items():
-        message.poll_view = {
-            "poll": poll,
-            "closed": poll.is_closed(),
-            "total": totals.get(pk, 0),
-            "options": [
-                {
-                    "id": option_id,
-                    "text": text,
-                    "votes": counts[option_id],
-                    "chosen": option_id in mine,
-                    "voters": voters.get(option_id, []),
-                }
-                for _position, option_id, text in sorted(options[pk])
-            ],
-        }
+    results = polls_results(polls.values(), viewer)
+    for message in rows:
+        if message.pk in polls:
+            message.poll_view = results[polls[message.pk].pk]
     return rows
 
 

@@ -70,33 +70,16 @@ def invite_bulk_for_class(
             % {"limit": BULK_LIMIT},
             code="bulk_too_large",
         )
-    created = []
+    # A personal link for each named student, then one for the parents of each student of the class.
+    links = [{"role": InviteRole.STUDENT, "recipient_name": name} for name in names]
+    links += [{"role": InviteRole.PARENT, "bound_student": student} for student in students]
     with transaction.atomic():
-        for name in names:
-            created.append(
-                invite_create(
-                    organisation=organisation,
-                    actor=actor,
-                    role=InviteRole.STUDENT,
-                    target_group=group,
-                    max_uses=1,
-                    expires_at=expires_at,
-                    recipient_name=name,
-                )
+        return [
+            invite_create(
+                organisation=organisation, actor=actor, target_group=group, max_uses=1, expires_at=expires_at, **link
             )
-        for student in students:
-            created.append(
-                invite_create(
-                    organisation=organisation,
-                    actor=actor,
-                    role=InviteRole.PARENT,
-                    target_group=group,
-                    max_uses=1,
-                    expires_at=expires_at,
-                    bound_student=student,
-                )
-            )
-    return created
+            for link in links
+        ]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +13,7 @@ from orgs.services.appointment import admin_order_create
 from orgs.services.audit import audit_record
 from portal.accounts.phones import normalize_phone
 from portal.exceptions import Conflict, RuleViolation
+from portal.mail import site_url
 
 from .. import tokens
 from ..models import Invite, InvitePolicy, InviteRole
@@ -27,7 +27,7 @@ Status = Invite.Status
 def invite_url(invite: Invite) -> str | None:
     """The working link, decrypted from storage; None if the settings key changed."""
     token = tokens.decrypt(invite.token_encrypted)
-    return f"{settings.PORTAL_BASE_URL}/join/{token}/" if token else None
+    return site_url("invites:join", token) if token else None
 
 
 def _new_token_fields() -> tuple[str, dict]:

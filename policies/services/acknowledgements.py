@@ -6,10 +6,7 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +14,7 @@ from orgs.models import Membership, ParentLink
 from orgs.permissions import is_member
 from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_after_commit, letter_render, site_url
 
 from ..models import Acknowledgement, AcknowledgementCampaign, AcknowledgementReminder, Document, DocumentVersion
 from ..permissions import require_manage_documents
@@ -147,22 +144,17 @@ def acknowledgement_record_paper(
 
 def _reminder_letter(campaign: AcknowledgementCampaign, person) -> dict:
     version = version_in_force_of(campaign)
-    body = render_to_string(
-        "policies/acknowledgement_reminder.txt",
+    letter = letter_render(
+        "acknowledgement_reminder",
         {
             "person": person,
             "organisation": campaign.document.organisation,
             "version": version,
             "started": timezone.localtime(campaign.started_at).date(),
-            "link": settings.PORTAL_BASE_URL.rstrip("/") + reverse("policies:acknowledge"),
+            "link": site_url("policies:acknowledge"),
         },
     )
-    organisation = campaign.document.organisation
-    return {
-        "subject": f"{organisation.short_name}: ознакомьтесь с документом «{version.document}»",
-        "body": body,
-        "recipients": [person.email],
-    }
+    return {**letter, "recipients": [person.email]}
 
 
 def acknowledgement_reminders_send(now: datetime.datetime | None = None) -> int:

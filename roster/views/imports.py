@@ -12,6 +12,7 @@ from orgs.models import Group
 from orgs.web import org_page
 from portal.downloads import file_response
 from portal.exceptions import NotFound, PortalError
+from portal.jobs import stored_file_response
 from portal.spreadsheets import XLSX_TYPE
 from portal.web import apply_error_to_form
 
@@ -210,9 +211,7 @@ def roster_kits_file(request, org, import_id, job_id):
     job = selectors.kit_print_get(imp, job_id)
     if job.status != KitPrint.Status.DONE or not job.file:
         raise NotFound(_("Файл комплектов ещё не готов."), code="kit_print_not_ready")
-    with job.file.open("rb") as f:
-        pdf = f.read()
-    return file_response(pdf, "application/pdf", f"invites-{org.pk}-import-{imp.pk}.pdf")
+    return stored_file_response(request, job.file, filename=f"invites-{org.pk}-import-{imp.pk}.pdf")
 
 
 @require_POST

@@ -6,14 +6,14 @@ from datetime import date, timedelta
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from chats.views.attachments import content_disposition
 from orgs.web import org_page
 from portal.downloads import file_response
+from portal.jobs import stored_file_response
 from portal.web import perform
 
 from .. import dashboard as d
@@ -128,21 +128,12 @@ def report_filename(report: MonthlyReport) -> str:
 
 def report_file_response(request, report: MonthlyReport) -> HttpResponse:
     """The stored PDF with a readable name; its SHA-256 is the ETag (a regenerated report has another)."""
-    storage = report.file.storage
-    if not report.file.name or not storage.exists(report.file.name):
+    if not report.file.name or not report.file.storage.exists(report.file.name):
         raise Http404
-    etag = f'"{report.sha256}"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
-    else:
-        response = FileResponse(storage.open(report.file.name, "rb"), content_type="application/pdf")
-        response["Content-Length"] = str(report.size)
-        response["Content-Disposition"] = content_disposition(report_filename(report), inline=False)
-        response["X-Content-Type-Options"] = "nosniff"
-    response["ETag"] = etag
     # Checked per person: shared caches must not keep it; the browser asks again (ETag) as it may be regenerated.
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return stored_file_response(
+        request, report.file, filename=report_filename(report), etag=report.sha256, cache_control="private, no-cache"
+    )
 
 
 @org_page(VIEW_STATISTICS)
