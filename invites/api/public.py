@@ -1,6 +1,6 @@
 """Public endpoints: what an invite is (preview), joining by it (redeem), the search of organisations."""
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
@@ -8,9 +8,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.models import Placement
+from portal.accounts import sessions
+from portal.accounts.services import account_signup_by_code, otp_request
 from portal.api.filters import check_text
 from portal.api.schema import ERRORS, ErrorSerializer
+from portal.exceptions import RuleViolation
 from portal.quotes import inner_quotes
+from portal.ratelimit.limiter import ScopedRateThrottle
 from portal.request_context import get_client_ip
 
 from .. import selectors
@@ -150,6 +154,74 @@ class InviteRedeemView(_TokenView):
         }
         code = status.HTTP_200_OK if outcome.kind == "already" else status.HTTP_201_CREATED
         return Response(body, status=code)
+
+
+class _SignupStep(_TokenView):
+    """Signing up by a link, for a client without an account: the link must be usable and lead to the
+    organisation (a chat's link admits members who already have an account)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "otp"
+
+    def usable(self, token: str) -> Invite:
+        invite = self.find(token)
+        ensure_usable(invite)
+        if invite.target_chat_id:
+            raise RuleViolation(
+                gettext("По ссылке в чат вступают участники организации: войдите в свою учётную запись."),
+                code="members_only",
+            )
+        return invite
+
+
+class InviteSignupCodeView(_SignupStep):
+    @extend_schema(
+        summary="Регистрация по ссылке, шаг 1: код на телефон или e-mail",
+        parameters=[TOKEN_PARAM],
+        request=s.SignupCodeSerializer,
+        responses={202: None, **TOKEN_ERRORS},
+    )
+    def post(self, request, token):
+        ser = s.SignupCodeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        self.usable(token)
+        otp_request(identifier=ser.validated_data["login"])
+        return Response({"detail": gettext("Код отправлен.")}, status=status.HTTP_202_ACCEPTED)
+
+
+class InviteSignupView(_SignupStep):
+    @extend_schema(
+        summary="Регистрация по ссылке, шаг 2: код, имя — и токен API",
+        description=(
+            "Код подтверждает телефон или e-mail, и он становится логином. Если учётная запись с ним уже есть, "
+            "выдаётся токен для неё (имя не меняется). Присоединиться — следующим запросом: "
+            "POST /api/v1/invites/{token}/redeem/ с этим токеном."
+        ),
+        parameters=[TOKEN_PARAM],
+        request=s.SignupSerializer,
+        responses={
+            200: OpenApiResponse(s.SignupResultSerializer, description="учётная запись уже была"),
+            201: OpenApiResponse(s.SignupResultSerializer, description="учётная запись создана"),
+            **TOKEN_ERRORS,
+        },
+    )
+    def post(self, request, token):
+        ser = s.SignupSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        self.usable(token)
+        data = ser.validated_data
+        user, created = account_signup_by_code(
+            identifier=data["login"],
+            code=data["code"],
+            last_name=data["last_name"],
+            first_name=data["first_name"],
+            patronymic=data["patronymic"],
+            password=data["password"] or None,
+        )
+        body = {"token": sessions.token_issue(request, user).key, "created": created}
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 @extend_schema(

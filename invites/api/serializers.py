@@ -266,6 +266,30 @@ class RedeemSerializer(serializers.Serializer):
     )
 
 
+class SignupCodeSerializer(serializers.Serializer):
+    login = serializers.CharField(max_length=254, help_text="телефон (+79…) или e-mail: на него придёт код")
+
+
+class SignupSerializer(serializers.Serializer):
+    login = serializers.CharField(max_length=254, help_text="тот же телефон или e-mail, что в запросе кода")
+    code = serializers.RegexField(r"^\d{6}$", help_text="шесть цифр из сообщения")
+    last_name = serializers.CharField(max_length=100)
+    first_name = serializers.CharField(max_length=100)
+    patronymic = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="необязательно: без пароля вход по одноразовому коду",
+    )
+
+
+class SignupResultSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="токен API: заголовок Authorization: Token …")
+    created = serializers.BooleanField(help_text="учётная запись создана сейчас (false — она уже была)")
+
+
 class ApproveSerializer(serializers.Serializer):
     child = IdField(
         required=False,

@@ -34,5 +34,7 @@ urlpatterns = [
     ),
     path("invites/<str:token>/", public.InvitePreviewView.as_view(), name="invite-preview"),
     path("invites/<str:token>/redeem/", public.InviteRedeemView.as_view(), name="invite-redeem"),
+    path("invites/<str:token>/signup/code/", public.InviteSignupCodeView.as_view(), name="invite-signup-code"),
+    path("invites/<str:token>/signup/", public.InviteSignupView.as_view(), name="invite-signup"),
     *router.urls,
 ]
