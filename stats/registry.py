@@ -58,6 +58,9 @@ class Indicator:
     kind: Kind
     grains: tuple[Grain, ...]
     compute: Callable[[Batch], BatchRows]
+    # What fills a day the first time, when it differs from a recount: it completes the rows written as events
+    # happened instead of deleting and writing them again (the per-user rows).
+    advance: Callable[[Batch], BatchRows] | None = None
     # Days the rows are kept; None keeps them for good.
     retention_days: int | None = None
     description: str = ""

@@ -1,10 +1,23 @@
 """Activity of each local day: messages by chat kind and by the sender's role, trivial ones apart, files, polls
 and events; and the chats active in the seven days up to the day's end."""
 
-from collections import Counter
 from datetime import timedelta
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import Case
 from django.db.models.functions import Lag
 
@@ -14,8 +27,8 @@ from orgs.models import Membership
 
 from ..days import Batch
 from ..registry import BatchRows, Grain, Indicator, Kind, register
-from ..trivial import EMOJI, REPEAT, SHAPE_REASONS
-from ._common import valid_at
+from ..trivial import EMOJI, REASONS, REPEAT, SHAPE_REASONS
+from ._common import sql_of, valid_at
 
 REPEAT_WINDOW = timedelta(hours=24)
 ACTIVE_WINDOW = timedelta(days=7)
@@ -42,81 +55,88 @@ def _in_day(batch: Batch, since):
     )
 
 
-def _counts(batch: Batch, out: BatchRows) -> None:
-    """The day's messages by chat, author, files and polls, counted in the database; the author's role looked up
-    here (tens of thousands of groups, not a row per message)."""
-    has_files = Exists(Attachment.objects.filter(message=OuterRef("pk")))
-    groups = (
-        _in_day(batch, batch.start)
-        .values("chat__organisation_id", "chat__kind", "chat__group_id", "author_id")
-        .annotate(
-            n=Count("id"),
-            files=Count("id", filter=has_files),
-            polls=Count("id", filter=Q(poll__isnull=False)),
-        )
-        .order_by()
-    )
-    roles = sender_roles(batch.organisation_ids, batch.end)
-    for row in groups:
-        org, kind, group_id, author_id = (
-            row["chat__organisation_id"], row["chat__kind"], row["chat__group_id"], row["author_id"]
-        )  # fmt: skip
-        role = roles.get((org, author_id), "none") if author_id else "system"
-        rows, n = out[org], row["n"]
-        rows.add("messages", n)
-        rows.add(f"messages.kind.{kind}", n)
-        rows.add(f"messages.role.{role}", n)
-        if group_id:
-            rows.add_class(group_id, "messages", n)
-            rows.add_class(group_id, f"messages.kind.{kind}", n)
-        rows.add("messages.with_files", row["files"])
-        rows.add("polls", row["polls"])
+def _judged_messages(batch: Batch):
+    """The messages of the day and of the 24 hours before it, each with what the day's counts need: whether it is
+    of the day, has files or a poll (asked only of the day's messages), and its triviality reason.
 
-
-def _trivial(batch: Batch, out: BatchRows) -> None:
-    """The day's messages that only imitate activity, judged in the database from the shape and digest stored with
-    each text: a repeat is a text whose previous copy by the same author in the same organisation (ordered by time,
-    deleted texts left out) is at most 24 hours older — so the messages of the day before are read too. Files and
-    polls are content; the portal's own posts and deleted texts are not judged."""
+    A repeat is a text whose previous copy by the same author in the same organisation (ordered by time, deleted
+    texts in a partition of their own) is at most 24 hours older — so the messages of the day before are read, but
+    only to look back. Files and polls are content; the portal's own posts and deleted texts are not judged."""
     previous = Window(
         Lag("created_at"),
-        partition_by=[F("chat__organisation_id"), F("author_id"), F("text_digest")],
+        partition_by=[
+            F("chat__organisation_id"),
+            F("author_id"),
+            F("text_digest"),
+            ExpressionWrapper(Q(deleted_at__isnull=True), output_field=BooleanField()),
+        ],
         order_by=[F("created_at").asc(), F("id").asc()],
     )
-    not_judged = (
-        Q(created_at__lt=batch.start)
-        | Exists(Attachment.objects.filter(message=OuterRef("pk")))
-        | Exists(Poll.objects.filter(message=OuterRef("pk")))
-    )
+    before = Q(created_at__lt=batch.start)
+    files = Exists(Attachment.objects.filter(message=OuterRef("pk")))
+    poll = Exists(Poll.objects.filter(message=OuterRef("pk")))
+    flag = {"default": Value(0), "output_field": IntegerField()}
     reason = Case(
-        When(not_judged, then=Value(None)),
+        When(before | Q(author__isnull=True) | Q(deleted_at__isnull=False) | files | poll, then=Value(None)),
         When(text_shape=Shape.EMPTY, then=Value(EMOJI)),
         When(previous__gte=F("created_at") - REPEAT_WINDOW, then=Value(REPEAT)),
         *(When(text_shape=kind, then=Value(why)) for kind, why in SHAPE_REASONS.items() if kind != Shape.EMPTY),
         default=Value(None),
         output_field=CharField(),
     )
-    judged = (
+    return (
         _in_day(batch, batch.start - REPEAT_WINDOW)
-        .filter(author__isnull=False, deleted_at__isnull=True)
         .annotate(previous=previous)
-        .annotate(reason=reason)
-        .filter(reason__isnull=False)  # on the window's result: the day before stays in the comparison
+        .values(
+            o=F("chat__organisation_id"),
+            k=F("chat__kind"),
+            g=F("chat__group_id"),
+            a=F("author_id"),
+            d=Case(When(before, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            f=Case(When(before, then=Value(0)), When(files, then=Value(1)), **flag),
+            p=Case(When(before, then=Value(0)), When(poll, then=Value(1)), **flag),
+            r=reason,
+        )
         .order_by()
-        .values_list("chat__organisation_id", "chat__group_id", "reason")
     )
-    for (org, group_id, why), n in Counter(judged).items():
+
+
+def _day_messages(batch: Batch, out: BatchRows) -> None:
+    """The day's messages counted in one read of them: by chat, author, files and polls, and the trivial ones by
+    reason — grouped in the database (tens of thousands of groups, not a row per message), the author's role
+    looked up here."""
+    inner, params = sql_of(_judged_messages(batch))
+    trivial = ", ".join(f"SUM(CASE WHEN x.r = %s THEN 1 ELSE 0 END)" for _why in REASONS)
+    statement = f"""
+        SELECT x.o, x.k, x.g, x.a, COUNT(*), SUM(x.f), SUM(x.p), {trivial}
+        FROM ({inner}) x WHERE x.d = 1 GROUP BY x.o, x.k, x.g, x.a
+    """  # noqa: S608  (the inner query built by the ORM, values as parameters)
+    roles = sender_roles(batch.organisation_ids, batch.end)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*REASONS, *params))
+        groups = cursor.fetchall()
+    for org, kind, group_id, author_id, n, files, polls, *reasons in groups:
+        role = roles.get((org, author_id), "none") if author_id else "system"
         rows = out[org]
-        rows.add("messages.trivial", n)
-        rows.add(f"messages.trivial.{why}", n)
+        rows.add("messages", n)
+        rows.add(f"messages.kind.{kind}", n)
+        rows.add(f"messages.role.{role}", n)
         if group_id:
-            rows.add_class(group_id, "messages.trivial", n)
+            rows.add_class(group_id, "messages", n)
+            rows.add_class(group_id, f"messages.kind.{kind}", n)
+        rows.add("messages.with_files", files)
+        rows.add("polls", polls)
+        for why, count in zip(REASONS, reasons, strict=True):
+            if count:
+                rows.add("messages.trivial", count)
+                rows.add(f"messages.trivial.{why}", count)
+                if group_id:
+                    rows.add_class(group_id, "messages.trivial", count)
 
 
 def compute(batch: Batch) -> BatchRows:
     out = BatchRows()
-    _counts(batch, out)
-    _trivial(batch, out)
+    _day_messages(batch, out)
     events = Event.objects.filter(
         organisation_id__in=batch.organisation_ids, created_at__gte=batch.start, created_at__lt=batch.end
     )

@@ -12,23 +12,16 @@ from orgs.models import Membership, Placement
 from ..days import Batch
 from ..models import Presence, UserDay
 from ..registry import BatchRows, Grain, Indicator, Kind, register
-from ._common import valid_at
+from ._common import sql_of, valid_at
 
 USER_DAYS_RETENTION = 40
 # Distinct-count windows in days, ending with the bucket's day.
 WINDOWS = {"dau": 1, "wau": 7, "mau": 30}
 
 
-def _sql(queryset) -> tuple[str, tuple]:
-    """A queryset's SELECT with its parameters adapted for the database, to be placed inside a larger statement."""
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params)
-
-
-def compute_user_days(batch: Batch) -> BatchRows:
-    """The batch's per-user rows, written here with one INSERT … SELECT (the fill has deleted the old ones): who
-    opened the portal (seen marks), posted or voted that day, with the bits of the roles they held at its end. The
-    indicator returns no rows of its own."""
+def _day_rows_sql(batch: Batch) -> tuple[str, tuple]:
+    """The SELECT of the batch's per-user rows from the sources: who opened the portal (seen marks), posted or
+    voted that day, with the bits of the roles they held at its end."""
     ids, start, end = batch.organisation_ids, batch.start, batch.end
     seen = Presence.objects.filter(organisation_id__in=ids, day=batch.day).values(
         o=F("organisation_id"), u=F("user_id"), p=Value(1), t=Value(0)
@@ -49,17 +42,49 @@ def compute_user_days(batch: Batch) -> BatchRows:
         .values(o=F("organisation_id"), u=F("user_id"), bit=bits)
         .distinct()
     )
-    parts = [_sql(q.order_by()) for q in (seen, posted, voted, held)]
-    table, qn = UserDay._meta.db_table, connection.ops.quote_name
+    parts = [sql_of(q.order_by()) for q in (seen, posted, voted, held)]
+    # WHERE 1 = 1: SQLite reads an ON CONFLICT after an INSERT … SELECT only when the SELECT has a WHERE clause.
     statement = f"""
-        INSERT INTO {qn(table)} (organisation_id, user_id, day, roles, present, took_part)
         SELECT a.o, a.u, %s, COALESCE(r.roles, 0), MAX(a.p) = 1, MAX(a.t) = 1
         FROM ({parts[0][0]} UNION ALL {parts[1][0]} UNION ALL {parts[2][0]}) a
         LEFT JOIN (SELECT b.o, b.u, SUM(b.bit) AS roles FROM ({parts[3][0]}) b GROUP BY b.o, b.u) r
             ON r.o = a.o AND r.u = a.u
+        WHERE 1 = 1
         GROUP BY a.o, a.u, r.roles
     """  # noqa: S608  (table names from the models, values as parameters)
     params = (connection.ops.adapt_datefield_value(batch.day), *parts[0][1], *parts[1][1], *parts[2][1], *parts[3][1])
+    return statement, params
+
+
+def _insert_head() -> str:
+    qn = connection.ops.quote_name
+    return f"INSERT INTO {qn(UserDay._meta.db_table)} (organisation_id, user_id, day, roles, present, took_part)"
+
+
+def compute_user_days(batch: Batch) -> BatchRows:
+    """The batch's per-user rows rebuilt from the sources with one INSERT … SELECT (the fill has deleted the old
+    ones): what a recount or a backfill does. The indicator returns no rows of its own."""
+    select, params = _day_rows_sql(batch)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_insert_head()} {select}", params)
+    return BatchRows()
+
+
+def advance_user_days(batch: Batch) -> BatchRows:
+    """The batch's per-user rows when the day is filled for the first time: the seen marks and posts wrote them as
+    they happened (`services/seen.py`), so the rows are only completed — what was loaded without them (imports,
+    votes) is added, and the roles become those held at the day's end. The same rows as `compute_user_days`, and
+    no write when nothing differs."""
+    select, params = _day_rows_sql(batch)
+    table = connection.ops.quote_name(UserDay._meta.db_table)
+    statement = f"""
+        {_insert_head()} {select}
+        ON CONFLICT (organisation_id, user_id, day) DO UPDATE
+        SET present = (excluded.present OR {table}.present), took_part = (excluded.took_part OR {table}.took_part),
+            roles = excluded.roles
+        WHERE {table}.roles <> excluded.roles OR (excluded.present AND NOT {table}.present)
+            OR (excluded.took_part AND NOT {table}.took_part)
+    """  # noqa: S608  (table names from the models, values as parameters)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
     return BatchRows()
@@ -84,7 +109,7 @@ def compute_active_users(batch: Batch) -> BatchRows:
     ids, day = batch.organisation_ids, batch.day
     longest = max(WINDOWS.values())
     columns = _last_days()
-    grouped, grouped_params = _sql(
+    grouped, grouped_params = sql_of(
         UserDay.objects.filter(organisation_id__in=ids, day__gt=day - timedelta(days=longest), day__lte=day)
         .values("organisation_id", "user_id", "roles", "took_part")
         .annotate(last=Max("day"))
@@ -93,7 +118,7 @@ def compute_active_users(batch: Batch) -> BatchRows:
     lasts = ", ".join(f"MAX(CASE WHEN {condition} THEN g.last END) AS {c}" for c, (_k, condition) in columns.items())
     last = f"SELECT g.organisation_id, g.user_id, {lasts} FROM ({grouped}) g GROUP BY g.organisation_id, g.user_id"
     last_params = grouped_params
-    placed, placed_params = _sql(
+    placed, placed_params = sql_of(
         Placement.objects.filter(valid_at(batch.end), organisation_id__in=ids)
         .values("organisation_id", "group_id", "student_id")
         .order_by()
@@ -140,6 +165,7 @@ register(
         kind=Kind.ADDITIVE,
         grains=(Grain.USER,),
         compute=compute_user_days,
+        advance=advance_user_days,
         retention_days=USER_DAYS_RETENTION,
         description="Активность каждого участника за день (был на портале, писал или голосовал).",
     )
