@@ -106,7 +106,7 @@ def _day_messages(batch: Batch, out: BatchRows) -> None:
     reason — grouped in the database (tens of thousands of groups, not a row per message), the author's role
     looked up here."""
     inner, params = sql_of(_judged_messages(batch))
-    trivial = ", ".join(f"SUM(CASE WHEN x.r = %s THEN 1 ELSE 0 END)" for _why in REASONS)
+    trivial = ", ".join("SUM(CASE WHEN x.r = %s THEN 1 ELSE 0 END)" for _why in REASONS)
     statement = f"""
         SELECT x.o, x.k, x.g, x.a, COUNT(*), SUM(x.f), SUM(x.p), {trivial}
         FROM ({inner}) x WHERE x.d = 1 GROUP BY x.o, x.k, x.g, x.a
