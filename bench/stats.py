@@ -238,9 +238,9 @@ def build_structure(args, run, first_day: date) -> dict:
             cur,
             """
             INSERT INTO accounts_user (id, password, is_superuser, last_name, first_name, patronymic, phone,
-                                       is_active, is_staff, date_joined)
+                                       is_active, is_staff, date_joined, managed_by_parent)
             SELECT user_id, '!', false, 'Нагрузочный', 'Участник ' || user_id, '',
-                   '+7990' || lpad(user_id::text, 7, '0'), true, false, %s
+                   '+7990' || lpad(user_id::text, 7, '0'), true, false, %s, false
             FROM bench_people
             """,
             [created],
