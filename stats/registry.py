@@ -29,7 +29,7 @@ class Grain(StrEnum):
 @dataclass
 class Rows:
     """What one organisation's bucket of an indicator holds: organisation values and class values. (The per-user
-    rows of UserDay are written by their indicator itself, set-based.)"""
+    rows of UserDay are written as people act, and completed or rebuilt by their indicator itself, set-based.)"""
 
     org: dict[str, int] = field(default_factory=dict)
     classes: dict[tuple[int, str], int] = field(default_factory=dict)
