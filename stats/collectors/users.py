@@ -4,7 +4,7 @@ voted), and the daily, weekly and monthly distinct counts recounted from those r
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Max, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 
 from chats.models import Message, PollVote
 from orgs.models import Membership, Placement
@@ -112,22 +112,22 @@ def _last_days() -> dict[str, tuple[str, str]]:
 
 
 def compute_active_users(batch: Batch) -> BatchRows:
-    """Distinct people over the windows ending with the day, counted in the database: each person's last day with
-    each set of roles and part taken (a plain grouping of the month's rows), from those the last day in each role
-    (present, and taking part), then per organisation how many of those days fall in each window; the same per
-    class for the students placed in it at the day's end. One query."""
+    """Distinct people over the windows ending with the day, counted in the database: each person's last day in
+    each role (present, and taking part) from one grouping of the month's rows by person, then per organisation
+    how many of those days fall in each window; the same per class for the students placed in it at the day's end.
+    One query."""
     ids, day = batch.organisation_ids, batch.day
     longest = max(WINDOWS.values())
     columns = _last_days()
-    grouped, grouped_params = sql_of(
+    month, month_params = sql_of(
         UserDay.objects.filter(organisation_id__in=ids, day__gt=day - timedelta(days=longest), day__lte=day)
-        .values("organisation_id", "user_id", "roles", "took_part")
-        .annotate(last=Max("day"))
+        .values("organisation_id", "user_id", "roles", "took_part", "day")
         .order_by()
     )
-    lasts = ", ".join(f"MAX(CASE WHEN {condition} THEN g.last END) AS {c}" for c, (_k, condition) in columns.items())
-    last = f"SELECT g.organisation_id, g.user_id, {lasts} FROM ({grouped}) g GROUP BY g.organisation_id, g.user_id"
-    last_params = grouped_params
+    # One grouping of the month's rows by person (a grouping by person and roles first costs a third more).
+    lasts = ", ".join(f"MAX(CASE WHEN {condition} THEN g.day END) AS {c}" for c, (_k, condition) in columns.items())
+    last = f"SELECT g.organisation_id, g.user_id, {lasts} FROM ({month}) g GROUP BY g.organisation_id, g.user_id"
+    last_params = month_params
     placed, placed_params = sql_of(
         Placement.objects.filter(valid_at(batch.end), organisation_id__in=ids)
         .values("organisation_id", "group_id", "student_id")
