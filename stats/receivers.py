@@ -61,6 +61,6 @@ def _message_saved(sender, instance, created, raw=False, **kwargs):
         took_part_mark(
             user_id=instance.author_id,
             organisation_id=chat.organisation_id,
-            time_zone=chat.organisation.time_zone,
+            time_zone=lambda: chat.organisation.time_zone,  # read only on the first post of the day
             at=instance.created_at,
         )

@@ -7,7 +7,7 @@ post of the day costs no query; when the cache is lost, the unique (organisation
 no-ops. The roles written are those held at the moment; filling the day sets the roles held at its end."""
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connection
@@ -84,24 +84,23 @@ def _took_part_sql() -> str:
     """  # noqa: S608  (table names from the models, values as parameters)
 
 
-def took_part_mark(*, user_id: int, organisation_id: int, time_zone: str, at: datetime) -> bool:
+def took_part_mark(*, user_id: int, organisation_id: int, time_zone, at: datetime) -> bool:
     """Mark the person as taking part on the local day of `at` (they posted or voted); True when a row was written.
 
-    One query on the person's first post of the day in the organisation, none after it (the cache remembers the
-    day until its end)."""
-    day = local_day(at, time_zone)
+    One query on the person's first post of the day in the organisation, none after it: the cache remembers the
+    day's bounds until it ends, so that a later post is recognised without even the organisation's time zone
+    (`time_zone` may be a callable, asked only on a miss)."""
     key = _took_part_key(user_id, organisation_id)
-    if cache.get(key) == day.toordinal():
+    bounds = cache.get(key)
+    if bounds is not None and bounds[0] <= at.timestamp() < bounds[1]:
         return False
+    time_zone = time_zone() if callable(time_zone) else time_zone
+    day = local_day(at, time_zone)
     ops = connection.ops
     instant = ops.adapt_datetimefield_value(at)
     params = (organisation_id, user_id, ops.adapt_datefield_value(day), False, True)
     with connection.cursor() as cursor:
         cursor.execute(_took_part_sql(), (*params, organisation_id, user_id, instant, instant, True))
-    cache.set(key, day.toordinal(), timeout=_seconds_left(day, time_zone, at))
+    start, end = day_start(day, time_zone), day_start(day + timedelta(days=1), time_zone)
+    cache.set(key, (start.timestamp(), end.timestamp()), timeout=max(60, math.ceil((end - at).total_seconds())))
     return True
-
-
-def _seconds_left(day: date, time_zone: str, at: datetime) -> int:
-    """Seconds from `at` until the end of the local day (a minute at least)."""
-    return max(60, math.ceil((day_start(day + timedelta(days=1), time_zone) - at).total_seconds()))

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chats.models import ChatMember, Message, Poll, PollOption, PollVote
+from chats.models import Chat, ChatMember, Message, Poll, PollOption, PollVote
 from chats.services.messages import message_post
 from orgs.models import Membership
 from stats.days import local_day
@@ -136,3 +136,15 @@ def test_a_role_ended_during_the_day_is_not_counted_for_it():
     stats_advance()
 
     assert rows(organisation=org, day=day) == {(w.teacher.pk, day, 0, True, False)}
+
+
+def test_a_later_post_of_the_day_asks_nothing_even_when_the_chats_organisation_is_not_loaded(
+    django_assert_num_queries,
+):
+    w = world("Asia/Omsk")
+    Message.objects.create(chat=Chat.objects.get(pk=w.class_chat.pk), author=w.teacher, text="Первое за день")
+    chat = Chat.objects.get(pk=w.class_chat.pk)  # its organisation not loaded
+    with django_assert_num_queries(1):  # the message's own INSERT
+        Message.objects.create(chat=chat, author=w.teacher, text="Второе за день")
+    today = local_day(timezone.now(), "Asia/Omsk")
+    assert rows(organisation=w.organisation) == {(w.teacher.pk, today, UserDay.TEACHER, False, True)}
