@@ -43,14 +43,12 @@ def _day_rows_sql(batch: Batch) -> tuple[str, tuple]:
         .distinct()
     )
     parts = [sql_of(q.order_by()) for q in (seen, posted, voted, held)]
-    # WHERE 1 = 1: SQLite reads an ON CONFLICT after an INSERT … SELECT only when the SELECT has a WHERE clause.
     statement = f"""
         SELECT a.o AS o, a.u AS u, %s AS d, COALESCE(r.roles, 0) AS roles, MAX(a.p) = 1 AS present,
             MAX(a.t) = 1 AS took_part
         FROM ({parts[0][0]} UNION ALL {parts[1][0]} UNION ALL {parts[2][0]}) a
         LEFT JOIN (SELECT b.o, b.u, SUM(b.bit) AS roles FROM ({parts[3][0]}) b GROUP BY b.o, b.u) r
             ON r.o = a.o AND r.u = a.u
-        WHERE 1 = 1
         GROUP BY a.o, a.u, r.roles
     """  # noqa: S608  (table names from the models, values as parameters)
     params = (connection.ops.adapt_datefield_value(batch.day), *parts[0][1], *parts[1][1], *parts[2][1], *parts[3][1])
@@ -71,32 +69,46 @@ def compute_user_days(batch: Batch) -> BatchRows:
     return BatchRows()
 
 
+# Rows of one upsert statement (SQLite allows 32 766 parameters to a statement).
+UPSERT_CHUNK = 1000
+
+
 def advance_user_days(batch: Batch) -> BatchRows:
     """The batch's per-user rows when the day is filled for the first time: the seen marks and posts wrote them as
     they happened (`services/seen.py`), so the rows are only completed — what was loaded without them (imports,
-    votes) is added, and the roles become those held at the day's end. The same rows as `compute_user_days`; the
-    day's rows are compared first, and only those that differ are written (an upsert alone would lock every row it
-    meets)."""
+    votes) is added, and the roles become those held at the day's end. The same rows as `compute_user_days`.
+
+    The rows that differ from the sources are found by a plain SELECT (which PostgreSQL may run in parallel, an
+    INSERT … SELECT never) and only those are written: usually none."""
     select, params = _day_rows_sql(batch)
-    table = connection.ops.quote_name(UserDay._meta.db_table)
     written, written_params = sql_of(
         UserDay.objects.filter(organisation_id__in=batch.organisation_ids, day=batch.day)
         .values("organisation_id", "user_id", "roles", "present", "took_part")
         .order_by()
     )
-    statement = f"""
-        {_insert_head()}
+    differing = f"""
         SELECT s.o, s.u, s.d, s.roles, s.present, s.took_part
         FROM ({select}) s
         LEFT JOIN ({written}) w ON w.organisation_id = s.o AND w.user_id = s.u
         WHERE w.user_id IS NULL OR w.roles <> s.roles OR (s.present AND NOT w.present)
             OR (s.took_part AND NOT w.took_part)
-        ON CONFLICT (organisation_id, user_id, day) DO UPDATE
-        SET present = (excluded.present OR {table}.present), took_part = (excluded.took_part OR {table}.took_part),
-            roles = excluded.roles
     """  # noqa: S608  (table names from the models, values as parameters)
+    table = connection.ops.quote_name(UserDay._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(statement, (*params, *written_params))
+        cursor.execute(differing, (*params, *written_params))
+        rows = cursor.fetchall()
+        for n in range(0, len(rows), UPSERT_CHUNK):
+            chunk = rows[n : n + UPSERT_CHUNK]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"""
+                {_insert_head()} VALUES {values}
+                ON CONFLICT (organisation_id, user_id, day) DO UPDATE
+                SET present = (excluded.present OR {table}.present),
+                    took_part = (excluded.took_part OR {table}.took_part), roles = excluded.roles
+                """,  # noqa: S608  (table names from the models, values as parameters)
+                [value for row in chunk for value in row],
+            )
     return BatchRows()
 
 
