@@ -75,17 +75,17 @@ def _judged_messages(batch: Batch):
                 When(before, then=Value(0)),
                 When(Exists(Attachment.objects.filter(message=OuterRef("pk"))), then=Value(1)),
                 **flag,
-            ),  # fmt: skip
+            ),
             p=Case(
                 When(before, then=Value(0)),
                 When(Exists(Poll.objects.filter(message=OuterRef("pk"))), then=Value(1)),
                 **flag,
-            ),  # fmt: skip
+            ),
             j=Case(
                 When(Q(author__isnull=True) | Q(deleted_at__isnull=False), then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
-            ),  # fmt: skip
+            ),
             s=F("text_shape"),
             r=Case(When(previous__gte=F("created_at") - REPEAT_WINDOW, then=Value(1)), **flag),
         )
