@@ -6,8 +6,8 @@
 It (1) recreates the throw-away database `portal_bench_stats` and migrates it, (2) builds a district of `--orgs`
 schools of one municipality — classes, staff, students, parents, their class chats — and `--messages` messages over
 the last `--days` local days, set-based in SQL (INSERT … SELECT generate_series, one statement per day), with
-weekdays busier than weekends and some trivial messages (emoji, one word, repeats), and seen marks for the days the
-per-user rows are kept; (3) measures, on PostgreSQL:
+weekdays busier than weekends and some trivial messages (emoji, one word, repeats), and seen marks and per-person day
+rows (which the portal writes as people act) for the days they are kept; (3) measures, on PostgreSQL:
   - one incremental fill of a day's new events (what `stats_advance` does when a new local day has ended: every
     indicator of every organisation for that day) against one bare GROUP BY of that day's message rows by
     organisation and chat kind (the baseline, measured in the same run), with a breakdown per indicator;
@@ -238,9 +238,9 @@ def build_structure(args, run, first_day: date) -> dict:
             cur,
             """
             INSERT INTO accounts_user (id, password, is_superuser, last_name, first_name, patronymic, phone,
-                                       is_active, is_staff, date_joined)
+                                       is_active, is_staff, date_joined, managed_by_parent)
             SELECT user_id, '!', false, 'Нагрузочный', 'Участник ' || user_id, '',
-                   '+7990' || lpad(user_id::text, 7, '0'), true, false, %s
+                   '+7990' || lpad(user_id::text, 7, '0'), true, false, %s, false
             FROM bench_people
             """,
             [created],
@@ -453,9 +453,9 @@ def per_indicator_clock(totals: dict, computes: dict):
     original_fill = fill.fill_batch
     originals = {}
 
-    def timed_fill(*, indicator, batch):
+    def timed_fill(*, indicator, batch, **kwargs):
         started = time.perf_counter()
-        original_fill(indicator=indicator, batch=batch)
+        original_fill(indicator=indicator, batch=batch, **kwargs)
         totals[indicator.id] += time.perf_counter() - started
 
     def timed_compute(ind, compute):
@@ -468,15 +468,18 @@ def per_indicator_clock(totals: dict, computes: dict):
         return wrapper
 
     for ind in indicators():
-        originals[ind.id] = ind.compute
+        originals[ind.id] = (ind.compute, ind.advance)
         object.__setattr__(ind, "compute", timed_compute(ind, ind.compute))  # the dataclass is frozen
+        if ind.advance is not None:
+            object.__setattr__(ind, "advance", timed_compute(ind, ind.advance))
     fill.fill_batch = timed_fill
     try:
         yield
     finally:
         fill.fill_batch = original_fill
         for ind in indicators():
-            object.__setattr__(ind, "compute", originals[ind.id])
+            object.__setattr__(ind, "compute", originals[ind.id][0])
+            object.__setattr__(ind, "advance", originals[ind.id][1])
 
 
 BASELINE_SQL = """
@@ -487,20 +490,16 @@ GROUP BY c.organisation_id, c.kind
 """
 
 
-def seed_filled_state(run, org_ids: list[int], day: date) -> None:
-    """Leave the schools not backfilled as earlier fills would have: every indicator filled up to the day before
-    `day`, and the per-user rows of the 29 days before it (the weekly and monthly counts of `day` read them),
-    written set-based from the same sources `user_days` reads (seen marks, messages, memberships)."""
+def build_user_days(run, org_ids: list[int], first: date, last: date) -> None:
+    """The per-person day rows of the days first..last, as the portal writes them when people act (a seen mark, a
+    first post of the day: `stats.services.seen`): one row per person, organisation and day with the roles held,
+    present and took part. Written set-based from the same sources a recount reads (seen marks, messages,
+    memberships); filling a day then finds them in place."""
     from django.db import connection
 
     from stats.days import day_start
-    from stats.models import FillState, UserDay
-    from stats.registry import indicators
+    from stats.models import UserDay
 
-    if not org_ids:
-        return
-    run.step(f"seeding the fill state and 29 days of per-user rows of the other {len(org_ids)} schools")
-    first = day - timedelta(days=29)
     bits = " ".join(f"WHEN '{role}' THEN {bit}" for role, bit in UserDay.ROLE_BITS.items())
     with connection.cursor() as cur:
         sql(
@@ -510,7 +509,7 @@ def seed_filled_state(run, org_ids: list[int], day: date) -> None:
             SELECT x.organisation_id, x.user_id, x.day, coalesce(r.roles, 0), bool_or(x.present), bool_or(x.took_part)
             FROM (
                 SELECT organisation_id, user_id, day, true AS present, false AS took_part FROM stats_presence
-                WHERE organisation_id = ANY(%(orgs)s) AND day >= %(first)s AND day < %(day)s
+                WHERE organisation_id = ANY(%(orgs)s) AND day >= %(first)s AND day <= %(last)s
                 UNION ALL
                 SELECT c.organisation_id, m.author_id, (m.created_at AT TIME ZONE %(tz)s)::date, false, true
                 FROM chats_message m JOIN chats_chat c ON c.id = m.chat_id
@@ -526,12 +525,25 @@ def seed_filled_state(run, org_ids: list[int], day: date) -> None:
             {
                 "orgs": org_ids,
                 "first": first,
-                "day": day,
+                "last": last,
                 "tz": TIME_ZONE,
                 "start": day_start(first, TIME_ZONE),
-                "end": day_start(day, TIME_ZONE),
+                "end": day_start(last + timedelta(days=1), TIME_ZONE),
             },
         )
+        sql(cur, "SELECT count(*) FROM stats_userday")
+        run.step(f"  per-person day rows of {first} … {last}: {cur.fetchone()[0]:,}")
+
+
+def seed_filled_state(run, org_ids: list[int], day: date) -> None:
+    """Leave the schools not backfilled as earlier fills would have: every indicator filled up to the day before
+    `day` (their per-person day rows, read by the weekly and monthly counts, are the build's)."""
+    from stats.models import FillState
+    from stats.registry import indicators
+
+    if not org_ids:
+        return
+    run.step(f"seeding the fill state of the other {len(org_ids)} schools")
     FillState.objects.bulk_create(
         [
             FillState(indicator=ind.id, organisation_id=org_id, last_filled_day=day - timedelta(days=1))
@@ -802,6 +814,8 @@ def main(argv=None) -> int:
             build = build_structure(args, run, days[0])
             run.step(f"building {args.messages:,} messages over {args.days} days ({days[0]} … {days[-1]})")
             build_messages(args, run, days, counts, build["slots"])
+            seen_days = days[-SEEN_DAYS:]
+            build_user_days(run, build["orgs"], seen_days[0], seen_days[-1])
         run.analyze()
         build["seconds"] = time.perf_counter() - built
         if args.build_only:

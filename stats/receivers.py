@@ -1,5 +1,6 @@
 """News from orgs and chats that the statistics need: changes dated in the past (imports, corrections in the
-admin) mark the filled days they fall in for recount. Everyday changes are dated "now" and cost no query here.
+admin) mark the filled days they fall in for recount. Everyday changes are dated "now" and cost no query here, but
+for a person's first message of the day, which writes their day row (see `services/seen.py`).
 
 The history rows remember their dates as loaded (post_init), so that a save can tell which dates it changed.
 """
@@ -11,6 +12,7 @@ from chats.models import Message
 from orgs.models import CuratorAssignment, Membership, ParentLink, Placement
 
 from .services.dirty import is_backdated, stats_mark_changed
+from .services.seen import took_part_mark
 
 HISTORY_DATES = {
     Membership: ("valid_from", "valid_to", "verified_at"),
@@ -48,5 +50,17 @@ for _model in HISTORY_DATES:
 
 @receiver(post_save, sender=Message, dispatch_uid="stats.message_saved")
 def _message_saved(sender, instance, created, raw=False, **kwargs):
-    if created and not raw and is_backdated(instance.created_at):
-        stats_mark_changed(organisation_id=instance.chat.organisation_id, since=instance.created_at)
+    """A message dated in the past marks its day for recount; a message of today writes its author's day row (on
+    their first post of the day in the organisation: one query, then none until the day ends)."""
+    if not created or raw:
+        return
+    chat = instance.chat
+    if is_backdated(instance.created_at):
+        stats_mark_changed(organisation_id=chat.organisation_id, since=instance.created_at)
+    elif instance.author_id is not None:
+        took_part_mark(
+            user_id=instance.author_id,
+            organisation_id=chat.organisation_id,
+            time_zone=lambda: chat.organisation.time_zone,  # read only on the first post of the day
+            at=instance.created_at,
+        )

@@ -29,7 +29,7 @@ class Grain(StrEnum):
 @dataclass
 class Rows:
     """What one organisation's bucket of an indicator holds: organisation values and class values. (The per-user
-    rows of UserDay are written by their indicator itself, set-based.)"""
+    rows of UserDay are written as people act, and completed or rebuilt by their indicator itself, set-based.)"""
 
     org: dict[str, int] = field(default_factory=dict)
     classes: dict[tuple[int, str], int] = field(default_factory=dict)
@@ -58,6 +58,9 @@ class Indicator:
     kind: Kind
     grains: tuple[Grain, ...]
     compute: Callable[[Batch], BatchRows]
+    # What fills a day the first time, when it differs from a recount: it completes the rows written as events
+    # happened instead of deleting and writing them again (the per-user rows).
+    advance: Callable[[Batch], BatchRows] | None = None
     # Days the rows are kept; None keeps them for good.
     retention_days: int | None = None
     description: str = ""

@@ -1,10 +1,23 @@
 """Activity of each local day: messages by chat kind and by the sender's role, trivial ones apart, files, polls
 and events; and the chats active in the seven days up to the day's end."""
 
-from collections import Counter
 from datetime import timedelta
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import Case
 from django.db.models.functions import Lag
 
@@ -14,26 +27,13 @@ from orgs.models import Membership
 
 from ..days import Batch
 from ..registry import BatchRows, Grain, Indicator, Kind, register
-from ..trivial import EMOJI, REPEAT, SHAPE_REASONS
-from ._common import valid_at
+from ..trivial import REASONS, REPEAT, SHAPE_REASONS
+from ._common import sql_of, valid_at
 
 REPEAT_WINDOW = timedelta(hours=24)
 ACTIVE_WINDOW = timedelta(days=7)
 # The role a message is counted under when its author holds several in the organisation.
 ROLE_ORDER = (Membership.Role.ADMIN, Membership.Role.TEACHER, Membership.Role.STUDENT, Membership.Role.PARENT)
-
-
-def sender_roles(organisation_ids, instant) -> dict[tuple[int, int], str]:
-    """Each member's main role in each organisation at the instant, by (organisation, user); absent when they hold
-    none. Every member, read in one plain scan: cheaper than asking for the day's authors among them."""
-    rank = {role: n for n, role in enumerate(ROLE_ORDER)}
-    main = {}
-    memberships = Membership.objects.filter(valid_at(instant), organisation_id__in=organisation_ids).order_by()
-    for organisation_id, user_id, role in memberships.values_list("organisation_id", "user_id", "role"):
-        key = (organisation_id, user_id)
-        if key not in main or rank[role] < rank[main[key]]:
-            main[key] = role
-    return main
 
 
 def _in_day(batch: Batch, since):
@@ -42,81 +42,115 @@ def _in_day(batch: Batch, since):
     )
 
 
-def _counts(batch: Batch, out: BatchRows) -> None:
-    """The day's messages by chat, author, files and polls, counted in the database; the author's role looked up
-    here (tens of thousands of groups, not a row per message)."""
-    has_files = Exists(Attachment.objects.filter(message=OuterRef("pk")))
-    groups = (
-        _in_day(batch, batch.start)
-        .values("chat__organisation_id", "chat__kind", "chat__group_id", "author_id")
-        .annotate(
-            n=Count("id"),
-            files=Count("id", filter=has_files),
-            polls=Count("id", filter=Q(poll__isnull=False)),
+def _judged_messages(batch: Batch):
+    """The messages of the day and of the 24 hours before it, each with what the day's counts need: whether it is
+    of the day (d), has files (f) or a poll (p) — asked only of the day's messages —, may be judged at all (j: a
+    person's message not deleted), its shape (s) and whether it repeats a text (r).
+
+    A repeat is a text whose previous copy by the same author in the same organisation (ordered by time, deleted
+    texts in a partition of their own) is at most 24 hours older — so the messages of the day before are read, but
+    only to look back."""
+    previous = Window(
+        Lag("created_at"),
+        partition_by=[
+            F("chat__organisation_id"),
+            F("author_id"),
+            F("text_digest"),
+            ExpressionWrapper(Q(deleted_at__isnull=True), output_field=BooleanField()),
+        ],
+        order_by=[F("created_at").asc(), F("id").asc()],
+    )
+    before = Q(created_at__lt=batch.start)
+    flag = {"default": Value(0), "output_field": IntegerField()}
+    return (
+        _in_day(batch, batch.start - REPEAT_WINDOW)
+        .annotate(previous=previous)
+        .values(
+            o=F("chat__organisation_id"),
+            a=F("author_id"),
+            k=F("chat__kind"),
+            g=F("chat__group_id"),
+            d=Case(When(before, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            f=Case(
+                When(before, then=Value(0)),
+                When(Exists(Attachment.objects.filter(message=OuterRef("pk"))), then=Value(1)),
+                **flag,
+            ),
+            p=Case(
+                When(before, then=Value(0)),
+                When(Exists(Poll.objects.filter(message=OuterRef("pk"))), then=Value(1)),
+                **flag,
+            ),
+            j=Case(
+                When(Q(author__isnull=True) | Q(deleted_at__isnull=False), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            s=F("text_shape"),
+            r=Case(When(previous__gte=F("created_at") - REPEAT_WINDOW, then=Value(1)), **flag),
         )
         .order_by()
     )
-    roles = sender_roles(batch.organisation_ids, batch.end)
-    for row in groups:
-        org, kind, group_id, author_id = (
-            row["chat__organisation_id"], row["chat__kind"], row["chat__group_id"], row["author_id"]
-        )  # fmt: skip
-        role = roles.get((org, author_id), "none") if author_id else "system"
-        rows, n = out[org], row["n"]
+
+
+def _reason_sql(why: str) -> str:
+    """When a row of `_judged_messages` is trivial for the reason `why` (see `stats.trivial.triviality`): files and
+    polls are content; an empty text is never a repeat; a repeat is one whatever its shape."""
+    judged = "x.j = 1 AND x.f = 0 AND x.p = 0"
+    empty = int(Shape.EMPTY)
+    if why == REPEAT:
+        return f"{judged} AND x.s <> {empty} AND x.r = 1"
+    shapes = [int(kind) for kind, reason in SHAPE_REASONS.items() if reason == why and kind != Shape.EMPTY]
+    cases = [f"(x.r = 0 AND x.s IN ({', '.join(map(str, shapes))}))"] if shapes else []
+    if SHAPE_REASONS.get(Shape.EMPTY) == why:
+        cases.append(f"x.s = {empty}")
+    return f"{judged} AND ({' OR '.join(cases) or '1 = 0'})"
+
+
+def _day_messages(batch: Batch, out: BatchRows) -> None:
+    """The day's messages counted in one read of them: by chat, author, files and polls, and the trivial ones by
+    reason, and the author's main role in the organisation at the day's end — grouped in the database (tens of
+    thousands of groups, not a row per message)."""
+    inner, params = sql_of(_judged_messages(batch))
+    trivial = ", ".join(f"SUM(CASE WHEN {_reason_sql(why)} THEN 1 ELSE 0 END)" for why in REASONS)
+    rank = Case(*(When(role=role, then=Value(n)) for n, role in enumerate(ROLE_ORDER)), output_field=IntegerField())
+    ranks, rank_params = sql_of(
+        Membership.objects.filter(valid_at(batch.end), organisation_id__in=batch.organisation_ids)
+        .values(mo=F("organisation_id"), mu=F("user_id"))
+        .annotate(rank=Min(rank))
+        .order_by()
+    )
+    # Grouped by author first: the rows come out of the window sorted by organisation and author.
+    statement = f"""
+        SELECT x.o, x.k, x.g, m.rank, x.a IS NULL, COUNT(*), SUM(x.f), SUM(x.p), {trivial}
+        FROM ({inner}) x LEFT JOIN ({ranks}) m ON m.mo = x.o AND m.mu = x.a
+        WHERE x.d = 1 GROUP BY x.o, x.a, x.k, x.g, m.rank
+    """  # noqa: S608  (the inner query built by the ORM, values as parameters; shapes are integers of the code)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*params, *rank_params))
+        groups = cursor.fetchall()
+    for org, kind, group_id, main_role, system, n, files, polls, *reasons in groups:
+        role = "system" if system else "none" if main_role is None else ROLE_ORDER[main_role]
+        rows = out[org]
         rows.add("messages", n)
         rows.add(f"messages.kind.{kind}", n)
         rows.add(f"messages.role.{role}", n)
         if group_id:
             rows.add_class(group_id, "messages", n)
             rows.add_class(group_id, f"messages.kind.{kind}", n)
-        rows.add("messages.with_files", row["files"])
-        rows.add("polls", row["polls"])
-
-
-def _trivial(batch: Batch, out: BatchRows) -> None:
-    """The day's messages that only imitate activity, judged in the database from the shape and digest stored with
-    each text: a repeat is a text whose previous copy by the same author in the same organisation (ordered by time,
-    deleted texts left out) is at most 24 hours older — so the messages of the day before are read too. Files and
-    polls are content; the portal's own posts and deleted texts are not judged."""
-    previous = Window(
-        Lag("created_at"),
-        partition_by=[F("chat__organisation_id"), F("author_id"), F("text_digest")],
-        order_by=[F("created_at").asc(), F("id").asc()],
-    )
-    not_judged = (
-        Q(created_at__lt=batch.start)
-        | Exists(Attachment.objects.filter(message=OuterRef("pk")))
-        | Exists(Poll.objects.filter(message=OuterRef("pk")))
-    )
-    reason = Case(
-        When(not_judged, then=Value(None)),
-        When(text_shape=Shape.EMPTY, then=Value(EMOJI)),
-        When(previous__gte=F("created_at") - REPEAT_WINDOW, then=Value(REPEAT)),
-        *(When(text_shape=kind, then=Value(why)) for kind, why in SHAPE_REASONS.items() if kind != Shape.EMPTY),
-        default=Value(None),
-        output_field=CharField(),
-    )
-    judged = (
-        _in_day(batch, batch.start - REPEAT_WINDOW)
-        .filter(author__isnull=False, deleted_at__isnull=True)
-        .annotate(previous=previous)
-        .annotate(reason=reason)
-        .filter(reason__isnull=False)  # on the window's result: the day before stays in the comparison
-        .order_by()
-        .values_list("chat__organisation_id", "chat__group_id", "reason")
-    )
-    for (org, group_id, why), n in Counter(judged).items():
-        rows = out[org]
-        rows.add("messages.trivial", n)
-        rows.add(f"messages.trivial.{why}", n)
-        if group_id:
-            rows.add_class(group_id, "messages.trivial", n)
+        rows.add("messages.with_files", files)
+        rows.add("polls", polls)
+        for why, count in zip(REASONS, reasons, strict=True):
+            if count:
+                rows.add("messages.trivial", count)
+                rows.add(f"messages.trivial.{why}", count)
+                if group_id:
+                    rows.add_class(group_id, "messages.trivial", count)
 
 
 def compute(batch: Batch) -> BatchRows:
     out = BatchRows()
-    _counts(batch, out)
-    _trivial(batch, out)
+    _day_messages(batch, out)
     events = Event.objects.filter(
         organisation_id__in=batch.organisation_ids, created_at__gte=batch.start, created_at__lt=batch.end
     )

@@ -4,8 +4,7 @@ recounted."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q
 
 from chats.models import Chat, ChatMember
 from orgs.models import CuratorAssignment, Group, Membership, ParentLink, Placement
@@ -15,13 +14,6 @@ from ..registry import BatchRows, Grain, Indicator, Kind, register
 from ._common import chat_open_at, valid_at
 
 UNVERIFIED_LIMIT = timedelta(days=3)
-
-
-def _count(queryset, key: str):
-    """A correlated COUNT subquery grouped on `key` (no join fan-out in the outer query)."""
-    return Coalesce(
-        Subquery(queryset.values(key).annotate(n=Count("*")).values("n")[:1], output_field=IntegerField()), Value(0)
-    )
 
 
 def _members(batch: Batch, out: BatchRows) -> None:
@@ -51,46 +43,51 @@ def _members(batch: Batch, out: BatchRows) -> None:
             rows.add("teachers.unverified_over_3_days", row["waiting"])
 
 
-def _chat_members(batch: Batch, kind: str):
-    end = batch.end
-    members = ChatMember.objects.filter(
-        chat_open_at(end, "chat__"),
-        chat__group=OuterRef("pk"),
-        chat__kind=kind,
-        joined_at__lt=end,
-    ).filter(Q(left_at__isnull=True) | Q(left_at__gte=end))
-    return _count(members, "chat__group")
-
-
 def _classes(batch: Batch, out: BatchRows) -> None:
+    """Each class's figures from four grouped reads of the batch's classes (placements, chat members, curators),
+    not a correlated count per class: a district's thousands of classes cost the same few queries."""
     end = batch.end
-    placed = Placement.objects.filter(valid_at(end), group=OuterRef("pk"))
+    classes = Group.objects.filter(
+        organisation_id__in=batch.organisation_ids, kind=Group.Kind.CLASS, is_archived=False, created_at__lt=end
+    ).order_by()
     has_parent = Exists(
         ParentLink.objects.filter(valid_at(end), organisation_id=OuterRef("organisation_id"), child=OuterRef("student"))
     )
-    classes = (
-        Group.objects.filter(
-            organisation_id__in=batch.organisation_ids, kind=Group.Kind.CLASS, is_archived=False, created_at__lt=end
-        )
-        .annotate(
-            joined=_count(placed, "group"),
-            with_parent=_count(placed.filter(has_parent), "group"),
-            class_chat=_chat_members(batch, Chat.Kind.CLASS),
-            parents_chat=_chat_members(batch, Chat.Kind.CLASS_PARENTS),
-            has_curator=Exists(CuratorAssignment.objects.filter(valid_at(end), group=OuterRef("pk"))),
-        )
-        .values(
-            "pk",
-            "organisation_id",
-            "expected_size",
-            "joined",
-            "with_parent",
-            "class_chat",
-            "parents_chat",
-            "has_curator",
-        )
+    placed = {
+        row["group_id"]: row
+        for row in Placement.objects.filter(valid_at(end), group__in=classes.values("pk"))
+        .values("group_id")
+        .annotate(joined=Count("*"), with_parent=Count("pk", filter=Q(has_parent)))
         .order_by()
+    }
+    members = ChatMember.objects.filter(
+        chat_open_at(end, "chat__"),
+        chat__group__in=classes.values("pk"),
+        chat__kind__in=(Chat.Kind.CLASS, Chat.Kind.CLASS_PARENTS),
+        joined_at__lt=end,
+    ).filter(Q(left_at__isnull=True) | Q(left_at__gte=end))
+    in_chat = {
+        (group_id, kind): n
+        for group_id, kind, n in members.values_list("chat__group_id", "chat__kind").annotate(n=Count("*")).order_by()
+    }
+    curated = set(
+        CuratorAssignment.objects.filter(valid_at(end), group__in=classes.values("pk")).values_list(
+            "group_id", flat=True
+        )
     )
+    classes = [
+        {
+            "pk": pk,
+            "organisation_id": organisation_id,
+            "expected_size": expected_size,
+            "joined": placed.get(pk, {}).get("joined", 0),
+            "with_parent": placed.get(pk, {}).get("with_parent", 0),
+            "class_chat": in_chat.get((pk, Chat.Kind.CLASS), 0),
+            "parents_chat": in_chat.get((pk, Chat.Kind.CLASS_PARENTS), 0),
+            "has_curator": pk in curated,
+        }
+        for pk, organisation_id, expected_size in classes.values_list("pk", "organisation_id", "expected_size")
+    ]
     for c in classes:
         rows = out[c["organisation_id"]]
         chats_ok = c["class_chat"] >= 2 and c["parents_chat"] >= 2
