@@ -90,17 +90,21 @@ def chats_sync_scope(*, organisation: Organisation, user_ids=(), group_ids=()) -
 
 def chats_sync_joined(*, organisation: Organisation, user_ids=(), group_ids=()) -> SyncReport:
     """The sync after a change that only gives (a new member, a first class, a new parent's link): adds the rows the
-    structure now implies in the chats of these people's classes and in the channels, without locking or re-planning
-    the chats — one insert that leaves a row already there alone, so two of them at once, or one beside a full sync,
-    add each member once. Anything else it would have to do (a chat to create, archive or rename, a role to change)
-    is left to the full sync of the scope, run instead; `resync_chats` remains the safety net."""
+    structure now implies for these people (and their children's parents) in the chats of their classes and in the
+    channels, without locking or re-planning the chats — one insert that leaves a row already there alone, so two of
+    them at once, or one beside a full sync, add each member once. Anything else it would have to do (a chat to
+    create, archive or rename, a role to change) is left to the full sync of the scope, run instead; `resync_chats`
+    remains the safety net."""
     user_ids = set(user_ids)
     with transaction.atomic():
         report = SyncReport()
         # The system channels and the extra ones in one read; a missing system channel is the full sync's to make.
         channels = Chat.objects.filter(organisation=organisation, kind__in=[*Chat.SYSTEM_KINDS, Kind.EXTRA_CHANNEL])
         channels = [c for c in channels if c.kind != Kind.EXTRA_CHANNEL or not c.is_archived]
-        classes = classes_load(organisation, set(group_ids) | groups_of_users(organisation, user_ids))
+        # Only the joiners' rows (and their children's parents') can be missing after a change that only gave them
+        # something: the classes' other members are not read. A change naming classes alone reads them whole.
+        concerning = user_ids or None
+        classes = classes_load(organisation, set(group_ids) | groups_of_users(organisation, user_ids), concerning)
         chats = _structure_chats_ensure(organisation, classes, report)
         if report.changed or not set(Chat.SYSTEM_KINDS) <= {c.kind for c in channels}:
             return report + _sync(organisation, user_ids=user_ids, group_ids=set(group_ids))

@@ -41,7 +41,7 @@ def invite_find(token: str) -> Invite:
         )
     invite = (
         Invite.objects.select_related(
-            "organisation", "target_group", "target_chat__group", "created_by", "bound_student"
+            "organisation__invite_policy", "target_group", "target_chat__group", "created_by", "bound_student"
         )
         .filter(token_hash=tokens.token_hash(token))
         .first()
@@ -170,7 +170,9 @@ def _join(invite: Invite, user, child) -> Membership:
         return membership_add(organisation=org, user=user, role=Membership.Role.TEACHER, actor=None)
     if invite.role == InviteRole.STUDENT:
         membership = membership_add(organisation=org, user=user, role=Membership.Role.STUDENT, actor=None)
-        student_place(organisation=org, student=user, group=invite.target_group, actor=None)
+        placement = student_place(organisation=org, student=user, group=invite.target_group, actor=None)
+        placement.group = invite.target_group
+        membership.user.current_placements = [placement]  # what the membership's serializer shows, not read again
         return membership
     parent_link_create(organisation=org, parent=user, child=child, actor=None)
     return Membership.objects.get(organisation=org, user=user, role=Membership.Role.PARENT, valid_to__isnull=True)
@@ -190,7 +192,8 @@ def _take_use(invite: Invite) -> None:
     """Count the use: one conditional UPDATE at the very end of the redemption's transaction, so that the invite's
     row is locked only from here to the commit. Two requests racing for the last use both get here; the second
     waits for the first's commit, finds `use_count < max_uses` false, and its whole redemption rolls back (Gone).
-    The link turns «used up» in the same statement when this was its last use."""
+    The link turns «used up» in the same statement when this was its last use; the instance is not re-read (the
+    leak check that follows pauses only a link still active in the database)."""
     now = timezone.now()
     taken = (
         Invite.objects.filter(pk=invite.pk, status=Status.ACTIVE, expires_at__gt=now)
@@ -207,8 +210,8 @@ def _take_use(invite: Invite) -> None:
             ),
         )
     )
-    invite.refresh_from_db(fields=["use_count", "status", "status_changed_at", "expires_at"])
     if not taken:
+        invite.refresh_from_db(fields=["use_count", "status", "status_changed_at", "expires_at"])
         ensure_usable(invite)  # the state another request left: used up, paused, revoked or expired
         raise Gone(_("Ссылка уже использована нужное число раз. Попросите новую."), code="invite_used_up")
 
