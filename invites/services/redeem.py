@@ -170,7 +170,9 @@ def _join(invite: Invite, user, child) -> Membership:
         return membership_add(organisation=org, user=user, role=Membership.Role.TEACHER, actor=None)
     if invite.role == InviteRole.STUDENT:
         membership = membership_add(organisation=org, user=user, role=Membership.Role.STUDENT, actor=None)
-        placement = student_place(organisation=org, student=user, group=invite.target_group, actor=None)
+        placement = student_place(
+            organisation=org, student=user, group=invite.target_group, actor=None, membership=membership
+        )
         placement.group = invite.target_group
         membership.user.current_placements = [placement]  # what the membership's serializer shows, not read again
         return membership

@@ -385,12 +385,19 @@ def _require_class(organisation, group):
         raise RuleViolation(_("Выберите действующий класс этой организации."), code="class_invalid")
 
 
-def student_place(*, organisation: Organisation, student, group: Group, actor, reason: str = "") -> Placement:
-    """Enrol a student in a class, or transfer them: the old placement ends, the history stays."""
+def student_place(
+    *, organisation: Organisation, student, group: Group, actor, reason: str = "", membership: Membership | None = None
+) -> Placement:
+    """Enrol a student in a class, or transfer them: the old placement ends, the history stays. `membership`: the
+    student's active membership as the caller has just read or made it (not checked again)."""
     if actor is not None:
         require(actor, "manage_movement", organisation)
     _require_class(organisation, group)
-    _require_active(organisation, student, Role.STUDENT, _("Зачислить в класс можно только обучающегося организации."))
+    held = membership is not None and membership.is_active and membership.role == Role.STUDENT
+    held = held and membership.organisation_id == organisation.pk and membership.user_id == student.pk
+    if not held:
+        message = _("Зачислить в класс можно только обучающегося организации.")
+        _require_active(organisation, student, Role.STUDENT, message)
     with transaction.atomic():
         current = (
             Placement.objects.select_for_update()
