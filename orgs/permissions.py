@@ -107,12 +107,32 @@ def _permission_id_map(cts: dict[str, ContentType]) -> dict[tuple[str, str], int
     return _permission_ids
 
 
-def permissions_sync_user(*, organisation: Organisation, user) -> None:
-    """Make the user's guardian rows for this organisation equal to what their roles give."""
-    cts = {
+def _content_types() -> dict[str, ContentType]:
+    return {
         "organisation": ContentType.objects.get_for_model(Organisation),
         "group": ContentType.objects.get_for_model(Group),
     }
+
+
+def _rows(user, keys, ids: dict, cts: dict) -> list[UserObjectPermission]:
+    return [
+        UserObjectPermission(
+            user=user, permission_id=ids[(model, codename)], content_type_id=cts[model].pk, object_pk=str(pk)
+        )
+        for model, codename, pk in sorted(keys)
+    ]
+
+
+def _rights_forget(user) -> None:
+    # Django's, guardian's and orgs.rights' per-user caches would otherwise answer with the old rights.
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_guardian_perms_cache"):
+        user.__dict__.pop(attr, None)
+    rights_changed()
+
+
+def permissions_sync_user(*, organisation: Organisation, user) -> None:
+    """Make the user's guardian rows for this organisation equal to what their roles give."""
+    cts = _content_types()
     ids = _permission_id_map(cts)
     key_of = {pk: key for key, pk in ids.items()}
     # The person's rows on the organisation and on its groups, in one query (guardian keeps object ids as text).
@@ -131,21 +151,20 @@ def permissions_sync_user(*, organisation: Organisation, user) -> None:
         UserObjectPermission.objects.filter(pk__in=stale).delete()
     missing = wanted - existing.keys()
     if missing:
-        UserObjectPermission.objects.bulk_create(
-            [
-                UserObjectPermission(
-                    user=user,
-                    permission_id=ids[(model, codename)],
-                    content_type_id=cts[model].pk,
-                    object_pk=str(pk),
-                )
-                for model, codename, pk in sorted(missing)
-            ]
-        )
-    # Django's, guardian's and orgs.rights' per-user caches would otherwise answer with the old rights.
-    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_guardian_perms_cache"):
-        user.__dict__.pop(attr, None)
-    rights_changed()
+        UserObjectPermission.objects.bulk_create(_rows(user, missing, ids, cts))
+    _rights_forget(user)
+
+
+def permissions_grant_user(*, organisation: Organisation, user) -> None:
+    """After a change that only gives (a new membership): add the rows the user's roles now give, leaving the rows
+    already there alone (one insert, no read of them); nothing is taken away. Rights grow with roles, so what a
+    new role gives is a superset of what was held."""
+    cts = _content_types()
+    wanted = desired_permissions(organisation, user)
+    if wanted:
+        rows = _rows(user, wanted, _permission_id_map(cts), cts)
+        UserObjectPermission.objects.bulk_create(rows, ignore_conflicts=True)
+    _rights_forget(user)
 
 
 def require(actor, perm: str, obj, message: str | None = None) -> None:

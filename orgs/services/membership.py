@@ -12,7 +12,7 @@ from portal.quotes import inner_quotes
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 from ..movement_models import Movement
-from ..permissions import permissions_sync_user, require
+from ..permissions import permissions_grant_user, permissions_sync_user, require
 from ..signals import member_left_after_commit, structure_changed_after_commit, teacher_verified_after_commit
 from .appointment import admin_order_clean, admin_order_create
 from .audit import audit_record
@@ -53,7 +53,7 @@ def membership_add(
     except IntegrityError:
         # Two requests added the same person at once: the other one won, which is the same result.
         return Membership.objects.get(organisation=organisation, user=user, role=role, valid_to__isnull=True)
-    permissions_sync_user(organisation=organisation, user=user)
+    permissions_grant_user(organisation=organisation, user=user)
     audit_record(
         organisation=organisation, actor=actor, action="membership.added", obj=membership, details={"role": role}
     )
