@@ -10,17 +10,7 @@ from chats.services.sync import chats_sync_organisation
 from invites.models import InvitePolicy
 from invites.services import links
 from orgs.models import Membership, Placement
-from tests.factories import (
-    ClassFactory,
-    OrganisationFactory,
-    UserFactory,
-    admin_of,
-    curator_of,
-    parent_of,
-    student_in,
-    teacher_of,
-    teaches,
-)
+from tests import factories as f
 from tests.invites.test_api import client_of
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +24,13 @@ REDEEM_BUDGET = 36
 
 
 def _school(students: int):
-    org = OrganisationFactory()
-    cls = ClassFactory(organisation=org, grade=5, letter="А", name="5А")
-    admin = admin_of(org)
-    curator_of(cls)
-    teaches(cls, teacher_of(org))
+    org = f.OrganisationFactory()
+    cls = f.ClassFactory(organisation=org, grade=5, letter="А", name="5А")
+    admin = f.admin_of(org)
+    f.curator_of(cls)
+    f.teaches(cls, f.teacher_of(org))
     for _ in range(students):
-        parent_of(student_in(cls), org)  # the class's chats and its parents' chat fill with the size
+        f.parent_of(f.student_in(cls), org)  # the class's chats and its parents' chat fill with the size
     chats_sync_organisation(organisation=org)
     InvitePolicy.objects.update_or_create(organisation=org, defaults={"leak_margin": 1000, "leak_spike_uses": 1000})
     _invite, token = links.invite_create(organisation=org, actor=admin, role="student", target_group=cls, max_uses=50)
@@ -49,8 +39,8 @@ def _school(students: int):
 
 def _redeem_queries(token, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # a first joiner: the per-process caches are warm
-        assert client_of(UserFactory()).post(f"/api/v1/invites/{token}/redeem/").status_code == 201
-    user = UserFactory()
+        assert client_of(f.UserFactory()).post(f"/api/v1/invites/{token}/redeem/").status_code == 201
+    user = f.UserFactory()
     client = client_of(user)
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
         resp = client.post(f"/api/v1/invites/{token}/redeem/")
