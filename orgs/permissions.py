@@ -155,12 +155,19 @@ def permissions_sync_user(*, organisation: Organisation, user) -> None:
     _rights_forget(user)
 
 
-def permissions_grant_user(*, organisation: Organisation, user) -> None:
-    """After a change that only gives (a new membership): add the rows the user's roles now give, leaving the rows
-    already there alone (one insert, no read of them); nothing is taken away. Rights grow with roles, so what a
-    new role gives is a superset of what was held."""
+# Roles whose rights follow from the role alone (no position, verification or assignment): what they add.
+ROLE_ALONE_ORG_PERMS = {Membership.Role.STUDENT: MEMBER_ORG_PERMS, Membership.Role.PARENT: MEMBER_ORG_PERMS}
+
+
+def permissions_grant_user(*, organisation: Organisation, user, role: str | None = None) -> None:
+    """After a change that only gives (a new membership in `role`): add the rows the user's roles now give, leaving
+    the rows already there alone (one insert, no read of them); nothing is taken away. Rights only grow with roles,
+    so the rows a student's or a parent's role adds are known without reading the person's other roles."""
     cts = _content_types()
-    wanted = desired_permissions(organisation, user)
+    if role in ROLE_ALONE_ORG_PERMS:
+        wanted = {("organisation", p, organisation.pk) for p in ROLE_ALONE_ORG_PERMS[role]}
+    else:
+        wanted = desired_permissions(organisation, user)
     if wanted:
         rows = _rows(user, wanted, _permission_id_map(cts), cts)
         UserObjectPermission.objects.bulk_create(rows, ignore_conflicts=True)

@@ -53,7 +53,7 @@ def membership_add(
     except IntegrityError:
         # Two requests added the same person at once: the other one won, which is the same result.
         return Membership.objects.get(organisation=organisation, user=user, role=role, valid_to__isnull=True)
-    permissions_grant_user(organisation=organisation, user=user)
+    permissions_grant_user(organisation=organisation, user=user, role=role)
     audit_record(
         organisation=organisation, actor=actor, action="membership.added", obj=membership, details={"role": role}
     )
