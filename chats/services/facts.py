@@ -62,9 +62,8 @@ class Classes:
     teaching: dict[tuple[int, str, int], int] = field(default_factory=dict)
 
 
-def classes_load(organisation: Organisation, group_ids=None, concerning=None, of_users=()) -> Classes:
-    """The classes given (group_ids), or every class that is active or still has an active chat; with `of_users`,
-    also the classes whose chats a change to these people can touch (groups_of_users), in the same query.
+def classes_load(organisation: Organisation, group_ids=None, concerning=None) -> Classes:
+    """The classes given (group_ids), or every class that is active or still has an active chat.
 
     `concerning` (user ids): the classes' students and parents only as far as these people are concerned — they
     themselves, their children, and those students' parents — which is all a change that only gives these people
@@ -73,11 +72,6 @@ def classes_load(organisation: Organisation, group_ids=None, concerning=None, of
     groups = Group.objects.filter(organisation=organisation, kind=Group.Kind.CLASS)
     if group_ids is None:
         groups = groups.filter(Q(is_archived=False) | Q(chats__is_archived=False)).distinct()
-    elif of_users:
-        touched = Q(pk__in=list(group_ids))
-        for source in _group_sources(organisation, list(of_users)):
-            touched |= Q(pk__in=source)
-        groups = groups.filter(touched)
     else:
         groups = groups.filter(pk__in=list(group_ids))
     # The class's curator (one at most: a unique constraint) read with the class.
@@ -113,25 +107,17 @@ def classes_load(organisation: Organisation, group_ids=None, concerning=None, of
 
 def groups_of_users(organisation: Organisation, user_ids) -> set[int]:
     """The classes whose chats a change to these people can touch: theirs now, and those of the chats they are in."""
+    from ..models import ChatMember
 
     user_ids = list(user_ids)
     if not user_ids:
         return set()
-    # One query for the four sources (a UNION), not four round trips.
-    sources = [q.order_by() for q in _group_sources(organisation, user_ids)]
-    return set(sources[0].union(*sources[1:]))
-
-
-def _group_sources(organisation: Organisation, user_ids: list) -> list:
-    """The ids of the groups of these people, by source: their classes and their children's, their curatorships,
-    their teaching, the chats they are in."""
-    from ..models import ChatMember
-
     children = ParentLink.objects.filter(organisation=organisation, parent_id__in=user_ids, valid_to__isnull=True)
     placements = Placement.objects.filter(organisation=organisation, valid_to__isnull=True).filter(
         Q(student_id__in=user_ids) | Q(student_id__in=children.values("child_id"))
     )
-    return [
+    # One query for the four sources (a UNION), not four round trips.
+    sources = [
         placements.values_list("group_id", flat=True),
         CuratorAssignment.objects.filter(
             organisation=organisation, teacher_id__in=user_ids, valid_to__isnull=True
@@ -143,3 +129,5 @@ def _group_sources(organisation: Organisation, user_ids: list) -> list:
             chat__organisation=organisation, user_id__in=user_ids, left_at__isnull=True, chat__group__isnull=False
         ).values_list("chat__group_id", flat=True),
     ]
+    sources = [q.order_by() for q in sources]
+    return set(sources[0].union(*sources[1:]))

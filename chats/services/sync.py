@@ -101,7 +101,7 @@ def chats_sync_joined(*, organisation: Organisation, user_ids=(), group_ids=()) 
     # Only the joiners' rows (and their children's parents') can be missing after a change that only gave them
     # something: the classes' other members are not read. A change naming classes alone reads them whole.
     concerning = user_ids or None
-    classes = classes_load(organisation, set(group_ids), concerning, of_users=user_ids)
+    classes = classes_load(organisation, set(group_ids) | groups_of_users(organisation, user_ids), concerning)
     # The classes' chats, the system channels and the extra ones in one read.
     channel_kinds = [*Chat.SYSTEM_KINDS, Kind.EXTRA_CHANNEL]
     found = list(
