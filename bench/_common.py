@@ -4,6 +4,7 @@ Used by bench/redeem.py and bench/messages.py; run those, not this module.
 """
 
 import http.client
+import json
 import math
 import os
 import signal
@@ -300,6 +301,16 @@ def print_table(rows: list[tuple[str, dict]], width: int = 40) -> None:
             f"{label:{width}} {s['requests']:>8} {s['rps']:>8} {s['p50_ms']:>8} {s['p95_ms']:>8} {s['p99_ms']:>8}  "
             f"{statuses}{errors}"
         )
+
+
+def finish(args, figures: dict, problems: list[str]) -> int:
+    """Write the figures and the problems to --json if asked, print the problems; the exit status."""
+    if args.json:
+        args.json.write_text(json.dumps({**figures, "problems": problems}, ensure_ascii=False, default=str, indent=2))
+    if problems:
+        print("FAILED: " + "; ".join(problems))
+        return 1
+    return 0
 
 
 def ratio(measured: dict, baseline: dict) -> dict:

@@ -37,6 +37,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--reads", type=int, default=400, help="GETs of each reading endpoint (messages, chat list)")
     p.add_argument("--pages", type=int, default=150, help="GETs of the browser's chat page (0: skip)")
     p.add_argument("--orgs-requests", type=int, default=600, help="GET /api/v1/orgs/ requests (the baseline)")
+    p.add_argument(
+        "--floor-requests",
+        type=int,
+        default=600,
+        help="GETs of each floor, /bench/floor/ and /bench/floor-api/ (bench/bench_urls.py; 0: skip them)",
+    )
     p.add_argument("--db", default=DB_NAME, help="the throw-away database (portal_bench…): one of its own per user")
     add_server_args(p, concurrency=MEMBERS, phase_seconds=12)
     args = p.parse_args(argv)
@@ -45,6 +51,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     if not 1 <= args.other_chats <= 1_000:
         p.error("--other-chats: 1–1 000")
     requests = args.posts_per_member * MEMBERS + 2 * args.reads + args.pages + args.orgs_requests
+    requests += 2 * args.floor_requests
     if not 1 <= args.concurrency <= 64 or requests > 40_000 or args.messages > 1_000_000:
         p.error("keep the run bounded: concurrency 1–64, at most 40 000 requests and 1 000 000 messages")
     return args
@@ -258,10 +265,12 @@ def spread(items: list, count: int) -> list:
 
 # ---- report --------------------------------------------------------------------------------------------------
 
-EXPECTED = {"post": 201, "messages": 200, "chats": 200, "page": 200, "orgs": 200}
-
+EXPECTED = {"post": 201, "messages": 200, "chats": 200, "page": 200, "orgs": 200, "floor": 200, "floor_api": 200}
+FLOORS = ("floor", "floor_api")
 
 LABELS = {
+    "floor": "GET  /bench/floor/ (bare Django)",
+    "floor_api": "GET  /bench/floor-api/ (DRF, token)",
     "orgs": "GET  /api/v1/orgs/ (baseline)",
     "post": "POST /api/v1/chats/{id}/messages/",
     "messages": "GET  /api/v1/chats/{id}/messages/",
@@ -280,9 +289,12 @@ def report(args, data: dict, phases: dict[str, Phase], checks: dict) -> dict:
     names = LABELS
     print_table([(names[name], s) for name, s in summaries.items()], width=36)
     base = summaries["orgs"]
-    ratios = {name: ratio(s, base) for name, s in summaries.items() if name != "orgs"}
+    ratios = {name: ratio(s, base) for name, s in summaries.items() if name not in ("orgs", *FLOORS)}
     for name, r in ratios.items():
         print(f"{names[name]:36} ÷ baseline: throughput {r['throughput']}×, p95 latency {r['p95']}×")
+    floors = {name: ratio(base, summaries[name]) for name in FLOORS if name in summaries}
+    for name, r in floors.items():
+        print(f"{'baseline ÷ ' + names[name].strip():36}: throughput {r['throughput']}×, p95 latency {r['p95']}×")
     print(
         f"messages: {checks['messages_before']} → {checks['messages_after']} "
         f"(+{checks['messages_after'] - checks['messages_before']}), {checks['created_responses']} responses 201"
@@ -292,7 +304,7 @@ def report(args, data: dict, phases: dict[str, Phase], checks: dict) -> dict:
             print(f"note: {phase.name} stopped at the time limit after {phase.done} of {phase.planned} requests")
     if args.pages == 0:
         print("note: the browser page was skipped (--pages 0)")
-    return {"phases": summaries, "ratio_to_baseline": ratios, **checks}
+    return {"phases": summaries, "ratio_to_baseline": ratios, "baseline_to_floor": floors, **checks}
 
 
 def failures(phases: dict[str, Phase], checks: dict) -> list[str]:
@@ -318,7 +330,8 @@ def main(argv=None) -> int:
     # The page needs the static files' manifest: collected into the run's folder, without the compression that
     # production's storage adds (the manifest, hence the page, is the same; the collection takes seconds, not a minute).
     storage = {"DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
-    with bench_run(args, args.db, extra_env=storage) as run:
+    floors = {"PORTAL_BENCH_FLOOR": "1"}  # the floors' URLs, in this server only (bench/gunicorn_bench.py)
+    with bench_run(args, args.db, extra_env={**storage, **floors}) as run:
         from django.db import connections
 
         run.step(
@@ -337,6 +350,8 @@ def main(argv=None) -> int:
         run.start_gunicorn()
         tokens, org, chat = data["tokens"], data["org"], data["chat"]
         makers = {
+            "floor": lambda _token: ("GET", "/bench/floor/", {}, None),
+            "floor_api": token_get("/bench/floor-api/"),
             "orgs": token_get("/api/v1/orgs/"),
             "post": post_request(data),
             "messages": token_get(f"/api/v1/chats/{chat}/messages/"),
@@ -344,6 +359,8 @@ def main(argv=None) -> int:
             "page": page_request(data),
         }
         jobs = {
+            "floor": spread(tokens, args.floor_requests),
+            "floor_api": spread(tokens, args.floor_requests),
             "orgs": spread(tokens, args.orgs_requests),
             "post": [(tokens[i % MEMBERS], i) for i in range(args.posts_per_member * MEMBERS)],
             "messages": spread(tokens, args.reads),
@@ -352,8 +369,10 @@ def main(argv=None) -> int:
         }
         if not args.pages:
             del jobs["page"]
+        if not args.floor_requests:
+            del jobs["floor"], jobs["floor_api"]
         # Every worker process imports and connects on its first requests: warm each endpoint up, unmeasured.
-        for name in ("orgs", "messages", "chats", "page"):
+        for name in (*FLOORS, "orgs", "messages", "chats", "page"):
             if name in jobs:
                 warm = spread(jobs[name], 2 * args.workers * args.threads)
                 run_phase("warm-up", run.port, warm, makers[name], args.workers * args.threads, 20)

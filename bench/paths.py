@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 from _common import DEFAULT_PG, bench_env, recreate_database, setup_django
 
-PATHS = ("orgs", "messages", "chats", "page", "redeem")
+PATHS = ("floor", "floor_api", "orgs", "messages", "chats", "page", "redeem")
 
 
 def parse_args(argv=None):
@@ -37,6 +37,8 @@ def parse_args(argv=None):
     p.add_argument("--only", choices=PATHS, action="append", help="measure these paths only")
     p.add_argument("--profile", choices=PATHS, help="print cProfile's top functions of this path")
     p.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative, tottime, …")
+    p.add_argument("--lines", type=int, default=45, help="how many of cProfile's functions to print")
+    p.add_argument("--match", help="print only cProfile's functions whose file or name matches this regex")
     return p.parse_args(argv)
 
 
@@ -69,7 +71,14 @@ def fixtures() -> dict:
     api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     browser = Client()
     browser.force_login(user)
-    return {"chat": chat, "org": chat.organisation, "api": api, "browser": browser, "group": chat.group}
+    return {
+        "chat": chat,
+        "org": chat.organisation,
+        "api": api,
+        "browser": browser,
+        "anonymous": Client(),
+        "group": chat.group,
+    }
 
 
 def redeem_maker(fx: dict, count: int):
@@ -107,6 +116,8 @@ def redeem_maker(fx: dict, count: int):
 def makers(fx: dict, args) -> dict:
     chat, org = fx["chat"], fx["org"]
     return {
+        "floor": (lambda: fx["anonymous"].get("/bench/floor/"), 200),
+        "floor_api": (lambda: fx["api"].get("/bench/floor-api/"), 200),
         "orgs": (lambda: fx["api"].get("/api/v1/orgs/"), 200),
         "messages": (lambda: fx["api"].get(f"/api/v1/chats/{chat.pk}/messages/"), 200),
         "chats": (lambda: fx["api"].get(f"/api/v1/orgs/{org.pk}/chats/"), 200),
@@ -156,6 +167,7 @@ def main(argv=None) -> int:
     from django.conf import settings
 
     settings.DEBUG = False
+    settings.ROOT_URLCONF = "bench_urls"  # the portal's URLs and the floors (bench/bench_urls.py)
     if args.seed:
         seed(args)
     fx = fixtures()
@@ -172,7 +184,8 @@ def main(argv=None) -> int:
         if profiler:
             for q in last:
                 print("   ", q["time"], q["sql"][:200])
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
+            restrictions = [args.match] if args.match else []
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(*restrictions, args.lines)
     return 0
 
 

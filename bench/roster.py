@@ -167,19 +167,19 @@ def _print_kit(n: int) -> bytes:
 
 
 def print_kits(kits: list, processes: int) -> list[bytes]:
-    """The PDFs of the kits, each from its invites as read here (no query after this). A kit — its QR codes, its
-    HTML and WeasyPrint's PDF — is pure CPU, so `processes` processes forked from this one print them side by
+    """The PDFs of the kits, each from its invites as read here (no query after this). A kit — its QR codes and its
+    cards drawn on the PDF canvas — is pure CPU, so `processes` processes forked from this one print them side by
     side, as kits asked for at the same time are printed by different server workers."""
     from django.db import connections
 
-    from portal.pdf import _weasyprint
+    from portal.pdf import canvas_fonts
 
     _KITS[:] = kits
     try:
         if processes <= 1:
             return [_print_kit(n) for n in range(len(kits))]
         connections.close_all()  # the forked processes never use the database; none inherits an open connection
-        _weasyprint()  # imported once here (a second of CPU), not in each process, as a server worker keeps it
+        canvas_fonts()  # loaded once here, not in each process, as a server worker keeps them
         with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
             return list(pool.map(_print_kit, range(len(kits))))
     finally:

@@ -6,4 +6,6 @@ class ChatsConfig(AppConfig):
     verbose_name = "Чаты и каналы"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the orgs signals)
+        from . import audit_labels, receivers  # noqa: F401  (receivers connect the orgs signals)
+
+        audit_labels.register()

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from orgs.rights import rights_of
+from orgs.permissions import is_admin
 
 from .models import Chat, ChatMember
 
@@ -48,9 +48,12 @@ def _membership(user, chat: Chat) -> ChatMember | None:
     memo = chat.__dict__.get(_VIEWER_MEMO)
     if memo is not None and user.pk in memo:
         return memo[user.pk]
+    # One active row at most (a partial unique index); ordered by its key, not by the model's default ordering,
+    # whose «chat» joined the chats' table to sort a single row by the chat's own ordering.
     row = (
         ChatMember.objects.filter(chat=chat, user=user, left_at__isnull=True)
         .only("role", "muted_at", "muted_until")
+        .order_by("pk")
         .first()
     )
     if memo is not None:
@@ -60,7 +63,7 @@ def _membership(user, chat: Chat) -> ChatMember | None:
 
 def standing(user, chat: Chat) -> Standing:
     """The person's standing in the chat: two queries, whatever rules are asked of it afterwards."""
-    return Standing(_membership(user, chat), is_org_admin(user, chat.organisation_id))
+    return Standing(_membership(user, chat), is_admin(user, chat.organisation_id))
 
 
 def chat_role(user, chat: Chat) -> str | None:
@@ -69,15 +72,9 @@ def chat_role(user, chat: Chat) -> str | None:
     return member.role if member else None
 
 
-def is_org_admin(user, organisation_id: int) -> bool:
-    """An active administrator of the organisation: «manage_org» is theirs alone in the rights matrix
-    (orgs.permissions.ADMIN_ORG_PERMS), read with the person's other rights once per request (orgs.rights)."""
-    return _active(user) and "manage_org" in rights_of(user).organisations.get(organisation_id, ())
-
-
 def can_read(user, chat: Chat) -> bool:
     """Active members read a chat; administrators of its organisation read every chat of it."""
-    return chat_role(user, chat) is not None or is_org_admin(user, chat.organisation_id)
+    return chat_role(user, chat) is not None or is_admin(user, chat.organisation_id)
 
 
 def may_post(s: Standing, chat: Chat) -> bool:
@@ -133,4 +130,4 @@ def can_manage(user, chat: Chat) -> bool:
     """Owners of the chat and administrators of its organisation rename, archive, restore it and add members."""
     if chat_role(user, chat) == ChatMember.Role.OWNER:
         return True
-    return is_org_admin(user, chat.organisation_id)
+    return is_admin(user, chat.organisation_id)

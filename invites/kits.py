@@ -9,21 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from orgs.models import RUSSIAN_TIME_ZONES, Group, Organisation
 from portal.exceptions import RuleViolation
-from portal.pdf import html_to_pdf
-from portal.qr import qr_png_data_uri
+from portal.mail import site_url
 
+from .kit_drawing import CARDS_PER_PAGE, draw_kit
 from .models import Invite, InviteRole
 from .services.links import invite_url
 
-CARDS_PER_PAGE = 6
 _TZ_LABELS = dict(RUSSIAN_TIME_ZONES)
 
 
@@ -35,7 +31,6 @@ class Card:
     link: str
     short_link: str
     expires: str
-    qr_data_uri: str
     instructions: tuple[str, str, str]
     note: str
     personal: bool
@@ -49,7 +44,7 @@ def link_for(invite: Invite, token_or_url: str | None = None) -> str | None:
     if token_or_url:
         if token_or_url.startswith(("http://", "https://")):
             return token_or_url
-        return f"{settings.PORTAL_BASE_URL}/join/{token_or_url}/"
+        return site_url("invites:join", token_or_url)
     return invite_url(invite)
 
 
@@ -159,7 +154,6 @@ def kit_cards(items: Iterable, organisation: Organisation, group: Group | None =
                 link=url,
                 short_link=short_link(url),
                 expires=expiry_text(invite, organisation),
-                qr_data_uri=qr_png_data_uri(url),
                 instructions=instructions(invite),
                 note=card_note(invite),
                 personal=invite.max_uses == 1,
@@ -173,18 +167,29 @@ def kit_copies(invite: Invite, copies: int) -> list[tuple[Invite, None]]:
     return [(invite, None)] * (1 if invite.max_uses == 1 else copies)
 
 
-def _css_string(text: str) -> str:
-    """Text for a CSS string in a <style> element: no way out of the quotes or of the element."""
-    escaped = "".join(f"\\{ord(ch):x} " if ch in '\\"<>&' or ord(ch) < 32 else ch for ch in text)
-    return mark_safe(escaped)  # noqa: S308 — every character that could end the string or the element is escaped
+def _pages(cards: list[Card]) -> list[list[Card]]:
+    return [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
 
 
-def kit_html(items: Iterable, organisation: Organisation, group: Group | None = None) -> str:
-    cards = kit_cards(items, organisation, group)
-    if not cards:
+def _kit_draw(pages: list[list[Card]], organisation: Organisation, group: Group | None) -> bytes:
+    if not pages:
         raise RuleViolation(_("Нет приглашений для печати."), code="kit_empty")
-    pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
-    return _kit_render(pages, organisation, group)
+    printed_at = timezone.localtime(timezone.now(), ZoneInfo(organisation.time_zone))
+    return draw_kit(
+        pages,
+        organisation_name=organisation.short_name,
+        title=f"Приглашения — {organisation.short_name}{f', {group.name}' if group else ''}",
+        header=f"{organisation.short_name}{f' · {group.name}' if group else ''} · приглашения в портал",
+        printed=f"Напечатано {printed_at:%d.%m.%Y}",
+    )
+
+
+def kit_pdf(items: Iterable, organisation: Organisation, group: Group | None = None) -> bytes:
+    """An A4 PDF with up to six cut-out cards per page: name, class, QR code, short link, expiry, instructions.
+
+    Raises PdfUnavailable (HTTP 503, a Russian message) when the server lacks the PDF library or fonts.
+    """
+    return _kit_draw(_pages(kit_cards(items, organisation, group)), organisation, group)
 
 
 def kit_pdf_by_group(sections: Iterable[tuple[Group | None, list]], organisation: Organisation) -> bytes:
@@ -194,42 +199,14 @@ def kit_pdf_by_group(sections: Iterable[tuple[Group | None, list]], organisation
     """
     pages = []
     for group, items in sections:
-        cards = kit_cards(items, organisation, group)
-        pages += [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
-    if not pages:
-        raise RuleViolation(_("Нет приглашений для печати."), code="kit_empty")
-    return html_to_pdf(_kit_render(pages, organisation, None))
+        pages += _pages(kit_cards(items, organisation, group))
+    return _kit_draw(pages, organisation, None)
 
 
 def kit_section_pdf(group: Group | None, items: Iterable, organisation: Organisation) -> bytes:
     """One class's part of `kit_pdf_by_group`, alone: the same pages, so that the classes' parts, printed apart
     (by a background job, a class at a time) and put together in order, make the same file."""
     return kit_pdf_by_group([(group, items)], organisation)
-
-
-def _kit_render(pages: list, organisation: Organisation, group: Group | None) -> str:
-    header = f"{organisation.short_name}{f' · {group.name}' if group else ''} · приглашения в портал"
-    cards = [card for page in pages for card in page]
-    return render_to_string(
-        "invites/kit.html",
-        {
-            "organisation": organisation,
-            "group": group,
-            "header_css": _css_string(header),
-            "pages": pages,
-            "count": len(cards),
-            "any_personal": any(card.personal for card in cards),
-            "printed_at": timezone.localtime(timezone.now(), ZoneInfo(organisation.time_zone)),
-        },
-    )
-
-
-def kit_pdf(items: Iterable, organisation: Organisation, group: Group | None = None) -> bytes:
-    """An A4 PDF with up to six cut-out cards per page: name, class, QR code, short link, expiry, instructions.
-
-    Raises PdfUnavailable (HTTP 503, a Russian message) when the server lacks the PDF libraries.
-    """
-    return html_to_pdf(kit_html(items, organisation, group))
 
 
 def kit_filename(organisation: Organisation, group: Group | None = None) -> str:

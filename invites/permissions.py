@@ -3,15 +3,16 @@
 from django.utils.translation import gettext as _
 
 from chats.models import Chat
-from chats.permissions import can_manage, is_org_admin
+from chats.permissions import can_manage
 from chats.services.membership import chat_may_hold
 from orgs.models import Group, Membership
+from orgs.permissions import is_admin
 from portal.exceptions import NotFound, PermissionDenied, PortalError, RuleViolation
 
 from .models import Invite, InviteRole
 
 
-def check_can_invite(actor, organisation, role: str, group: Group | None) -> None:
+def require_invite(actor, organisation, role: str, group: Group | None) -> None:
     """Administrators invite anyone; curators and verified teachers invite students and parents to their classes."""
     if role == InviteRole.TEACHER:
         if not actor.has_perm("orgs.invite_staff", organisation):
@@ -26,7 +27,7 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
             _("Ссылку для %(curator_genitive)s создают только администраторы.")
             % {"curator_genitive": organisation.vocabulary.curator_genitive}
         )
-    check_class_target(organisation, group)
+    require_class_target(organisation, group)
     if actor.has_perm("orgs.invite_members", organisation) or actor.has_perm("orgs.invite_to_group", group):
         return
     _refuse_unverified(actor, organisation)
@@ -35,7 +36,7 @@ def check_can_invite(actor, organisation, role: str, group: Group | None) -> Non
     )
 
 
-def check_class_target(organisation, group: Group | None) -> None:
+def require_class_target(organisation, group: Group | None) -> None:
     """A link for students or parents leads into a class of this organisation that is not archived."""
     vocab = organisation.vocabulary
     if group is None or group.kind != Group.Kind.CLASS or group.organisation_id != organisation.pk:
@@ -78,7 +79,7 @@ def _refuse_unverified(actor, organisation) -> None:
 CHAT_INVITE_KINDS = (Chat.Kind.OTHER, *Chat.MANAGEMENT_KINDS)
 
 
-def check_can_manage_chat_invites(actor, chat: Chat) -> None:
+def require_manage_chat_invites(actor, chat: Chat) -> None:
     """Owners of a chat and administrators of its organisation invite into it, when it is a chat of kind «other»
     or a management chat that is not archived."""
     if not can_manage(actor, chat):
@@ -105,12 +106,12 @@ def check_can_manage_chat_invites(actor, chat: Chat) -> None:
         raise RuleViolation(_("Чат в архиве: пригласить в него нельзя."), code="chat_archived")
 
 
-def check_can_invite_to_chat(actor, organisation, role: str, chat: Chat) -> None:
+def require_invite_to_chat(actor, organisation, role: str, chat: Chat) -> None:
     """Whether the actor may create an invite of this role into this chat. Students are invited by those who may
     invite them to a class: administrators, and the curators and verified teachers of the chat's class."""
     if chat.organisation_id != organisation.pk:
         raise NotFound(_("Чат не найден."))
-    check_can_manage_chat_invites(actor, chat)
+    require_manage_chat_invites(actor, chat)
     if not chat_may_hold(chat, role):
         raise RuleViolation(
             (
@@ -129,7 +130,7 @@ def check_can_invite_to_chat(actor, organisation, role: str, chat: Chat) -> None
             code="chat_role_not_allowed",
             fields={"role": [_("Выберите другую роль.")]},
         )
-    if is_org_admin(actor, organisation.pk):
+    if is_admin(actor, organisation.pk):
         return
     if role == InviteRole.STUDENT:
         if chat.group_id is None:
@@ -149,12 +150,17 @@ def check_can_invite_to_chat(actor, organisation, role: str, chat: Chat) -> None
         _refuse_unverified(actor, organisation)
 
 
+def can_invite_to_class(user, organisation, group: Group) -> bool:
+    """Opens the class's invites page: administrators, the class's curator and the verified teachers of the class."""
+    return user.has_perm("orgs.invite_members", organisation) or user.has_perm("orgs.invite_to_group", group)
+
+
 def can_manage_invite(actor, invite: Invite) -> bool:
     """Administrators manage every invite; others manage the invites they created."""
     return actor.has_perm("orgs.invite_members", invite.organisation) or invite.created_by_id == actor.pk
 
 
-def check_can_manage(actor, invite: Invite) -> None:
+def require_manage_invite(actor, invite: Invite) -> None:
     if not can_manage_invite(actor, invite):
         raise PermissionDenied(_("Управлять этой ссылкой может её автор или администратор."))
 
@@ -164,7 +170,7 @@ def chat_invite_roles(actor, chat: Chat) -> list[str]:
     roles = []
     for role in (InviteRole.TEACHER, InviteRole.STUDENT, InviteRole.PARENT):
         try:
-            check_can_invite_to_chat(actor, chat.organisation, role, chat)
+            require_invite_to_chat(actor, chat.organisation, role, chat)
         except PortalError:
             continue
         roles.append(role)

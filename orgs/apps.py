@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = "Организации"
-
-    def ready(self):
-        from portal.sqlite import install
-
-        install()

@@ -3,6 +3,10 @@
 Object permissions are django-guardian rows. They are never granted by hand:
 `permissions_sync_user` derives them from memberships and assignments, and every
 service that changes those calls it.
+
+Who a person is in an organisation (`is_member`, `is_admin`, `is_director`, `is_curator`) is answered here for every
+app. The apps' own permissions modules are named one way: `can_<verb>_<thing>` answers, `require_<verb>_<thing>`
+raises, `<VERB>_<THING>` names the organisation right an action needs (docs/architecture.md).
 """
 
 from django.contrib.auth.models import Permission
@@ -16,7 +20,7 @@ from guardian.models import UserObjectPermission
 from portal.exceptions import PermissionDenied
 
 from .models import CuratorAssignment, Group, Membership, Organisation, TeachingAssignment
-from .rights import rights_changed
+from .rights import rights_changed, rights_of
 
 ADMIN_ORG_PERMS = {
     "view_org",
@@ -182,10 +186,57 @@ def require(actor, perm: str, obj, message: str | None = None) -> None:
         raise PermissionDenied(message)
 
 
-def is_member(user, organisation: Organisation) -> bool:
+# --- who the person is: the membership questions every app asks, answered here ------------------------------------
+
+
+def _pk(obj) -> int | None:
+    return obj if obj is None or isinstance(obj, int) else obj.pk
+
+
+def is_member(user, organisation, *roles: str) -> bool:
+    """An active member of the organisation (in one of `roles` when any are given). `user` and `organisation` are
+    objects or ids; a guest is no member."""
+    if user is None or not (isinstance(user, int) or user.is_authenticated):
+        return False
+    memberships = Membership.objects.filter(organisation_id=_pk(organisation), user_id=_pk(user), valid_to__isnull=True)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.exists()
+
+
+def is_admin(user, organisation) -> bool:
+    """An active administrator of the organisation (object or id): «manage_org» is theirs alone in the rights matrix
+    (ADMIN_ORG_PERMS), read with the person's other rights once per request (orgs.rights)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and "manage_org" in rights_of(user).organisations.get(_pk(organisation), ())
+    )
+
+
+def is_director(user, organisation) -> bool:
+    """The organisation's head: an active staff member whose position is «руководитель», not refused verification."""
     return (
         user.is_authenticated
-        and Membership.objects.filter(organisation=organisation, user=user, valid_to__isnull=True).exists()
+        and user.is_active
+        and Membership.objects.filter(
+            organisation_id=_pk(organisation),
+            user=user,
+            role=Membership.Role.TEACHER,
+            position=Membership.Position.DIRECTOR,
+            valid_to__isnull=True,
+        )
+        .exclude(verification=Membership.Verification.REJECTED)
+        .exists()
+    )
+
+
+def is_curator(user, group: Group | None) -> bool:
+    """The current curator of the class or group (none for no group)."""
+    return (
+        group is not None
+        and CuratorAssignment.objects.filter(group=group, teacher_id=_pk(user), valid_to__isnull=True).exists()
     )
 
 

@@ -204,13 +204,16 @@ def administrators(organisation: Organisation) -> QuerySet[Membership]:
 
 def verified_teacher_ids(organisation: Organisation) -> set[int]:
     """User ids of verified teachers, for the badge shown beside names, in one query."""
+    # Unordered: the model's default ordering (by organisation) joined the organisations' table for nothing.
     return set(
         Membership.objects.filter(
             organisation=organisation,
             role=Membership.Role.TEACHER,
             valid_to__isnull=True,
             verification=Membership.Verification.VERIFIED,
-        ).values_list("user_id", flat=True)
+        )
+        .order_by()
+        .values_list("user_id", flat=True)
     )
 
 
@@ -246,9 +249,9 @@ def roles_in(user, organisation: Organisation) -> set[str]:
     if not user.is_authenticated:
         return set()
     return set(
-        Membership.objects.filter(organisation=organisation, user=user, valid_to__isnull=True).values_list(
-            "role", flat=True
-        )
+        Membership.objects.filter(organisation=organisation, user=user, valid_to__isnull=True)
+        .order_by()  # a set: no join of the organisations' table for the default ordering
+        .values_list("role", flat=True)
     )
 
 
@@ -305,3 +308,53 @@ def transfers_outgoing(organisation: Organisation):
 
 def promotions(organisation: Organisation):
     return Promotion.objects.filter(organisation=organisation).select_related("from_year", "to_year")
+
+
+# ---- the people of a class --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClassPeople:
+    """A class as SPEC has it: its curator, the teachers who teach it, its students and their parents."""
+
+    curator: CuratorAssignment | None
+    teaching: QuerySet[TeachingAssignment]
+    roster: list[tuple]  # (student, [their parents]) by the student's name
+
+
+def _class_sources(group: Group) -> tuple[QuerySet, QuerySet, QuerySet, QuerySet]:
+    """Where the people of a class come from: the class's placements, its students' parent links, its curator's
+    assignment and its teaching assignments, all current."""
+    organisation = group.organisation_id
+    roster = placements(organisation).filter(group=group)
+    parents = parent_links(organisation).filter(child_id__in=roster.values("student_id"))
+    curators = curator_assignments(organisation).filter(group=group)
+    teaching = teaching_assignments(organisation).filter(group=group)
+    return roster, parents, curators, teaching
+
+
+def class_people(group: Group) -> ClassPeople:
+    """The people of a class as its page lists them; `class_members` gives the same people as memberships."""
+    roster, parents, curators, teaching = _class_sources(group)
+    roster = list(roster.order_by("student__last_name", "student__first_name"))
+    by_child = defaultdict(list)
+    for link in parents.filter(child_id__in=[p.student_id for p in roster]):
+        by_child[link.child_id].append(link.parent)
+    return ClassPeople(
+        curator=curators.first(),
+        teaching=teaching.order_by("subject"),
+        roster=[(p.student, by_child.get(p.student_id, [])) for p in roster],
+    )
+
+
+def class_members(group: Group) -> Q:
+    """The memberships of the people `class_people` lists (a filter of Membership): the class's students, their
+    parents, and the curator and the teachers of the class in their teacher's role."""
+    roster, parents, curators, teaching = _class_sources(group)
+    Role = Membership.Role
+    return (
+        Q(role=Role.STUDENT, user_id__in=roster.values("student_id"))
+        | Q(role=Role.PARENT, user_id__in=parents.values("parent_id"))
+        | Q(role=Role.TEACHER, user_id__in=curators.values("teacher_id"))
+        | Q(role=Role.TEACHER, user_id__in=teaching.values("teacher_id"))
+    )

@@ -8,6 +8,8 @@ class PoliciesConfig(AppConfig):
     def ready(self):
         from orgs import onboarding
 
+        from . import audit_labels
         from .onboarding import documents_step
 
         onboarding.register(documents_step)
+        audit_labels.register()

@@ -1,7 +1,7 @@
 """Until a person accepts their organisation's user agreement, every page sends them to accept it; and a person
 with documents to acknowledge sees a banner. Both come from one query per page (policies.selectors_ack.gate_for).
 
-The API answers 403 «terms_not_accepted» instead (policies.api_gate), so it is left alone here, as are the
+The API answers 403 «terms_not_accepted» instead (policies.api.gate), so it is left alone here, as are the
 sign-in pages, the account safety pages, files and the operator's admin."""
 
 from urllib.parse import urlencode

@@ -9,7 +9,7 @@ from portal.exceptions import NotFound
 from .clauses import FORBIDDEN_SERVICES_CLAUSE
 from .clauses.base import iter_clauses
 from .models import Agreement, Document, DocumentVersion, ResponsiblePerson, VersionFile
-from .permissions import sees_drafts
+from .permissions import can_see_drafts
 
 
 def versions_for_user(user, organisation: Organisation) -> QuerySet[DocumentVersion]:
@@ -17,7 +17,7 @@ def versions_for_user(user, organisation: Organisation) -> QuerySet[DocumentVers
     qs = DocumentVersion.objects.filter(document__organisation=organisation).select_related(
         "document", "author", "approved_by"
     )
-    if not sees_drafts(user, organisation):
+    if not can_see_drafts(user, organisation):
         qs = qs.filter(status__in=DocumentVersion.FROZEN)
     return qs.prefetch_related(Prefetch("agreements", queryset=Agreement.objects.order_by("protocol_date", "id")))
 

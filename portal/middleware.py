@@ -26,7 +26,7 @@ class PortalLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
-        # Pages of an organisation switch to its time zone (orgs.views._base.enter_organisation); every request
+        # Pages of an organisation switch to its time zone (orgs.web.enter_organisation); every request
         # starts from the default one, whatever the thread served before.
         timezone.deactivate()
         translation.activate(language_from_cookie(request))

@@ -207,6 +207,20 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
+# --- PDF -------------------------------------------------------------------------
+# Where the invite kits' canvas finds the DejaVu font files (WeasyPrint finds the same fonts through fontconfig):
+# Debian and Ubuntu (fonts-dejavu-core), then Fedora, Arch and Alpine.
+PDF_FONT_DIRS = env.list(
+    "PDF_FONT_DIRS",
+    default=[
+        "/usr/share/fonts/truetype/dejavu",
+        "/usr/share/fonts/dejavu-sans-fonts",
+        "/usr/share/fonts/dejavu-sans-mono-fonts",
+        "/usr/share/fonts/TTF",
+        "/usr/share/fonts/dejavu",
+    ],
+)
+
 # --- One-time codes --------------------------------------------------------------
 OTP_SMS_SENDER = env("OTP_SMS_SENDER", default="portal.accounts.senders.ConsoleSmsSender")
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
@@ -252,7 +266,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "policies.api_gate.TermsAccepted",  # 403 «terms_not_accepted» until the user agreement is accepted
+        "policies.api.gate.TermsAccepted",  # 403 «terms_not_accepted» until the user agreement is accepted
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "portal.api.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",

@@ -12,7 +12,7 @@ class RosterConfig(AppConfig):
     def ready(self):
         from invites.hooks import pending_child_providers, redemption_listeners
 
-        from . import receivers  # noqa: F401
+        from . import audit_labels, receivers  # noqa: F401
         from .services.joining import roster_entry_joined
 
         if roster_entry_joined not in redemption_listeners:
@@ -21,3 +21,4 @@ class RosterConfig(AppConfig):
 
         if pending_child_of not in pending_child_providers:
             pending_child_providers.append(pending_child_of)
+        audit_labels.register()

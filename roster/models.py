@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from invites.models import Invite
 from orgs.models import Group, Organisation
+from portal.jobs import FileJob
 
 
 class RosterKind(models.TextChoices):
@@ -134,7 +136,7 @@ def kit_print_path(instance, filename) -> str:
     return f"roster/kits/{instance.organisation_id}/{uuid.uuid4().hex}.pdf"
 
 
-class KitPrint(models.Model):
+class KitPrint(FileJob):
     """«Распечатать все комплекты»: one PDF with every class's invite cards of an import, printed by a background
     job, a class at a time (the classes side by side on a worker's processes), then put together in order.
 
@@ -147,6 +149,11 @@ class KitPrint(models.Model):
         RUNNING = "running", _("печатается")
         DONE = "done", _("готов")
         FAILED = "failed", _("не удался")
+
+    UNDER_WAY = (Status.QUEUED, Status.RUNNING)
+    ERROR_FIELD, ERROR_MAX = "last_error", 500
+    # A job not finished after this long lost its worker (or its broker): a new click starts another.
+    STUCK_AFTER = timedelta(minutes=15)
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     source = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="kit_prints")

@@ -1,27 +1,25 @@
 """Reads of the roster app: imports only for those who may import, and only of their organisation."""
 
-from datetime import timedelta
-
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from invites.models import Invite
 from orgs.models import Group, Organisation
-from orgs.permissions import require
 from portal.exceptions import NotFound
 
 from .models import KitPrint, RosterEntry, RosterImport
+from .permissions import require_manage_roster
 
 
 def roster_imports_for(user, organisation: Organisation):
     """The organisation's imports, newest first; administrators only."""
-    require(user, "manage_movement", organisation)
+    require_manage_roster(user, organisation)
     return RosterImport.objects.filter(organisation=organisation).select_related("created_by").defer("rows")
 
 
 def roster_import_get(user, organisation: Organisation, import_id) -> RosterImport:
-    require(user, "manage_movement", organisation)
+    require_manage_roster(user, organisation)
     try:
         return RosterImport.objects.select_related("organisation", "created_by").get(
             organisation=organisation, pk=int(import_id)
@@ -74,27 +72,16 @@ def roster_import_links(imp: RosterImport, group_id=ALL_CLASSES) -> list[tuple[G
 
 # ---- «Распечатать все комплекты» ----------------------------------------------------------------------------
 
-# A kits' job not finished after this long lost its worker (or its broker): a new click starts another.
-KIT_PRINT_STUCK_AFTER = timedelta(minutes=15)
-UNDER_WAY = [KitPrint.Status.QUEUED, KitPrint.Status.RUNNING]
-
 
 def kit_print_running(imp: RosterImport) -> KitPrint | None:
-    """The import's job still under way, if any."""
-    since = timezone.now() - KIT_PRINT_STUCK_AFTER
-    return (
-        KitPrint.objects.filter(source=imp, status__in=UNDER_WAY, created_at__gt=since)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """The import's job still under way, if any (one that lost its worker is not: a new click starts another)."""
+    return KitPrint.objects.filter(KitPrint.busy_filter(), source=imp).order_by("-created_at", "-id").first()
 
 
 def kit_print_latest(imp: RosterImport) -> KitPrint | None:
     """What the import's page shows: the job under way, else the last one (done or failed)."""
-    return (
-        kit_print_running(imp)
-        or KitPrint.objects.filter(source=imp).exclude(status__in=UNDER_WAY).order_by("-created_at", "-id").first()
-    )
+    finished = KitPrint.objects.filter(source=imp).exclude(status__in=KitPrint.UNDER_WAY)
+    return kit_print_running(imp) or finished.order_by("-created_at", "-id").first()
 
 
 def kit_print_get(imp: RosterImport, job_id) -> KitPrint:

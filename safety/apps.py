@@ -12,7 +12,9 @@ class SafetyConfig(AppConfig):
     def ready(self):
         from portal.accounts.hooks import access_report_listeners
 
+        from . import audit_labels
         from .services import incidents_open_for_report
 
         if incidents_open_for_report not in access_report_listeners:
             access_report_listeners.append(incidents_open_for_report)
+        audit_labels.register()

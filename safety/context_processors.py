@@ -12,9 +12,10 @@ def safety_nav(request):
         return {"safety_nav": None}
 
     def compute():
+        from .permissions import can_manage_incidents
         from .selectors import open_incident_count
 
-        manages = user.has_perm("orgs.manage_org", org)
+        manages = can_manage_incidents(user, org)
         return {"manages": manages, "open": open_incident_count(org) if manages else 0}
 
     return {"safety_nav": SimpleLazyObject(compute)}

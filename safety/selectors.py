@@ -4,19 +4,17 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organisation
-from orgs.permissions import require
 from portal.accounts.models import User
 from portal.accounts.sessions import sessions_active
 from portal.exceptions import NotFound
 
 from .models import Incident
-
-MANAGE = "manage_org"
+from .permissions import require_manage_incidents
 
 
 def incidents_for_admin(user, organisation: Organisation) -> QuerySet[Incident]:
     """The organisation's incidents, newest first, for its administrators only."""
-    require(user, MANAGE, organisation)
+    require_manage_incidents(user, organisation)
     return Incident.objects.filter(organisation=organisation).select_related("person", "report", "reviewed_by")
 
 

@@ -1,24 +1,21 @@
 """Writes of account safety inside organisations: incidents from reports of unauthorised access, an administrator
 ending a member's sessions, an incident marked reviewed."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organisation
-from orgs.permissions import require
 from orgs.services.audit import audit_record
 from portal.accounts.devices import describe_device
 from portal.accounts.models import AccessReport, User, UserSession
 from portal.accounts.sessions import account_sessions_end_all
 from portal.exceptions import Conflict
-from portal.mail import email_after_commit
+from portal.mail import email_after_commit, letter_render, site_url
 from portal.quotes import inner_quotes
 
 from .models import Incident
-
-MANAGE = "manage_org"  # administrators only (orgs.permissions.ADMIN_ORG_PERMS)
+from .permissions import require_manage_incidents
 
 
 def _counts(ended: dict) -> dict:
@@ -29,28 +26,23 @@ def _counts(ended: dict) -> dict:
     }
 
 
-def _letter(incident: Incident, report: AccessReport) -> str:
+def _letter(incident: Incident, report: AccessReport) -> dict:
     person = report.user
-    lines = [
-        f"{person.full_name} ({person.phone or person.email}) сообщил(а) о несанкционированном доступе к своей "
-        f"учётной записи на портале организации «{inner_quotes(incident.organisation.short_name)}».",
-        "",
-        "Портал уже завершил все сеансы этой учётной записи, отозвал её API-токены и неиспользованные "
-        "одноразовые коды; пароль больше не действует, следующий вход — только по одноразовому коду.",
-        f"Завершено сеансов: {len(report.ended.get('sessions', []))}, API-токенов: {report.ended.get('tokens', 0)}, "
-        f"одноразовых кодов: {report.ended.get('codes', 0)}.",
-    ]
-    for row in report.ended.get("sessions", []):
-        lines.append(f"  — {row['device']}, адрес {row['ip'] or 'неизвестен'}")
-    if report.comment:
-        lines += ["", f"Что сообщил(а) пользователь: {report.comment}"]
-    lines += [
-        "",
-        "Проверьте, что происходило от имени этой учётной записи (журнал действий, чаты), и отметьте инцидент "
-        "рассмотренным:",
-        f"{settings.PORTAL_BASE_URL.rstrip('/')}/orgs/{incident.organisation_id}/incidents/",
-    ]
-    return "\n".join(lines)
+    return letter_render(
+        "access_reported",
+        {
+            "person": person.short_name,
+            "full_name": person.full_name,
+            "contact": person.phone or person.email,
+            "organisation_name": inner_quotes(incident.organisation.short_name),
+            "sessions": len(report.ended.get("sessions", [])),
+            "tokens": report.ended.get("tokens", 0),
+            "codes": report.ended.get("codes", 0),
+            "devices": report.ended.get("sessions", []),
+            "comment": report.comment,
+            "link": site_url("safety:incidents", incident.organisation_id),
+        },
+    )
 
 
 def incidents_open_for_report(report: AccessReport) -> list[Incident]:
@@ -81,11 +73,7 @@ def incidents_open_for_report(report: AccessReport) -> list[Incident]:
             .values_list("email", flat=True)
             .distinct()
         )
-        email_after_commit(
-            subject=f"Несанкционированный доступ к учётной записи: {report.user.short_name}",
-            body=_letter(incident, report),
-            recipients=sorted(admins),
-        )
+        email_after_commit(**_letter(incident, report), recipients=sorted(admins))
         incidents.append(incident)
     return incidents
 
@@ -93,7 +81,7 @@ def incidents_open_for_report(report: AccessReport) -> list[Incident]:
 def member_sessions_end(*, actor: User, organisation: Organisation, person: User) -> dict:
     """An administrator ends every session and API token of a member of their organisation (and their pending
     codes); the password keeps working. Returns the counts of what was ended."""
-    require(actor, MANAGE, organisation)
+    require_manage_incidents(actor, organisation)
     with transaction.atomic():
         ended = account_sessions_end_all(user=person, reason=UserSession.EndReason.BY_ADMIN)
         counts = {"sessions": len(ended["sessions"]), "tokens": ended["tokens"], "codes": ended["codes"]}
@@ -112,7 +100,7 @@ def member_sessions_end(*, actor: User, organisation: Organisation, person: User
 
 def incident_review(*, actor: User, incident: Incident) -> Incident:
     """Mark an incident reviewed; once only."""
-    require(actor, MANAGE, incident.organisation)
+    require_manage_incidents(actor, incident.organisation)
     with transaction.atomic():
         updated = Incident.objects.filter(pk=incident.pk, status=Incident.Status.OPEN).update(
             status=Incident.Status.REVIEWED, reviewed_by=actor, reviewed_at=timezone.now()

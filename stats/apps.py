@@ -6,4 +6,8 @@ class StatsConfig(AppConfig):
     verbose_name = "Статистика использования"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (marks backdated changes of orgs and chats for recount)
+        # receivers mark backdated changes of orgs and chats for recount
+        from . import audit_labels, receivers, sections  # noqa: F401
+
+        sections.register()
+        audit_labels.register()

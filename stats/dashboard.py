@@ -19,6 +19,7 @@ from . import selectors
 from .charts import Series, line_chart
 from .collectors.events import DECISION_HOURS
 from .days import days_between, local_day
+from .permissions import can_view_statistics
 from .registry import indicators
 from .services.check import expected_last_day
 
@@ -49,7 +50,7 @@ LAST_MESSAGE_REACH = 90
 def stats_scope(user, organisation: Organisation) -> list[int] | None:
     """None: the whole organisation (administrators, leaders); else the ids of the classes the user may see the
     statistics of (curators). Anyone else is refused."""
-    if user.has_perm("orgs.view_statistics", organisation):
+    if can_view_statistics(user, organisation):
         return None
     classes = Group.objects.filter(organisation=organisation, kind=Group.Kind.CLASS)
     ids = list(groups_with_right(user, "view_group_statistics", classes).order_by("pk").values_list("pk", flat=True))

@@ -5,6 +5,7 @@ local day — and nothing else; the dashboard reads only these tables.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Group, Organisation
+from portal.jobs import FileJob
 
 # The count tables are derived from the source tables and written tens of thousands of rows a day: their foreign
 # keys are not checked by the database (each check would cost a look-up at every commit of a fill), only by Django,
@@ -172,7 +174,7 @@ def report_path(instance, filename) -> str:
     return f"stats/reports/{owner}/{uuid.uuid4().hex}.pdf"
 
 
-class MonthlyReport(models.Model):
+class MonthlyReport(FileJob):
     """The printable report of one month: one row per organisation (or per area: the municipality's table), month and
     kind.
 
@@ -187,6 +189,10 @@ class MonthlyReport(models.Model):
         PENDING = "pending", _("готовится")
         READY = "ready", _("готов")
         FAILED = "failed", _("не сформирован")
+
+    UNDER_WAY = (Status.PENDING,)
+    # A report still pending after this long lost its worker (a restart): it may be queued again.
+    STARTED_FIELD, STUCK_AFTER = "requested_at", timedelta(hours=1)
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     area = models.ForeignKey(

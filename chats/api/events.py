@@ -6,9 +6,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orgs.api.base import ORG_PARAM, OrgScopedMixin
-from orgs.api.filters import IdFilter
-from orgs.api.serializers import IdField, PersonSerializer
+from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
+from orgs.api.serializers import PersonSerializer
+from portal.api.fields import IdField
+from portal.api.filters import IdFilter
 from portal.api.schema import ERRORS
 
 from ..models import Event

@@ -8,9 +8,10 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orgs.api.base import ORG_PARAM
-from orgs.api.serializers import IdField, PersonSerializer
+from orgs.api.scoped import ORG_PARAM
+from orgs.api.serializers import PersonSerializer
 from orgs.selectors import group_get
+from portal.api.fields import IdField
 from portal.api.schema import ERRORS
 
 from .. import selectors
@@ -18,8 +19,8 @@ from ..models import Chat, ChatMember
 from ..services import manage as services
 from ..services.messages import chat_get_for
 from . import serializers as s
+from .messages import CHAT_PARAM, ChatFilter, ChatViewSet
 from .moderation import ChatMemberSerializer
-from .views import CHAT_PARAM, ChatFilter, ChatViewSet
 
 MINE_PARAM = OpenApiParameter(
     "mine",
@@ -37,6 +38,15 @@ class ChatDetailSerializer(s.ChatSerializer):
 
     class Meta(s.ChatSerializer.Meta):
         fields = [*s.ChatSerializer.Meta.fields, "created_by", "created_at", "archived_at", "last_activity"]
+
+
+class CandidateSerializer(serializers.Serializer):
+    person = PersonSerializer(source="user")
+    category = serializers.CharField(
+        help_text="leader (руководитель и заместители), admin, teacher (педагоги и сотрудники), parent, student"
+    )
+    category_display = serializers.CharField(help_text="название раздела, как на странице")
+    note = serializers.CharField(help_text="должность, класс обучающегося или ребёнок родителя")
 
 
 class ChatCreateSerializer(serializers.Serializer):
@@ -230,3 +240,22 @@ class ChatManageViewSet(ChatViewSet):
             return Response(data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(selectors.chat_members(chat))
         return self.get_paginated_response(ChatMemberSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: CandidateSerializer(many=True), **ERRORS},
+        parameters=[ORG_PARAM, CHAT_PARAM],
+        summary="Кого можно добавить в чат: люди, которых допускает вид чата (и его класс) и которых в нём нет, по "
+        "разделам, как на странице «Добавить участников» (владельцы, администраторы)",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def candidates(self, request, org_pk=None, id=None):
+        chat = self._chat(id)
+        services.require_members_addable(chat=chat, actor=request.user)
+        sections = selectors.member_picker(chat.organisation, selectors.chat_member_candidates(chat))
+        rows = [
+            {**person, "category": section["key"], "category_display": str(section["label"])}
+            for section in sections
+            for person in section["people"]
+        ]
+        return Response(CandidateSerializer(rows, many=True).data)

@@ -8,10 +8,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orgs.api.base import ORG_PARAM, OrgScopedMixin
-from orgs.api.filters import IdFilter
+from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
 from orgs.api.serializers import PersonSerializer
-from portal.api.filters import FilterBackend
+from portal.api.filters import FilterBackend, IdFilter
 from portal.api.schema import ERRORS
 from portal.exceptions import NotFound, PermissionDenied
 
@@ -19,8 +18,8 @@ from .. import selectors
 from ..models import ChatMember, Message, Report
 from ..services import messages as message_services
 from ..services import moderation as services
+from .messages import CHAT_PARAM, MESSAGE_PARAM, ChatScopedMixin
 from .serializers import MessageSerializer
-from .views import CHAT_PARAM, MESSAGE_PARAM, ChatScopedMixin
 
 USER_PARAM = OpenApiParameter("user_id", int, OpenApiParameter.PATH, description="id пользователя — участника чата")
 REPORT_PARAM = OpenApiParameter("rid", int, OpenApiParameter.PATH, description="id жалобы")

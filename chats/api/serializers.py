@@ -1,8 +1,10 @@
 from django.urls import reverse
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orgs.api.serializers import IdField, PersonSerializer
+from orgs.api.serializers import PersonSerializer
+from portal.api.fields import IdField
 
 from ..models import MESSAGE_MAX_LENGTH, Attachment, Chat, Message, Poll
 from ..services.polls import MAX_OPTIONS
@@ -31,9 +33,15 @@ class ChatSerializer(serializers.ModelSerializer):
             "owners",
         ]
 
+    @cached_property
+    def _person(self) -> PersonSerializer:
+        # One serializer for every owner of every chat of the list: a ModelSerializer builds its fields anew for
+        # each instance (~0.3 ms), and the list names the owners of each of its chats.
+        return PersonSerializer()
+
     @extend_schema_field(PersonSerializer(many=True))
     def get_owners(self, chat):
-        return PersonSerializer([m.user for m in chat.owners], many=True).data
+        return [self._person.to_representation(m.user) for m in chat.owners]
 
 
 class PollBriefSerializer(serializers.ModelSerializer):
@@ -87,19 +95,30 @@ class MessageSerializer(serializers.ModelSerializer):
             "attachments",
         ]
 
+    # The polls' and the files' serializers are built once for the whole list, not once per message: a
+    # ModelSerializer builds its fields anew for each instance (~0.3 ms), fifty times a page.
+    @cached_property
+    def _poll(self) -> PollBriefSerializer:
+        return PollBriefSerializer()
+
+    @cached_property
+    def _attachment(self) -> AttachmentSerializer:
+        return AttachmentSerializer(context=self.context)
+
     @extend_schema_field(PollBriefSerializer(allow_null=True))
     def get_poll(self, message):
         # Selected with the message: a message without a poll raises here instead of querying.
         poll = message.poll if hasattr(message, "poll") and not message.is_deleted else None
-        return PollBriefSerializer(poll).data if poll else None
+        return self._poll.to_representation(poll) if poll else None
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, message):
-        # Prefetched by the list: no query per message. A deleted message has none.
-        rows = [] if message.is_deleted else list(message.attachments.all())
-        if not rows:
-            return []  # most messages: no serializer built for nothing (its fields are copied on every build)
-        return AttachmentSerializer(rows, many=True, context=self.context).data
+        # Read for the whole page by the list (`files`, one query) or prefetched: no query per message. A deleted
+        # message has none.
+        if message.is_deleted:
+            return []
+        rows = message.files if hasattr(message, "files") else list(message.attachments.all())
+        return [self._attachment.to_representation(row) for row in rows]
 
 
 class MessageWriteSerializer(serializers.Serializer):

@@ -170,10 +170,3 @@ def reminder_chat(event: Event) -> Chat | None:
     else:
         return None
     return chats.filter(is_archived=False).first()
-
-
-def is_class_curator(user, group: Group | None) -> bool:
-    return (
-        group is not None
-        and CuratorAssignment.objects.filter(group=group, teacher_id=user.pk, valid_to__isnull=True).exists()
-    )

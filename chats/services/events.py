@@ -13,19 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Group, Organisation
+from orgs.permissions import is_admin, is_curator
 from portal.accounts.models import User
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_after_commit, letter_render
 from portal.quotes import inner_quotes
 
 from ..models import Chat, ChatMember, Event, Message
-from ..permissions import can_post, can_read, chat_role, is_org_admin
+from ..permissions import can_post, can_read, chat_role
 from .audiences import (
     audience_label,
     events_visible_q,
     group_people,
     group_require_schedulable,
-    is_class_curator,
     is_staff_member,
     reminder_chat,
 )
@@ -167,11 +167,11 @@ def event_can_cancel(user, event: Event) -> bool:
     """Its creator, the organisation's administrators, the chat's owners or the class's curator."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if event.created_by_id == user.pk or is_org_admin(user, event.organisation_id):
+    if event.created_by_id == user.pk or is_admin(user, event.organisation_id):
         return True
     if event.chat_id:
         return chat_role(user, event.chat) == ChatMember.Role.OWNER
-    return is_class_curator(user, event.group)
+    return is_curator(user, event.group)
 
 
 def event_cancel(*, event: Event, actor, now=None) -> Event:
@@ -241,20 +241,28 @@ def _remind(event: Event) -> None:
         chat = event.chat
         people = ChatMember.objects.filter(chat=chat, left_at__isnull=True, user__is_active=True).values("user_id")
         addresses = User.objects.filter(pk__in=people)
-        where = f"Чат: «{inner_quotes(chat.title)}»."
+        where = {"chat_title": inner_quotes(chat.title)}
     else:
         chat = reminder_chat(event)
         # A parents' meeting is for the parents: the students see it in their list but get no letter.
         addresses = group_people(event.group, parents_only=event.kind == Event.Kind.PARENTS_MEETING)
-        where = f"Для кого: {audience_label(event)}."
+        where = {"audience": audience_label(event)}
     if chat is not None:
         _post_reminder(chat, event.created_by, text)
     addresses = addresses.exclude(email__isnull=True).exclude(email="").order_by("pk").values_list("email", flat=True)
-    subject = f"{event.organisation.short_name}: {event.get_kind_display()} «{inner_quotes(event.title)}»"
-    body = f"{text}\n\n{where}"
+    letter = letter_render(
+        "event_reminder",
+        {
+            "organisation_name": event.organisation.short_name,
+            "kind": event.get_kind_display(),
+            "title": inner_quotes(event.title),
+            "text": text,
+            **where,
+        },
+    )
     # One letter per person: members do not see each other's addresses.
     for address in addresses:
-        email_after_commit(subject=subject, body=body, recipients=[address])
+        email_after_commit(**letter, recipients=[address])
 
 
 def events_send_reminders(now=None) -> int:

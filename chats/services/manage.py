@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orgs.models import CuratorAssignment, Group, Membership, Organisation
+from orgs.permissions import is_member
 from orgs.rights import groups_with_right
 from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, NotFound, PermissionDenied, RuleViolation
@@ -62,12 +63,7 @@ STRUCTURE_ARCHIVE = gettext_lazy(
 
 
 def _is_member(actor, organisation: Organisation) -> bool:
-    return (
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and Membership.objects.filter(organisation=organisation, user=actor, valid_to__isnull=True).exists()
-    )
+    return actor is not None and actor.is_active and is_member(actor, organisation)
 
 
 def groups_for_chat_creation(actor, organisation: Organisation) -> QuerySet[Group]:

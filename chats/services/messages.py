@@ -1,6 +1,6 @@
 """Messages: posting, editing, deleting (a marker stays), and how far each member has read."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ def chat_get_for(user, pk, organisation=None, *, reading: bool = False) -> Chat:
     except (TypeError, ValueError):
         raise NotFound(_("Чат не найден.")) from None
     chats = Chat.objects.select_related("organisation", "group") if reading else Chat.objects
-    chat = chats.filter(pk=pk).first()
+    chat = chats.filter(pk=pk).order_by().first()  # by its key: no join for the default ordering
     if chat is not None and reading:
         remember_viewers(chat)
     if chat is None or (organisation is not None and chat.organisation_id != organisation.pk):
@@ -161,26 +161,20 @@ def message_delete(*, message: Message, actor) -> Message:
     return message
 
 
-def _move_mark(chat: Chat, user, message_id: int) -> bool:
-    """Move the user's read mark forward to message_id in one statement; False if there is no mark yet or it is
-    already there (or beyond: the mark never moves back)."""
-    return bool(
-        ChatReadState.objects.filter(chat=chat, user=user, last_read_message_id__lt=message_id).update(
-            last_read_message_id=message_id, updated_at=timezone.now()
-        )
-    )
-
-
 def chat_mark_seen(*, chat: Chat, actor, newest_id: int) -> None:
     """The chat's page showed the reader its messages up to `newest_id` (the chat checked readable by the caller):
-    the mark moves there. One query when the mark moves or is already there, the row made on the first visit."""
-    if newest_id and _move_mark(chat, actor, newest_id):
-        return
-    state, created = ChatReadState.objects.get_or_create(
-        chat=chat, user=actor, defaults={"last_read_message_id": newest_id}
-    )
-    if not created and state.last_read_message_id < newest_id:
-        _move_mark(chat, actor, newest_id)  # made a moment ago by another request, behind this one
+    the mark moves there, never back. One statement whether the row exists or not (an upsert whose update applies
+    only to a mark behind `newest_id`), so concurrent visits of the same person cannot collide."""
+    table = ChatReadState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} AS s (chat_id, user_id, last_read_message_id, updated_at)
+                VALUES (%s, %s, %s, %s)
+                ON CONFLICT (chat_id, user_id) DO UPDATE
+                SET last_read_message_id = excluded.last_read_message_id, updated_at = excluded.updated_at
+                WHERE s.last_read_message_id < excluded.last_read_message_id""",
+            [chat.pk, actor.pk, newest_id, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
 
 
 def _mark_read(chat: Chat, user, message_id: int) -> ChatReadState:

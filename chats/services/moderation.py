@@ -10,21 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Membership
+from orgs.permissions import is_admin
 from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, NotFound, PermissionDenied, PortalError, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_after_commit, letter_render, site_url
 from portal.quotes import inner_quotes
 
 from ..models import Chat, ChatMember, Message, Report
-from ..permissions import can_moderate, can_pin, can_read, chat_role, is_org_admin
+from ..permissions import can_moderate, can_pin, can_read, chat_role
 from .messages import message_delete
 
 OWNER, MODERATOR = ChatMember.Role.OWNER, ChatMember.Role.MODERATOR
@@ -90,19 +89,18 @@ def _notify_moderators(report: Report) -> None:
         .exclude(email__isnull=True)
         .values_list("email", flat=True)
     )
-    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("chats:reports", args=[chat.organisation_id])
-    subject = f"Жалоба на сообщение в чате «{inner_quotes(chat.title)}»"
-    what = "пожаловались на сообщение"
-    if report.automatic:
-        subject = f"Автоматическая проверка: сообщение в чате «{inner_quotes(chat.title)}»"
-        what = "автоматическая проверка правил отметила сообщение"
-    body = (
-        f"В чате «{inner_quotes(chat.title)}» {what}.\nПричина: {report.get_reason_display()}.\n\n"
-        f"Рассмотреть жалобу: {url}"
+    letter = letter_render(
+        "chat_report",
+        {
+            "automatic": report.automatic,
+            "chat_title": inner_quotes(chat.title),
+            "reason": report.get_reason_display(),
+            "link": site_url("chats:reports", chat.organisation_id),
+        },
     )
     # One letter per person: moderators do not see each other's addresses.
     for address in sorted(set(addresses)):
-        email_after_commit(subject=subject, body=body, recipients=[address])
+        email_after_commit(**letter, recipients=[address])
 
 
 def report_resolve(*, report: Report, actor, action: str, note: str = "") -> Report:
@@ -159,7 +157,7 @@ class Standing:
 
 def standing_of(actor, chat: Chat) -> Standing:
     """The actor's standing in the chat (two queries)."""
-    return Standing(actor.pk, chat_role(actor, chat), is_org_admin(actor, chat.organisation_id))
+    return Standing(actor.pk, chat_role(actor, chat), is_admin(actor, chat.organisation_id))
 
 
 def member_refusal(
@@ -219,7 +217,7 @@ def _act_on_member(chat: Chat, actor, user, action: str) -> ChatMember:
         chat,
         standing,
         target,
-        target_is_admin=is_org_admin(target.user, chat.organisation_id),
+        target_is_admin=is_admin(target.user, chat.organisation_id),
         owner_count=len(owners),
         action=action,
     )

@@ -1,7 +1,6 @@
 """Polls: posted with a message; members vote once (or for several options in a multiple-choice poll)."""
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,32 +118,3 @@ def poll_vote(*, poll: Poll, actor, option_ids: list[int]) -> Poll:
         existing = set(PollVote.objects.filter(option__in=options, user=actor).values_list("option_id", flat=True))
         PollVote.objects.bulk_create([PollVote(option=o, user=actor) for o in options if o.pk not in existing])
     return poll
-
-
-def poll_results(poll: Poll, viewer) -> dict:
-    """Counts per option, the viewer's own choice, and the voters unless the poll is anonymous."""
-    options = list(poll.options.annotate(vote_count=Count("votes")).order_by("position", "pk"))
-    voters: dict[int, list] = {o.pk: [] for o in options}
-    if not poll.anonymous:
-        for vote in PollVote.objects.filter(option__poll=poll).select_related("user").order_by("created_at", "pk"):
-            voters[vote.option_id].append(vote.user)
-    mine = set(PollVote.objects.filter(option__poll=poll, user=viewer).values_list("option_id", flat=True))
-    return {
-        "id": poll.pk,
-        "question": poll.question,
-        "multiple": poll.multiple,
-        "anonymous": poll.anonymous,
-        "closes_at": poll.closes_at,
-        "closed": poll.is_closed(),
-        "total_voters": PollVote.objects.filter(option__poll=poll).values("user").distinct().count(),
-        "options": [
-            {
-                "id": o.pk,
-                "text": o.text,
-                "votes": o.vote_count,
-                "chosen": o.pk in mine,
-                "voters": None if poll.anonymous else voters[o.pk],
-            }
-            for o in options
-        ],
-    }

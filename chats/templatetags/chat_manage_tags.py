@@ -2,8 +2,10 @@
 
 from django import template
 
+from orgs.permissions import is_admin
+
 from ..models import Chat, ChatMember
-from ..permissions import chat_role, is_org_admin
+from ..permissions import chat_role
 from ..services.manage import creatable_kinds, may_leave
 
 register = template.Library()
@@ -15,7 +17,7 @@ def chat_create_rights(context) -> dict:
     request, org = context.get("request"), context.get("current_org")
     if request is None or org is None or not request.user.is_authenticated:
         return {}
-    return {"create": bool(creatable_kinds(request.user, org)), "admin": is_org_admin(request.user, org.pk)}
+    return {"create": bool(creatable_kinds(request.user, org)), "admin": is_admin(request.user, org.pk)}
 
 
 @register.simple_tag(takes_context=True)
@@ -26,7 +28,7 @@ def chat_manage_rights(context, chat: Chat) -> dict:
         return {}
     role = chat_role(request.user, chat)
     by_hand = chat.kind not in Chat.CHANNEL_KINDS and chat.kind not in Chat.STRUCTURE_KINDS
-    manage = by_hand and (role == ChatMember.Role.OWNER or is_org_admin(request.user, chat.organisation_id))
+    manage = by_hand and (role == ChatMember.Role.OWNER or is_admin(request.user, chat.organisation_id))
     return {
         "archive": manage and not chat.is_archived,
         "restore": manage and chat.is_archived,

@@ -1,5 +1,6 @@
 """The chat page's per-message links, built from patterns reversed once per page (chats.views.chat.page_urls)."""
 
+import secrets
 import threading
 from collections import OrderedDict
 
@@ -32,15 +33,22 @@ _BODY_LOCK = threading.Lock()
 def _person_key(user, verified) -> tuple:
     if user is None:
         return ()
-    return (user.pk, user.full_name, user.short_name, user.pk in verified)
+    # Kept on the instance for the rest of the request (its names and the page's verified set do not change within
+    # it): a poll's voters are the same few person objects on every one of its votes.
+    key = user.__dict__.get("_row_person_key")
+    if key is None:
+        key = user.__dict__["_row_person_key"] = (user.pk, user.full_name, user.short_name, user.pk in verified)
+    return key
 
 
-@register.simple_tag(takes_context=True)
-def message_body(context, m):
-    verified = context.get("verified_ids") or ()
+def _files_key(files) -> tuple:
+    return tuple((f.pk, f.chat_id, f.kind, f.thumbnail.name, f.width, f.height, f.original_name, f.size) for f in files)
+
+
+def _body_key(m, verified) -> tuple:
     reply = m.reply_to
-    files = () if m.is_deleted or m.poll_view else tuple(m.attachments.all())
-    key = (
+    files = () if m.is_deleted or m.poll_view else tuple(m.files)
+    return (
         m.pk,
         m.text,
         m.is_deleted,
@@ -50,10 +58,17 @@ def message_body(context, m):
         bool(m.poll_view),
         _person_key(m.author, verified),
         (reply.pk, reply.text, reply.is_deleted, _person_key(reply.author, verified)) if reply else None,
-        tuple((f.pk, f.chat_id, f.kind, f.thumbnail.name, f.width, f.height, f.original_name, f.size) for f in files),
+        _files_key(files),
         translation.get_language(),
         timezone.get_current_timezone_name(),
     )
+
+
+@register.simple_tag(takes_context=True)
+def message_body(context, m):
+    verified = context.get("verified_ids") or ()
+    files = () if m.is_deleted or m.poll_view else tuple(m.files)
+    key = _body_key(m, verified)
     html = _BODY_CACHE.get(key)
     if html is None:
         html = mark_safe(
@@ -102,3 +117,73 @@ def message_actions(context, m):
     else:
         _touch(key)
     return html
+
+
+# The whole row (chats/_message.html) as this viewer sees it, kept like its parts: the key is the common part's key
+# plus everything the rest of the row shows — whether it is the viewer's own row (the edit form with its text),
+# the viewer's rights on the page, the poll as the viewer sees it (options, counts, voters, the viewer's choice,
+# closed or not) — so a vote, a new right or an edit makes a new key. The forms' CSRF tokens are not kept: a row is
+# drawn with a random stand-in, kept as the pieces between the stand-ins, and joined with this request's token.
+ROW_FIELDS = ("can_post", "can_moderate", "can_pin", "can_vote")
+
+
+def _poll_key(pv, verified) -> tuple | None:
+    if not pv:
+        return None
+    return (
+        pv["id"],
+        pv["question"],
+        pv["multiple"],
+        pv["anonymous"],
+        pv["closes_at"],
+        pv["closed"],
+        pv["total_voters"],
+        tuple(
+            (o["id"], o["text"], o["votes"], o["chosen"], tuple(_person_key(v, verified) for v in o["voters"] or ()))
+            for o in pv["options"]
+        ),
+    )
+
+
+def _row_key(m, page: tuple, viewer_id, verified) -> tuple:
+    mine = m.author_id == viewer_id
+    poll = None if m.is_deleted else _poll_key(m.poll_view, verified)
+    files = _files_key(m.files) if poll else ()
+    return (_body_key(m, verified), page, mine, mine and m.text, poll, files)
+
+
+@register.simple_tag(takes_context=True)
+def chat_rows(context, rows):
+    """Every row of the page or fragment: each drawn by chats/_message.html once per state and viewer's view of it,
+    then taken from the cache."""
+    user = context.get("user")
+    verified = context.get("verified_ids") or ()
+    urls = context.get("urls") or {}
+    page = (
+        "row",
+        tuple(bool(context.get(name)) for name in ROW_FIELDS),
+        context["chat"].pk,
+        urls.get("chat"),
+    )
+    token = None
+    out = []
+    for m in rows:
+        key = _row_key(m, page, user.pk, verified)
+        pieces = _BODY_CACHE.get(key)
+        if pieces is None:
+            pieces = _draw_row(context, m)
+            _remember(key, pieces)
+        else:
+            _touch(key)
+        if len(pieces) > 1 and token is None:
+            token = str(context.get("csrf_token"))
+        out.append(token.join(pieces) if len(pieces) > 1 else pieces[0])
+    return mark_safe("".join(out))
+
+
+def _draw_row(context, m) -> tuple:
+    stand_in = secrets.token_hex(16)
+    flat = context.flatten()
+    flat.update({"m": m, "csrf_token": stand_in})
+    html = get_template("chats/_message.html").render(flat)
+    return tuple(html.split(stand_in))

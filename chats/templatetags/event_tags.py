@@ -37,15 +37,16 @@ def _chat_audience(chat: Chat) -> Q:
 
 @register.inclusion_tag("chats/_chat_events.html", takes_context=True)
 def chat_upcoming_events(context, chat: Chat):
-    """At most three upcoming events of the chat the viewer sees, in one query."""
+    """At most three upcoming events of the chat the viewer sees. Most chats have none: a plain query of the chat's
+    upcoming events says so first, and only when there are some does the viewer's visibility (seven subqueries,
+    ~3 ms of the ORM's work to build) filter them, in a second query."""
     user = context["request"].user
-    events = (
-        Event.objects.filter(_chat_audience(chat), cancelled_at__isnull=True, starts_at__gt=timezone.now())
-        .filter(events_visible_q(user))
-        .select_related("group")
-        .order_by("starts_at", "pk")[:CHAT_EVENTS_LIMIT]
-    )
-    return {"events": list(events), "chat": chat, "organisation": chat.organisation}
+    upcoming = Event.objects.filter(_chat_audience(chat), cancelled_at__isnull=True, starts_at__gt=timezone.now())
+    events = []
+    if upcoming.exists():
+        visible = upcoming.filter(events_visible_q(user)).select_related("group")
+        events = list(visible.order_by("starts_at", "pk")[:CHAT_EVENTS_LIMIT])
+    return {"events": events, "chat": chat, "organisation": chat.organisation}
 
 
 @register.filter

@@ -1,1 +1,1 @@
-"""The chat pages, one module per sub-domain."""
+"""Browser pages of chats: one module per part, the routes in `chats/urls.py`."""

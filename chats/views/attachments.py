@@ -5,8 +5,6 @@ attachments; photos, audio and video open inline. The stored content type is sen
 name only in a Content-Disposition built from the person's file name, percent-encoded."""
 
 import re
-import unicodedata
-from urllib.parse import quote
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_GET
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from portal.downloads import content_disposition
 from portal.exceptions import NotFound
 
 from ..models import Attachment
@@ -44,19 +43,6 @@ def _attachment_or_404(user, chat_id, attachment_id) -> Attachment:
     if attachment is None:
         raise Http404
     return attachment
-
-
-def content_disposition(name: str, *, inline: bool) -> str:
-    """`inline` or `attachment` with an ASCII fallback name and the real one as RFC 5987 `filename*`."""
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    ascii_stem = re.sub(r"[^A-Za-z0-9._ -]+", "_", ascii_stem).strip(" ._") or "file"
-    ascii_ext = re.sub(r"[^A-Za-z0-9]+", "", ext)[:16]
-    fallback = f"{ascii_stem[:100]}.{ascii_ext}" if ascii_ext else ascii_stem[:100]
-    disposition = "inline" if inline else "attachment"
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _byte_range(header: str, size: int):

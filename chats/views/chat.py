@@ -5,7 +5,6 @@ from collections import defaultdict
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,13 +12,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from orgs.views._base import enter_organisation, org_page, perform
+from orgs.web import enter_organisation, org_page
 from portal.exceptions import NotFound
+from portal.web import perform
 
 from ..forms import EditForm, MessageForm
-from ..models import Chat, ChatMember, Message, PollOption, PollVote, Report
+from ..models import Chat, ChatMember, Message, Report
 from ..permissions import may_moderate, may_pin, may_post, muted_notice, standing
-from ..selectors import chats_for_user, moderation_open_count, pinned_messages, with_unread_counts
+from ..selectors import (
+    chats_for_user,
+    moderation_open_count,
+    pinned_messages,
+    polls_results,
+    with_files,
+    with_unread_counts,
+)
 from ..services.messages import (
     chat_get_for,
     chat_mark_read,
@@ -110,66 +117,29 @@ def _rights(request, chat: Chat) -> dict:
 
 
 def _with_polls(rows: list[Message], viewer) -> list[Message]:
-    """Attach `poll_view` (options with counts, the viewer's choice, voters) to the messages that carry a poll,
-    in a fixed number of queries whatever the number of messages and polls."""
+    """Attach `poll_view` (chats.selectors.polls_results: what the API answers too) to the messages with a poll."""
     polls = {}
     for message in rows:
         message.poll_view = None
         try:
-            poll = message.poll
+            polls[message.pk] = message.poll
         except Message.poll.RelatedObjectDoesNotExist:
             continue
-        polls[poll.pk] = (message, poll)
-    if not polls:
-        return rows
-    options = defaultdict(list)
-    for option in PollOption.objects.filter(poll_id__in=polls).annotate(vote_count=Count("votes")):
-        options[option.poll_id].append(option)
-    mine = set(PollVote.objects.filter(option__poll_id__in=polls, user=viewer).values_list("option_id", flat=True))
-    totals = dict(
-        PollVote.objects.filter(option__poll_id__in=polls)
-        .order_by()
-        .values("option__poll_id")
-        .annotate(n=Count("user", distinct=True))
-        .values_list("option__poll_id", "n")
-    )
-    public = [pk for pk, (_m, poll) in polls.items() if not poll.anonymous]
-    voters = defaultdict(list)
-    if public:
-        # The voters' names only, one person object per voter (a class votes in ten polls: hundreds of votes, forty
-        # people), not a vote and a full user row per vote.
-        votes = (
-            PollVote.objects.filter(option__poll_id__in=public)
-            .order_by("created_at", "pk")
-            .values_list("option_id", "user_id", "user__last_name", "user__first_name", "user__patronymic")
-        )
-        people = {}
-        for option_id, user_id, last_name, first_name, patronymic in votes:
-            if user_id not in people:
-                people[user_id] = User(pk=user_id, last_name=last_name, first_name=first_name, patronymic=patronymic)
-            voters[option_id].append(people[user_id])
-    for pk, (message, poll) in polls.items():
-        message.poll_view = {
-            "poll": poll,
-            "closed": poll.is_closed(),
-            "total": totals.get(pk, 0),
-            "options": [
-                {
-                    "id": o.pk,
-                    "text": o.text,
-                    "votes": o.vote_count,
-                    "chosen": o.pk in mine,
-                    "voters": voters.get(o.pk, []),
-                }
-                for o in sorted(options[pk], key=lambda o: (o.position, o.pk))
-            ],
-        }
+    results = polls_results(polls.values(), viewer)
+    for message in rows:
+        if message.pk in polls:
+            message.poll_view = results[polls[message.pk].pk]
     return rows
 
 
 def _messages_qs(chat: Chat):
-    qs = Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
-    return qs.prefetch_related("attachments")  # one query for the files of all the rows
+    return Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
+
+
+def _drawable(rows: list[Message], viewer) -> list[Message]:
+    """The rows with what their drawing needs: `files` (selectors.with_files) and `poll_view` (see _with_polls)."""
+    with_files(rows)
+    return _with_polls(rows, viewer)
 
 
 @login_required
@@ -207,7 +177,7 @@ def chat_page(request, chat_id):
         )
     context = {
         "chat": chat,
-        "rows": _with_polls(rows, request.user),
+        "rows": _drawable(rows, request.user),
         "earlier_cursor": rows[0].pk if has_earlier and rows else None,
         "latest": latest,
         "last_id": rows[-1].pk if rows else 0,
@@ -232,7 +202,7 @@ def chat_fragment(request, chat_id):
     rows = list(_messages_qs(chat).filter(pk__gt=int(after)).order_by("pk")[:FRAGMENT_LIMIT])
     if rows:
         chat_mark_read(chat=chat, actor=request.user, message_id=rows[-1].pk)
-    context = {"chat": chat, "rows": _with_polls(rows, request.user), **_rights(request, chat)}
+    context = {"chat": chat, "rows": _drawable(rows, request.user), **_rights(request, chat)}
     return render(request, "chats/fragment.html", context)
 
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from orgs.views._base import apply_error_to_form, org_page, perform
+from orgs.web import org_page
 from portal.exceptions import PortalError
+from portal.web import apply_error_to_form, perform
 
 from ..event_forms import EventForm
 from ..services.audiences import audience_label, chats_postable_by, groups_schedulable_by

@@ -1,7 +1,6 @@
 """Pages for managing chats: creating one (kind and class, then title and members), adding members, archive,
 restore and leave buttons, and the administrator's table of every chat of the organisation."""
 
-from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -16,14 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orgs.models import Group, Membership, Organisation, ParentLink, Placement
-from orgs.views._base import org_page, perform
-from portal.accounts.models import User
+from orgs.models import Group, Organisation
+from orgs.permissions import is_admin
+from orgs.web import org_page
 from portal.exceptions import NotFound, PermissionDenied, PortalError
+from portal.web import perform
 
 from .. import selectors
 from ..models import Chat
-from ..permissions import is_org_admin
 from ..services import manage as services
 from ..titles import kind_label
 from .chat import chat_for_page
@@ -43,15 +42,6 @@ def kind_choice_label(kind: str, org: Organisation) -> str:
     if kind == Chat.Kind.OTHER:
         return OTHER_KIND_LABEL % {"group": org.vocabulary.group_genitive}
     return str(KIND_LABELS[kind])
-
-
-CATEGORY_LABELS = {
-    services.LEADER: gettext_lazy("Руководитель и заместители"),
-    services.ADMIN: gettext_lazy("Администраторы"),
-    services.TEACHER: gettext_lazy("Педагоги и сотрудники"),
-    services.PARENT: gettext_lazy("Родители"),
-    services.STUDENT: gettext_lazy("Обучающиеся"),
-}
 
 
 class ChatKindForm(forms.Form):
@@ -110,36 +100,6 @@ def _group_from(org: Organisation, value) -> Group | None:
     if group is None:
         raise Http404
     return group
-
-
-def _people(org: Organisation, pool: dict[int, str], checked=frozenset()) -> list[dict]:
-    """The people of a pool grouped by category, with a short note each (position, class, children): the picker."""
-    notes: dict[int, list[str]] = defaultdict(list)
-    ids = list(pool)
-    positions = dict(Membership.Position.choices)
-    for user_id, position in Membership.objects.filter(
-        organisation=org, user_id__in=ids, role=Membership.Role.TEACHER, valid_to__isnull=True
-    ).values_list("user_id", "position"):
-        if position and pool[user_id] in services.STAFF:
-            notes[user_id].append(str(positions.get(position, "")))
-    for user_id, name in Placement.objects.filter(
-        organisation=org, student_id__in=ids, valid_to__isnull=True
-    ).values_list("student_id", "group__name"):
-        if pool[user_id] == services.STUDENT:
-            notes[user_id].append(name)
-    links = ParentLink.objects.filter(organisation=org, parent_id__in=ids, valid_to__isnull=True).select_related(
-        "child"
-    )
-    for link in links:
-        if pool[link.parent_id] == services.PARENT:
-            notes[link.parent_id].append(_("родитель: %(child)s") % {"child": link.child.short_name})
-    sections = {c: [] for c in services.CATEGORY_ORDER}
-    for user in User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "patronymic", "pk"):
-        note = ", ".join(n for n in notes[user.pk] if n)
-        sections[pool[user.pk]].append(
-            {"user": user, "note": note, "checked": user.pk in checked, "search": f"{user.full_name} {note}".lower()}
-        )
-    return [{"key": c, "label": CATEGORY_LABELS[c], "people": p} for c, p in sections.items() if p]
 
 
 def _checked(request) -> set[int]:
@@ -206,7 +166,7 @@ def chat_create_view(request, org):
         kind_label=kind_choice_label(kind, org),
         group=group,
         title_form=title_form,
-        sections=_people(org, pool, checked),
+        sections=selectors.member_picker(org, pool, checked),
     )
     return render(request, "chats/chat_form.html", context)
 
@@ -230,11 +190,9 @@ def members_add_view(request, chat_id):
         if ok:
             flash.success(request, _("Участники добавлены: %(n)s.") % {"n": len(rows)})
             return redirect("chats:chat", chat.pk)
-    current = set(chat.members.filter(left_at__isnull=True).values_list("user_id", flat=True))
-    pool = services.member_pool(organisation=chat.organisation, kind=chat.kind, group=chat.group)
-    pool = {u: c for u, c in pool.items() if u not in current}
     checked = _checked(request) if request.method == "POST" else set()
-    context = {"chat": chat, "sections": _people(chat.organisation, pool, checked)}
+    pool = selectors.chat_member_candidates(chat)  # what the API's members/candidates/ answers
+    context = {"chat": chat, "sections": selectors.member_picker(chat.organisation, pool, checked)}
     return render(request, "chats/members_add.html", context)
 
 
@@ -275,7 +233,7 @@ def chat_leave_view(request, chat_id):
 
 @org_page()
 def chats_admin_view(request, org):
-    if not is_org_admin(request.user, org.pk):
+    if not is_admin(request.user, org.pk):
         raise DjangoPermissionDenied
     classes = Group.objects.filter(organisation=org, kind=Group.Kind.CLASS).order_by("is_archived", "grade", "name")
     form = ChatFilterForm(request.GET or None, org=org, groups=classes)

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from orgs.models import Membership
-from orgs.views._base import back, org_page, perform
+from orgs.web import org_page
+from portal.web import back, perform
 
 from ..models import ChatMember, Report
 from ..selectors import chat_members, moderated_chat_ids, moderation_queue

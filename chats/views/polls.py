@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from orgs.views._base import apply_error_to_form
 from portal.exceptions import PortalError
+from portal.web import apply_error_to_form
 
 from ..event_forms import PollForm
 from ..permissions import can_post

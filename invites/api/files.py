@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 
-from orgs.api.base import ORG_PARAM
+from orgs.api.scoped import ORG_PARAM
 from portal.api.files import FileNegotiation
 from portal.api.schema import ERRORS, ErrorSerializer
 from portal.downloads import file_response

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from orgs.api.filters import IdFilter
+from portal.api.filters import IdFilter
 
 from ..models import Invite, InviteRole, JoinRequest
 

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from chats.models import Chat
-from orgs.api.base import ORG_PARAM, OrgScopedMixin
+from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
 from orgs.models import Group, Membership
 from portal.accounts.models import User
 from portal.api.schema import ERRORS

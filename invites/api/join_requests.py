@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orgs.api.base import ORG_PARAM, OrgScopedMixin
+from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
 from orgs.api.serializers import ReasonSerializer
 from orgs.models import Group, Organisation
 from portal.api.schema import ERRORS

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from orgs.api.base import ORG_PARAM, OrgScopedMixin
+from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
 from portal.api.schema import ERRORS
 from portal.exceptions import NotFound
 

@@ -16,8 +16,8 @@ from portal.request_context import get_client_ip
 from .. import selectors
 from ..hooks import pending_child
 from ..models import Invite, InviteRole
-from ..services.guard import token_lookup
-from ..services.redeem import ensure_usable, invite_find, invite_redeem, invite_state, is_student_of
+from ..services.guard import invite_lookup
+from ..services.redeem import ensure_usable, invite_redeem, invite_state, is_student_of
 from . import serializers as s
 
 TOKEN_ERRORS = {
@@ -54,8 +54,7 @@ class _TokenView(APIView):
     """Looks a token up behind the per-address guard; a miss counts against the address."""
 
     def find(self, token: str) -> Invite:
-        with token_lookup(get_client_ip(self.request)):
-            return invite_find(token)
+        return invite_lookup(token, get_client_ip(self.request))
 
 
 class InvitePreviewView(_TokenView):
@@ -124,15 +123,13 @@ class InviteRedeemView(_TokenView):
     def post(self, request, token):
         ser = s.RedeemSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        ip = get_client_ip(request)
-        with token_lookup(ip):
-            outcome = invite_redeem(
-                token=token,
-                user=request.user,
-                child_id=ser.validated_data.get("child"),
-                child_name=ser.validated_data["child_name"],
-                ip=ip,
-            )
+        outcome = invite_redeem(
+            invite=self.find(token),
+            user=request.user,
+            child_id=ser.validated_data.get("child"),
+            child_name=ser.validated_data["child_name"],
+            ip=get_client_ip(request),
+        )
         context = {"request": request, "organisation": outcome.invite.organisation}
         membership = outcome.membership
         if membership is not None:

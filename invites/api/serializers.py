@@ -4,14 +4,13 @@ import zoneinfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chats.models import Chat
-from orgs.api.serializers import IdField, MembershipSerializer, PersonSerializer
+from orgs.api.serializers import MembershipSerializer, PersonSerializer
 from orgs.models import Group, Organisation
+from portal.api.fields import EnumField, IdField
 
 from ..models import Invite, InviteMailing, InviteRole, JoinRequest, Redemption
 from ..services.links import invite_url
@@ -19,35 +18,6 @@ from ..services.redeem import invite_state
 from ..terms import join_terms
 
 LOCAL_FORMAT = "%d.%m.%Y %H:%M"
-
-
-class EnumField(serializers.ChoiceField):
-    """A choice field documented as one named enum: «role» and «status» name other choice sets in the
-    organisations' API, so the schema cannot name these enums after the field alone."""
-
-    def __init__(self, choices, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(choices=choices, **kwargs)
-
-
-class EnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = EnumField
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        choices = list(field.choices.items())
-        component = ResolvedComponent(
-            name=field.enum_name,
-            type=ResolvedComponent.SCHEMA,
-            object=field.enum_name,
-            schema={
-                "type": "string",
-                "enum": [value for value, _ in choices],
-                "description": "\n".join(f"* `{value}` — {label}" for value, label in choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
 
 
 def local_text(value, organisation: Organisation) -> str | None:

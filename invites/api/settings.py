@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from chats.models import Chat
 from chats.selectors import channels_of
 from chats.services.channels import channel_create, channel_rename
-from orgs.api.base import ORG_PARAM, OrgScopedMixin
+from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
 from portal.api.schema import ERRORS
 from portal.exceptions import NotFound
 

@@ -11,7 +11,7 @@ from portal.accounts.phones import normalize_phone
 from portal.exceptions import RuleViolation
 
 from ..models import Invite, InviteRole
-from ..permissions import check_can_invite, check_class_target
+from ..permissions import require_class_target, require_invite
 from .links import _expiry, _new_token_fields, invite_create, policy_for
 
 BULK_LIMIT = 200
@@ -31,10 +31,10 @@ def invite_bulk_for_class(
     names = [" ".join(name.split()) for name in student_names]
     names = [name for name in names if name]
     if names:
-        check_can_invite(actor, organisation, InviteRole.STUDENT, group)
+        require_invite(actor, organisation, InviteRole.STUDENT, group)
     students = []
     if parents:
-        check_can_invite(actor, organisation, InviteRole.PARENT, group)
+        require_invite(actor, organisation, InviteRole.PARENT, group)
         students = [
             p.student
             for p in Placement.objects.filter(organisation=organisation, group=group, valid_to__isnull=True)
@@ -70,33 +70,16 @@ def invite_bulk_for_class(
             % {"limit": BULK_LIMIT},
             code="bulk_too_large",
         )
-    created = []
+    # A personal link for each named student, then one for the parents of each student of the class.
+    links = [{"role": InviteRole.STUDENT, "recipient_name": name} for name in names]
+    links += [{"role": InviteRole.PARENT, "bound_student": student} for student in students]
     with transaction.atomic():
-        for name in names:
-            created.append(
-                invite_create(
-                    organisation=organisation,
-                    actor=actor,
-                    role=InviteRole.STUDENT,
-                    target_group=group,
-                    max_uses=1,
-                    expires_at=expires_at,
-                    recipient_name=name,
-                )
+        return [
+            invite_create(
+                organisation=organisation, actor=actor, target_group=group, max_uses=1, expires_at=expires_at, **link
             )
-        for student in students:
-            created.append(
-                invite_create(
-                    organisation=organisation,
-                    actor=actor,
-                    role=InviteRole.PARENT,
-                    target_group=group,
-                    max_uses=1,
-                    expires_at=expires_at,
-                    bound_student=student,
-                )
-            )
-    return created
+            for link in links
+        ]
 
 
 @dataclass(frozen=True)
@@ -128,9 +111,9 @@ def invites_create_personal(*, organisation: Organisation, actor, links: list[Pe
         group = staff if link.role == InviteRole.TEACHER else link.group
         if (link.role, group.pk) not in checked:
             if may_every_class and link.role != InviteRole.TEACHER:
-                check_class_target(organisation, group)
+                require_class_target(organisation, group)
             else:
-                check_can_invite(actor, organisation, link.role, group)
+                require_invite(actor, organisation, link.role, group)
             checked.add((link.role, group.pk))
         _token, fields = _new_token_fields()
         rows.append(

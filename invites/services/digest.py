@@ -11,12 +11,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from orgs.models import CuratorAssignment, Membership, Organisation
 from portal.accounts.models import User
-from portal.mail import email_after_commit
+from portal.mail import email_after_commit, letter_render, site_url
 
 from ..models import InviteRole, JoinRequest, JoinRequestDigest
 from ..selectors import join_requests_for_user
@@ -58,20 +57,19 @@ def _letter(approver, organisation: Organisation, requests: list[JoinRequest], n
     zone = ZoneInfo(organisation.time_zone)
     limit = now - datetime.timedelta(days=stale_days())
     stale = sum(1 for r in requests if r.created_at <= limit)
-    queue = settings.PORTAL_BASE_URL.rstrip("/") + reverse("invites:join_requests", args=[organisation.pk])
-    lines = [
-        f"Здравствуйте, {approver.first_name or approver.full_name}!",
-        "",
-        f"В «{organisation}» ждут вашего решения заявки на вступление: {len(requests)}.",
-    ]
-    if stale:
-        lines.append(f"Из них ждут дольше {stale_days()} дн.: {stale} — они отмечены «ДОЛГО ЖДЁТ РЕШЕНИЯ».")
-    lines += ["", *(_line(r, organisation, now, zone) for r in requests), "", f"Рассмотреть заявки: {queue}"]
-    return {
-        "subject": f"Заявки на вступление в «{organisation}» ждут решения: {len(requests)}",
-        "body": "\n".join(lines),
-        "recipients": [approver.email],
-    }
+    letter = letter_render(
+        "join_requests_digest",
+        {
+            "approver": approver,
+            "organisation": organisation,
+            "count": len(requests),
+            "stale": stale,
+            "stale_days": stale_days(),
+            "lines": [_line(r, organisation, now, zone) for r in requests],
+            "link": site_url("invites:join_requests", organisation.pk),
+        },
+    )
+    return {**letter, "recipients": [approver.email]}
 
 
 def join_requests_send_digest(now: datetime.datetime | None = None) -> int:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from orgs.models import Group, Membership, Organisation, Placement
 from orgs.services.audit import audit_record
 from portal.exceptions import LimiterUnavailable, NotFound, RateLimited
-from portal.mail import email_after_commit
+from portal.mail import email_letter_after_commit
 from portal.ratelimit import limiter as ratelimit
 
 from ..models import STAFF_ROLES, Invite, InvitePolicy, InviteRole, Redemption
@@ -80,12 +80,9 @@ def leak_check(invite: Invite) -> bool:
     admins = Membership.objects.filter(
         organisation=invite.organisation, role=Membership.Role.ADMIN, valid_to__isnull=True
     ).values_list("user__email", flat=True)
-    email_after_commit(
-        subject=f"Ссылка-приглашение в {invite.target_group} приостановлена",
-        body=(
-            f"Ссылка-приглашение в «{invite.target_group}» приостановлена: {reason}. Возможно, она попала к "
-            "посторонним. Проверьте список вступивших и возобновите ссылку или выпустите новую."
-        ),
+    email_letter_after_commit(
+        "invite_paused",
+        {"group": invite.target_group, "reason": reason},
         recipients=sorted({invite.created_by.email, *admins} - {None, ""}),
     )
     return True
@@ -145,3 +142,12 @@ def token_lookup(ip: str | None):
     finally:
         if not missed:
             ratelimit.give_back(LOOKUP_SCOPE, ip)
+
+
+def invite_lookup(token: str, ip: str | None) -> Invite:
+    """The invite for a token, looked up once per request behind the per-address guard (`token_lookup`): the page
+    and the API find the invite here and hand it on (invite_redeem(invite=...)), never looking the token up twice."""
+    from .redeem import invite_find  # redeem imports this module (leak_check)
+
+    with token_lookup(ip):
+        return invite_find(token)

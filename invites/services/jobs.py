@@ -3,13 +3,12 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from orgs.services.audit import audit_record
-from portal.mail import email_after_commit
+from portal.mail import email_letter_after_commit, site_url
 
 from ..models import Invite, InvitePolicy
 
@@ -63,15 +62,15 @@ def invites_annul_unused(*, now=None) -> int:
                     )
                     annulled.append(invite)
             if annulled:
-                lines = "\n".join(
-                    f"— {i.get_role_display()}, {i.target_chat or i.target_group}, создана {i.created_at:%d.%m.%Y}"
+                items = [
+                    {
+                        "role": i.get_role_display(),
+                        "target": i.target_chat or i.target_group,
+                        "created": f"{i.created_at:%d.%m.%Y}",
+                    }
                     for i in annulled
-                )
-                email_after_commit(
-                    subject="Невостребованные ссылки-приглашения аннулированы",
-                    body=f"Ссылки, по которым никто не перешёл, аннулированы:\n{lines}\n\n"
-                    f"Новые ссылки можно создать на портале: {settings.PORTAL_BASE_URL}/",
-                    recipients=[creator.email],
-                )
+                ]
+                letter = {"items": items, "link": site_url()}
+                email_letter_after_commit("invites_annulled", letter, recipients=[creator.email])
             total += len(annulled)
     return total

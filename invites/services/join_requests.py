@@ -1,15 +1,15 @@
 """«Заявки на вступление»: a person asks, the administrator (or the class curator) decides."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Group, Membership, Organisation, Placement
+from orgs.permissions import is_member
 from orgs.services.audit import audit_record
 from orgs.services.membership import membership_add, parent_link_create, student_place
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_letter_after_commit, site_url
 from portal.quotes import inner_quotes
 
 from ..models import REQUESTABLE_ROLES, Invite, InviteRole, JoinRequest, Redemption
@@ -44,15 +44,13 @@ def approvers_emails(request: JoinRequest) -> list[str]:
 
 
 def notify_approvers(request: JoinRequest) -> None:
-    where = f"«{inner_quotes(request.group if request.group_id else request.organisation)}»"
-    email_after_commit(
-        subject=f"Новая заявка на вступление: {request.user.full_name}",
-        body=(
-            f"{request.user.full_name} просит принять в {where} как {request.get_role_display()}.\n"
-            f"Рассмотрите заявку: {settings.PORTAL_BASE_URL}/orgs/{request.organisation_id}/join-requests/"
-        ),
-        recipients=approvers_emails(request),
-    )
+    letter = {
+        "person": request.user.full_name,
+        "where": inner_quotes(request.group if request.group_id else request.organisation),
+        "role": request.get_role_display(),
+        "link": site_url("invites:join_requests", request.organisation_id),
+    }
+    email_letter_after_commit("join_request_new", letter, recipients=approvers_emails(request))
 
 
 def _child_in_class(organisation: Organisation, group: Group, child_id: int):
@@ -109,10 +107,7 @@ def join_request_create(
                 _("Учётная запись обучающегося не может быть родителем самого себя."), code="parent_is_child"
             )
         child = _child_in_class(organisation, group, child_id)
-    if (
-        Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True).exists()
-        and role != InviteRole.PARENT
-    ):
+    if is_member(user, organisation, role) and role != InviteRole.PARENT:
         raise Conflict(_("Вы уже состоите в этой организации в этой роли."), code="already_member")
     try:
         with transaction.atomic():
@@ -195,11 +190,8 @@ def join_request_approve(*, request: JoinRequest, actor, child_id: int | None = 
         request.decided_by = actor
         request.save()
         audit_record(organisation=org, actor=actor, action="join_request.approved", obj=request)
-        email_after_commit(
-            subject=f"Заявка в «{inner_quotes(org)}» одобрена",
-            body=f"Ваша заявка на вступление в «{inner_quotes(org)}» одобрена. Войдите: {settings.PORTAL_BASE_URL}/",
-            recipients=[user.email],
-        )
+        letter = {"organisation": inner_quotes(org), "link": site_url()}
+        email_letter_after_commit("join_request_approved", letter, recipients=[user.email])
     return request
 
 
@@ -223,11 +215,8 @@ def join_request_reject(*, request: JoinRequest, actor, reason: str) -> JoinRequ
             obj=request,
             details={"reason": reason},
         )
-        email_after_commit(
-            subject=f"Заявка в «{inner_quotes(request.organisation)}» отклонена",
-            body=f"Ваша заявка отклонена.\nПричина: {reason}",
-            recipients=[request.user.email],
-        )
+        letter = {"organisation": inner_quotes(request.organisation), "reason": reason}
+        email_letter_after_commit("join_request_rejected", letter, recipients=[request.user.email])
     return request
 
 

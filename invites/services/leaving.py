@@ -1,15 +1,15 @@
 """When a person leaves an organisation (dismissed, expelled, graduated, transferred), their links stop admitting
 anyone and the join requests they would have decided go to the administrators."""
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from orgs.models import CuratorAssignment, Membership, Organisation
+from orgs.permissions import is_member
 from orgs.services.audit import audit_record
 from portal.accounts.models import User
-from portal.mail import email_after_commit
+from portal.mail import email_letter_after_commit, site_url
 
 from ..models import Invite, JoinRequest
 
@@ -20,9 +20,7 @@ STAFF_ROLES = (Membership.Role.TEACHER, Membership.Role.ADMIN)
 def invites_stop_for_leaver(*, organisation: Organisation, user_id: int, actor_id: int | None = None) -> dict:
     """Revoke the leaver's active links here (and the links relayed from them) unless they still work here, and
     hand the pending join requests of their classes and links to the administrators. Safe to run twice."""
-    still_staff = Membership.objects.filter(
-        organisation=organisation, user_id=user_id, role__in=STAFF_ROLES, valid_to__isnull=True
-    ).exists()
+    still_staff = is_member(user_id, organisation, *STAFF_ROLES)
     revoked = handed = 0
     with transaction.atomic():
         if not still_staff:
@@ -65,12 +63,9 @@ def invites_stop_for_leaver(*, organisation: Organisation, user_id: int, actor_i
             admins = Membership.objects.filter(
                 organisation=organisation, role=Membership.Role.ADMIN, valid_to__isnull=True
             ).values_list("user__email", flat=True)
-            email_after_commit(
-                subject=f"Заявки на вступление ждут вашего решения: {handed}",
-                body=(
-                    "Сотрудник, который рассматривал эти заявки, покинул организацию; теперь решение за "
-                    f"администратором.\n{settings.PORTAL_BASE_URL}/orgs/{organisation.pk}/join-requests/"
-                ),
+            email_letter_after_commit(
+                "join_requests_handed_over",
+                {"count": handed, "link": site_url("invites:join_requests", organisation.pk)},
                 recipients=sorted({e for e in admins if e}),
             )
     return {"revoked": revoked, "handed_over": handed}

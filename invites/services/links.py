@@ -2,22 +2,22 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chats.models import Chat
-from orgs.models import Group, Membership, Organisation, Placement
+from orgs.models import Group, Organisation, Placement
 from orgs.services.appointment import admin_order_create
 from orgs.services.audit import audit_record
 from portal.accounts.phones import normalize_phone
 from portal.exceptions import Conflict, RuleViolation
+from portal.mail import site_url
 
 from .. import tokens
 from ..models import Invite, InvitePolicy, InviteRole
-from ..permissions import check_can_invite, check_can_invite_to_chat, check_can_manage
+from ..permissions import require_invite, require_invite_to_chat, require_manage_invite
 from .policy import policy_for  # noqa: F401 - the forms and the tests read the rules from here too
 from .staff_links import staff_link_rules
 
@@ -27,7 +27,7 @@ Status = Invite.Status
 def invite_url(invite: Invite) -> str | None:
     """The working link, decrypted from storage; None if the settings key changed."""
     token = tokens.decrypt(invite.token_encrypted)
-    return f"{settings.PORTAL_BASE_URL}/join/{token}/" if token else None
+    return site_url("invites:join", token) if token else None
 
 
 def _new_token_fields() -> tuple[str, dict]:
@@ -101,11 +101,11 @@ def invite_create(
                 % {"group_accusative": organisation.vocabulary.group_accusative},
                 code="chat_invite_fields",
             )
-        check_can_invite_to_chat(actor, organisation, role, target_chat)
+        require_invite_to_chat(actor, organisation, role, target_chat)
     else:
         if role == InviteRole.TEACHER:
             target_group = Group.objects.get(organisation=organisation, kind=Group.Kind.STAFF)
-        check_can_invite(actor, organisation, role, target_group)
+        require_invite(actor, organisation, role, target_group)
     limit = None
     if role in (InviteRole.CURATOR, InviteRole.ADMIN):
         max_uses, limit = staff_link_rules(
@@ -176,7 +176,7 @@ def invite_relay(*, invite: Invite, actor, max_uses: int | None = None, expires_
         raise Conflict(_("Передать можно только действующую ссылку."), code="invite_not_active")
     if invite.target_chat_id:
         raise RuleViolation(_("Ссылку в чат не передают: создайте свою на странице чата."), code="chat_invite_relay")
-    check_can_invite(actor, invite.organisation, invite.role, invite.target_group)
+    require_invite(actor, invite.organisation, invite.role, invite.target_group)
     if invite.max_uses is not None:
         left = invite.max_uses - invite.use_count
         max_uses = min(max_uses or left, left)
@@ -218,7 +218,7 @@ def _set_status(invite: Invite, status: str, actor, action: str, note: str = "")
 
 def invite_revoke(*, invite: Invite, actor, note: str = "") -> Invite:
     """Revoke a link and the links relayed from it; a used link stays in history as it was."""
-    check_can_manage(actor, invite)
+    require_manage_invite(actor, invite)
     with transaction.atomic():
         invite = Invite.objects.select_for_update().get(pk=invite.pk)
         if invite.status in (Status.ACTIVE, Status.PAUSED):
@@ -262,7 +262,7 @@ def invite_revoke_all(*, organisation: Organisation, actor, group: Group | None 
 
 def invite_regenerate(*, invite: Invite, actor) -> tuple[Invite, str]:
     """Give the same invite a new token; the old link stops working at once."""
-    check_can_manage(actor, invite)
+    require_manage_invite(actor, invite)
     token, fields = _new_token_fields()
     with transaction.atomic():
         invite = Invite.objects.select_for_update().get(pk=invite.pk)
@@ -278,7 +278,7 @@ def invite_regenerate(*, invite: Invite, actor) -> tuple[Invite, str]:
 
 
 def invite_pause(*, invite: Invite, actor, note: str = "") -> Invite:
-    check_can_manage(actor, invite)
+    require_manage_invite(actor, invite)
     with transaction.atomic():
         invite = Invite.objects.select_for_update().get(pk=invite.pk)
         if invite.status != Status.ACTIVE:
@@ -287,7 +287,7 @@ def invite_pause(*, invite: Invite, actor, note: str = "") -> Invite:
 
 
 def invite_resume(*, invite: Invite, actor) -> Invite:
-    check_can_manage(actor, invite)
+    require_manage_invite(actor, invite)
     with transaction.atomic():
         invite = Invite.objects.select_for_update().get(pk=invite.pk)
         if invite.status != Status.PAUSED:
@@ -299,9 +299,3 @@ def invite_resume(*, invite: Invite, actor) -> Invite:
 
 def staff_group(organisation: Organisation) -> Group:
     return Group.objects.get(organisation=organisation, kind=Group.Kind.STAFF)
-
-
-def is_staff_member(organisation, user) -> bool:
-    return Membership.objects.filter(
-        organisation=organisation, user=user, role=Membership.Role.TEACHER, valid_to__isnull=True
-    ).exists()

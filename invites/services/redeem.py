@@ -292,7 +292,14 @@ def _bind_pending_child(invite: Invite, user, found) -> None:
 
 
 def invite_redeem(
-    *, token: str, user, child=None, child_id: int | None = None, child_name: str = "", ip: str | None = None
+    *,
+    token: str = "",
+    invite: Invite | None = None,
+    user,
+    child=None,
+    child_id: int | None = None,
+    child_name: str = "",
+    ip: str | None = None,
 ) -> Outcome:
     """Join by a link. Twice is harmless; the last use can be taken by one request only.
 
@@ -301,7 +308,8 @@ def invite_redeem(
     (or an administrator) decides, choosing the child from the class when they approve.
     """
     child_name = " ".join((child_name or "").split())[:300]
-    invite = invite_find(token)
+    # A request has looked its token up once (guard.invite_lookup) and passes the invite; a token is found here.
+    invite = invite if invite is not None else invite_find(token)
     # No lock up front: the person's rows are written first and the use is taken last (_take_use), so that the
     # invite's row stays locked only for the end of the transaction while thirty parents join by one link.
     with transaction.atomic():

@@ -18,9 +18,10 @@ from orgs.models import Organisation
 from orgs.services.audit import audit_record
 from portal.dispatch import queue_after_commit
 from portal.exceptions import NotFound, RuleViolation
+from portal.mail import letter_render
 
 from ..models import Invite, InviteMailing, InviteRole
-from ..permissions import check_can_manage
+from ..permissions import require_manage_invite
 from .links import invite_url
 from .redeem import invite_state
 
@@ -36,7 +37,7 @@ def invite_mailing_start(*, organisation: Organisation, actor, invites) -> Invit
     for invite in invites:
         if invite.organisation_id != organisation.pk:
             raise NotFound(_("Ссылка-приглашение не найдена."))
-        check_can_manage(actor, invite)
+        require_manage_invite(actor, invite)
     if not any(invite.recipient_email for invite in invites):
         raise RuleViolation(
             _("Ни у одного из выбранных приглашений нет адреса e-mail: отправлять некому."), code="mailing_no_addresses"
@@ -111,25 +112,20 @@ def invite_email(invite: Invite, url: str) -> EmailMessage:
 
     organisation = invite.organisation
     group = group_label(invite)
-    place = f"{organisation.short_name}, {group}" if group else organisation.short_name
-    greeting = f"Здравствуйте, {invite.recipient_name}!" if invite.recipient_name else "Здравствуйте!"
-    lines = [
-        greeting,
-        "",
-        f"{invite.created_by.full_name or 'Администратор'} приглашает вас в портал «{place}».",
-        f"Роль: {role_label(invite, organisation)}.",
-        "",
-        "Чтобы присоединиться, откройте ссылку:",
-        url,
-        "",
-        f"Ссылка действует до {expiry_text(invite, organisation)}.",
-    ]
-    if invite.max_uses == 1:
-        lines.append("Ссылка личная: не пересылайте её другим.")
-    if invite.role == InviteRole.PARENT:
-        lines.append("Регистрируйтесь по своему номеру телефона или e-mail, а не по данным ребёнка.")
-    lines += ["", "Если вы не ждали этого письма, просто не отвечайте на него."]
-    return EmailMessage(subject=f"Приглашение в портал: {place}", body="\n".join(lines), to=[invite.recipient_email])
+    letter = letter_render(
+        "invite",
+        {
+            "recipient_name": invite.recipient_name,
+            "inviter_name": invite.created_by.full_name,
+            "place": f"{organisation.short_name}, {group}" if group else organisation.short_name,
+            "role": role_label(invite, organisation),
+            "url": url,
+            "expiry": expiry_text(invite, organisation),
+            "personal": invite.max_uses == 1,
+            "parent": invite.role == InviteRole.PARENT,
+        },
+    )
+    return EmailMessage(**letter, to=[invite.recipient_email])
 
 
 def _skip_reason(invite: Invite | None) -> str:

@@ -4,7 +4,7 @@ from django import template
 
 from portal.exceptions import PortalError
 
-from ..permissions import CHAT_INVITE_KINDS, check_can_manage_chat_invites
+from ..permissions import CHAT_INVITE_KINDS, require_manage_chat_invites
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ def may_invite_to_chat(context, chat) -> bool:
     if chat.kind not in CHAT_INVITE_KINDS or chat.is_archived:
         return False  # without a query: class and subject chats and the channels are most of the chats
     try:
-        check_can_manage_chat_invites(context["request"].user, chat)
+        require_manage_chat_invites(context["request"].user, chat)
     except PortalError:
         return False
     return True

@@ -1,1 +1,1 @@
-"""Browser pages of invites: joining by a link, managing links, join requests."""
+"""Browser pages of invites: one module per part, the routes in `invites/urls.py`."""

@@ -7,13 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chats.services.messages import chat_get_for
-from orgs.views._base import apply_error_to_form, org_page
+from orgs.web import org_page
 from portal.exceptions import PortalError
 from portal.qr import qr_data_uri
+from portal.web import apply_error_to_form
 
 from .. import selectors
 from ..chat_forms import ChatInviteForm
-from ..permissions import chat_invite_roles, check_can_manage_chat_invites
+from ..permissions import chat_invite_roles, require_manage_chat_invites
 from ..services import links
 
 
@@ -38,7 +39,7 @@ def chat_invites(request, org, chat_id):
     """The chat's links the user sees and the form for a new one; owners of the chat and administrators only."""
     chat = chat_get_for(request.user, chat_id, organisation=org)
     try:
-        check_can_manage_chat_invites(request.user, chat)
+        require_manage_chat_invites(request.user, chat)
     except PortalError as error:
         return _page(request, org, chat, refusal=error, status=error.status)
     roles = chat_invite_roles(request.user, chat)

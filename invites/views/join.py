@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orgs.models import Placement
-from portal.accounts.models import OneTimeCode
-from portal.accounts.services import normalize_identifier, otp_request, otp_verify, user_create, user_find_by_identifier
+from portal.accounts.services import account_signup_by_code, otp_request
 from portal.exceptions import Conflict, Gone, NotFound, PortalError, RateLimited, RuleViolation
 from portal.request_context import get_client_ip
 
@@ -17,8 +16,8 @@ from ..forms import CodeForm, JoinForm
 from ..hooks import pending_child
 from ..models import Invite, InviteRole
 from ..services.chat_invites import chat_invite_check
-from ..services.guard import token_lookup
-from ..services.redeem import Outcome, ensure_usable, invite_find, invite_redeem, is_student_of
+from ..services.guard import invite_lookup
+from ..services.redeem import Outcome, ensure_usable, invite_redeem, is_student_of
 
 BACKEND = "portal.accounts.backends.PhoneOrEmailBackend"
 SESSION_SIGNUP = "invite_signup"
@@ -51,8 +50,7 @@ def _failure(request, error: PortalError, invite: Invite | None = None):
 
 def _lookup(request, token: str) -> Invite:
     """The invite behind a token; guessing is rate-limited per address, and misses count against it."""
-    with token_lookup(get_client_ip(request)):
-        return invite_find(token)
+    return invite_lookup(token, get_client_ip(request))
 
 
 def _outcome_page(request, outcome: Outcome):
@@ -118,7 +116,7 @@ def _join_page(request, token, invite, form, status=200, rule_error: RuleViolati
 def _redeem(request, token, invite, child, form=None, child_name: str = ""):
     try:
         outcome = invite_redeem(
-            token=token, user=request.user, child=child, child_name=child_name, ip=get_client_ip(request)
+            invite=invite, user=request.user, child=child, child_name=child_name, ip=get_client_ip(request)
         )
     except RuleViolation as error:
         form = form or _join_form(request, invite, initial={"child": child, "child_name": child_name})
@@ -177,26 +175,20 @@ def join_code(request, token):
         return redirect("invites:join", token)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        identifier = data["identifier"]
         try:
-            otp_verify(identifier=identifier, code=form.cleaned_data["code"])
-            user = user_find_by_identifier(identifier)
-            if user is None:
-                channel, destination = normalize_identifier(identifier)
-                sms = channel == OneTimeCode.Channel.SMS
-                user = user_create(
-                    last_name=data["last_name"],
-                    first_name=data["first_name"],
-                    patronymic=data["patronymic"],
-                    phone=destination if sms else None,
-                    email=None if sms else destination,
-                    password=form.cleaned_data["password"] or None,
-                )
-            else:
-                messages.info(request, _("Вы вошли в свою учётную запись: она уже была на портале."))
+            user, created = account_signup_by_code(
+                identifier=data["identifier"],
+                code=form.cleaned_data["code"],
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                patronymic=data["patronymic"],
+                password=form.cleaned_data["password"] or None,
+            )
         except PortalError as error:
             form.add_error("code", error.message)
         else:
+            if not created:
+                messages.info(request, _("Вы вошли в свою учётную запись: она уже была на портале."))
             request.session.pop(SESSION_SIGNUP, None)
             login(request, user, backend=BACKEND)
             child = None

@@ -12,15 +12,17 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Group
 from orgs.selectors import group_get
-from orgs.views._base import apply_error_to_form, org_page
+from orgs.web import org_page
 from portal.exceptions import PortalError
 from portal.spreadsheets import CSV_TYPE, XLSX_TYPE
+from portal.web import apply_error_to_form
 
 from .. import selectors
 from ..exports import invites_csv, invites_xlsx
 from ..forms import ClassBulkForm, KitCopiesForm
 from ..kits import kit_copies, kit_filename, kit_pdf, link_for
 from ..models import Invite, InviteRole
+from ..permissions import can_invite_to_class
 from ..services.bulk import invite_bulk_for_class
 from ..services.redeem import invite_state
 from ..services.sending import invite_mailing_get, invite_mailing_progress, invite_mailing_start
@@ -33,14 +35,9 @@ EXPORTS = {
 }
 
 
-def may_invite_to_class(user, org, group: Group) -> bool:
-    """Administrators, the class's curator and the verified teachers of the class."""
-    return user.has_perm("orgs.invite_members", org) or user.has_perm("orgs.invite_to_group", group)
-
-
 def _class(request, org, group_id) -> Group:
     group = group_get(request.user, org, group_id)
-    if group.kind != Group.Kind.CLASS or not may_invite_to_class(request.user, org, group):
+    if group.kind != Group.Kind.CLASS or not can_invite_to_class(request.user, org, group):
         raise PermissionDenied
     return group
 

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Membership
 from orgs.selectors import roles_in
-from orgs.views._base import apply_error_to_form, org_page, perform
+from orgs.web import org_page
 from portal.exceptions import PortalError
+from portal.web import apply_error_to_form, perform
 
 from .. import selectors
 from ..forms import (

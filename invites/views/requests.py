@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organisation
-from orgs.views._base import apply_error_to_form, org_page, perform
+from orgs.web import org_page
 from portal.exceptions import PortalError
 from portal.quotes import inner_quotes
+from portal.web import apply_error_to_form, perform
 
 from .. import selectors
 from ..forms import JoinRequestForm, OrganisationSearchForm, RejectForm

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from chats.selectors import channels_of
 from chats.services.channels import channel_create, channel_rename
-from orgs.views._base import org_page
+from orgs.web import org_page
 from portal.exceptions import PortalError
 
 from ..services.policy import FIELDS, organisation_settings_update, policy_for

@@ -1,20 +1,9 @@
 import django_filters
-from django import forms
+
+from portal.api.filters import IdFilter
 
 from ..models import AuditEntry, Group, Membership
-
-MAX_ID = 2**63 - 1  # bigint: a larger number cannot be an id and must not reach the database
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A whole positive number that fits an id column; anything else is a 400, not a database overflow."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
+from ..selectors import class_members
 
 
 class GroupFilter(django_filters.FilterSet):
@@ -26,7 +15,10 @@ class GroupFilter(django_filters.FilterSet):
 
 
 class MembershipFilter(django_filters.FilterSet):
-    group = IdFilter(method="filter_group", label="класс")
+    group = IdFilter(
+        method="filter_group",
+        label="класс: его обучающиеся, их родители, куратор (классный руководитель) и учителя, ведущие в нём занятия",
+    )
     active = django_filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull", label="действующие")
 
     class Meta:
@@ -34,14 +26,10 @@ class MembershipFilter(django_filters.FilterSet):
         fields = ["role", "position", "verification"]
 
     def filter_group(self, queryset, name, value):
-        return queryset.filter(
-            user__placements__group_id=value, user__placements__valid_to__isnull=True
-        ) | queryset.filter(
-            user__children_links__child__placements__group_id=value,
-            user__children_links__valid_to__isnull=True,
-            user__children_links__child__placements__valid_to__isnull=True,
-            role="parent",
-        )
+        # The people of the class as its page lists them (orgs.selectors.class_people): its students, their parents,
+        # its curator and the teachers who teach it.
+        group = Group.objects.filter(pk=value, kind=Group.Kind.CLASS).first()
+        return queryset.filter(class_members(group)) if group is not None else queryset.none()
 
 
 class AuditFilter(django_filters.FilterSet):

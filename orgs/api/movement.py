@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api.fields import IdField, parse_int
 from portal.api.schema import ERRORS
 from portal.exceptions import NotFound
 
@@ -16,8 +17,7 @@ from ..models import Organisation
 from ..movement_models import Movement, OrgTransfer, Promotion
 from ..services import movement as movement_services
 from ..services import promotion as promotion_services
-from .base import ORG_PARAM, OrgScopedMixin, parse_int
-from .serializers import IdField
+from .scoped import ORG_PARAM, OrgScopedMixin
 
 # --- Serializers ------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.accounts.models import User
+from portal.api.fields import parse_int
 from portal.api.schema import ERRORS
 from portal.exceptions import NotFound, RuleViolation
 
@@ -16,8 +17,8 @@ from ..services import membership as membership_services
 from ..services.people import person_add
 from . import filters
 from . import serializers as s
-from .base import ORG_PARAM, OrgScopedMixin, parse_int
 from .movement import MemberMovementMixin
+from .scoped import ORG_PARAM, OrgScopedMixin
 
 # --- People -----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.accounts.models import User
+from portal.api.fields import IdField
 
 from ..models import (
     APPLICANT_FIELDS,
@@ -17,13 +18,6 @@ from ..models import (
     RegistrationApplication,
     TeachingAssignment,
 )
-
-# Ids are 64-bit in the database; a larger number is a validation error, not an overflow.
-ID_LIMITS = {"min_value": 1, "max_value": 2**63 - 1}
-
-
-def IdField(**kwargs):  # noqa: N802 - reads like a field class
-    return serializers.IntegerField(**ID_LIMITS, **kwargs)
 
 
 class PersonSerializer(serializers.ModelSerializer):

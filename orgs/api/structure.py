@@ -14,7 +14,7 @@ from ..models import AcademicYear, Group
 from ..services import structure
 from . import filters
 from . import serializers as s
-from .base import ORG_PARAM, OrgScopedMixin
+from .scoped import ORG_PARAM, OrgScopedMixin
 
 # --- Organisations ----------------------------------------------------------------
 

@@ -1,24 +1,9 @@
-from rest_framework.routers import DefaultRouter
+from portal.api.routers import Router
 
 from . import movement, people, registrations, structure
+from .scoped import ORG
 
-ORG = r"orgs/(?P<org_pk>\d{1,18})"
-
-
-class Router(DefaultRouter):
-    """Ids in paths are numbers of at most 18 digits; anything else is simply not found.
-
-    No `.json`-style suffix routes: the views take no `format` argument (a suffix gave a 500), and the format is
-    chosen by Accept or `?format=`.
-    """
-
-    include_format_suffixes = False
-
-    def get_lookup_regex(self, viewset, lookup_prefix=""):
-        return rf"(?P<{lookup_prefix}{getattr(viewset, 'lookup_url_kwarg', None) or 'pk'}>\d{{1,18}})"
-
-
-router = Router()
+router = Router(root_view=True)  # the API root (/api/v1/) lists the organisations' resources
 router.register("registrations", registrations.RegistrationViewSet, basename="registration")
 router.register("orgs", structure.OrganisationViewSet, basename="org")
 router.register(f"{ORG}/academic-years", structure.AcademicYearViewSet, basename="academic-year")

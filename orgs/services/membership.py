@@ -1,13 +1,11 @@
 """People in an organisation: memberships, verification, administrators, movement, assignments."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exceptions import Conflict, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_letter_after_commit, site_url
 from portal.quotes import inner_quotes
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
@@ -67,44 +65,49 @@ def _lock(membership: Membership) -> Membership:
     return Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
 
 
+def _verification_decide(membership: Membership, actor, verification: str, note: str, *, not_teacher) -> Membership:
+    """Lock the membership, check that it is a current teacher's (else `not_teacher`), write the decision; inside
+    the caller's transaction."""
+    membership = _lock(membership)
+    if membership.role != Role.TEACHER or not membership.is_active:
+        raise RuleViolation(not_teacher, code="not_a_teacher")
+    membership.verification, membership.verification_note = verification, note
+    membership.verified_by, membership.verified_at = actor, timezone.now()
+    membership.save()
+    return membership
+
+
 def teacher_verify(*, membership: Membership, actor) -> Membership:
     """«Подтверждение статуса учитель»: the teacher gets the badge and the rights of a verified teacher."""
     require(actor, "verify_teachers", membership.organisation)
     with transaction.atomic():
-        membership = _lock(membership)
-        if membership.role != Role.TEACHER or not membership.is_active:
-            raise RuleViolation(_("Подтверждать можно только действующих педагогов."), code="not_a_teacher")
-        membership.verification = Verification.VERIFIED
-        membership.verified_by = actor
-        membership.verified_at = timezone.now()
-        membership.verification_note = ""
-        membership.save()
-        permissions_sync_user(organisation=membership.organisation, user=membership.user)
-        audit_record(organisation=membership.organisation, actor=actor, action="teacher.verified", obj=membership)
-        structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
+        not_teacher = _("Подтверждать можно только действующих педагогов.")
+        membership = _verification_decide(membership, actor, Verification.VERIFIED, "", not_teacher=not_teacher)
+        _staff_changed(membership, actor, "teacher.verified")
         teacher_verified_after_commit(membership=membership)
         _tell_verified(membership)
     return membership
 
 
+def _staff_changed(membership: Membership, actor, action: str, details: dict | None = None) -> None:
+    """After a member of staff's verification or position changed: their rights, the audit entry, and the news
+    for the chats and other apps that follow the structure."""
+    permissions_sync_user(organisation=membership.organisation, user=membership.user)
+    audit_record(organisation=membership.organisation, actor=actor, action=action, obj=membership, details=details)
+    structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
+
+
 def _tell_verified(membership: Membership) -> None:
     """The teacher learns by e-mail that the wait is over and what they may do now (their home page says it too)."""
     organisation, user = membership.organisation, membership.user
-    with translation.override("ru"):  # letters are in Russian, whatever language the administrator reads
-        words = organisation.vocabulary
-        teacher, groups, students = str(words.teacher), str(words.groups_genitive), str(words.students_dative)
-    home = settings.PORTAL_BASE_URL + reverse("orgs:org_home", args=[organisation.pk])
-    email_after_commit(
-        subject=f"Статус подтверждён: {organisation.short_name}",
-        body=(
-            f"Здравствуйте, {user.first_name or user.full_name}!\n\n"
-            f"Ваш статус подтверждён администратором: вы — {teacher} в «{inner_quotes(organisation.short_name)}».\n"
-            f"Теперь вы можете создавать чаты {groups}, где ведёте занятия, и приглашать в них {students} "
-            f"и родителей по ссылкам-приглашениям.\n\n"
-            f"Ваша страница в портале: {home}"
-        ),
-        recipients=[user.email],
-    )
+    letter = {
+        "user": user,
+        "words": organisation.vocabulary,
+        "short_name": organisation.short_name,
+        "organisation_name": inner_quotes(organisation.short_name),
+        "link": site_url("orgs:org_home", organisation.pk),
+    }
+    email_letter_after_commit("teacher_verified", letter, recipients=[user.email])
 
 
 def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
@@ -116,23 +119,9 @@ def teacher_reject(*, membership: Membership, actor, reason: str) -> Membership:
             _("Укажите причину отказа."), code="reason_required", fields={"reason": [_("Обязательное поле.")]}
         )
     with transaction.atomic():
-        membership = _lock(membership)
-        if membership.role != Role.TEACHER or not membership.is_active:
-            raise RuleViolation(_("Отклонять можно только действующих педагогов."), code="not_a_teacher")
-        membership.verification = Verification.REJECTED
-        membership.verified_by = actor
-        membership.verified_at = timezone.now()
-        membership.verification_note = reason
-        membership.save()
-        permissions_sync_user(organisation=membership.organisation, user=membership.user)
-        audit_record(
-            organisation=membership.organisation,
-            actor=actor,
-            action="teacher.rejected",
-            obj=membership,
-            details={"reason": reason},
-        )
-        structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
+        not_teacher = _("Отклонять можно только действующих педагогов.")
+        membership = _verification_decide(membership, actor, Verification.REJECTED, reason, not_teacher=not_teacher)
+        _staff_changed(membership, actor, "teacher.rejected", {"reason": reason})
     return membership
 
 
@@ -156,15 +145,7 @@ def staff_set_position(*, membership: Membership, actor, position: str, reason: 
         from_name=str(before),
         to_name=str(membership.get_position_display()),
     )
-    permissions_sync_user(organisation=membership.organisation, user=membership.user)
-    audit_record(
-        organisation=membership.organisation,
-        actor=actor,
-        action="staff.position_changed",
-        obj=membership,
-        details={"position": position},
-    )
-    structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
+    _staff_changed(membership, actor, "staff.position_changed", {"position": position})
     return membership
 
 

@@ -1,13 +1,12 @@
 """«Движение»: the actions an administrator takes on a person, each with its own kind and reason, and the transfer
 of a person to another organisation of the portal (the receiving administrator accepts; history stays in both)."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exceptions import Conflict, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_letter_after_commit, site_url
 
 from ..models import Group, Membership, Organisation, Placement
 from ..movement_models import Movement, OrgTransfer
@@ -122,15 +121,13 @@ def org_transfer_request(*, membership: Membership, target: Organisation, actor,
             obj=transfer,
             details={"where": target.short_name, "reason": transfer.reason},
         )
-    email_after_commit(
-        subject=f"Перевод в вашу организацию: {membership.user.full_name}",
-        body=(
-            f"{source.short_name} просит принять {membership.user.full_name} "
-            f"({membership.get_role_display()}) переводом.\n"
-            f"Решение: {settings.PORTAL_BASE_URL}/orgs/{target.pk}/movement/transfers/"
-        ),
-        recipients=_admin_emails(target),
-    )
+    letter = {
+        "source": source.short_name,
+        "person": membership.user.full_name,
+        "role": membership.get_role_display(),
+        "link": site_url("orgs:transfers", target.pk),
+    }
+    email_letter_after_commit("transfer_requested", letter, recipients=_admin_emails(target))
     return transfer
 
 
@@ -214,9 +211,6 @@ def org_transfer_reject(*, transfer: OrgTransfer, actor, note: str = "") -> OrgT
             obj=transfer,
             details={"where": transfer.source.short_name, "reason": transfer.decision_note},
         )
-    email_after_commit(
-        subject=f"Перевод не принят: {transfer.user.full_name}",
-        body=f"{transfer.target.short_name} не приняла перевод. {transfer.decision_note}".strip(),
-        recipients=_admin_emails(transfer.source),
-    )
+    letter = {"person": transfer.user.full_name, "target": transfer.target.short_name, "note": transfer.decision_note}
+    email_letter_after_commit("transfer_rejected", letter, recipients=_admin_emails(transfer.source))
     return transfer

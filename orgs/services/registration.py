@@ -1,6 +1,5 @@
 """«Заявка на регистрацию»: submit, approve, reject."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,7 +7,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.accounts.phones import normalize_phone
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_letter_after_commit, site_url
 from portal.quotes import inner_quotes
 
 from ..models import PROFILE_FIELDS, Group, Membership, Organisation, RegistrationApplication
@@ -37,13 +36,12 @@ def application_submit(*, data: dict, order_file) -> RegistrationApplication:
     operators = list(
         User.objects.filter(is_superuser=True, is_active=True, email__isnull=False).values_list("email", flat=True)
     )
-    email_after_commit(
-        subject=f"Новая заявка на регистрацию: {application.short_name}",
-        body=f"Поступила заявка от «{inner_quotes(application.full_name)}». "
-        "Рассмотрите её в разделе администрирования: "
-        f"{settings.PORTAL_BASE_URL}/admin/orgs/registrationapplication/{application.pk}/change/",
-        recipients=operators,
-    )
+    letter = {
+        "short_name": application.short_name,
+        "full_name": inner_quotes(application.full_name),
+        "link": site_url("admin:orgs_registrationapplication_change", application.pk),
+    }
+    email_letter_after_commit("registration_new", letter, recipients=operators)
     return application
 
 
@@ -85,13 +83,12 @@ def application_approve(*, application: RegistrationApplication, actor) -> Organ
         from ..signals import organisation_created
 
         organisation_created.send(sender=Organisation, organisation=organisation)
-        login_url = f"{settings.PORTAL_BASE_URL}/accounts/login/code/"
-        email_after_commit(
-            subject="Заявка на регистрацию одобрена",
-            body=f"Организация «{inner_quotes(organisation.short_name)}» зарегистрирована на портале.\n"
-            f"Войдите по номеру телефона {application.admin_phone} с одноразовым кодом: {login_url}",
-            recipients=[application.admin_email],
-        )
+        letter = {
+            "organisation_name": inner_quotes(organisation.short_name),
+            "phone": application.admin_phone,
+            "link": site_url("accounts:login_code"),
+        }
+        email_letter_after_commit("registration_approved", letter, recipients=[application.admin_email])
     return organisation
 
 
@@ -115,9 +112,6 @@ def application_reject(*, application: RegistrationApplication, actor, reason: s
         audit_record(
             organisation=None, actor=actor, action="registration.rejected", obj=application, details={"reason": reason}
         )
-        email_after_commit(
-            subject="Заявка на регистрацию отклонена",
-            body=f"Заявка организации «{inner_quotes(application.short_name)}» отклонена.\nПричина: {reason}",
-            recipients=[application.admin_email],
-        )
+        letter = {"organisation_name": inner_quotes(application.short_name), "reason": reason}
+        email_letter_after_commit("registration_rejected", letter, recipients=[application.admin_email])
     return application

@@ -1,1 +1,1 @@
-"""Browser pages of the orgs app, split by sub-domain."""
+"""Browser pages of orgs: one module per part, the routes in `orgs/urls.py`."""

@@ -21,7 +21,7 @@ from portal.spreadsheets import CSV_TYPE, csv_table
 from .. import selectors
 from ..audit_labels import action_group_choices, action_group_q, action_label, detail_items, details_text
 from ..models import AuditEntry, Organisation
-from ._base import org_page
+from ..web import org_page
 
 PAGE_SIZE = 50
 SYSTEM = "system"

@@ -1,13 +1,12 @@
 """A class page: the roster with parents, the curator and the teachers."""
 
-from collections import defaultdict
-
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from .. import selectors
+from ..hooks import page_sections
 from ..models import Group
-from ._base import org_page
+from ..web import org_page
 
 
 @org_page("view_org")
@@ -18,14 +17,12 @@ def class_detail(request, org, group_id):
         raise PermissionDenied
     if not (user.has_perm("orgs.view_members", org) or user.has_perm("orgs.view_group_roster", group)):
         raise PermissionDenied
-    roster = list(selectors.placements(org).filter(group=group).order_by("student__last_name", "student__first_name"))
-    parents = defaultdict(list)
-    for link in selectors.parent_links(org).filter(child_id__in=[p.student_id for p in roster]):
-        parents[link.child_id].append(link.parent)
+    people = selectors.class_people(group)  # the API's members?group= answers with the same people
     context = {
         "group": group,
-        "roster": [(p.student, parents.get(p.student_id, [])) for p in roster],
-        "curator": selectors.curator_assignments(org).filter(group=group).first(),
-        "teaching": selectors.teaching_assignments(org).filter(group=group).order_by("subject"),
+        "roster": people.roster,
+        "curator": people.curator,
+        "teaching": people.teaching,
+        **page_sections("class", request, organisation=org, group=group),
     }
     return render(request, "orgs/class.html", context)

@@ -9,12 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.exceptions import PortalError
+from portal.web import apply_error_to_form
 
 from .. import onboarding, selectors
 from ..forms import ApplicationForm
+from ..hooks import page_sections
 from ..models import Membership, Placement
 from ..services.registration import application_submit
-from ._base import apply_error_to_form, org_page
+from ..web import org_page
 
 LEADER_POSITIONS = {Membership.Position.DIRECTOR, Membership.Position.DEPUTY}
 VERIFIED_NEWS_FOR = timedelta(days=14)
@@ -29,7 +31,8 @@ def home(request):
         return redirect("orgs:org_home", organisations[0].pk)
     entries = [(org, _role_labels(request.user, org)) for org in organisations]
     pending = selectors.pending_applications().count() if request.user.is_superuser else 0
-    return render(request, "orgs/home.html", {"entries": entries, "pending_count": pending})
+    context = {"entries": entries, "pending_count": pending, **page_sections("home", request)}
+    return render(request, "orgs/home.html", context)
 
 
 def _role_labels(user, org) -> list[str]:
@@ -72,6 +75,7 @@ def org_home(request, org):
     placement = context["own_placement"]
     if placement:
         context["own_curator"] = selectors.curator_assignments(org).filter(group=placement.group).first()
+    context.update(page_sections("org_home", request, organisation=org))
     return render(request, "orgs/org_home.html", context)
 
 

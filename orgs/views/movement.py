@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.exceptions import PortalError
+from portal.web import apply_error_to_form, perform
 
 from .. import selectors
 from ..forms import HireForm, TransferDecisionForm
@@ -15,7 +16,7 @@ from ..movement_models import OrgTransfer
 from ..services import movement as services
 from ..services.people import person_add
 from ..services.promotion import ACTIONS, promotion_confirm, promotion_get, promotion_preview, promotion_progress
-from ._base import apply_error_to_form, org_page, perform
+from ..web import org_page
 
 ACTION_LABELS = {
     "promote": gettext_lazy("перевести"),

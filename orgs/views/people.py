@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.exceptions import PortalError, RuleViolation
+from portal.web import apply_error_to_form, back, perform
 
 from .. import selectors
 from ..forms import (
@@ -28,7 +29,7 @@ from ..models import CuratorAssignment, Membership, ParentLink, Placement, Teach
 from ..movement_models import Movement, movement_kind_label
 from ..services import membership as services
 from ..services import movement as movement_services
-from ._base import apply_error_to_form, back, org_page, perform, require_perm
+from ..web import org_page, require_perm
 
 Role = Membership.Role
 PAGE_SIZE = 25

@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.exceptions import PortalError
+from portal.web import apply_error_to_form
 
 from ..forms import ProfileForm
 from ..services.structure import PROFILE_EDITABLE, organisation_update
-from ._base import apply_error_to_form, org_page
+from ..web import org_page
 
 
 @org_page("view_org")

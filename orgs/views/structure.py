@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.exceptions import PortalError
+from portal.web import apply_error_to_form, perform
 
 from .. import selectors
 from ..forms import AcademicYearForm, ClassForm, NamedGroupForm
 from ..models import AcademicYear, Group
 from ..services.structure import academic_year_create, group_archive, group_create, group_restore, group_update
-from ._base import apply_error_to_form, org_page, perform
+from ..web import org_page
 
 Kind = Group.Kind
 CREATABLE = {Kind.DIVISION, Kind.CLASS, Kind.CLUB}

@@ -6,20 +6,18 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Membership, ParentLink
+from orgs.permissions import is_member
 from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
-from portal.mail import email_after_commit
+from portal.mail import email_after_commit, letter_render, site_url
 
 from ..models import Acknowledgement, AcknowledgementCampaign, AcknowledgementReminder, Document, DocumentVersion
-from ..permissions import require_admin
+from ..permissions import require_manage_documents
 from ..selectors_ack import audience, progress, version_in_force_of
 
 logger = logging.getLogger(__name__)
@@ -51,7 +49,7 @@ def campaign_open(version: DocumentVersion, now: datetime.datetime) -> Acknowled
 def document_audience_set(*, document: Document, actor, ask_students: bool, ask_parents: bool) -> Document:
     """Who besides the staff is asked to acknowledge the document; the open campaign asks them from now on."""
     organisation = document.organisation
-    require_admin(actor, organisation)
+    require_manage_documents(actor, organisation)
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         document.ask_students, document.ask_parents = bool(ask_students), bool(ask_parents)
@@ -108,9 +106,7 @@ def acknowledgement_record(*, campaign: AcknowledgementCampaign, actor, child=No
     ).exists()
     if not linked:
         raise PermissionDenied(_("Отметить ознакомление можно только за своего ребёнка."), code="not_your_child")
-    is_student = Membership.objects.filter(
-        organisation_id=organisation_id, user=child, role=Membership.Role.STUDENT, valid_to__isnull=True
-    ).exists()
+    is_student = is_member(child, organisation_id, Membership.Role.STUDENT)
     if not (campaign.students and is_student):
         raise PermissionDenied(_("Обучающихся с этим документом не знакомят."), code="not_in_audience")
     return _record(campaign, child, method=Acknowledgement.Method.PARENT, day=timezone.localdate(), actor=actor)
@@ -121,7 +117,7 @@ def acknowledgement_record_paper(
 ) -> Acknowledgement:
     """The administrator records that the person signed the paper sheet on that day («на бумаге»)."""
     organisation = campaign.document.organisation
-    require_admin(actor, organisation)
+    require_manage_documents(actor, organisation)
     _require_open(campaign)
     if not isinstance(day, datetime.date):
         raise RuleViolation(_("Укажите дату подписи."), code="invalid", fields={"day": [_("Укажите дату.")]})
@@ -148,22 +144,17 @@ def acknowledgement_record_paper(
 
 def _reminder_letter(campaign: AcknowledgementCampaign, person) -> dict:
     version = version_in_force_of(campaign)
-    body = render_to_string(
-        "policies/acknowledgement_reminder.txt",
+    letter = letter_render(
+        "acknowledgement_reminder",
         {
             "person": person,
             "organisation": campaign.document.organisation,
             "version": version,
             "started": timezone.localtime(campaign.started_at).date(),
-            "link": settings.PORTAL_BASE_URL.rstrip("/") + reverse("policies:acknowledge"),
+            "link": site_url("policies:acknowledge"),
         },
     )
-    organisation = campaign.document.organisation
-    return {
-        "subject": f"{organisation.short_name}: ознакомьтесь с документом «{version.document}»",
-        "body": body,
-        "recipients": [person.email],
-    }
+    return {**letter, "recipients": [person.email]}
 
 
 def acknowledgement_reminders_send(now: datetime.datetime | None = None) -> int:

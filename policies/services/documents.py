@@ -11,7 +11,7 @@ from ..clauses import TEMPLATES, render
 from ..clauses.base import iter_clauses
 from ..data import organisation_snapshot
 from ..models import Document, DocumentVersion
-from ..permissions import require_admin
+from ..permissions import require_manage_documents
 
 MAX_CLAUSE_LENGTH = 5000
 
@@ -56,7 +56,7 @@ def version_create(*, organisation: Organisation, kind: str, actor, major: bool 
 
     The clauses the administrator edited in the latest version stay edited; the rest follow the template and
     today's organisation data."""
-    require_admin(actor, organisation)
+    require_manage_documents(actor, organisation)
     document = document_get_or_create(organisation=organisation, kind=kind)
     with transaction.atomic():
         # Lock the document so that two administrators cannot both open a draft or take the same number.
@@ -97,7 +97,7 @@ def version_create(*, organisation: Organisation, kind: str, actor, major: bool 
 def version_refresh(*, version: DocumentVersion, actor) -> DocumentVersion:
     """Take the organisation data anew into a draft (new responsible persons, a new name); edited clauses stay."""
     organisation = version.document.organisation
-    require_admin(actor, organisation)
+    require_manage_documents(actor, organisation)
     with transaction.atomic():
         version = DocumentVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
         _require_draft(version)
@@ -112,7 +112,7 @@ def version_refresh(*, version: DocumentVersion, actor) -> DocumentVersion:
 def clause_edit(*, version: DocumentVersion, actor, key: str, text: str | None) -> DocumentVersion:
     """Set the text of one clause of a draft; `text=None` puts the template's text back."""
     organisation = version.document.organisation
-    require_admin(actor, organisation)
+    require_manage_documents(actor, organisation)
     if text is not None:
         text = " ".join(text.split())
         if not text:

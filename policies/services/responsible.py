@@ -11,7 +11,7 @@ from orgs.services.audit import audit_record
 from portal.exceptions import RuleViolation
 
 from ..models import ResponsiblePerson
-from ..permissions import require_admin
+from ..permissions import require_manage_documents
 
 
 def _duty(responsible: ResponsiblePerson) -> str:
@@ -30,7 +30,7 @@ def responsible_add(
     valid_to: datetime.date | None = None,
 ) -> ResponsiblePerson:
     """Name a staff member of the organisation responsible for a duty from a date."""
-    require_admin(actor, organisation)
+    require_manage_documents(actor, organisation)
     errors = {}
     if duty not in ResponsiblePerson.Duty.values:
         errors["duty"] = [_("Выберите обязанность.")]
@@ -70,7 +70,7 @@ def responsible_add(
 
 def responsible_end(*, responsible: ResponsiblePerson, actor, valid_to: datetime.date) -> ResponsiblePerson:
     """Relieve the person of the duty from the day after `valid_to`."""
-    require_admin(actor, responsible.organisation)
+    require_manage_documents(actor, responsible.organisation)
     if valid_to < responsible.valid_from:
         raise RuleViolation(
             _("Дата окончания раньше даты назначения."), code="invalid", fields={"valid_to": [_("Слишком рано.")]}

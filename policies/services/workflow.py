@@ -11,7 +11,7 @@ from orgs.services.audit import audit_record
 from portal.exceptions import Conflict, PermissionDenied, RuleViolation
 
 from ..models import Agreement, Document, DocumentVersion
-from ..permissions import require_admin, require_director
+from ..permissions import require_director, require_manage_documents
 from .acknowledgements import campaign_open
 
 Status = DocumentVersion.Status
@@ -38,7 +38,7 @@ def version_agreement_add(
 ) -> Agreement:
     """«СОГЛАСОВАНО … Протокол № … от …»: a draft goes on agreement with its first record; more bodies may follow."""
     organisation = version.document.organisation
-    require_admin(actor, organisation)
+    require_manage_documents(actor, organisation)
     body, protocol_number = _check_protocol(body, protocol_number, protocol_date)
     with transaction.atomic():
         version = DocumentVersion.objects.select_for_update().get(pk=version.pk)
@@ -68,7 +68,7 @@ def version_agreement_add(
 def version_return_to_draft(*, version: DocumentVersion, actor) -> DocumentVersion:
     """Back to a draft (the council asked for changes): its agreement records are dropped with it."""
     organisation = version.document.organisation
-    require_admin(actor, organisation)
+    require_manage_documents(actor, organisation)
     with transaction.atomic():
         version = DocumentVersion.objects.select_for_update().get(pk=version.pk)
         if version.status != Status.AGREEMENT:

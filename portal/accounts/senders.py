@@ -26,5 +26,5 @@ def send_sms(*, phone: str, text: str) -> None:
     import_string(settings.OTP_SMS_SENDER)().send(phone=phone, text=text)
 
 
-def send_code_email(*, email: str, text: str) -> None:
-    send_mail("Код для входа на портал", text, None, [email])
+def send_code_email(*, email: str, subject: str, text: str) -> None:
+    send_mail(subject, text, None, [email])

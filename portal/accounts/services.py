@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from portal.exceptions import RuleViolation
+from portal.mail import letter_render
 from portal.ratelimit import limiter as ratelimit
 
 from .models import OneTimeCode, User
@@ -67,13 +68,14 @@ def otp_request(*, identifier: str, deliver: bool = True) -> OneTimeCode:
         expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
     )
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
-    text = f"Код для входа на портал: {code}. Действует {minutes} мин. Никому его не сообщайте."
+    letter = letter_render("login_code", {"code": code, "minutes": minutes})
+    text = letter["body"]  # the SMS says what the letter says
     if not deliver:
         return otp
     if channel == OneTimeCode.Channel.SMS:
         transaction.on_commit(lambda: send_sms(phone=destination, text=text))
     else:
-        transaction.on_commit(lambda: send_code_email(email=destination, text=text))
+        transaction.on_commit(lambda: send_code_email(email=destination, subject=letter["subject"], text=text))
     return otp
 
 
@@ -144,6 +146,35 @@ def user_create(
         first_name=first_name.strip(),
         patronymic=(patronymic or "").strip(),
     )
+
+
+def account_signup_by_code(
+    *,
+    identifier: str,
+    code: str,
+    last_name: str,
+    first_name: str,
+    patronymic: str = "",
+    password: str | None = None,
+) -> tuple[User, bool]:
+    """Sign up with a one-time code sent to a phone or an e-mail (otp_request): the code proves the address, and
+    the person gets an account with it as the login. Returns (the account, whether it is new): a person whose
+    account already has this phone or e-mail is signed in to it instead, their name unchanged."""
+    otp_verify(identifier=identifier, code=code)
+    user = user_find_by_identifier(identifier)
+    if user is not None:
+        return user, False
+    channel, destination = normalize_identifier(identifier)
+    sms = channel == OneTimeCode.Channel.SMS
+    user = user_create(
+        last_name=last_name,
+        first_name=first_name,
+        patronymic=patronymic,
+        phone=destination if sms else None,
+        email=None if sms else destination,
+        password=password,
+    )
+    return user, True
 
 
 def _login_key(identifier: str) -> str:

@@ -7,11 +7,14 @@ asked. The browser's search forms have the same limit (max_length on their field
 """
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
+
+from .fields import MAX_ID
 
 SEARCH_MAX_TERMS = 10  # each word adds a condition on every searched column
 
@@ -48,3 +51,14 @@ class FilterBackend(DjangoFilterBackend):
                     for value in request.query_params.getlist(name):
                         check_text(name, value)
         return filterset
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole positive number that fits an id column; anything else is a 400, not a database overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from invites.models import Invite, InviteRole
 from invites.services.bulk import PersonalLink, invites_create_personal
 from orgs.models import Group, OrganisationKind
-from orgs.permissions import require
 from orgs.services.audit import audit_record
 from orgs.services.membership import student_place
 from orgs.services.structure import group_create
 from portal.accounts.models import User
 
 from ..models import RosterEntry, RosterImport, RosterKind
+from ..permissions import require_manage_roster
 from ..planning import DUPLICATE, MOVED, NEW, Line, class_key, clean_class_name, plan_build
 
 logger = logging.getLogger("roster.apply")
@@ -187,7 +187,7 @@ def error_rows(plan) -> list[dict]:
 
 
 def _apply(imp: RosterImport) -> None:
-    require(imp.created_by, "manage_movement", imp.organisation)
+    require_manage_roster(imp.created_by, imp.organisation)
     plan = plan_build(imp)
     accepted = [line for line in plan.lines if line.ok]
     classes = _create_classes(imp, accepted)

@@ -21,6 +21,7 @@ from invites.models import Invite, InviteRole
 from invites.services.redeem import invite_redeem, invite_state
 from invites.tokens import decrypt, new_token
 from orgs.models import Membership, Organisation, ParentLink, Placement
+from orgs.permissions import is_member
 from portal.accounts.models import User
 from portal.accounts.phones import normalize_phone
 from portal.exceptions import Gone, NotFound, RuleViolation
@@ -126,9 +127,7 @@ def child_class(organisation: Organisation, child) -> str:
 def child_sign_in_issue(*, organisation: Organisation, parent, child_id) -> tuple[ChildSignIn, str]:
     """A new single-use sign-in link for the parent's child (the parent's earlier unused ones stop working)."""
     child = parent_child_get(organisation=organisation, parent=parent, child_id=child_id)
-    if not Membership.objects.filter(
-        organisation=organisation, user=child, role=Membership.Role.STUDENT, valid_to__isnull=True
-    ).exists():
+    if not is_member(child, organisation, Membership.Role.STUDENT):
         raise RuleViolation(_("Ребёнок больше не учится в этой организации."), code="child_not_student")
     token = new_token()
     now = timezone.now()

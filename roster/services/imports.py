@@ -4,13 +4,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orgs.models import Organisation
-from orgs.permissions import require
 from orgs.services.audit import audit_record
 from portal.dispatch import queue_after_commit
 from portal.exceptions import Conflict, RuleViolation
 
 from ..columns import fields_of, guess_mapping, mapping_problems
 from ..models import RosterImport, RosterKind
+from ..permissions import require_create_classes, require_manage_roster
 from ..planning import plan_build
 from ..reading import read_table
 
@@ -19,7 +19,7 @@ Status = RosterImport.Status
 
 def roster_import_create(*, organisation: Organisation, actor, kind: str, file_name: str, data: bytes) -> RosterImport:
     """Read an uploaded file into a draft import with the columns guessed from its header; nothing else is written."""
-    require(actor, "manage_movement", organisation)
+    require_manage_roster(actor, organisation)
     if kind not in RosterKind.values:
         raise RuleViolation(
             _("Выберите, кого загружаете."), code="kind_invalid", fields={"kind": [_("Неизвестный вид.")]}
@@ -47,7 +47,7 @@ def roster_import_create(*, organisation: Organisation, actor, kind: str, file_n
 
 
 def _editable(imp: RosterImport, actor) -> None:
-    require(actor, "manage_movement", imp.organisation)
+    require_manage_roster(actor, imp.organisation)
     if imp.status not in (Status.DRAFT, Status.FAILED):
         raise Conflict(_("Импорт уже запущен: изменить его нельзя."), code="roster_import_started")
 
@@ -88,7 +88,7 @@ def roster_import_fix_row(*, imp: RosterImport, actor, number: int, values: dict
 def roster_import_allow_classes(*, imp: RosterImport, actor, names: list[str]) -> RosterImport:
     """Agree to create these missing classes when the import is applied."""
     _editable(imp, actor)
-    require(actor, "manage_org", imp.organisation)
+    require_create_classes(actor, imp.organisation)
     imp.create_classes = sorted({*imp.create_classes, *(" ".join(str(n).split()) for n in names if str(n).strip())})
     imp.save(update_fields=["create_classes"])
     return imp

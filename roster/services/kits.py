@@ -13,7 +13,6 @@ click after it has finished prints anew, from the links as they are then.
 import logging
 import uuid
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from invites.kits import kit_section_pdf
 from portal.dispatch import queue_after_commit, queue_now
-from portal.exceptions import PortalError, RuleViolation
+from portal.exceptions import RuleViolation
+from portal.jobs import JobFailed, file_store, files_delete_on_commit
 from portal.pdf import pdfs_merge
 
 from .. import selectors
@@ -61,7 +61,7 @@ def kit_print_queue_parts(job_id: int) -> int:
     from ..tasks import print_kit_part, put_kits_together
 
     job = KitPrint.objects.filter(pk=job_id).first()
-    if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
+    if job is None or not job.under_way:
         return 0
     KitPrint.objects.filter(pk=job_id, status=Status.QUEUED).update(status=Status.RUNNING)
     missing = [position for position in range(job.total) if str(position) not in job.parts]
@@ -72,20 +72,12 @@ def kit_print_queue_parts(job_id: int) -> int:
     return len(missing)
 
 
-def _delete_later(names) -> None:
-    names = [name for name in names if name]
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
-
-
 def _fail(job_id: int, message: str) -> None:
     """Mark the job failed with a message for the page, and delete the parts printed so far."""
     with transaction.atomic():
         job = KitPrint.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
-            return
-        job.status, job.last_error, job.finished_at = Status.FAILED, message[:500], timezone.now()
-        job.save(update_fields=["status", "last_error", "finished_at"])
-        _delete_later(job.parts.values())
+        if job is not None and KitPrint.fail(job_id, message, finished_at=timezone.now()):
+            files_delete_on_commit(default_storage, job.parts.values())
 
 
 def _part_name(job: KitPrint) -> str:
@@ -95,27 +87,29 @@ def _part_name(job: KitPrint) -> str:
 def kit_print_part(job_id: int, position: int) -> bool:
     """Print one class's part of the job and count it; the last part queues the putting together. True if printed."""
     job = KitPrint.objects.select_related("source__organisation").filter(pk=job_id).first()
-    if job is None or job.status not in (Status.QUEUED, Status.RUNNING) or str(position) in job.parts:
+    if job is None or not job.under_way or str(position) in job.parts:
         return False
     organisation = job.source.organisation
-    try:
+
+    def make() -> bytes | None:
         sections = selectors.roster_import_links(job.source, job.sections[position])
-        name = ""  # a class whose links were all annulled since the click is left out
-        if sections:
-            group, invites = sections[0]
-            name = default_storage.save(_part_name(job), ContentFile(kit_section_pdf(group, invites, organisation)))
-    except PortalError as error:
-        _fail(job_id, error.message)
+        if not sections:  # a class whose links were all annulled since the click is left out
+            return None
+        group, invites = sections[0]
+        return kit_section_pdf(group, invites, organisation)
+
+    try:
+        stored = file_store(
+            default_storage, _part_name(job), make, unexpected=UNEXPECTED, what=f"Kit part {position} of job {job_id}"
+        )
+    except JobFailed as failure:
+        _fail(job_id, failure.message)
         return False
-    except Exception:
-        logger.exception("Kit part %s of job %s not printed", position, job_id)
-        _fail(job_id, UNEXPECTED)
-        return False
+    name = stored.name if stored else ""
     with transaction.atomic():
         job = KitPrint.objects.select_for_update().get(pk=job_id)
-        if str(position) in job.parts or job.status not in (Status.QUEUED, Status.RUNNING):
-            if name:  # printed twice at once: the other copy counts
-                transaction.on_commit(lambda: default_storage.delete(name))
+        if str(position) in job.parts or not job.under_way:
+            files_delete_on_commit(default_storage, [name])  # printed twice at once: the other copy counts
             return False
         job.parts[str(position)] = name
         job.done = len(job.parts)
@@ -131,29 +125,29 @@ def kit_print_part(job_id: int, position: int) -> bool:
 def kit_print_finish(job_id: int) -> KitPrint | None:
     """Put the parts together in order, store the file, delete the parts. Safe to run twice."""
     job = KitPrint.objects.filter(pk=job_id).first()
-    if job is None or job.status not in (Status.QUEUED, Status.RUNNING) or len(job.parts) < job.total:
+    if job is None or not job.under_way or len(job.parts) < job.total:
         return job
     names = [job.parts[str(position)] for position in range(job.total)]
-    try:
+
+    def make() -> bytes:
         parts = []
         for part in filter(None, names):
             with default_storage.open(part, "rb") as f:
                 parts.append(f.read())
         if not parts:
             raise RuleViolation(_("Нет приглашений для печати."), code="kit_empty")
-        pdf = pdfs_merge(parts)
-        name = default_storage.save(job.file.field.generate_filename(job, "kits.pdf"), ContentFile(pdf))
-    except PortalError as error:
-        _fail(job_id, error.message)
-        return KitPrint.objects.get(pk=job_id)
-    except Exception:
-        logger.exception("Kits of job %s not put together", job_id)
-        _fail(job_id, UNEXPECTED)
+        return pdfs_merge(parts)
+
+    path = job.file.field.generate_filename(job, "kits.pdf")
+    try:
+        name = file_store(default_storage, path, make, unexpected=UNEXPECTED, what=f"Kits of job {job_id}").name
+    except JobFailed as failure:
+        _fail(job_id, failure.message)
         return KitPrint.objects.get(pk=job_id)
     with transaction.atomic():
         job = KitPrint.objects.select_for_update().get(pk=job_id)
-        if job.status not in (Status.QUEUED, Status.RUNNING):
-            transaction.on_commit(lambda: default_storage.delete(name))
+        if not job.under_way:
+            files_delete_on_commit(default_storage, [name])
             return job
         job.file.name = name
         job.status, job.finished_at = Status.DONE, timezone.now()
@@ -161,7 +155,7 @@ def kit_print_finish(job_id: int) -> KitPrint | None:
         # The import's earlier file goes: the page offers only the newest, printed from the links as they are now.
         earlier = KitPrint.objects.filter(source_id=job.source_id, status=Status.DONE).exclude(pk=job.pk)
         earlier = earlier.exclude(file="")
-        _delete_later([*names, *earlier.values_list("file", flat=True)])
+        files_delete_on_commit(default_storage, [*names, *earlier.values_list("file", flat=True)])
         earlier.update(file="")
     return job
 

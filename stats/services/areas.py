@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import AuditEntry, Organisation
-from orgs.permissions import require
 from orgs.services.audit import audit_record
 from portal.exceptions import PermissionDenied, RuleViolation
 from portal.request_context import client_ip
 
 from ..areas import area_key, area_organisations, areas_for_user
 from ..models import Area, AreaMethodologist, Targets
+from ..permissions import require_set_targets
 from ..targets import KEYS
 
 TARGET_MIN, TARGET_MAX = 0, 100
@@ -72,7 +72,7 @@ def targets_set(*, actor, values: dict, organisation: Organisation | None = None
     if (organisation is None) == (area is None):
         raise ValueError("targets_set needs an organisation or an area")
     if organisation is not None:
-        require(actor, "manage_org", organisation, _("Целевые значения меняет администратор организации."))
+        require_set_targets(actor, organisation)
     elif not areas_for_user(actor).filter(pk=area.pk).exists():
         raise PermissionDenied(_("Целевые значения муниципалитета меняет его методист."))
     cleaned = validate_targets(values)

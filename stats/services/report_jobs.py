@@ -12,11 +12,9 @@ A municipality's report is built by the same job once every organisation of the 
 the job's last run (the LAST_RUN_DAY-th of the month) with the organisations still behind marked «данные отстают».
 Its requests and downloads are written to the audit log of each organisation of the area."""
 
-import hashlib
 import logging
 from datetime import date, datetime, timedelta
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
@@ -24,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from orgs.models import Organisation
 from portal.exceptions import NotFound, RuleViolation, StorageFull, StorageUnavailable
+from portal.jobs import JobFailed, file_store, files_delete_on_commit
 from portal.pdf import PdfUnavailable
 
 from .. import selectors
@@ -36,8 +35,6 @@ from .reports import last_ended_month, month_end, month_name, month_start, rende
 
 logger = logging.getLogger(__name__)
 
-# A report still pending after this long lost its worker (a restart): it may be queued again.
-STUCK_AFTER = timedelta(hours=1)
 # The last day of a month the job runs on (settings.CELERY_BEAT_SCHEDULE["build-monthly-reports"]): a municipality's
 # report that waited for late organisations is built on it whatever they are.
 LAST_RUN_DAY = 7
@@ -173,8 +170,7 @@ def _request(owner: dict, month: date, actor, now: datetime) -> MonthlyReport:
         report, created = MonthlyReport.objects.select_for_update().get_or_create(
             **owner, month=month, defaults={"requested_by": actor, "requested_at": now}
         )
-        busy = report.status == MonthlyReport.Status.PENDING and report.requested_at > now - STUCK_AFTER
-        if not created and busy:
+        if not created and report.is_busy(now):
             return report
         if not created:
             report.status, report.error = MonthlyReport.Status.PENDING, ""
@@ -182,12 +178,6 @@ def _request(owner: dict, month: date, actor, now: datetime) -> MonthlyReport:
             report.save(update_fields=["status", "error", "requested_by", "requested_at"])
         transaction.on_commit(lambda: _queue([report.pk]))
     return report
-
-
-def _fail(report_id: int, message: str) -> None:
-    MonthlyReport.objects.filter(pk=report_id, status=MonthlyReport.Status.PENDING).update(
-        status=MonthlyReport.Status.FAILED, error=message
-    )
 
 
 def monthly_report_build(*, report_id: int, now: datetime | None = None) -> MonthlyReport | None:
@@ -198,27 +188,26 @@ def monthly_report_build(*, report_id: int, now: datetime | None = None) -> Mont
         return report
     storage = report.file.storage
     try:
-        pdf = render_pdf(report_document(report, now=now))
-        name = storage.save(report_path(report, "report.pdf"), ContentFile(pdf))
-    except tuple(FAILURES) as error:
-        logger.warning("Monthly report %s not built: %s", report_id, error)
-        _fail(report_id, FAILURES[type(error)])
-        return MonthlyReport.objects.get(pk=report_id)
-    except Exception:
-        logger.exception("Monthly report %s not built", report_id)
-        _fail(report_id, UNEXPECTED)
+        stored = file_store(
+            storage,
+            report_path(report, "report.pdf"),
+            lambda: render_pdf(report_document(report, now=now)),
+            failures=FAILURES,
+            unexpected=UNEXPECTED,
+            what=f"Monthly report {report_id}",
+        )
+    except JobFailed as failure:
+        MonthlyReport.fail(report_id, failure.message)
         return MonthlyReport.objects.get(pk=report_id)
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().get(pk=report_id)
         previous = report.file.name
-        report.file.name = name
-        report.sha256 = hashlib.sha256(pdf).hexdigest()
-        report.size = len(pdf)
+        report.file.name, report.sha256, report.size = stored.name, stored.sha256, stored.size
         report.status, report.error = MonthlyReport.Status.READY, ""
         report.generated_at = timezone.now()
         report.save(update_fields=["file", "sha256", "size", "status", "error", "generated_at"])
-        if previous and previous != name:
-            transaction.on_commit(lambda: storage.delete(previous))
+        if previous != stored.name:
+            files_delete_on_commit(storage, [previous])
     return report
 
 
@@ -263,9 +252,8 @@ def monthly_reports_due(*, now: datetime | None = None) -> list[tuple[Organisati
 
 
 def _to_retry(report: MonthlyReport, now: datetime) -> bool:
-    if report.status == MonthlyReport.Status.FAILED:
-        return True
-    return report.status == MonthlyReport.Status.PENDING and report.requested_at <= now - STUCK_AFTER
+    """Failed, or still pending long after its worker should have finished."""
+    return report.status == MonthlyReport.Status.FAILED or (report.under_way and not report.is_busy(now))
 
 
 def area_reports_due(*, now: datetime | None = None) -> list[tuple[Area, date]]:

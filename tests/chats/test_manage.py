@@ -604,3 +604,19 @@ def test_members_add_page(client, school, hike):
     assert f'value="{school["kid_b"].pk}"' not in page
     resp = client.post(url, {"members": [school["kid_a3"].pk]})
     assert resp.status_code == 302 and school["kid_a3"].pk in members_of(hike)
+
+
+def test_the_members_picker_and_the_api_offer_the_same_people(client, api, school, hike):
+    """«Добавить участников» and the API's candidates/ answer one question with one selector: the same people, in
+    the same sections, with the same notes; neither offers those already in the chat or outside its class."""
+    client.force_login(school["curator_a"])
+    page = client.get(reverse("chats:members_add", args=[hike.pk]))
+    on_page = [(s["key"], row["user"].pk, row["note"]) for s in page.context["sections"] for row in s["people"]]
+    answer = as_user(api, school["curator_a"]).get(chats_url(school["org"], hike.pk, "candidates"))
+    assert answer.status_code == 200
+    in_api = [(row["category"], row["person"]["id"], row["note"]) for row in answer.json()]
+    assert in_api == on_page
+    offered = {user_id for _category, user_id, _note in in_api}
+    assert school["kid_a3"].pk in offered and school["teacher_a"].pk in offered
+    assert not offered & {school["kid_a1"].pk, school["kid_b"].pk, school["parent_b"].pk}
+    assert as_user(api, school["kid_a1"]).get(chats_url(school["org"], hike.pk, "candidates")).status_code == 403

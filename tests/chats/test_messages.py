@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from chats.models import Chat, ChatMember, Message, PollVote
 from chats.permissions import can_moderate, can_post, can_read
+from chats.selectors import poll_results
 from chats.services.messages import chat_get_for, chat_mark_read, message_delete, message_edit, message_post
-from chats.services.polls import poll_create, poll_results, poll_vote
+from chats.services.polls import poll_create, poll_vote
 from chats.services.sync import chats_sync_organisation
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 from tests.factories import ClassFactory, OrganisationFactory, admin_of, curator_of, student_in, teacher_of

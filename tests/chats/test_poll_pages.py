@@ -90,3 +90,41 @@ def test_a_wrong_poll_shows_a_clear_error_and_creates_nothing(client, school, fi
     assert response.status_code == 200 and message in html
     assert 'value="Вторник"' in html  # what was typed stays in the form
     assert not Poll.objects.exists()
+
+
+def test_the_chat_page_and_the_api_show_the_same_results_of_a_poll(client, api, school):
+    """One selector answers both: the counts, the viewer's choice, who voted (none in an anonymous poll)."""
+    from chats.services.polls import poll_create, poll_vote
+
+    chat, kid, curator = school["chat_a"], school["kid_a"], school["curator_a"]
+    open_poll = poll_create(chat=chat, actor=curator, question="Когда?", options=["Вторник", "Четверг"])
+    secret = poll_create(chat=chat, actor=curator, question="Тайно?", options=["Да", "Нет"], anonymous=True)
+    poll_vote(poll=open_poll, actor=curator, option_ids=[open_poll.options.order_by("position")[1].pk])
+    secret_yes, secret_no = secret.options.order_by("position").values_list("pk", flat=True)
+    poll_vote(poll=secret, actor=curator, option_ids=[secret_yes])
+    api.force_authenticate(kid)
+    answers = {}
+    for poll in (open_poll, secret):
+        first = poll.options.order_by("position")[0].pk
+        url = f"/api/v1/chats/{chat.pk}/polls/{poll.pk}/vote/"
+        response = api.post(url, {"options": [first]}, format="json")
+        assert response.status_code == 200, response.content
+        answers[poll.pk] = response.json()
+    client.force_login(kid)
+    rows = client.get(reverse("chats:chat", args=[chat.pk])).context["rows"]
+    shown = {m.poll_view["id"]: m.poll_view for m in rows if m.poll_view}
+
+    def summary(results, voter_id):
+        return (
+            results["total_voters"],
+            results["closed"],
+            [
+                (o["id"], o["votes"], o["chosen"], None if o["voters"] is None else [voter_id(v) for v in o["voters"]])
+                for o in results["options"]
+            ],
+        )
+
+    for pk, answer in answers.items():
+        assert summary(shown[pk], lambda v: v.pk) == summary(answer, lambda v: v["id"])
+    assert summary(answers[secret.pk], None)[2] == [(secret_yes, 2, True, None), (secret_no, 0, False, None)]
+    assert summary(shown[open_poll.pk], lambda v: v.pk)[2][0][3] == [kid.pk]

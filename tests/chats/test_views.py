@@ -272,3 +272,52 @@ def test_a_row_drawn_once_never_shows_an_old_state(client, school):
     for viewer in (kid, curator, school["admin"]):
         html = page(viewer)
         assert "Второй вариант" not in html and html.count("Сообщение удалено") == 2
+
+
+def test_a_kept_row_shows_each_viewer_their_own_vote_and_forms_that_work(school):
+    """Whole rows are kept between pages too: each viewer still sees their own choice in a poll and the new counts
+    after a vote, and the forms in a kept row (a vote, an edit of one's own message) carry the viewer's own CSRF
+    token, so that they work for the next viewer as for the first."""
+    import re
+
+    from django.test import Client
+
+    chat, kid, curator = school["chat_a"], school["kid_a"], school["curator_a"]
+    other = student_in(chat.group)
+    chats_sync_organisation(organisation=school["org"])
+    poll = poll_create(chat=chat, actor=curator, question="Когда собрание?", options=["Вторник", "Четверг"])
+    tuesday, thursday = poll.options.order_by("position")
+    own = message_post(chat=chat, actor=kid, text="Мой текст")
+
+    def browser(user):
+        c = Client(enforce_csrf_checks=True)
+        c.force_login(user)
+        return c
+
+    def token_of(html, action):
+        form = html[html.index(f'action="{action}"') :]
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+    vote_url = chat_url(chat, "chats:vote", poll.pk)
+    for user, option in ((kid, tuesday), (other, thursday)):  # the same kept row, one viewer after the other
+        c = browser(user)
+        html = c.get(chat_url(chat)).content.decode()
+        response = c.post(vote_url, {"option": [option.pk], "csrfmiddlewaretoken": token_of(html, vote_url)})
+        assert response.status_code == 302
+    assert set(PollVote.objects.filter(option__poll=poll).values_list("user_id", "option_id")) == {
+        (kid.pk, tuesday.pk),
+        (other.pk, thursday.pk),
+    }
+    kid_page = browser(kid).get(chat_url(chat)).content.decode()
+    other_page = browser(other).get(chat_url(chat)).content.decode()
+    assert 'Вторник: <strong>1</strong> <span class="badge">ваш выбор</span>' in kid_page
+    assert 'Четверг: <strong>1</strong> <span class="badge">ваш выбор</span>' in other_page
+    assert 'Вторник: <strong>1</strong> <span class="badge">' not in other_page
+
+    edit_url = chat_url(chat, "chats:edit", own.pk)
+    for text in ("Первая правка", "Вторая правка"):  # the second edit from the row kept after the first
+        c = browser(kid)
+        html = c.get(chat_url(chat)).content.decode()
+        assert c.post(edit_url, {"text": text, "csrfmiddlewaretoken": token_of(html, edit_url)}).status_code == 302
+        own.refresh_from_db()
+        assert own.text == text

@@ -113,7 +113,7 @@ def test_kit_refused_for_another_class_another_organisation_and_bad_input(school
 def test_kit_without_pdf_libraries_answers_503_in_the_error_shape(school, monkeypatch):
     org, cls, admin = school
     invite(org, cls, admin, "Абрамова Алиса")
-    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if Pango could not be loaded
+    monkeypatch.setitem(sys.modules, "reportlab.pdfgen.canvas", None)  # as if the PDF library could not be loaded
 
     resp = client_of(admin).get(url(org, f"kit/?group={cls.pk}"))
 

@@ -16,7 +16,7 @@ from invites.kits import kit_pdf
 from invites.selectors import invites_for_user
 from invites.services import links
 from portal.pdf import PdfUnavailable
-from tests.factories import ClassFactory, OrganisationFactory, admin_of, student_in
+from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of, student_in
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +155,35 @@ def test_card_has_a_sharp_40_mm_qr_code_beside_the_steps_and_the_link_under_both
     assert sorted(decoded_links(kit_pdf(pairs, org, cls))) == sorted(links.invite_url(i) for i, _ in pairs)
 
 
+def test_a_full_parent_card_keeps_its_expiry_and_note_inside_its_cut_lines(org, cls, admin, frozen_now, settings):
+    # The fullest card of a school's kit: a two-line name, a two-line role naming the child, four-line steps and a
+    # link of two lines. Its last lines must print above the dashed line, not be cut off with the paper.
+    settings.PORTAL_BASE_URL = "https://portal.sosh-17.obrazovanie-irkutsk.ru"
+    child = student_in(
+        cls, UserFactory(last_name="Константинопольская", first_name="Александра", patronymic="Владиславовна")
+    )
+    invite, token = links.invite_create(
+        organisation=org,
+        actor=admin,
+        role="parent",
+        target_group=cls,
+        bound_student=child,
+        recipient_name="Константинопольская Валентина Александровна",
+        expires_at=EXPIRES,
+    )
+
+    document, (page,) = pdf_pages(kit_pdf([(invite, token)], org, cls))
+
+    text = page.get_textpage()
+    cut_line = page.get_height() - (12 + 0.4 + 89) * MM  # the bottom dashed line of the first row
+    expires = _first_char_box(text, "Действует до")
+    note = _first_char_box(text, "Личная ссылка")
+    assert note[1] > cut_line + 1 * MM  # the note's lowest ink is above the cut …
+    assert expires[1] > note[3]  # … under the expiry
+    assert "10.03.2026 20:00" in pdf_text(kit_pdf([(invite, token)], org, cls))
+    document.close()
+
+
 def test_parent_card_names_the_child_and_warns_off_the_childs_phone(org, cls, admin, frozen_now):
     child = student_in(cls)
     invite, token = links.invite_create(
@@ -168,9 +197,13 @@ def test_parent_card_names_the_child_and_warns_off_the_childs_phone(org, cls, ad
     assert "не ребёнка" in text
 
 
-def test_kit_without_pdf_libraries_says_so_in_russian(org, cls, admin, frozen_now, monkeypatch):
+@pytest.mark.parametrize("missing", ["library", "fonts"])
+def test_kit_without_pdf_libraries_says_so_in_russian(org, cls, admin, frozen_now, monkeypatch, settings, missing):
     pairs = student_invites(org, cls, admin, NAMES[:1])
-    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if Pango could not be loaded
+    if missing == "library":
+        monkeypatch.setitem(sys.modules, "reportlab.pdfgen.canvas", None)  # as if reportlab could not be loaded
+    else:
+        settings.PDF_FONT_DIRS = ["/nonexistent/fonts"]  # a server without fonts-dejavu-core
 
     with pytest.raises(PdfUnavailable) as caught:
         kit_pdf(pairs, org, cls)

@@ -137,11 +137,11 @@ def test_the_gate_every_page_asks_is_one_query_whatever_the_number_of_documents(
 
 
 def test_the_gate_says_what_the_pending_lists_say_for_every_kind_of_person():
-    """gate_for is the pages' one query; terms_pending_for and campaigns_pending_for are the lists the pages show.
-    Whoever asks — staff, a rejected teacher, a student, a parent, someone of another school — they agree, before
-    and after accepting and acknowledging, with students and parents asked and not."""
+    """gate_for is the pages' one query, terms_pending_exists the API's; terms_pending_for and campaigns_pending_for
+    are the lists the pages show. Whoever asks — staff, a rejected teacher, a student, a parent, someone of another
+    school — they agree, before and after accepting and acknowledging, with students and parents asked and not."""
     from orgs.models import Membership
-    from policies.selectors_ack import campaigns_pending_for, terms_pending_for
+    from policies.selectors_ack import campaigns_pending_for, terms_pending_exists, terms_pending_for
     from policies.services.terms import terms_accept
     from tests.factories import OrganisationFactory
 
@@ -159,6 +159,7 @@ def test_the_gate_says_what_the_pending_lists_say_for_every_kind_of_person():
             gate = gate_for(person)
             expected = (terms_pending_for(person).exists(), campaigns_pending_for(person).exists())
             assert (gate.must_accept_terms, gate.has_pending_acknowledgements) == expected, person
+            assert terms_pending_exists(person) == expected[0], person
 
     agree()
     terms = in_force(o, "user_terms")

@@ -1,0 +1,1 @@
+"""Browser pages of accounts: one module per part, the routes in `portal/accounts/urls.py`."""

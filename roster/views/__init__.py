@@ -1,0 +1,1 @@
+"""Browser pages of roster: one module per part, the routes in `roster/urls.py`."""

@@ -1,0 +1,1 @@
+"""Browser pages of safety: one module per part, the routes in `safety/urls.py`."""
