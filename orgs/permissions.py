@@ -11,6 +11,9 @@ raises, `<VERB>_<THING>` names the organisation right an action needs (docs/arch
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+from django.db.models.signals import post_migrate
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
@@ -87,18 +90,64 @@ def desired_permissions(organisation: Organisation, user) -> set[tuple[str, str,
     return wanted
 
 
+# (model, codename) -> the id of the Permission row, for the rights on organisations and groups. The rows come
+# from migrations and never change while the process runs; forgotten whenever migrations run (a test database
+# flushed and rebuilt gets new ids).
+_permission_ids: dict[tuple[str, str], int] = {}
+
+
+def _forget_permission_ids(**kwargs) -> None:
+    _permission_ids.clear()
+
+
+post_migrate.connect(_forget_permission_ids, dispatch_uid="orgs.permissions.forget_permission_ids")
+
+
+def _permission_id_map(cts: dict[str, ContentType]) -> dict[tuple[str, str], int]:
+    if not _permission_ids:
+        model_of = {ct.pk: model for model, ct in cts.items()}
+        rows = Permission.objects.filter(content_type__in=cts.values()).values_list("pk", "content_type_id", "codename")
+        _permission_ids.update({(model_of[ct_id], codename): pk for pk, ct_id, codename in rows})
+    return _permission_ids
+
+
+def _content_types() -> dict[str, ContentType]:
+    return {
+        "organisation": ContentType.objects.get_for_model(Organisation),
+        "group": ContentType.objects.get_for_model(Group),
+    }
+
+
+def _rows(user, keys, ids: dict, cts: dict) -> list[UserObjectPermission]:
+    return [
+        UserObjectPermission(
+            user=user, permission_id=ids[(model, codename)], content_type_id=cts[model].pk, object_pk=str(pk)
+        )
+        for model, codename, pk in sorted(keys)
+    ]
+
+
+def _rights_forget(user) -> None:
+    # Django's, guardian's and orgs.rights' per-user caches would otherwise answer with the old rights.
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_guardian_perms_cache"):
+        user.__dict__.pop(attr, None)
+    rights_changed()
+
+
 def permissions_sync_user(*, organisation: Organisation, user) -> None:
     """Make the user's guardian rows for this organisation equal to what their roles give."""
-    org_ct = ContentType.objects.get_for_model(Organisation)
-    group_ct = ContentType.objects.get_for_model(Group)
-    cts = {"organisation": org_ct, "group": group_ct}
-    group_ids = [str(pk) for pk in Group.objects.filter(organisation=organisation).values_list("pk", flat=True)]
+    cts = _content_types()
+    ids = _permission_id_map(cts)
+    key_of = {pk: key for key, pk in ids.items()}
+    # The person's rows on the organisation and on its groups, in one query (guardian keeps object ids as text).
+    group_pks = Group.objects.filter(organisation=organisation).annotate(text_pk=Cast("pk", CharField()))
     existing_rows = UserObjectPermission.objects.filter(user=user).filter(
-        content_type=org_ct, object_pk=str(organisation.pk)
-    ) | UserObjectPermission.objects.filter(user=user, content_type=group_ct, object_pk__in=group_ids)
+        Q(content_type=cts["organisation"], object_pk=str(organisation.pk))
+        | Q(content_type=cts["group"], object_pk__in=group_pks.values("text_pk"))
+    )
     existing = {
-        (row.content_type.model, row.permission.codename, int(row.object_pk)): row.pk
-        for row in existing_rows.select_related("permission", "content_type")
+        (*key_of.get(permission_id, ("", "")), int(object_pk)): pk
+        for pk, permission_id, object_pk in existing_rows.values_list("pk", "permission_id", "object_pk")
     }
     wanted = desired_permissions(organisation, user)
     stale = [pk for key, pk in existing.items() if key not in wanted]
@@ -106,22 +155,27 @@ def permissions_sync_user(*, organisation: Organisation, user) -> None:
         UserObjectPermission.objects.filter(pk__in=stale).delete()
     missing = wanted - existing.keys()
     if missing:
-        perms = {
-            (p.content_type.model, p.codename): p
-            for p in Permission.objects.filter(content_type__in=cts.values()).select_related("content_type")
-        }
-        UserObjectPermission.objects.bulk_create(
-            [
-                UserObjectPermission(
-                    user=user, permission=perms[(model, codename)], content_type=cts[model], object_pk=str(pk)
-                )
-                for model, codename, pk in missing
-            ]
-        )
-    # Django's, guardian's and orgs.rights' per-user caches would otherwise answer with the old rights.
-    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_guardian_perms_cache"):
-        user.__dict__.pop(attr, None)
-    rights_changed()
+        UserObjectPermission.objects.bulk_create(_rows(user, missing, ids, cts))
+    _rights_forget(user)
+
+
+# Roles whose rights follow from the role alone (no position, verification or assignment): what they add.
+ROLE_ALONE_ORG_PERMS = {Membership.Role.STUDENT: MEMBER_ORG_PERMS, Membership.Role.PARENT: MEMBER_ORG_PERMS}
+
+
+def permissions_grant_user(*, organisation: Organisation, user, role: str | None = None) -> None:
+    """After a change that only gives (a new membership in `role`): add the rows the user's roles now give, leaving
+    the rows already there alone (one insert, no read of them); nothing is taken away. Rights only grow with roles,
+    so the rows a student's or a parent's role adds are known without reading the person's other roles."""
+    cts = _content_types()
+    if role in ROLE_ALONE_ORG_PERMS:
+        wanted = {("organisation", p, organisation.pk) for p in ROLE_ALONE_ORG_PERMS[role]}
+    else:
+        wanted = desired_permissions(organisation, user)
+    if wanted:
+        rows = _rows(user, wanted, _permission_id_map(cts), cts)
+        UserObjectPermission.objects.bulk_create(rows, ignore_conflicts=True)
+    _rights_forget(user)
 
 
 def require(actor, perm: str, obj, message: str | None = None) -> None:

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 
 from orgs.models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 
@@ -62,31 +62,41 @@ class Classes:
     teaching: dict[tuple[int, str, int], int] = field(default_factory=dict)
 
 
-def classes_load(organisation: Organisation, group_ids=None) -> Classes:
-    """The classes given (group_ids), or every class that is active or still has an active chat."""
+def classes_load(organisation: Organisation, group_ids=None, concerning=None) -> Classes:
+    """The classes given (group_ids), or every class that is active or still has an active chat.
+
+    `concerning` (user ids): the classes' students and parents only as far as these people are concerned — they
+    themselves, their children, and those students' parents — which is all a change that only gives these people
+    something can add to the classes' chats (a joiner's sync reads a few rows instead of the whole class)."""
     facts = Classes()
     groups = Group.objects.filter(organisation=organisation, kind=Group.Kind.CLASS)
     if group_ids is None:
         groups = groups.filter(Q(is_archived=False) | Q(chats__is_archived=False)).distinct()
     else:
         groups = groups.filter(pk__in=list(group_ids))
-    facts.groups = {g.pk: g for g in groups}
+    # The class's curator (one at most: a unique constraint) read with the class.
+    curator = CuratorAssignment.objects.filter(group_id=OuterRef("pk"), valid_to__isnull=True).values("teacher_id")
+    facts.groups = {g.pk: g for g in groups.annotate(curator_id=Subquery(curator[:1]))}
     ids = list(facts.groups)
     if not ids:
         return facts
-    for group_id, teacher_id in CuratorAssignment.objects.filter(group_id__in=ids, valid_to__isnull=True).values_list(
-        "group_id", "teacher_id"
+    facts.curator = {pk: g.curator_id for pk, g in facts.groups.items() if g.curator_id is not None}
+    placements = Placement.objects.filter(organisation=organisation, group_id__in=ids, valid_to__isnull=True)
+    if concerning is not None:
+        concerning = list(concerning)
+        children = ParentLink.objects.filter(organisation=organisation, parent_id__in=concerning, valid_to__isnull=True)
+        placements = placements.filter(Q(student_id__in=concerning) | Q(student_id__in=children.values("child_id")))
+    # Each student with their parents' active links (a row per parent, one with no parent), in one query.
+    links = FilteredRelation(
+        "student__parent_links",
+        condition=Q(student__parent_links__organisation=organisation, student__parent_links__valid_to__isnull=True),
+    )
+    for group_id, student_id, parent_id in placements.annotate(link=links).values_list(
+        "group_id", "student_id", "link__parent_id"
     ):
-        facts.curator[group_id] = teacher_id
-    class_of = {}
-    for group_id, student_id in Placement.objects.filter(
-        organisation=organisation, group_id__in=ids, valid_to__isnull=True
-    ).values_list("group_id", "student_id"):
         facts.students[group_id].add(student_id)
-        class_of[student_id] = group_id
-    links = ParentLink.objects.filter(organisation=organisation, valid_to__isnull=True, child_id__in=list(class_of))
-    for child_id, parent_id in links.values_list("child_id", "parent_id"):
-        facts.parents[class_of[child_id]].add(parent_id)
+        if parent_id is not None:
+            facts.parents[group_id].add(parent_id)
     for pk, group_id, teacher_id, subject in TeachingAssignment.objects.filter(
         group_id__in=ids, valid_to__isnull=True
     ).values_list("pk", "group_id", "teacher_id", "subject"):

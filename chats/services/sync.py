@@ -90,54 +90,64 @@ def chats_sync_scope(*, organisation: Organisation, user_ids=(), group_ids=()) -
 
 def chats_sync_joined(*, organisation: Organisation, user_ids=(), group_ids=()) -> SyncReport:
     """The sync after a change that only gives (a new member, a first class, a new parent's link): adds the rows the
-    structure now implies in the chats of these people's classes and in the channels, without locking or re-planning
-    the chats — one insert that leaves a row already there alone, so two of them at once, or one beside a full sync,
-    add each member once. Anything else it would have to do (a chat to create, archive or rename, a role to change)
-    is left to the full sync of the scope, run instead; `resync_chats` remains the safety net."""
+    structure now implies for these people (and their children's parents) in the chats of their classes and in the
+    channels, without locking or re-planning the chats — one insert that leaves a row already there alone, so two of
+    them at once, or one beside a full sync, add each member once. Anything else it would have to do (a chat to
+    create, archive or rename, a role to change) is left to the full sync of the scope, run instead; `resync_chats`
+    remains the safety net."""
     user_ids = set(user_ids)
-    with transaction.atomic():
-        report = SyncReport()
-        # The system channels and the extra ones in one read; a missing system channel is the full sync's to make.
-        channels = Chat.objects.filter(organisation=organisation, kind__in=[*Chat.SYSTEM_KINDS, Kind.EXTRA_CHANNEL])
-        channels = [c for c in channels if c.kind != Kind.EXTRA_CHANNEL or not c.is_archived]
-        classes = classes_load(organisation, set(group_ids) | groups_of_users(organisation, user_ids))
-        chats = _structure_chats_ensure(organisation, classes, report)
-        if report.changed or not set(Chat.SYSTEM_KINDS) <= {c.kind for c in channels}:
-            return report + _sync(organisation, user_ids=user_ids, group_ids=set(group_ids))
-        people = people_load(organisation, user_ids)
-        wanted: dict[tuple[int, int], str] = {}
-        for chat in chats:
-            if not chat.is_archived:
-                wanted.update(((chat.pk, u), role) for u, role in _desired(chat, classes, people).items())
-        for chat in channels:
-            if not chat.is_archived:
-                desired = _desired(chat, classes, people, only=user_ids)
-                wanted.update(((chat.pk, u), role) for u, role in desired.items())
-        if not wanted:
-            return report
-        rows = (
-            ChatMember.objects.filter(
-                chat_id__in={c for c, _u in wanted}, user_id__in={u for _c, u in wanted}, left_at__isnull=True
-            )
-            .order_by()
-            .values_list("chat_id", "user_id", "role", "managed_by_structure")
+    # No transaction of its own: reads, then one insert; what falls to the full sync runs in the full sync's.
+    report = SyncReport()
+    # Only the joiners' rows (and their children's parents') can be missing after a change that only gave them
+    # something: the classes' other members are not read. A change naming classes alone reads them whole.
+    concerning = user_ids or None
+    classes = classes_load(organisation, set(group_ids) | groups_of_users(organisation, user_ids), concerning)
+    # The classes' chats, the system channels and the extra ones in one read.
+    channel_kinds = [*Chat.SYSTEM_KINDS, Kind.EXTRA_CHANNEL]
+    found = list(
+        Chat.objects.filter(organisation=organisation).filter(
+            Q(kind__in=channel_kinds) | Q(group_id__in=list(classes.groups))
         )
-        for chat_id, user_id, role, managed in rows:
-            want = wanted.pop((chat_id, user_id), None)
-            if want is None:
-                continue
-            if not managed or (role != want and not (role == MODERATOR and want == MEMBER)):
-                return report + _sync(organisation, user_ids=user_ids, group_ids=set(group_ids))
-        now = timezone.now()
-        ChatMember.objects.bulk_create(
-            [
-                ChatMember(chat_id=c, user_id=u, role=role, managed_by_structure=True, joined_at=now)
-                for (c, u), role in wanted.items()
-            ],
-            ignore_conflicts=True,
-        )
-        report.members_added += len(wanted)
+    )
+    channels = [c for c in found if c.kind in channel_kinds and not (c.kind == Kind.EXTRA_CHANNEL and c.is_archived)]
+    chats = _structure_chats_ensure(organisation, classes, report, [c for c in found if c.group_id in classes.groups])
+    # A missing system channel is the full sync's to make.
+    if report.changed or not set(Chat.SYSTEM_KINDS) <= {c.kind for c in channels}:
+        return report + chats_sync_scope(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
+    people = people_load(organisation, user_ids)
+    wanted: dict[tuple[int, int], str] = {}
+    for chat in chats:
+        if not chat.is_archived:
+            wanted.update(((chat.pk, u), role) for u, role in _desired(chat, classes, people).items())
+    for chat in channels:
+        if not chat.is_archived:
+            desired = _desired(chat, classes, people, only=user_ids)
+            wanted.update(((chat.pk, u), role) for u, role in desired.items())
+    if not wanted:
         return report
+    rows = (
+        ChatMember.objects.filter(
+            chat_id__in={c for c, _u in wanted}, user_id__in={u for _c, u in wanted}, left_at__isnull=True
+        )
+        .order_by()
+        .values_list("chat_id", "user_id", "role", "managed_by_structure")
+    )
+    for chat_id, user_id, role, managed in rows:
+        want = wanted.pop((chat_id, user_id), None)
+        if want is None:
+            continue
+        if not managed or (role != want and not (role == MODERATOR and want == MEMBER)):
+            return report + chats_sync_scope(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
+    now = timezone.now()
+    ChatMember.objects.bulk_create(
+        [
+            ChatMember(chat_id=c, user_id=u, role=role, managed_by_structure=True, joined_at=now)
+            for (c, u), role in wanted.items()
+        ],
+        ignore_conflicts=True,
+    )
+    report.members_added += len(wanted)
+    return report
 
 
 def _sync(organisation: Organisation, *, user_ids: set | None, group_ids: set | None) -> SyncReport:
@@ -185,9 +195,11 @@ def _sync(organisation: Organisation, *, user_ids: set | None, group_ids: set | 
     return report
 
 
-def _structure_chats_ensure(organisation: Organisation, classes: Classes, report: SyncReport) -> list[Chat]:
-    """Create the chats the classes should have; archive, restore and rename them with their class."""
-    chats = list(Chat.objects.filter(organisation=organisation, group_id__in=list(classes.groups)))
+def _structure_chats_ensure(organisation: Organisation, classes: Classes, report: SyncReport, chats=None) -> list[Chat]:
+    """Create the chats the classes should have; archive, restore and rename them with their class. `chats`: the
+    classes' chats when the caller has read them."""
+    if chats is None:
+        chats = list(Chat.objects.filter(organisation=organisation, group_id__in=list(classes.groups)))
     keys = {_key(c.group_id, c.kind, c.subject, c.teacher_id): c for c in chats}
     wanted = []  # (key, lookup fields, extra fields of a new chat)
     for group_id, group in classes.groups.items():

@@ -9,13 +9,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import Group, Membership, Placement
+from orgs.models import Group, Membership, Organisation, Placement
 from orgs.services.audit import audit_record
 from portal.exceptions import LimiterUnavailable, NotFound, RateLimited
 from portal.mail import email_letter_after_commit
 from portal.ratelimit import limiter as ratelimit
 
-from ..models import STAFF_ROLES, Invite, InviteRole, Redemption
+from ..models import STAFF_ROLES, Invite, InvitePolicy, InviteRole, Redemption
 
 
 def _expected_size(group: Group, family: Q) -> int:
@@ -26,23 +26,34 @@ def _expected_size(group: Group, family: Q) -> int:
     return Placement.objects.filter(group=group, valid_to__isnull=True).exclude(student_id__in=came_by_link).count()
 
 
-def leak_check(invite: Invite) -> bool:
-    """Pause a multi-use class link whose uses outrun the class (beyond the organisation's margin), or spike within
-    the organisation's window. Runs in the redemption's transaction with the invite locked."""
-    if invite.role in STAFF_ROLES or invite.status != Invite.Status.ACTIVE or invite.max_uses == 1:
-        return False
+def _policy_of(invite: Invite) -> InvitePolicy:
+    """The organisation's rules for links, as `invite_find` read them with the invite when it did (no query)."""
+    cache = Organisation.invite_policy.related
+    if cache.is_cached(invite.organisation) and cache.get_cached_value(invite.organisation) is not None:
+        return cache.get_cached_value(invite.organisation)
     from .links import policy_for
 
-    policy = policy_for(invite.organisation)
-    root = invite.relayed_from or invite
-    family = Q(invite=root) | Q(invite__relayed_from=root)
-    roster = _expected_size(invite.target_group, family)
+    return policy_for(invite.organisation)
+
+
+def leak_check(invite: Invite) -> bool:
+    """Pause a multi-use class link whose uses outrun the class (beyond the organisation's margin), or spike within
+    the organisation's window. Runs in the redemption's transaction with the invite locked by the use just taken;
+    a link that use left «used up» is not paused."""
+    if invite.role in STAFF_ROLES or invite.status != Invite.Status.ACTIVE or invite.max_uses == 1:
+        return False
+    policy = _policy_of(invite)
+    root = invite.relayed_from_id or invite.pk
+    family = Q(invite_id=root) | Q(invite__relayed_from_id=root)
     per_family = Redemption.objects.filter(family).aggregate(
         total=Count("id"),
         recent=Count("id", filter=Q(created_at__gte=timezone.now() - timedelta(minutes=policy.leak_spike_minutes))),
     )
-    # A parent link may be used by two parents of each child.
-    expected = roster * (2 if invite.role == InviteRole.PARENT else 1) + policy.leak_margin
+    # A parent link may be used by two parents of each child. Within the margin the class's size does not matter:
+    # it is counted only when the uses go beyond it.
+    per_person = 2 if invite.role == InviteRole.PARENT else 1
+    roster = _expected_size(invite.target_group, family) if per_family["total"] > policy.leak_margin else 0
+    expected = roster * per_person + policy.leak_margin
     reason = ""
     if roster and per_family["total"] > expected:
         where = invite.organisation.vocabulary.group_locative
@@ -51,11 +62,13 @@ def leak_check(invite: Invite) -> bool:
         reason = f"{per_family['recent']} переходов за {policy.leak_spike_minutes} мин."
     if not reason:
         return False
-    Invite.objects.filter(pk=invite.pk).update(
+    paused = Invite.objects.filter(pk=invite.pk, status=Invite.Status.ACTIVE).update(
         status=Invite.Status.PAUSED,
         status_changed_at=timezone.now(),
         status_note=f"Приостановлена автоматически: {reason}",
     )
+    if not paused:
+        return False  # the use just taken was the link's last
     invite.status = Invite.Status.PAUSED
     audit_record(
         organisation=invite.organisation,

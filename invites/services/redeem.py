@@ -41,7 +41,7 @@ def invite_find(token: str) -> Invite:
         )
     invite = (
         Invite.objects.select_related(
-            "organisation", "target_group", "target_chat__group", "created_by", "bound_student"
+            "organisation__invite_policy", "target_group", "target_chat__group", "created_by", "bound_student"
         )
         .filter(token_hash=tokens.token_hash(token))
         .first()
@@ -75,19 +75,33 @@ def ensure_usable(invite: Invite) -> None:
         raise Gone(_("Чат в архиве: вступить в него по ссылке нельзя."), code="chat_archived")
 
 
-def _already(invite: Invite, user) -> Membership | None:
+def _student_placements(invite: Invite, user) -> list[Placement]:
+    """The person's current placements in the organisation (a student has one at most), read once for the checks of
+    a student's link."""
+    return list(
+        Placement.objects.filter(organisation=invite.organisation, student=user, valid_to__isnull=True).select_related(
+            "group"
+        )
+    )
+
+
+def _active_membership(invite: Invite, user) -> Membership | None:
+    return Membership.objects.filter(
+        organisation=invite.organisation, user=user, role=invite.role, valid_to__isnull=True
+    ).first()
+
+
+def _already(invite: Invite, user, placements: list[Placement] | None = None) -> Membership | None:
     org = invite.organisation
-    active = Membership.objects.filter(organisation=org, user=user, role=invite.role, valid_to__isnull=True).first()
+    if invite.role == InviteRole.STUDENT:
+        # In the link's class already (then a student's membership is looked at), or not here yet.
+        placements = _student_placements(invite, user) if placements is None else placements
+        if not any(p.group_id == invite.target_group_id for p in placements):
+            return None
+        return _active_membership(invite, user)
+    active = _active_membership(invite, user)
     if active is None:
         return None
-    if invite.role == InviteRole.STUDENT:
-        return (
-            active
-            if Placement.objects.filter(
-                organisation=org, student=user, group=invite.target_group, valid_to__isnull=True
-            ).exists()
-            else None
-        )
     if invite.role == InviteRole.PARENT and invite.bound_student_id:
         return (
             active
@@ -115,15 +129,11 @@ def is_student_of(organisation, user) -> bool:
     )
 
 
-def _check_role_rules(invite: Invite, user, child, child_name: str = "") -> None:
+def _check_role_rules(invite: Invite, user, child, child_name: str = "", placements=None) -> None:
     org = invite.organisation
     if invite.role == InviteRole.STUDENT:
-        other = (
-            Placement.objects.filter(organisation=org, student=user, valid_to__isnull=True)
-            .exclude(group=invite.target_group)
-            .select_related("group")
-            .first()
-        )
+        placements = _student_placements(invite, user) if placements is None else placements
+        other = next((p for p in placements if p.group_id != invite.target_group_id), None)
         if other:
             raise RuleViolation(
                 _(
@@ -170,7 +180,11 @@ def _join(invite: Invite, user, child) -> Membership:
         return membership_add(organisation=org, user=user, role=Membership.Role.TEACHER, actor=None)
     if invite.role == InviteRole.STUDENT:
         membership = membership_add(organisation=org, user=user, role=Membership.Role.STUDENT, actor=None)
-        student_place(organisation=org, student=user, group=invite.target_group, actor=None)
+        placement = student_place(
+            organisation=org, student=user, group=invite.target_group, actor=None, membership=membership
+        )
+        placement.group = invite.target_group
+        membership.user.current_placements = [placement]  # what the membership's serializer shows, not read again
         return membership
     parent_link_create(organisation=org, parent=user, child=child, actor=None)
     return Membership.objects.get(organisation=org, user=user, role=Membership.Role.PARENT, valid_to__isnull=True)
@@ -190,7 +204,8 @@ def _take_use(invite: Invite) -> None:
     """Count the use: one conditional UPDATE at the very end of the redemption's transaction, so that the invite's
     row is locked only from here to the commit. Two requests racing for the last use both get here; the second
     waits for the first's commit, finds `use_count < max_uses` false, and its whole redemption rolls back (Gone).
-    The link turns «used up» in the same statement when this was its last use."""
+    The link turns «used up» in the same statement when this was its last use; the instance is not re-read (the
+    leak check that follows pauses only a link still active in the database)."""
     now = timezone.now()
     taken = (
         Invite.objects.filter(pk=invite.pk, status=Status.ACTIVE, expires_at__gt=now)
@@ -207,8 +222,8 @@ def _take_use(invite: Invite) -> None:
             ),
         )
     )
-    invite.refresh_from_db(fields=["use_count", "status", "status_changed_at", "expires_at"])
     if not taken:
+        invite.refresh_from_db(fields=["use_count", "status", "status_changed_at", "expires_at"])
         ensure_usable(invite)  # the state another request left: used up, paused, revoked or expired
         raise Gone(_("Ссылка уже использована нужное число раз. Попросите новую."), code="invite_used_up")
 
@@ -302,7 +317,8 @@ def invite_redeem(
             return _redeem_into_chat(invite, user, ip)
         # A parent of a pupil of this class is not «already here» by a link made for a sibling with no account yet.
         waiting_child = _pending_child_of(invite)
-        existing = None if waiting_child else _already(invite, user)
+        placements = _student_placements(invite, user) if invite.role == InviteRole.STUDENT else None
+        existing = None if waiting_child else _already(invite, user, placements)
         if existing is not None:
             return Outcome("already", invite, membership=existing)
         pending = JoinRequest.objects.filter(
@@ -317,7 +333,7 @@ def invite_redeem(
             child = invite.bound_student or child or _child_of_class(invite, child_id)
         if child is not None or invite.role != InviteRole.PARENT:
             child_name = ""
-        _check_role_rules(invite, user, child, child_name)
+        _check_role_rules(invite, user, child, child_name, placements)
         chosen_child = invite.role == InviteRole.PARENT and invite.bound_student_id is None
         if not _record_redemption(invite, user, ip):
             return Outcome("already", invite, membership=_already(invite, user))

@@ -10,7 +10,7 @@ from portal.quotes import inner_quotes
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 from ..movement_models import Movement
-from ..permissions import permissions_sync_user, require
+from ..permissions import permissions_grant_user, permissions_sync_user, require
 from ..signals import member_left_after_commit, structure_changed_after_commit, teacher_verified_after_commit
 from .appointment import admin_order_clean, admin_order_create
 from .audit import audit_record
@@ -51,7 +51,7 @@ def membership_add(
     except IntegrityError:
         # Two requests added the same person at once: the other one won, which is the same result.
         return Membership.objects.get(organisation=organisation, user=user, role=role, valid_to__isnull=True)
-    permissions_sync_user(organisation=organisation, user=user)
+    permissions_grant_user(organisation=organisation, user=user, role=role)
     audit_record(
         organisation=organisation, actor=actor, action="membership.added", obj=membership, details={"role": role}
     )
@@ -366,12 +366,19 @@ def _require_class(organisation, group):
         raise RuleViolation(_("Выберите действующий класс этой организации."), code="class_invalid")
 
 
-def student_place(*, organisation: Organisation, student, group: Group, actor, reason: str = "") -> Placement:
-    """Enrol a student in a class, or transfer them: the old placement ends, the history stays."""
+def student_place(
+    *, organisation: Organisation, student, group: Group, actor, reason: str = "", membership: Membership | None = None
+) -> Placement:
+    """Enrol a student in a class, or transfer them: the old placement ends, the history stays. `membership`: the
+    student's active membership as the caller has just read or made it (not checked again)."""
     if actor is not None:
         require(actor, "manage_movement", organisation)
     _require_class(organisation, group)
-    _require_active(organisation, student, Role.STUDENT, _("Зачислить в класс можно только обучающегося организации."))
+    held = membership is not None and membership.is_active and membership.role == Role.STUDENT
+    held = held and membership.organisation_id == organisation.pk and membership.user_id == student.pk
+    if not held:
+        message = _("Зачислить в класс можно только обучающегося организации.")
+        _require_active(organisation, student, Role.STUDENT, message)
     with transaction.atomic():
         current = (
             Placement.objects.select_for_update()

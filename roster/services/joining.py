@@ -15,8 +15,8 @@ def roster_entry_joined(*, invite: Invite, user, membership) -> None:
     that the parent who comes later joins linked to them without choosing from the class list. A teacher's entry
     brings what the administrator's row says (position, subjects, classes, curatorship: see staff_joining).
     """
-    if invite.role not in (InviteRole.STUDENT, InviteRole.TEACHER):
-        return
+    if invite.role not in (InviteRole.STUDENT, InviteRole.TEACHER) or invite.max_uses != 1:
+        return  # the roster's links are personal, one use each: a class's shared link has no entry to look up
     entry = RosterEntry.objects.filter(invite=invite, user__isnull=True).first()
     if entry is None:
         return

@@ -136,3 +136,28 @@ def test_require_refuses_anonymous_inactive_and_outsiders():
     admin.save()
     with pytest.raises(PermissionDenied):
         require(admin, "manage_org", organisation)
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [("student",), ("parent",), ("teacher",), ("teacher", "admin"), ("admin", "parent"), ("teacher", "student")],
+)
+def test_a_new_membership_grants_exactly_what_the_full_derivation_gives(roles):
+    """Joining grants a role's rights by one insert without reading the person's rows: the rows it leaves are those
+    the full derivation from all their roles would write, no more and no fewer."""
+    from guardian.models import UserObjectPermission
+
+    from orgs.permissions import permissions_sync_user
+    from orgs.services.membership import membership_add
+
+    organisation = OrganisationFactory()
+    ClassFactory(organisation=organisation)
+    user = UserFactory()
+    for role in roles:
+        membership_add(organisation=organisation, user=user, role=role, actor=None)
+    rows = UserObjectPermission.objects.filter(user=user)
+    granted = set(rows.values_list("permission__codename", "content_type_id", "object_pk"))
+    permissions_sync_user(organisation=organisation, user=user)
+    assert set(rows.values_list("permission__codename", "content_type_id", "object_pk")) == granted
+    expected = ADMIN if "admin" in roles else {"view_org"}
+    assert set(get_perms(user, organisation)) == expected
