@@ -6,7 +6,8 @@ import os
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # One worker per core with two threads each: on the 2-core default machine 2 × 2 served the trivial list at
 # 354 requests/s (p95 246 ms) and the chat list at 166 (p95 394 ms), against 274 (498 ms) and 143 (758 ms) for
-# 4 × 2, 302/138 for 2 × 4 and 307/159 for 3 × 2 (`bench/shapes.py --requests 1200 --paths orgs,chats`, bench/README.md).
+# 4 × 2, 302/138 for 2 × 4 and 307/159 for 3 × 2
+# (`bench/shapes.py --requests 1200 --paths orgs,chats`, figures in bench/README.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

@@ -58,7 +58,7 @@ FIELDS = {
 }
 
 
-OUTCOME_LABELS = {"joined": _("вступил(а)"), "requested": _("отправлена заявка"), "already": _("уже состоит")}
+OUTCOME_LABELS = {"joined": _("вступление"), "requested": _("отправлена заявка"), "already": _("уже состоит")}
 
 
 def _max_uses(action, value):

@@ -67,7 +67,7 @@ class PaperAcknowledgementForm(forms.Form):
 
 
 class TermsForm(forms.Form):
-    agree = forms.BooleanField(label=_("Я прочитал(а) пользовательское соглашение и принимаю его"), required=False)
+    agree = forms.BooleanField(label=_("Пользовательское соглашение прочитано, принимаю его"), required=False)
     personal_data_consent = forms.BooleanField(
         label=_("Я даю согласие на обработку моих персональных данных на условиях соглашения"), required=False
     )

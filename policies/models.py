@@ -276,9 +276,9 @@ class ContentRefusalCount(models.Model):
 
 
 class AcknowledgementCampaign(models.Model):
-    """The request to acknowledge a major version of a document («Ознакомлен(а)»), opened when its first version
-    x.y enters into force; its minor versions x.y+1 stay under the same campaign, so nobody is asked again. It is
-    closed when the next major version opens its own. The audience is whoever holds its roles in the organisation
+    """The request to acknowledge a major version of a document («Подтверждаю ознакомление»), opened when its first
+    version x.y enters into force; its minor versions x.y+1 stay under the same campaign, so nobody is asked again. It
+    is closed when the next major version opens its own. The audience is whoever holds its roles in the organisation
     while it is open: a teacher who joins later is asked too."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="campaigns")
@@ -306,7 +306,7 @@ class AcknowledgementCampaign(models.Model):
 
 
 class Acknowledgement(models.Model):
-    """A person has read the version («Ознакомлен(а)»): in the portal, by their parent, or on paper (the
+    """A person has read the version («Подтверждаю ознакомление»): in the portal, by their parent, or on paper (the
     administrator records who signed and when)."""
 
     class Method(models.TextChoices):

@@ -22,11 +22,11 @@ def _mark(ack: Acknowledgement | None) -> str:
         return ""
     day = f"{ack.acknowledged_on:%d.%m.%Y}"
     if ack.method == Method.PORTAL:
-        return f"ознакомлен(а) в портале {day}"
+        return f"ознакомление в портале {day}"
     if ack.method == Method.PARENT:
-        return f"ознакомлен(а) в портале {day}, отметил(а) родитель {ack.recorded_by.short_name}"
+        return f"ознакомление в портале {day}, отметка родителя {ack.recorded_by.short_name}"
     recorded = timezone.localtime(ack.recorded_at)
-    return f"подпись на бумаге; внёс(ла) {ack.recorded_by.short_name} {recorded:%d.%m.%Y}"
+    return f"подпись на бумаге (отметка: {ack.recorded_by.short_name}, {recorded:%d.%m.%Y})"
 
 
 def sheet_rows(p: Progress) -> list[dict]:
@@ -38,7 +38,7 @@ def sheet_rows(p: Progress) -> list[dict]:
             {
                 "number": number,
                 "name": row.person.full_name,
-                "position": row.position or "выбыл(а)",
+                "position": row.position or "нет в организации",
                 "date": ack.acknowledged_on if ack else None,
                 "mark": _mark(ack),
                 "method": ack.get_method_display() if ack else "",

@@ -349,7 +349,7 @@ def _resolve_class(line: Line, classes, allowed, missing, has_year, organisation
         return
     missing.setdefault(line.group_name, []).append(line.number)
     vocab, column = organisation.vocabulary, _group_column(organisation)
-    # a school's wording as it always was; elsewhere the group is named without a gendered «не найден(а)»
+    # a school's wording as it always was; elsewhere the group is named without a gendered past participle
     words = {"name": line.group_name, "group_genitive": vocab.group_genitive}
     if not has_year:
         message = (

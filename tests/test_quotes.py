@@ -49,3 +49,22 @@ def test_a_chats_pages_quote_a_quoted_title_properly(client):
     poll = client.get(reverse("chats:poll_new", args=[chat.pk])).content.decode()
     assert "Опрос появится в чате «Кружок „Юный техник“»" in poll
     assert not NESTED.search(re.sub(r"<[^>]+>", "", members + poll))
+
+
+def test_no_slash_gender_forms_anywhere_in_the_product():
+    """«добавлен(а)», «Ознакомлен(а)», «сам(а)»: every text names the person in a form that needs no brackets (a
+    noun, a present tense, an impersonal form). The templates, letters and Python sources of every app."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    pattern = re.compile(r"[а-яё]\((а|ась|ла|на|ло)\)", re.IGNORECASE)
+    found = []
+    for folder in ("portal", "orgs", "policies", "chats", "invites", "stats", "roster", "safety", "templates"):
+        for path in (root / folder).rglob("*"):
+            if path.suffix not in {".py", ".html", ".txt"} or "migrations" in path.parts:
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if pattern.search(line):
+                    found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert found == []

@@ -281,6 +281,6 @@ def administrators(request, org):
         except PortalError as error:
             apply_error_to_form(form, error)
         else:
-            messages.success(request, _("%(name)s назначен(а) администратором.") % {"name": user.full_name})
+            messages.success(request, _("Назначен администратор: %(name)s.") % {"name": user.full_name})
             return redirect("orgs:administrators", org.pk)
     return render(request, "orgs/administrators.html", {"admins": admins, "form": form})

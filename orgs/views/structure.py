@@ -123,7 +123,7 @@ def group_new(request, org, kind):
         except PortalError as error:
             apply_error_to_form(form, error)
         else:
-            messages.success(request, _("«%(name)s» добавлен(а) в структуру.") % {"name": group.name})
+            messages.success(request, _("Добавлено в структуру: «%(name)s».") % {"name": group.name})
             return redirect("orgs:structure", org.pk)
     return render(request, "orgs/group_form.html", {"form": form, "title": _new_title(org, kind)})
 
@@ -165,7 +165,7 @@ def group_archive_view(request, org, group_id):
     perform(
         request,
         lambda: group_archive(group=group, actor=request.user),
-        _("«%(name)s» перенесён(а) в архив.") % {"name": group.name},
+        _("Перенесено в архив: «%(name)s».") % {"name": group.name},
     )
     return redirect("orgs:structure", org.pk)
 
@@ -177,6 +177,6 @@ def group_restore_view(request, org, group_id):
     perform(
         request,
         lambda: group_restore(group=group, actor=request.user),
-        _("«%(name)s» восстановлен(а).") % {"name": group.name},
+        _("Восстановлено из архива: «%(name)s».") % {"name": group.name},
     )
     return redirect("orgs:structure", org.pk)

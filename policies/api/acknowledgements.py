@@ -1,6 +1,6 @@
-"""REST API of the acknowledgements («Ознакомлен(а)») and of the user agreement, under one organisation: what I must
-read, acknowledging it (for myself or my child), the progress of a version with who has and who has not read it,
-paper signatures, the «Лист ознакомления» as PDF or XLSX; the agreement in force and its acceptance."""
+"""REST API of the acknowledgements («Подтверждаю ознакомление») and of the user agreement, under one organisation:
+what I must read, acknowledging it (for myself or my child), the progress of a version with who has and who has not
+read it, paper signatures, the «Лист ознакомления» as PDF or XLSX; the agreement in force and its acceptance."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -101,7 +101,7 @@ class AcknowledgementViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         return Response(MineSerializer({"pending": pending, "acknowledged": acknowledged}).data)
 
     @extend_schema(
-        summary="«Ознакомлен(а)»: отметить ознакомление с версией (за себя или, родителю, за ребёнка)",
+        summary="«Подтверждаю ознакомление»: отметить ознакомление с версией (за себя или, родителю, за ребёнка)",
         parameters=[ORG_PARAM, VERSION_PARAM],
         request=AcknowledgeSerializer,
         responses={201: AcknowledgementSerializer, **ERRORS},

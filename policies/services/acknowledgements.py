@@ -1,5 +1,5 @@
-"""Acknowledgement of the documents («Ознакомлен(а)»): a campaign opens when a major version enters into force;
-people acknowledge in the portal (a parent for their child), the administrator records paper signatures, and a
+"""Acknowledgement of the documents («Подтверждаю ознакомление»): a campaign opens when a major version enters into
+force; people acknowledge in the portal (a parent for their child), the administrator records paper signatures, and a
 daily job reminds those who have not read it yet."""
 
 import datetime
@@ -93,7 +93,7 @@ def _record(campaign, person, *, method, day, actor) -> Acknowledgement:
 
 
 def acknowledgement_record(*, campaign: AcknowledgementCampaign, actor, child=None) -> Acknowledgement:
-    """«Ознакомлен(а)» in the portal, by the person in the audience, or by a parent for their child when the
+    """«Подтверждаю ознакомление» in the portal, by the person in the audience, or by a parent for their child when the
     campaign asks students."""
     _require_open(campaign)
     organisation_id = campaign.document.organisation_id

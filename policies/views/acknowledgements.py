@@ -1,5 +1,5 @@
-"""Pages of the acknowledgements and the user agreement: what a person must read (and the button «Ознакомлен(а)»),
-the progress of a version for the administrators and the director with paper records and the «Лист
+"""Pages of the acknowledgements and the user agreement: what a person must read (and the button «Подтверждаю
+ознакомление»), the progress of a version for the administrators and the director with paper records and the «Лист
 ознакомления», and the acceptance of the user agreement that every page waits for."""
 
 from django.contrib import messages

@@ -32,10 +32,10 @@ def test_a_teacher_acknowledges_and_the_administrator_downloads_the_sheet(page, 
     banner = page.get_by_role("region", name="Документы для ознакомления")
     expect(banner).to_be_visible()
     axe_check(page)
-    banner.get_by_role("link", name="Прочитать и отметить «Ознакомлен(а)»").click()
+    banner.get_by_role("link", name="Прочитать и подтвердить ознакомление").click()
     expect(page.get_by_role("heading", name="Положение об использовании платформы, версия 1.0")).to_be_visible()
     axe_check(page)
-    page.get_by_role("button", name="Ознакомлен(а)", exact=True).click()
+    page.get_by_role("button", name="Подтверждаю ознакомление", exact=True).click()
     expect(page.get_by_text("Отмечено: вы ознакомлены с документом.")).to_be_visible()
     page.goto(f"{base}/orgs/{o.org.pk}/")
     expect(page.get_by_role("region", name="Документы для ознакомления")).to_have_count(0)
@@ -51,4 +51,4 @@ def test_a_teacher_acknowledges_and_the_administrator_downloads_the_sheet(page, 
     pdf = Path(download_info.value.path()).read_bytes()
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True).stdout.decode()
     text = " ".join(text.split())  # lines wrap where the page is narrow
-    assert "ЛИСТ ОЗНАКОМЛЕНИЯ" in text and o.teacher.last_name in text and "ознакомлен(а) в портале" in text
+    assert "ЛИСТ ОЗНАКОМЛЕНИЯ" in text and o.teacher.last_name in text and "ознакомление в портале" in text

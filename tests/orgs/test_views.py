@@ -213,7 +213,7 @@ def test_admin_adds_a_year_and_a_class_then_archives_it(client):
     response = client.post(reverse("orgs:group_archive", args=[org.pk, group.pk]), follow=True)
     group.refresh_from_db()
     assert group.is_archived
-    assert "перенесён(а) в архив" in response.content.decode()
+    assert "Перенесено в архив: «5А»." in response.content.decode()
 
 
 def test_college_structure_speaks_of_groups_and_curators(client):

@@ -1,5 +1,6 @@
-"""The acknowledgement pages and API as people use them: the banner and «Ознакомлен(а)», the progress «N из M» with
-paper records, the «Лист ознакомления» in PDF and XLSX; the user agreement that every page and the API wait for."""
+"""The acknowledgement pages and API as people use them: the banner and «Подтверждаю ознакомление», the progress «N из
+M» with paper records, the «Лист ознакомления» in PDF and XLSX; the user agreement that every page and the API wait
+for."""
 
 import html
 import io
@@ -33,7 +34,7 @@ def test_a_teacher_sees_the_banner_reads_the_text_and_acknowledges(client, djang
     page = text_of(client.get(reverse("policies:acknowledge")))
     assert "Положение об использовании платформы, версия 1.0" in page
     assert version.content["sections"][0]["clauses"][0]["text"] in page  # the text to read is on the page
-    assert "Ознакомлен(а)" in page
+    assert "Подтверждаю ознакомление" in page
 
     campaign_id = version.document.campaigns.get().pk
     response = client.post(reverse("policies:acknowledge_one", args=[campaign_id]), follow=True)
@@ -67,7 +68,7 @@ def test_the_administrator_sees_23_of_41_style_progress_records_paper_and_downlo
     text = " ".join(text.split())  # lines wrap where the page is narrow
     for expected in ("ЛИСТ ОЗНАКОМЛЕНИЯ", o.org.full_name, "версия 1.0", "Подпись", o.teacher.last_name):
         assert expected in text, expected
-    assert "ознакомлен(а) в портале" in text and "на бумаге" in text and "Ознакомлены: 2 из 4" in text
+    assert "ознакомление в портале" in text and "на бумаге" in text and "Ознакомлены: 2 из 4" in text
 
     xlsx = client.get(reverse("policies:sheet_xlsx", args=[o.org.pk, version.pk]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active

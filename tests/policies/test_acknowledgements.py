@@ -111,7 +111,7 @@ def test_reminders_go_on_the_third_and_seventh_day_once_each_even_when_the_job_r
     letters = {m.to[0]: m for m in mailoutbox}
     assert len(mailoutbox) == 2
     assert set(letters) == {o.director.email, o.teacher.email}  # not the administrator, who has read it
-    assert "Ознакомлен(а)" in letters[o.teacher.email].body
+    assert "«Подтверждаю ознакомление»" in letters[o.teacher.email].body
     assert "/documents/acknowledge/" in letters[o.teacher.email].body
 
     acknowledgement_record(campaign=campaign, actor=o.director)
