@@ -104,34 +104,27 @@ def _form_errors(form) -> str:
     return " ".join(f"{form.fields[name].label}: {error}" for name, errors in form.errors.items() for error in errors)
 
 
+def _targets_save(request, targets, done: str, **owner) -> None:
+    """Check the posted target values against `targets` and save them for the area or the organisation (`owner`)."""
+    form = TargetsForm(request.POST, targets=targets)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return
+    perform(request, lambda: targets_set(actor=request.user, values=form.cleaned_data, **owner), done)
+
+
 @require_POST
 @login_required
 def area_targets_edit(request, area_id):
     area = _area(request, area_id)
-    form = TargetsForm(request.POST, targets=area_targets(area))
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("stats:area", area.pk)
-    perform(
-        request,
-        lambda: targets_set(actor=request.user, area=area, values=form.cleaned_data),
-        _("Целевые значения муниципалитета сохранены."),
-    )
+    _targets_save(request, area_targets(area), _("Целевые значения муниципалитета сохранены."), area=area)
     return redirect("stats:area", area.pk)
 
 
 @require_POST
 @org_page(SET_TARGETS)
 def org_targets_edit(request, org):
-    form = TargetsForm(request.POST, targets=organisation_targets(org))
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("stats:dashboard", org.pk)
-    perform(
-        request,
-        lambda: targets_set(actor=request.user, organisation=org, values=form.cleaned_data),
-        _("Целевые значения организации сохранены."),
-    )
+    _targets_save(request, organisation_targets(org), _("Целевые значения организации сохранены."), organisation=org)
     return redirect("stats:dashboard", org.pk)
 
 
