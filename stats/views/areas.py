@@ -26,9 +26,8 @@ from ..forms import TargetsForm
 from ..permissions import SET_TARGETS
 from ..services.areas import area_audit, period_text, targets_set
 from ..services.report_jobs import area_report_downloaded, area_report_months, area_report_request
-from ..services.reports import month_name
 from ..targets import area_targets, organisation_targets
-from .organisation import REPORTS_PER_PAGE, ReportRequestForm, report_file_response, reports_context
+from .organisation import REPORTS_PER_PAGE, report_file_response, report_form, reports_context
 
 
 def _area(request, area_id):
@@ -134,13 +133,10 @@ def area_reports(request, area_id):
     """The area's stored monthly reports and the form that asks for one (its methodologists, the operator)."""
     area = _area(request, area_id)
     months = area_report_months(area_organisations(area))
-    form = ReportRequestForm(request.POST or None, months=months)
-    if request.method == "POST" and form.is_valid():
-        month = form.cleaned_data["month"]
-        done = _("Отчёт за %(month)s готовится… Обновите страницу через минуту, чтобы скачать его.") % {
-            "month": month_name(month)
-        }
-        perform(request, lambda: area_report_request(area=area, month=month, actor=request.user), done)
+    form, asked = report_form(
+        request, months, lambda month: area_report_request(area=area, month=month, actor=request.user)
+    )
+    if asked:
         return redirect("stats:area_reports", area.pk)
     page = Paginator(selectors.monthly_reports(area_id=area.pk), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"area": area, **reports_context(form, months, page, "stats:area_report_file", area.pk)}
