@@ -9,6 +9,7 @@ only when the row is missing, so a second run changes nothing.
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,26 @@ def load_demo() -> DemoReport:
         # An account of no organisation: the statistics app attaches it to their municipality.
         _user(METHODOLOGIST, report)
     return report
+
+
+class DemoLoadCommand(BaseCommand):
+    """A command that adds one app's demo content to each demo organisation and says what it added.
+
+    Only the demo organisations: a portal that also holds real ones gets no demo content in them.
+    """
+
+    def load(self, organisation: Organisation) -> list:
+        raise NotImplementedError
+
+    def describe(self, added: list) -> str:
+        raise NotImplementedError
+
+    def handle(self, *args, **options):
+        names = [spec.profile["full_name"] for spec in (SCHOOL, COLLEGE)]
+        for organisation in Organisation.objects.filter(full_name__in=names).order_by("pk"):
+            added = self.load(organisation)
+            if added:
+                self.stdout.write(f"{organisation.short_name}: {self.describe(added)}")
 
 
 def _operator(report: DemoReport) -> User:

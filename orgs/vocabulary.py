@@ -1,6 +1,6 @@
 """The words an organisation's kind selects (SPEC "Domain")."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import pgettext_lazy
 
@@ -88,58 +88,26 @@ COLLEGE = Vocabulary(
     staff_channel=pgettext_lazy("vocabulary", "Сотрудники"),
     grade=pgettext_lazy("vocabulary", "курс"),
 )
-ADDITIONAL = Vocabulary(
-    is_class=False,
-    staff_group=pgettext_lazy("vocabulary", "Сотрудники"),
-    group=pgettext_lazy("vocabulary", "группа"),
-    groups=pgettext_lazy("vocabulary", "группы"),
-    group_genitive=pgettext_lazy("vocabulary", "группы"),
-    group_locative=pgettext_lazy("vocabulary", "группе"),
-    group_dative=pgettext_lazy("vocabulary", "группе"),
-    group_accusative=pgettext_lazy("vocabulary", "группу"),
-    group_instrumental=pgettext_lazy("vocabulary", "группой"),
-    groups_genitive=pgettext_lazy("vocabulary", "групп"),
-    groups_dative=pgettext_lazy("vocabulary", "группам"),
-    groups_locative=pgettext_lazy("vocabulary", "группах"),
+# Colleges, additional education and kindergartens share the words for a group; they differ in a few roles.
+ADDITIONAL = replace(
+    COLLEGE,
     curator=pgettext_lazy("vocabulary", "руководитель группы"),
     curator_genitive=pgettext_lazy("vocabulary", "руководителя группы"),
     curators_genitive=pgettext_lazy("vocabulary", "руководителей групп"),
     curatorship=pgettext_lazy("vocabulary", "руководство группой"),
     teacher=pgettext_lazy("vocabulary", "педагог"),
     teachers=pgettext_lazy("vocabulary", "педагоги"),
-    student=pgettext_lazy("vocabulary", "обучающийся"),
-    students=pgettext_lazy("vocabulary", "обучающиеся"),
-    students_genitive=pgettext_lazy("vocabulary", "обучающихся"),
-    students_dative=pgettext_lazy("vocabulary", "обучающимся"),
-    general_channel=pgettext_lazy("vocabulary", "Общий канал"),
-    staff_channel=pgettext_lazy("vocabulary", "Сотрудники"),
     grade=pgettext_lazy("vocabulary", "год обучения"),
 )
-KINDERGARTEN = Vocabulary(
-    is_class=False,
-    staff_group=pgettext_lazy("vocabulary", "Сотрудники"),
-    group=pgettext_lazy("vocabulary", "группа"),
-    groups=pgettext_lazy("vocabulary", "группы"),
-    group_genitive=pgettext_lazy("vocabulary", "группы"),
-    group_locative=pgettext_lazy("vocabulary", "группе"),
-    group_dative=pgettext_lazy("vocabulary", "группе"),
-    group_accusative=pgettext_lazy("vocabulary", "группу"),
-    group_instrumental=pgettext_lazy("vocabulary", "группой"),
-    groups_genitive=pgettext_lazy("vocabulary", "групп"),
-    groups_dative=pgettext_lazy("vocabulary", "группам"),
-    groups_locative=pgettext_lazy("vocabulary", "группах"),
+KINDERGARTEN = replace(
+    ADDITIONAL,
     curator=pgettext_lazy("vocabulary", "воспитатель группы"),
     curator_genitive=pgettext_lazy("vocabulary", "воспитателя группы"),
     curators_genitive=pgettext_lazy("vocabulary", "воспитателей групп"),
-    curatorship=pgettext_lazy("vocabulary", "руководство группой"),
-    teacher=pgettext_lazy("vocabulary", "педагог"),
-    teachers=pgettext_lazy("vocabulary", "педагоги"),
     student=pgettext_lazy("vocabulary", "воспитанник"),
     students=pgettext_lazy("vocabulary", "воспитанники"),
     students_genitive=pgettext_lazy("vocabulary", "воспитанников"),
     students_dative=pgettext_lazy("vocabulary", "воспитанникам"),
-    general_channel=pgettext_lazy("vocabulary", "Общий канал"),
-    staff_channel=pgettext_lazy("vocabulary", "Сотрудники"),
     grade=pgettext_lazy("vocabulary", "возрастная ступень"),
 )
 

@@ -89,6 +89,8 @@ TEMPLATES = [
                 "safety.context_processors.safety_nav",
                 "policies.context_processors.policy_gate",
             ],
+            # Shared tags live in `portal`, which is a package and not an app.
+            "libraries": {"portal_tags": "portal.templatetags.portal_tags"},
         },
     },
 ]

@@ -1,11 +1,13 @@
 """What every browser page shares, whatever the app: run a service and show its failure as a message or beside the
-form's fields, and go back to the page a form was posted from. The organisation's pages add `orgs/web.py`."""
+form's fields, go back to the page a form was posted from, and give the navigation an app's entry. The organisation's
+pages add `orgs/web.py`."""
 
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.exceptions import PortalError
@@ -50,3 +52,13 @@ def back(request, fallback: str, *args):
     if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(fallback, *args)
+
+
+def org_nav_entry(request, name: str, compute: Callable) -> dict:
+    """A context processor's answer: `name` is None outside an organisation or for a visitor, else what
+    `compute(user, organisation)` returns, computed only when a template reads it and once per request."""
+    org = getattr(request, "organisation", None)
+    user = getattr(request, "user", None)
+    if org is None or user is None or not user.is_authenticated:
+        return {name: None}
+    return {name: SimpleLazyObject(lambda: compute(user, org))}

@@ -2,14 +2,14 @@
 
 import django_filters
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
 from portal.api.filters import IdFilter
 from portal.api.pagination import IdCursorPagination
-from portal.api.schema import ERRORS
+from portal.api.schema import ERRORS, list_schema
 
 from .. import selectors
 from ..models import Chat, Message
@@ -31,13 +31,7 @@ class ChatFilter(django_filters.FilterSet):
         fields = ["kind", "group"]
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Чаты пользователя в организации с числом непрочитанных",
-        parameters=[ORG_PARAM],
-        responses={200: s.ChatSerializer(many=True), **ERRORS},
-    ),
-)
+@list_schema("Чаты пользователя в организации с числом непрочитанных", s.ChatSerializer, ORG_PARAM)
 class ChatViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ChatSerializer
     filterset_class = ChatFilter
@@ -64,13 +58,7 @@ class ChatScopedMixin:
         self.chat = message_services.chat_get_for(request.user, kwargs.get("id"))
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Сообщения чата, новые сначала (курсорная пагинация)",
-        parameters=[CHAT_PARAM],
-        responses={200: s.MessageSerializer(many=True), **ERRORS},
-    ),
-)
+@list_schema("Сообщения чата, новые сначала (курсорная пагинация)", s.MessageSerializer, CHAT_PARAM)
 class MessageViewSet(ChatScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.MessageSerializer
     pagination_class = MessageCursorPagination

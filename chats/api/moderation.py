@@ -3,7 +3,7 @@ Thin views over chats.selectors and chats.services.moderation."""
 
 import django_filters
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
 from orgs.api.serializers import PersonSerializer
 from portal.api.filters import FilterBackend, IdFilter
-from portal.api.schema import ERRORS
+from portal.api.schema import ERRORS, list_schema
 from portal.exceptions import NotFound, PermissionDenied
 
 from .. import selectors
@@ -129,13 +129,7 @@ class ReportFilter(django_filters.FilterSet):
         fields = ["status", "chat"]
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Очередь жалоб: жалобы на сообщения чатов, которые пользователь модерирует",
-        parameters=[ORG_PARAM],
-        responses={200: ReportSerializer(many=True), **ERRORS},
-    ),
-)
+@list_schema("Очередь жалоб: жалобы на сообщения чатов, которые пользователь модерирует", ReportSerializer, ORG_PARAM)
 class ReportViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
@@ -228,13 +222,7 @@ class MessageModerationViewSet(ChatScopedMixin, viewsets.GenericViewSet):
 # --- members -----------------------------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Участники чата с ролью и ограничением (видят все, кто читает чат)",
-        parameters=[CHAT_PARAM],
-        responses={200: ChatMemberSerializer(many=True), **ERRORS},
-    ),
-)
+@list_schema("Участники чата с ролью и ограничением (видят все, кто читает чат)", ChatMemberSerializer, CHAT_PARAM)
 class ChatMemberViewSet(ChatScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ChatMemberSerializer
     filter_backends = []

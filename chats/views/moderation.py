@@ -122,6 +122,12 @@ def _to_members(chat):
     return redirect(reverse("chats:members", args=[chat.pk]))
 
 
+def _member_action(request, chat, service, done: str, **kwargs):
+    """Run one moderation service on a member of the chat, say how it went, and go back to the member list."""
+    perform(request, lambda: service(chat=chat, actor=request.user, **kwargs), done)
+    return _to_members(chat)
+
+
 @login_required
 @require_POST
 def member_mute_view(request, chat_id, user_id):
@@ -131,36 +137,23 @@ def member_mute_view(request, chat_id, user_id):
         flash.error(request, _("Выберите срок ограничения."))
         return _to_members(chat)
     until = timezone.now() + choice[2] if choice[2] else None
-    perform(
-        request,
-        lambda: member_mute(chat=chat, actor=request.user, user=user_id, until=until),
-        _("Участнику запрещено писать в чат."),
-    )
-    return _to_members(chat)
+    return _member_action(request, chat, member_mute, _("Участнику запрещено писать в чат."), user=user_id, until=until)
 
 
 @login_required
 @require_POST
 def member_unmute_view(request, chat_id, user_id):
     chat = chat_for_page(request, chat_id)
-    perform(
-        request,
-        lambda: member_unmute(chat=chat, actor=request.user, user=user_id),
-        _("Ограничение снято: участник снова может писать."),
+    return _member_action(
+        request, chat, member_unmute, _("Ограничение снято: участник снова может писать."), user=user_id
     )
-    return _to_members(chat)
 
 
 @login_required
 @require_POST
 def member_remove_view(request, chat_id, user_id):
     chat = chat_for_page(request, chat_id)
-    perform(
-        request,
-        lambda: member_remove(chat=chat, actor=request.user, user=user_id),
-        _("Участник исключён из чата."),
-    )
-    return _to_members(chat)
+    return _member_action(request, chat, member_remove, _("Участник исключён из чата."), user=user_id)
 
 
 # --- the queue ---------------------------------------------------------------------------------------------------

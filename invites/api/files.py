@@ -31,6 +31,18 @@ FILE_ACTION = {
     "renderer_classes": [JSONRenderer],
     "pagination_class": None,
 }
+PDF_RESPONSES = {
+    (200, PDF): OpenApiResponse(OpenApiTypes.BINARY, description="PDF, формат A4"),
+    **ERRORS,
+    503: OpenApiResponse(ErrorSerializer, description="На сервере не установлены библиотеки для PDF"),
+}
+
+
+def _query(request, serializer_class) -> dict:
+    """The action's query parameters, checked (a 400 names the wrong ones)."""
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
 
 
 class InviteFilesMixin:
@@ -41,25 +53,20 @@ class InviteFilesMixin:
         description="Ссылки класса, которые видит пользователь: администратор — все, остальные — свои. "
         "Печатать может администратор, куратор и педагог класса.",
         parameters=[ORG_PARAM, s.KitQuerySerializer],
-        responses={
-            (200, PDF): OpenApiResponse(OpenApiTypes.BINARY, description="PDF, формат A4"),
-            **ERRORS,
-            503: OpenApiResponse(ErrorSerializer, description="На сервере не установлены библиотеки для PDF"),
-        },
+        responses=PDF_RESPONSES,
     )
     @action(detail=False, methods=["get"], filter_backends=[], **FILE_ACTION)
     def kit(self, request, org_pk=None):
-        query = s.KitQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        group = self.org_group(query.validated_data["group"])
+        query = _query(request, s.KitQuerySerializer)
+        group = self.org_group(query["group"])
         user = request.user
         if not (
             user.has_perm("orgs.invite_members", self.organisation) or user.has_perm("orgs.invite_to_group", group)
         ):
             raise PermissionDenied(_("Комплект приглашений класса печатают администратор, куратор и педагоги класса."))
-        invites = filters.status_now(self.get_queryset().filter(target_group=group), query.validated_data["status"])
-        if query.validated_data.get("role"):
-            invites = invites.filter(role=query.validated_data["role"])
+        invites = filters.status_now(self.get_queryset().filter(target_group=group), query["status"])
+        if query.get("role"):
+            invites = invites.filter(role=query["role"])
         invites = invites.order_by(
             "-role", "bound_student__last_name", "bound_student__first_name", "recipient_name", "pk"
         )
@@ -71,22 +78,17 @@ class InviteFilesMixin:
         description="Личная ссылка печатается одной карточкой. Печатать можно только действующую ссылку "
         "в организацию или класс.",
         parameters=[ORG_PARAM, s.CardsQuerySerializer],
-        responses={
-            (200, PDF): OpenApiResponse(OpenApiTypes.BINARY, description="PDF, формат A4"),
-            **ERRORS,
-            503: OpenApiResponse(ErrorSerializer, description="На сервере не установлены библиотеки для PDF"),
-        },
+        responses=PDF_RESPONSES,
     )
     @action(detail=True, methods=["get"], filter_backends=[], **FILE_ACTION)
     def cards(self, request, org_pk=None, pk=None):
-        query = s.CardsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = _query(request, s.CardsQuerySerializer)
         invite = self.get_object()
         if invite_state(invite) != Invite.Status.ACTIVE or invite.target_chat_id:
             raise RuleViolation(
                 _("Печатать можно только действующую ссылку в организацию или класс."), code="invite_not_printable"
             )
-        pdf = kit_pdf(kit_copies(invite, query.validated_data["copies"]), self.organisation, invite.target_group)
+        pdf = kit_pdf(kit_copies(invite, query["copies"]), self.organisation, invite.target_group)
         return file_response(pdf, PDF, f"invite-{self.organisation.pk}-{invite.pk}.pdf")
 
     @extend_schema(
@@ -102,10 +104,9 @@ class InviteFilesMixin:
     )
     @action(detail=False, methods=["get"], **FILE_ACTION)
     def export(self, request, org_pk=None):
-        query = s.ExportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = _query(request, s.ExportQuerySerializer)
         rows = export_rows(self.filter_queryset(self.get_queryset()), self.organisation)
         name = f"invites-{self.organisation.pk}"
-        if query.validated_data["format"] == "xlsx":
+        if query["format"] == "xlsx":
             return file_response(invites_xlsx(rows, self.organisation), XLSX, f"{name}.xlsx")
         return file_response(invites_csv(rows, self.organisation), CSV, f"{name}.csv")

@@ -89,12 +89,27 @@ def teacher_verify(*, membership: Membership, actor) -> Membership:
     return membership
 
 
+def _rights_changed(organisation, *, actor, action: str, obj, rights_of=(), details=None, users=(), groups=()) -> None:
+    """After a write that gives or takes rights: re-derive the rights of `rights_of`, record the action, and tell the
+    chats and other apps that follow the structure which `users` and `groups` it touched."""
+    for person in rights_of:
+        permissions_sync_user(organisation=organisation, user=person)
+    audit_record(organisation=organisation, actor=actor, action=action, obj=obj, details=details)
+    structure_changed_after_commit(organisation=organisation, users=users, groups=groups)
+
+
 def _staff_changed(membership: Membership, actor, action: str, details: dict | None = None) -> None:
-    """After a member of staff's verification or position changed: their rights, the audit entry, and the news
-    for the chats and other apps that follow the structure."""
-    permissions_sync_user(organisation=membership.organisation, user=membership.user)
-    audit_record(organisation=membership.organisation, actor=actor, action=action, obj=membership, details=details)
-    structure_changed_after_commit(organisation=membership.organisation, users=[membership.user])
+    """After a member of staff's verification or position changed."""
+    user = membership.user
+    _rights_changed(
+        membership.organisation,
+        actor=actor,
+        action=action,
+        obj=membership,
+        rights_of=[user],
+        details=details,
+        users=[user],
+    )
 
 
 def _tell_verified(membership: Membership) -> None:
@@ -252,9 +267,10 @@ def admin_remove(*, membership: Membership, actor) -> Membership:
         if membership.role != Role.ADMIN or not membership.is_active:
             raise RuleViolation(_("Этот человек не администратор."), code="not_admin")
         _end_membership(membership, "снят с роли администратора")
-        permissions_sync_user(organisation=organisation, user=membership.user)
-        audit_record(organisation=organisation, actor=actor, action="admin.removed", obj=membership)
-        structure_changed_after_commit(organisation=organisation, users=[membership.user])
+        user = membership.user
+        _rights_changed(
+            organisation, actor=actor, action="admin.removed", obj=membership, rights_of=[user], users=[user]
+        )
     return membership
 
 
@@ -438,18 +454,15 @@ def curator_assign(*, group: Group, teacher, actor) -> CuratorAssignment:
             current.valid_to = timezone.now()
             current.save(update_fields=["valid_to"])
         assignment = CuratorAssignment.objects.create(organisation=organisation, group=group, teacher=teacher)
-        if current:
-            permissions_sync_user(organisation=organisation, user=current.teacher)
-        permissions_sync_user(organisation=organisation, user=teacher)
-        audit_record(
-            organisation=organisation,
+        _rights_changed(
+            organisation,
             actor=actor,
             action="curator.assigned",
             obj=assignment,
+            rights_of=[current.teacher, teacher] if current else [teacher],
             details={"group": group.name, "teacher": teacher.full_name},
-        )
-        structure_changed_after_commit(
-            organisation=organisation, users=[teacher, current.teacher_id if current else None], groups=[group]
+            users=[teacher, current.teacher_id if current else None],
+            groups=[group],
         )
     return assignment
 
@@ -461,12 +474,13 @@ def _end_assignment(obj, *, actor, perm: str, action: str, rights_of=None):
     if obj.valid_to is None:
         obj.valid_to = timezone.now()
         obj.save(update_fields=["valid_to"])
-        if rights_of is not None:
-            permissions_sync_user(organisation=organisation, user=rights_of)
-        audit_record(organisation=organisation, actor=actor, action=action, obj=obj)
         # Curatorships and teaching assignments name a teacher and a class; parent links a parent.
-        structure_changed_after_commit(
-            organisation=organisation,
+        _rights_changed(
+            organisation,
+            actor=actor,
+            action=action,
+            obj=obj,
+            rights_of=[rights_of] if rights_of is not None else [],
             users=[getattr(obj, "teacher_id", None) or getattr(obj, "parent_id", None)],
             groups=[getattr(obj, "group_id", None)],
         )
@@ -497,15 +511,16 @@ def teaching_assign(*, group: Group, teacher, subject: str, actor) -> TeachingAs
             )
     except IntegrityError:
         raise Conflict(_("Такая нагрузка уже назначена."), code="teaching_exists") from None
-    permissions_sync_user(organisation=organisation, user=teacher)
-    audit_record(
-        organisation=organisation,
+    _rights_changed(
+        organisation,
         actor=actor,
         action="teaching.assigned",
         obj=assignment,
+        rights_of=[teacher],
         details={"group": group.name, "subject": subject},
+        users=[teacher],
+        groups=[group],
     )
-    structure_changed_after_commit(organisation=organisation, users=[teacher], groups=[group])
     return assignment
 
 

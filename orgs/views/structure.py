@@ -66,7 +66,7 @@ def structure(request, org):
         "staff_group": next((g for g in active if g.kind == Kind.STAFF), None),
         "divisions": _tree([g for g in active if g.kind == Kind.DIVISION]),
         "classes_by_year": _classes_by_year([g for g in active if g.kind == Kind.CLASS]),
-        "clubs": [g for g in active if g.kind == Kind.CLUB],
+        "clubs": [(g, None) for g in active if g.kind == Kind.CLUB],  # as the divisions' rows, outside the tree
         "archived": [g for g in groups if g.is_archived],
         "can_edit": request.user.has_perm("orgs.manage_org", org),
     }
@@ -158,25 +158,20 @@ def group_edit(request, org, group_id):
     )
 
 
+def _group_change(request, org, group_id, service, done: str):
+    """Archive or restore one group (`done` names it as %(name)s) and go back to the structure."""
+    group = selectors.group_get(request.user, org, group_id)
+    perform(request, lambda: service(group=group, actor=request.user), done % {"name": group.name})
+    return redirect("orgs:structure", org.pk)
+
+
 @require_POST
 @org_page("manage_org")
 def group_archive_view(request, org, group_id):
-    group = selectors.group_get(request.user, org, group_id)
-    perform(
-        request,
-        lambda: group_archive(group=group, actor=request.user),
-        _("Перенесено в архив: «%(name)s».") % {"name": group.name},
-    )
-    return redirect("orgs:structure", org.pk)
+    return _group_change(request, org, group_id, group_archive, _("Перенесено в архив: «%(name)s»."))
 
 
 @require_POST
 @org_page("manage_org")
 def group_restore_view(request, org, group_id):
-    group = selectors.group_get(request.user, org, group_id)
-    perform(
-        request,
-        lambda: group_restore(group=group, actor=request.user),
-        _("Восстановлено из архива: «%(name)s».") % {"name": group.name},
-    )
-    return redirect("orgs:structure", org.pk)
+    return _group_change(request, org, group_id, group_restore, _("Восстановлено из архива: «%(name)s»."))

@@ -1,6 +1,6 @@
-"""Shared OpenAPI pieces: the error shape and the usual error responses."""
+"""Shared OpenAPI pieces: the error shape, the usual error responses and the schema of a list-only view set."""
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 
 ErrorSerializer = inline_serializer(
@@ -30,3 +30,12 @@ ERRORS = {
     409: _r("Конфликт с текущим состоянием"),
     429: _r("Слишком много запросов"),
 }
+
+
+def list_schema(summary: str, serializer, *parameters):
+    """The schema of a view set whose one action is a list of `serializer` items."""
+    return extend_schema_view(
+        list=extend_schema(
+            summary=summary, parameters=list(parameters), responses={200: serializer(many=True), **ERRORS}
+        )
+    )

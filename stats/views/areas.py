@@ -26,9 +26,8 @@ from ..forms import TargetsForm
 from ..permissions import SET_TARGETS
 from ..services.areas import area_audit, period_text, targets_set
 from ..services.report_jobs import area_report_downloaded, area_report_months, area_report_request
-from ..services.reports import month_name
 from ..targets import area_targets, organisation_targets
-from .organisation import REPORTS_PER_PAGE, ReportRequestForm, report_file_response, reports_context
+from .organisation import REPORTS_PER_PAGE, report_file_response, report_form, reports_context
 
 
 def _area(request, area_id):
@@ -104,34 +103,27 @@ def _form_errors(form) -> str:
     return " ".join(f"{form.fields[name].label}: {error}" for name, errors in form.errors.items() for error in errors)
 
 
+def _targets_save(request, targets, done: str, **owner) -> None:
+    """Check the posted target values against `targets` and save them for the area or the organisation (`owner`)."""
+    form = TargetsForm(request.POST, targets=targets)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return
+    perform(request, lambda: targets_set(actor=request.user, values=form.cleaned_data, **owner), done)
+
+
 @require_POST
 @login_required
 def area_targets_edit(request, area_id):
     area = _area(request, area_id)
-    form = TargetsForm(request.POST, targets=area_targets(area))
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("stats:area", area.pk)
-    perform(
-        request,
-        lambda: targets_set(actor=request.user, area=area, values=form.cleaned_data),
-        _("Целевые значения муниципалитета сохранены."),
-    )
+    _targets_save(request, area_targets(area), _("Целевые значения муниципалитета сохранены."), area=area)
     return redirect("stats:area", area.pk)
 
 
 @require_POST
 @org_page(SET_TARGETS)
 def org_targets_edit(request, org):
-    form = TargetsForm(request.POST, targets=organisation_targets(org))
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("stats:dashboard", org.pk)
-    perform(
-        request,
-        lambda: targets_set(actor=request.user, organisation=org, values=form.cleaned_data),
-        _("Целевые значения организации сохранены."),
-    )
+    _targets_save(request, organisation_targets(org), _("Целевые значения организации сохранены."), organisation=org)
     return redirect("stats:dashboard", org.pk)
 
 
@@ -141,13 +133,10 @@ def area_reports(request, area_id):
     """The area's stored monthly reports and the form that asks for one (its methodologists, the operator)."""
     area = _area(request, area_id)
     months = area_report_months(area_organisations(area))
-    form = ReportRequestForm(request.POST or None, months=months)
-    if request.method == "POST" and form.is_valid():
-        month = form.cleaned_data["month"]
-        done = _("Отчёт за %(month)s готовится… Обновите страницу через минуту, чтобы скачать его.") % {
-            "month": month_name(month)
-        }
-        perform(request, lambda: area_report_request(area=area, month=month, actor=request.user), done)
+    form, asked = report_form(
+        request, months, lambda month: area_report_request(area=area, month=month, actor=request.user)
+    )
+    if asked:
         return redirect("stats:area_reports", area.pk)
     page = Paginator(selectors.monthly_reports(area_id=area.pk), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"area": area, **reports_context(form, months, page, "stats:area_report_file", area.pk)}

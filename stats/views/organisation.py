@@ -101,18 +101,29 @@ def monthly_reports(request, org):
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     months = report_months(org)
-    form = ReportRequestForm(request.POST or None, months=months)
-    if request.method == "POST" and form.is_valid():
-        month = form.cleaned_data["month"]
-        done = _("Отчёт за %(month)s готовится… Обновите страницу через минуту, чтобы скачать его.") % {
-            "month": month_name(month)
-        }
-        perform(request, lambda: monthly_report_request(organisation=org, month=month, actor=request.user), done)
+    form, asked = report_form(
+        request, months, lambda month: monthly_report_request(organisation=org, month=month, actor=request.user)
+    )
+    if asked:
         return redirect("stats:reports", org.pk)
     page = Paginator(selectors.monthly_reports(organisation_id=org.pk), REPORTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(request, "stats/reports.html", reports_context(form, months, page, "stats:report_file", org.pk))
+
+
+def report_form(request, months, ask) -> tuple[ReportRequestForm, bool]:
+    """The form that asks for a month's report; a valid POST asks through `ask(month)` and says when to come back.
+    Returns the form and whether a report was asked for (then the page redirects to itself)."""
+    form = ReportRequestForm(request.POST or None, months=months)
+    if request.method != "POST" or not form.is_valid():
+        return form, False
+    month = form.cleaned_data["month"]
+    done = _("Отчёт за %(month)s готовится… Обновите страницу через минуту, чтобы скачать его.") % {
+        "month": month_name(month)
+    }
+    perform(request, lambda: ask(month), done)
+    return form, True
 
 
 def reports_context(form, months, page, file_url: str, owner_id: int) -> dict:
