@@ -165,6 +165,38 @@ def with_unread_counts(chats, user):
     )
 
 
+# The fields of the API's chat list (chats.api.serializers.ChatSerializer but `owners`) and their columns.
+LIST_FIELDS = ("id", "kind", "title", "group", "group_name", "subject", "is_archived", "member_count", "my_role")
+LIST_COLUMNS = (*LIST_FIELDS[:3], "group_id", "group__name", *LIST_FIELDS[5:], "unread_count")
+
+
+def list_rows(chats: QuerySet[Chat]) -> QuerySet:
+    """The chats of the list (`chats_listed_for` with `with_unread_counts`, filtered) as tuples of LIST_COLUMNS:
+    no model per chat, no class's whole row and no prefetch. `list_page` makes a page of them the list's rows."""
+    return chats.select_related(None).prefetch_related(None).values_list(*LIST_COLUMNS)
+
+
+def list_page(rows) -> list[dict]:
+    """A page of `list_rows` as the API's chat list gives it: a dict per chat with its fields and its active owners
+    as people (id, full_name, last_name, first_name, patronymic) in the order of `_owners_prefetch`; the owners of
+    the whole page in one query."""
+    chats = [dict(zip((*LIST_FIELDS, "unread_count"), row, strict=True)) for row in rows]
+    owners = defaultdict(list)
+    if chats:
+        members = ChatMember.objects.filter(
+            chat_id__in=[chat["id"] for chat in chats], role=ChatMember.Role.OWNER, left_at__isnull=True
+        ).order_by("joined_at", "pk")
+        for chat_id, user_id, last, first, patronymic in members.values_list(
+            "chat_id", "user_id", "user__last_name", "user__first_name", "user__patronymic"
+        ):
+            full_name = " ".join(p for p in (last, first, patronymic) if p)  # User.full_name
+            person = {"id": user_id, "full_name": full_name, "last_name": last, "first_name": first}
+            owners[chat_id].append({**person, "patronymic": patronymic})
+    for chat in chats:
+        chat["owners"] = owners.get(chat["id"], [])
+    return chats
+
+
 def channels_of(organisation: Organisation) -> list[Chat]:
     """The organisation's channels for its settings: the system ones first, then those added, archived left out."""
     order = {kind: n for n, kind in enumerate(Chat.CHANNEL_KINDS)}

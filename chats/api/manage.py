@@ -12,6 +12,7 @@ from orgs.api.scoped import ORG_PARAM
 from orgs.api.serializers import PersonSerializer
 from orgs.selectors import group_get
 from portal.api.fields import IdField
+from portal.api.pagination import ShortListPagination
 from portal.api.schema import ERRORS
 
 from .. import selectors
@@ -121,11 +122,19 @@ class ChatManageViewSet(ChatViewSet):
     search_fields = ["title"]
     ordering_fields = []
 
+    pagination_class = ShortListPagination
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Chat.objects.none()
         user = self.request.user
         return selectors.with_unread_counts(selectors.chats_listed_for(user, self.organisation), user)
+
+    def list(self, request, *args, **kwargs):
+        # What ChatSerializer gives for each chat of the page, read as plain rows (selectors.list_page) instead of
+        # a model and a serializer's fields per chat: a third of the list's time went to them.
+        rows = self.paginate_queryset(selectors.list_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(selectors.list_page(rows))
 
     def _chat(self, pk) -> Chat:
         return chat_get_for(self.request.user, pk, organisation=self.organisation)
