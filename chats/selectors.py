@@ -30,26 +30,6 @@ def _member_count():
     )
 
 
-def chats_for_user(user, organisation: Organisation) -> QuerySet[Chat]:
-    """The chats of this organisation the user is an active member of (archived ones too: their history stays),
-    each with `member_count`, `my_role` and `owners` (active owners with their users); two queries in all."""
-    mine = ChatMember.objects.filter(chat=OuterRef("pk"), user=user, left_at__isnull=True).order_by()
-    members = _member_count()
-    return (
-        Chat.objects.filter(organisation=organisation)
-        .filter(pk__in=ChatMember.objects.filter(user=user, left_at__isnull=True).values("chat_id"))
-        .select_related("group")
-        .annotate(
-            member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
-            my_role=Subquery(mine.values("role")[:1]),
-        )
-        # The owners in the order the model's default gave each chat's (joined, id), without its join of the chats
-        # and organisations to sort by the chat first.
-        .prefetch_related(_owners_prefetch())
-        .order_by("is_archived", "kind", "title", "pk")
-    )
-
-
 def chat_members(chat: Chat) -> QuerySet[ChatMember]:
     """The chat's active members with their users, owners first. In a system channel only those who post (its
     owners and moderators): its readers are the whole organisation, and listing them would show a student everyone
@@ -135,15 +115,6 @@ def chats_for_admin(organisation: Organisation, *, kind=None, group_id=None, arc
         .prefetch_related(_owners_prefetch())
         .order_by("is_archived", "kind", "title", "pk")
     )
-
-
-def chats_listed_for(user, organisation: Organisation) -> QuerySet[Chat]:
-    """The API's chat list: every chat of the organisation for its administrators (`my_role` is null where they
-    are not members), the user's own chats for everyone else; `member_count`, `my_role`, `owners` on each."""
-    if not is_admin(user, organisation.pk):
-        return chats_for_user(user, organisation)
-    mine = ChatMember.objects.filter(chat=OuterRef("pk"), user=user, left_at__isnull=True)
-    return chats_for_admin(organisation).annotate(my_role=Subquery(mine.values("role")[:1]))
 
 
 def with_unread_counts(chats, user):
@@ -250,9 +221,6 @@ class ChatList:
 
     def __iter__(self):
         return iter(self[:])
-
-    def __len__(self) -> int:
-        return self.count()
 
 
 def with_owners(chats: list[dict]) -> list[dict]:
