@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -26,26 +27,6 @@ def _member_count():
         .values("chat")
         .annotate(n=Count("pk"))
         .values("n")[:1]
-    )
-
-
-def chats_for_user(user, organisation: Organisation) -> QuerySet[Chat]:
-    """The chats of this organisation the user is an active member of (archived ones too: their history stays),
-    each with `member_count`, `my_role` and `owners` (active owners with their users); two queries in all."""
-    mine = ChatMember.objects.filter(chat=OuterRef("pk"), user=user, left_at__isnull=True).order_by()
-    members = _member_count()
-    return (
-        Chat.objects.filter(organisation=organisation)
-        .filter(pk__in=ChatMember.objects.filter(user=user, left_at__isnull=True).values("chat_id"))
-        .select_related("group")
-        .annotate(
-            member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
-            my_role=Subquery(mine.values("role")[:1]),
-        )
-        # The owners in the order the model's default gave each chat's (joined, id), without its join of the chats
-        # and organisations to sort by the chat first.
-        .prefetch_related(_owners_prefetch())
-        .order_by("is_archived", "kind", "title", "pk")
     )
 
 
@@ -136,15 +117,6 @@ def chats_for_admin(organisation: Organisation, *, kind=None, group_id=None, arc
     )
 
 
-def chats_listed_for(user, organisation: Organisation) -> QuerySet[Chat]:
-    """The API's chat list: every chat of the organisation for its administrators (`my_role` is null where they
-    are not members), the user's own chats for everyone else; `member_count`, `my_role`, `owners` on each."""
-    if not is_admin(user, organisation.pk):
-        return chats_for_user(user, organisation)
-    mine = ChatMember.objects.filter(chat=OuterRef("pk"), user=user, left_at__isnull=True)
-    return chats_for_admin(organisation).annotate(my_role=Subquery(mine.values("role")[:1]))
-
-
 def with_unread_counts(chats, user):
     """Annotate `unread_count`: others' live messages after the user's read mark, one subquery per row of SQL."""
     # The read mark belongs to the chat's row: looked up once per chat, then an index range scan on (chat, id).
@@ -163,6 +135,111 @@ def with_unread_counts(chats, user):
         last_read=Coalesce(Subquery(last_read, output_field=IntegerField()), Value(0)),
         unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
     )
+
+
+# ---- the chat list (the API's and the page's) --------------------------------------------------------------------
+
+# The fields of the API's chat list (chats.api.serializers.ChatSerializer), `owners` added by `with_owners`.
+LIST_FIELDS = ("id", "kind", "title", "group", "group_name", "subject", "is_archived", "member_count", "my_role")
+
+_LISTED_SQL = """
+SELECT c.id, c.kind, c.title, c.group_id, g.name, c.subject, c.is_archived,
+    (SELECT COUNT(*) FROM chats_chatmember m WHERE m.chat_id = c.id AND m.left_at IS NULL),
+    (SELECT m.role FROM chats_chatmember m WHERE m.chat_id = c.id AND m.user_id = %s AND m.left_at IS NULL LIMIT 1),
+    (SELECT COUNT(*) FROM chats_message x WHERE x.chat_id = c.id AND x.deleted_at IS NULL
+        AND (x.author_id IS NULL OR x.author_id <> %s)
+        AND x.id > COALESCE((SELECT r.last_read_message_id FROM chats_chatreadstate r
+            WHERE r.chat_id = c.id AND r.user_id = %s LIMIT 1), 0))
+FROM chats_chat c LEFT OUTER JOIN orgs_group g ON g.id = c.group_id
+WHERE {where}
+ORDER BY c.is_archived, c.kind, c.title, c.id
+"""
+_MEMBER_OF = "EXISTS (SELECT 1 FROM chats_chatmember m WHERE m.chat_id = c.id AND m.user_id = %s AND m.left_at IS NULL)"
+
+
+class ChatList:
+    """The chats a user may list in an organisation, in one hand-written query per slice (the ORM's version cost
+    ~3 ms of Python to build each time) and one to count: what the API's list and the chat list page show.
+
+    Who sees which chat is decided here and nowhere else: the chats of the organisation the user is an active
+    member of (archived ones too: their history stays), and for its administrators, if `every`, all its chats
+    (`my_role` null where they are not members). Each row: LIST_FIELDS and `unread_count` (others' live messages
+    after the user's read mark), in the list's order (archived last, by kind, title, id)."""
+
+    def __init__(
+        self,
+        user,
+        organisation: Organisation,
+        *,
+        every=False,
+        kind="",
+        group_id=None,
+        mine=None,
+        archived=None,
+        words=(),
+    ):
+        self.user_id = user.pk
+        where, params = ["c.organisation_id = %s"], [organisation.pk]
+        if not (every and is_admin(user, organisation.pk)):
+            where.append(_MEMBER_OF)  # who may see which chat
+            params.append(user.pk)
+        if mine is not None:  # the filter of the list, within what the user may see
+            where.append(_MEMBER_OF if mine else f"NOT {_MEMBER_OF}")
+            params.append(user.pk)
+        if kind:
+            where.append("c.kind = %s")
+            params.append(kind)
+        if group_id is not None:
+            where.append("c.group_id = %s")
+            params.append(group_id)
+        if archived is not None:
+            where.append("c.is_archived = %s")
+            params.append(archived)
+        # As the ORM's title__icontains, on each database.
+        title = connection.ops.lookup_cast("icontains", "CharField") % "c.title"
+        for word in words:
+            where.append(f"{title} {connection.operators['icontains'] % '%s'}")
+            params.append(f"%{connection.ops.prep_for_like_query(word)}%")
+        self.where, self.params = " AND ".join(where), params
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM chats_chat c WHERE {self.where}", self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        sql = _LISTED_SQL.format(where=self.where)
+        params = [self.user_id, self.user_id, self.user_id, *self.params]
+        start = page.start or 0
+        if page.stop is not None:  # a page; else every row from `start`
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, max(page.stop - start, 0), start]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()[start if page.stop is None else 0 :]
+        fields = (*LIST_FIELDS, "unread_count")
+        return [dict(zip(fields, (*row[:6], bool(row[6]), *row[7:]), strict=True)) for row in rows]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def with_owners(chats: list[dict]) -> list[dict]:
+    """Set `owners` on each row of a ChatList: its active owners as people (id, full_name, last_name, first_name,
+    patronymic) in the order of `_owners_prefetch`, for all the rows in one query."""
+    owners = defaultdict(list)
+    if chats:
+        members = ChatMember.objects.filter(
+            chat_id__in=[chat["id"] for chat in chats], role=ChatMember.Role.OWNER, left_at__isnull=True
+        ).order_by("joined_at", "pk")
+        for chat_id, user_id, last, first, patronymic in members.values_list(
+            "chat_id", "user_id", "user__last_name", "user__first_name", "user__patronymic"
+        ):
+            full_name = " ".join(p for p in (last, first, patronymic) if p)  # User.full_name
+            person = {"id": user_id, "full_name": full_name, "last_name": last, "first_name": first}
+            owners[chat_id].append({**person, "patronymic": patronymic})
+    for chat in chats:
+        chat["owners"] = owners.get(chat["id"], [])
+    return chats
 
 
 def channels_of(organisation: Organisation) -> list[Chat]:

@@ -7,8 +7,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from orgs.api.scoped import ORG_PARAM, OrgScopedMixin
-from portal.api.filters import IdFilter
-from portal.api.pagination import IdCursorPagination
+from portal.api.filters import IdFilter, SearchFilter, filter_values
+from portal.api.pagination import IdCursorPagination, ShortListPagination
 from portal.api.schema import ERRORS, list_schema
 
 from .. import selectors
@@ -33,14 +33,32 @@ class ChatFilter(django_filters.FilterSet):
 
 @list_schema("Чаты пользователя в организации с числом непрочитанных", s.ChatSerializer, ORG_PARAM)
 class ChatViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.ChatSerializer
+    serializer_class = s.ChatSerializer  # what the list answers (its schema), read as plain rows in list()
     filterset_class = ChatFilter
+    pagination_class = ShortListPagination
+    every = False  # administrators see only their own chats here too
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Chat.objects.none()
-        user = self.request.user
-        return selectors.with_unread_counts(selectors.chats_for_user(user, self.organisation), user)
+        # No queryset of chats: the list reads its rows with selectors.ChatList, which alone decides who sees which
+        # chat (the filters' forms and the schema need the model only).
+        return Chat.objects.none()
+
+    def list(self, request, *args, **kwargs):
+        # What ChatSerializer gives for each chat of the page, read as plain rows by a hand-written query
+        # (selectors.ChatList) instead of an annotated queryset, a model and a serializer's fields per chat:
+        # together two thirds of the list's time. The filters and the search validated as their backends do.
+        values = filter_values(request, self, Chat)
+        listed = selectors.ChatList(
+            request.user,
+            self.organisation,
+            every=self.every,
+            kind=values["kind"],
+            group_id=values["group"],
+            mine=values.get("mine"),
+            archived=values.get("archived"),
+            words=SearchFilter().checked_terms(request, self),
+        )
+        return self.get_paginated_response(selectors.with_owners(self.paginate_queryset(listed)))
 
 
 class MessageCursorPagination(IdCursorPagination):

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
@@ -33,13 +34,27 @@ def check_text(name: str, value: str) -> str:
 
 class SearchFilter(filters.SearchFilter):
     def filter_queryset(self, request, queryset, view):
-        if self.get_search_fields(view, request):  # a view without search ignores the parameter
-            check_text(self.search_param, request.query_params.get(self.search_param, ""))
-            if len(self.get_search_terms(request)) > SEARCH_MAX_TERMS:
-                raise ValidationError(
-                    {self.search_param: [_("Не больше %(count)s слов.") % {"count": SEARCH_MAX_TERMS}]}
-                )
+        self.checked_terms(request, view)
         return super().filter_queryset(request, queryset, view)
+
+    def checked_terms(self, request, view) -> list[str]:
+        """The words searched for, or a 400 if there are too many or too long; none for a view without search."""
+        if not self.get_search_fields(view, request):  # a view without search ignores the parameter
+            return []
+        check_text(self.search_param, request.query_params.get(self.search_param, ""))
+        terms = self.get_search_terms(request)
+        if len(terms) > SEARCH_MAX_TERMS:
+            raise ValidationError({self.search_param: [_("Не больше %(count)s слов.") % {"count": SEARCH_MAX_TERMS}]})
+        return terms
+
+
+def filter_values(request, view, model) -> dict:
+    """The view's filterset's values (`cleaned_data`) as FilterBackend would filter by them, or its 400: for a view
+    that reads its rows without a queryset."""
+    filterset = FilterBackend().get_filterset(request, model.objects.none(), view)
+    if not filterset.is_valid():
+        raise translate_validation(filterset.errors)
+    return filterset.form.cleaned_data
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chats.models import Chat, ChatMember
-from chats.selectors import chat_members, chats_for_user
+from chats.selectors import ChatList, chat_members, with_owners
 from tests.factories import OrganisationFactory, UserFactory, admin_of
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +21,13 @@ def _chats(organisation, user, count):
 def _read(user, organisation):
     with CaptureQueriesContext(connection) as queries:
         rows = [
-            (c.title, c.member_count, c.my_role, [o.user.last_name for o in c.owners])
-            for c in chats_for_user(user, organisation)
+            (c["title"], c["member_count"], c["my_role"], [o["last_name"] for o in c["owners"]])
+            for c in with_owners(list(ChatList(user, organisation)))
         ]
     return rows, len(queries)
 
 
-def test_chats_for_user_lists_own_chats_with_counts_in_a_constant_number_of_queries():
+def test_the_chat_list_lists_own_chats_with_counts_in_a_constant_number_of_queries():
     organisation, other = OrganisationFactory(), OrganisationFactory()
     few, many = UserFactory(), UserFactory()
     _chats(organisation, few, 3)
