@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import CuratorAssignment, Group, Membership, Organisation, Placement
-from orgs.rights import groups_with_right
+from orgs.rights import groups_with_right, rights_of
 from portal.exceptions import NotFound
 
 from .models import Invite, JoinRequest, Redemption
@@ -13,6 +13,8 @@ from .models import Invite, JoinRequest, Redemption
 
 def _managed_group_ids(user, organisation: Organisation, perm: str) -> list[int]:
     codename = perm.rpartition(".")[2]
+    if not user.is_superuser and not rights_of(user).group_ids(codename):
+        return []  # the right on no group at all (most people): no query to build
     return list(
         groups_with_right(user, codename, Group.objects.filter(organisation=organisation)).values_list("pk", flat=True)
     )

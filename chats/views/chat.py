@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from orgs.web import enter_organisation, org_page
@@ -137,6 +138,21 @@ def _drawable(rows: list[Message], viewer) -> list[Message]:
     return _with_polls(rows, viewer)
 
 
+_EMPTY_COMPOSER: dict[tuple, str] = {}
+
+
+def _composer_fields(form: MessageForm) -> str | None:
+    """The composer's fields as HTML when nothing is prefilled (no reply, no draft): then they are the same for
+    everyone of a language, and drawn once per process. A reply or a draft is drawn on each request (None)."""
+    if form.initial.get("reply_to") or form.initial.get("text"):
+        return None
+    key = (get_language(), form.fields["files"].help_text)
+    html = _EMPTY_COMPOSER.get(key)
+    if html is None:
+        html = _EMPTY_COMPOSER[key] = render_to_string("includes/form_fields.html", {"form": form})
+    return html
+
+
 @login_required
 @require_GET
 def chat_page(request, chat_id):
@@ -177,6 +193,7 @@ def chat_page(request, chat_id):
         "latest": latest,
         "last_id": rows[-1].pk if rows else 0,
         "form": form,
+        "composer_fields": _composer_fields(form) if rights["can_post"] else None,
         "reply_to": reply_to,
         "report_to": report_to,
         "member_count": ChatMember.objects.filter(chat=chat, left_at__isnull=True).count(),
