@@ -4,14 +4,13 @@ default. The language is the one chosen in the footer (the language cookie), as 
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
-from rest_framework.test import APIClient
 
 from invites.models import Invite
 from invites.services.policy import invite_policy_update
 from portal.exceptions import RuleViolation
+from tests.clients import api_of as client_of
 from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of
 
 pytestmark = pytest.mark.django_db
@@ -22,15 +21,6 @@ def _fresh_cache(_media_and_mail):
     cache.clear()
     yield
     cache.clear()
-
-
-def client_of(user, language=None) -> APIClient:
-    """An API client of the user; with a language, as after picking it in the footer (the language cookie)."""
-    client = APIClient()
-    if language:
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    client.force_authenticate(user)
-    return client
 
 
 def error(resp):

@@ -2,29 +2,21 @@
 and in the pages' messages, with the organisation's own words (class, staff room) in English too."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from orgs.models import Group, Membership
+from tests.clients import api_of, page_of
 from tests.factories import ClassFactory, OrganisationFactory, admin_of
 
 pytestmark = pytest.mark.django_db
 
 
-def english_api(user) -> APIClient:
-    api = APIClient()
-    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    api.force_authenticate(user)
-    return api
+def english_api(user):
+    return api_of(user, "en")
 
 
-def english_page(user) -> Client:
-    page = Client()
-    page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    page.force_login(user)
-    return page
+def english_page(user):
+    return page_of(user, "en")
 
 
 def test_a_duplicate_class_and_the_staff_room_are_refused_in_english_over_the_api():

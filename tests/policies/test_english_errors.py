@@ -2,20 +2,12 @@
 without the choice they stay Russian."""
 
 import pytest
-from django.conf import settings
-from rest_framework.test import APIClient
+
+from tests.clients import api_of as client_of
 
 from .helpers import office
 
 pytestmark = pytest.mark.django_db
-
-
-def client_of(user, language: str | None = None) -> APIClient:
-    client = APIClient()
-    if language:
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    client.force_authenticate(user)
-    return client
 
 
 def base(o) -> str:

@@ -2,10 +2,9 @@
 the API's error shape."""
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
+from tests.clients import api_of
 from tests.factories import ClassFactory, OrganisationFactory, admin_of
 
 from .helpers import csv_bytes, pupil
@@ -17,10 +16,7 @@ pytestmark = pytest.mark.django_db
 def english():
     org = OrganisationFactory()
     ClassFactory(organisation=org, grade=5, letter="А", name="5А")
-    client = APIClient()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_authenticate(admin_of(org))
-    return org, client
+    return org, api_of(admin_of(org), "en")
 
 
 def test_import_errors_come_back_in_english(english):

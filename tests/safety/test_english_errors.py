@@ -1,12 +1,11 @@
 """A member who chose English in the footer reads the safety errors in English, in the API and on the page."""
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from safety.models import Incident
+from tests.clients import api_of, page_of
 from tests.factories import OrganisationFactory, admin_of, teacher_of
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +24,7 @@ def incident(django_capture_on_commit_callbacks):
 
 def test_reviewing_an_incident_twice_and_an_unknown_one_answer_in_english_over_the_api(incident):
     org = incident.organisation
-    api = APIClient()
-    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    api.force_authenticate(admin_of(org))
+    api = api_of(admin_of(org), "en")
     assert api.post(f"/api/v1/orgs/{org.pk}/incidents/{incident.pk}/review/").status_code == 200
     again = api.post(f"/api/v1/orgs/{org.pk}/incidents/{incident.pk}/review/")
     assert again.status_code == 409
@@ -39,9 +36,7 @@ def test_reviewing_an_incident_twice_and_an_unknown_one_answer_in_english_over_t
 
 def test_the_incidents_page_says_in_english_that_the_incident_is_already_reviewed(incident):
     org = incident.organisation
-    page = Client()
-    page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    page.force_login(admin_of(org))
+    page = page_of(admin_of(org), "en")
     url = reverse("safety:incident_review", args=[org.pk, incident.pk])
     assert "Incident reviewed." in page.post(url, follow=True).content.decode()
     html = page.post(url, follow=True).content.decode()

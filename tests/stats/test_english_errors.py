@@ -2,19 +2,15 @@
 shape."""
 
 import pytest
-from django.conf import settings
-from rest_framework.test import APIClient
 
+from tests.clients import api_of
 from tests.factories import OrganisationFactory, admin_of
 
 pytestmark = pytest.mark.django_db
 
 
-def english_client_of(user) -> APIClient:
-    client = APIClient()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_authenticate(user)
-    return client
+def english_client_of(user):
+    return api_of(user, "en")
 
 
 def test_a_wrong_month_of_a_report_is_explained_in_english():
