@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 from chats.models import Chat
 from chats.permissions import can_manage
 from chats.services.membership import chat_may_hold
-from orgs.models import Group, Membership
+from orgs.models import Group
 from orgs.permissions import is_admin
+from orgs.selectors import is_unverified_teacher
 from portal.exceptions import NotFound, PermissionDenied, PortalError, RuleViolation
 
 from .models import Invite, InviteRole
@@ -60,14 +61,7 @@ def require_class_target(organisation, group: Group | None) -> None:
 
 
 def _refuse_unverified(actor, organisation) -> None:
-    unverified = (
-        Membership.objects.filter(
-            organisation=organisation, user=actor, role=Membership.Role.TEACHER, valid_to__isnull=True
-        )
-        .exclude(verification=Membership.Verification.VERIFIED)
-        .exists()
-    )
-    if unverified:
+    if is_unverified_teacher(organisation, actor):
         raise PermissionDenied(
             _("Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором."),
             code="teacher_unverified",

@@ -33,9 +33,9 @@ def join_terms(invite, organisation):
     deciders = _("%(curator)s или администратор") % {"curator": vocab.curator}
     if invite.role == InviteRole.PARENT and not invite.bound_student_id:
         return _(
-            "после подтверждения: родитель выбирает ребёнка из списка класса или вписывает его имя, "
+            "после подтверждения: родитель выбирает ребёнка из списка %(group_genitive)s или вписывает его имя, "
             "и %(deciders)s подтверждает, что это его ребёнок"
-        ) % {"deciders": deciders}
+        ) % {"group_genitive": vocab.group_genitive, "deciders": deciders}
     if invite.requires_approval:
         return _("после одобрения: заявку рассматривает %(deciders)s") % {"deciders": deciders}
     return _("сразу")

@@ -202,6 +202,18 @@ def administrators(organisation: Organisation) -> QuerySet[Membership]:
     ).select_related("user", "appointment_order")
 
 
+def is_unverified_teacher(organisation: Organisation, user) -> bool:
+    """A teacher of the organisation whose status the administrator has not confirmed (yet, or refused): such a
+    teacher may not invite anyone and is told what comes next."""
+    return (
+        Membership.objects.filter(
+            organisation=organisation, user=user, role=Membership.Role.TEACHER, valid_to__isnull=True
+        )
+        .exclude(verification=Membership.Verification.VERIFIED)
+        .exists()
+    )
+
+
 def verified_teacher_ids(organisation: Organisation) -> set[int]:
     """User ids of verified teachers, for the badge shown beside names, in one query."""
     # Unordered: the model's default ordering (by organisation) joined the organisations' table for nothing.

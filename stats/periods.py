@@ -3,6 +3,8 @@ messages in Russian that name the field (the API's 400, the page's error beside 
 
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+
 from portal.exceptions import RuleViolation
 
 MAX_DAYS = 366
@@ -17,10 +19,10 @@ def parse_day(value: str | None, field: str) -> date | None:
     try:
         day = date.fromisoformat(value)
     except (TypeError, ValueError):
-        message = "Дата в формате ГГГГ-ММ-ДД, например 2026-09-01."
+        message = _("Дата в формате ГГГГ-ММ-ДД, например 2026-09-01.")
         raise RuleViolation(message, code="invalid", fields={field: [message]}) from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        message = f"Дата должна быть между {FIRST_YEAR} и {LAST_YEAR} годом."
+        message = _("Дата должна быть между %(first)s и %(last)s годом.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
         raise RuleViolation(message, code="invalid", fields={field: [message]})
     return day
 
@@ -30,9 +32,9 @@ def parse_period(first: str | None, last: str | None, default_last: date) -> tup
     last_day = parse_day(last, "to") or default_last
     first_day = parse_day(first, "from") or last_day - timedelta(days=DEFAULT_DAYS - 1)
     if first_day > last_day:
-        message = "Начало периода позже его конца."
+        message = _("Начало периода позже его конца.")
         raise RuleViolation(message, code="invalid", fields={"from": [message]})
     if (last_day - first_day).days + 1 > MAX_DAYS:
-        message = f"Период не может быть длиннее {MAX_DAYS} дней."
+        message = _("Период не может быть длиннее %(days)s дней.") % {"days": MAX_DAYS}
         raise RuleViolation(message, code="invalid", fields={"from": [message]})
     return first_day, last_day

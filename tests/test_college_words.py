@@ -254,3 +254,16 @@ def test_a_parent_joining_a_college_by_a_group_link_hears_the_colleges_words():
         said += [f"{moment}: …{context}…" for context in school_words(text)]
         student_in(group)
     assert not said, "\n".join(said)
+
+
+def test_a_college_parent_link_page_speaks_the_colleges_words(client):
+    """The invite page of a group's parent link (no pupil bound) tells what happens to the parent: the group's
+    list, not the class's — the walk's seed has only bound parent links, which say something else."""
+    s = seed("college")["school"]
+    invite, _token = invite_create(organisation=s.org, actor=s.admin, role="parent", target_group=s.cls, max_uses=30)
+    client.force_login(s.admin)
+    page = client.get(reverse("invites:detail", args=[s.org.pk, invite.pk]))
+    assert page.status_code == 200
+    text = visible_text(page.content.decode())
+    assert "из списка группы" in text
+    assert not school_words(text), school_words(text)

@@ -2,7 +2,8 @@
 a member who chose English in the footer reads English errors too (the API's error shape and the pages' messages).
 
 A static check of the source: a `raise SomeError("…")` (or `message=`), a `messages.error(request, "…")` and a
-`default_message = "…"` with Russian letters written as a bare string or f-string is reported with its place."""
+`default_message = "…"` or `message = "…"` with Russian letters written as a bare string or f-string is reported
+with its place."""
 
 import ast
 import re
@@ -15,6 +16,8 @@ APPS = ["orgs", "invites", "chats", "policies", "stats", "roster", "safety", "po
 CYRILLIC = re.compile("[А-Яа-яЁё]")
 SKIPPED_PARTS = {"migrations", "management", "tests", "__pycache__"}
 MESSAGE_CALLS = {"error", "success", "warning", "info"}
+# Names a message is put in before it is raised (`message = "…"; raise RuleViolation(message, …)`).
+MESSAGE_NAMES = {"default_message", "message"}
 
 
 def _bare_russian(node) -> bool:
@@ -51,7 +54,7 @@ def untranslated(path: Path) -> list[str]:
         ):
             candidate = node.args[1]
         elif isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "default_message" for t in node.targets
+            isinstance(t, ast.Name) and t.id in MESSAGE_NAMES for t in node.targets
         ):
             candidate = node.value
         if candidate is not None and _bare_russian(candidate):
@@ -71,7 +74,8 @@ def test_the_check_finds_a_bare_message_and_passes_a_translated_one(tmp_path, se
         'raise RuleViolation("Класс уже есть.")\n'
         'raise Conflict(f"«{name}» уже есть в структуре.", code="x")\n'
         'messages.error(request, "Ссылка отозвана.")\n'
-        'default_message = "Не найдено."\n',
+        'default_message = "Не найдено."\n'
+        'message = f"Допустимые значения: {allowed}."\n',
         encoding="utf-8",
     )
     good = tmp_path / "good.py"
@@ -83,7 +87,7 @@ def test_the_check_finds_a_bare_message_and_passes_a_translated_one(tmp_path, se
         'raise ValueError("bad input")\n',
         encoding="utf-8",
     )
-    assert untranslated(bad) == ["bad.py:1", "bad.py:2", "bad.py:3", "bad.py:4"]
+    assert untranslated(bad) == ["bad.py:1", "bad.py:2", "bad.py:3", "bad.py:4", "bad.py:5"]
     assert untranslated(good) == []
 
 

@@ -1,6 +1,7 @@
 """REST API of scheduled events: thin views over chats.services.events."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -85,7 +86,7 @@ class EventCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if (attrs.get("chat") is None) == (attrs.get("group") is None):
-            message = "Укажите аудиторию события: chat (чат) или group (группу) — что-то одно."
+            message = _("Укажите аудиторию события: chat (чат) или group (группу) — что-то одно.")
             raise serializers.ValidationError({"chat": [message], "group": [message]})
         return attrs
 

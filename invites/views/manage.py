@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from orgs.models import Membership
-from orgs.selectors import roles_in
+from orgs.selectors import is_unverified_teacher, roles_in
 from orgs.web import org_page
 from portal.exceptions import PortalError
 from portal.web import apply_error_to_form, perform
@@ -86,7 +85,7 @@ def invite_list(request, org):
         "is_admin": user.has_perm("orgs.invite_members", org),
         # «Создать ссылку» only where the form would offer something; an unverified teacher is told what comes next.
         "may_create": may_create,
-        "awaiting_verification": not may_create and _unverified_teacher(user, org),
+        "awaiting_verification": not may_create and is_unverified_teacher(org, user),
         "refusal": "" if may_create else _refusal(user, org),
         "to_relay": list(selectors.invites_to_relay(user, org)[:20]),
         "revoke_form": RevokeAllForm(org=org, actor=user, auto_id="revoke_%s"),
@@ -150,16 +149,8 @@ def admin_link_create(request, org):
     )
 
 
-def _unverified_teacher(user, org) -> bool:
-    return (
-        Membership.objects.filter(organisation=org, user=user, role=Membership.Role.TEACHER, valid_to__isnull=True)
-        .exclude(verification=Membership.Verification.VERIFIED)
-        .exists()
-    )
-
-
 def _refusal(user, org) -> str:
-    if _unverified_teacher(user, org):
+    if is_unverified_teacher(org, user):
         return _("Приглашать смогут только подтверждённые педагоги: дождитесь подтверждения администратором.")
     return _(
         "Вы можете приглашать только в %(groups)s, где ведёте занятия или назначены куратором, а таких пока нет."

@@ -162,7 +162,7 @@ class AcknowledgementViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         campaign = self._campaign(pk)
         file_format = request.query_params.get("file") or "pdf"
         if file_format not in FILES:
-            message = f"Допустимые значения: {', '.join(FILES)}."
+            message = _("Допустимые значения: %(values)s.") % {"values": ", ".join(FILES)}
             raise RuleViolation(message, code="invalid", fields={"file": [message]})
         if file_format == "pdf":
             return file_response(sheet_pdf(campaign), "application/pdf", sheet_filename(campaign, "pdf"))

@@ -351,7 +351,7 @@ class StatsExportView(StatsScopeMixin, APIView):
         table = request.query_params.get("table") or "days"
         for field, value, allowed in (("file", file_format, FORMATS), ("table", table, TABLES)):
             if value not in allowed:
-                message = f"Допустимые значения: {', '.join(allowed)}."
+                message = _("Допустимые значения: %(values)s.") % {"values": ", ".join(allowed)}
                 raise RuleViolation(message, code="invalid", fields={field: [message]})
         fresh = d.freshness(self.organisation)
         first, last = parse_period(
