@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.permissions import is_admin
 
@@ -101,9 +102,9 @@ def muted_notice(s: Standing, chat: Chat) -> str | None:
     if not s.muted:
         return None
     if s.member.muted_until is None:
-        return "Вы не можете писать в этот чат, пока модератор не снимет ограничение."
+        return _("Вы не можете писать в этот чат, пока модератор не снимет ограничение.")
     local = timezone.localtime(s.member.muted_until, ZoneInfo(chat.organisation.time_zone))
-    return f"Вы не можете писать в этот чат до {local:%d.%m.%Y %H:%M}."
+    return _("Вы не можете писать в этот чат до %(until)s.") % {"until": f"{local:%d.%m.%Y %H:%M}"}
 
 
 def can_post(user, chat: Chat) -> bool:

@@ -249,10 +249,11 @@ class InvitePreviewSerializer(serializers.Serializer):
     status_display = serializers.CharField()
     requires_approval = serializers.BooleanField()
     child_required = serializers.BooleanField(
-        help_text="родителю нужно выбрать ребёнка из списка класса или указать его фамилию и имя (child_name); "
-        "false и для ссылки родителя ребёнка из загруженного списка без учётной записи: её создаст присоединение"
+        help_text="родителю нужно выбрать ребёнка из списка класса (группы) или указать его фамилию и имя "
+        "(child_name); false и для ссылки родителя ребёнка из загруженного списка без учётной записи: "
+        "её создаст присоединение"
     )
-    children = ChildChoiceSerializer(many=True, help_text="ученики класса — только вошедшему пользователю")
+    children = ChildChoiceSerializer(many=True, help_text="обучающиеся класса (группы) — только вошедшему пользователю")
 
 
 class RedeemSerializer(serializers.Serializer):
