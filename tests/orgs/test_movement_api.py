@@ -107,3 +107,30 @@ def test_a_transfer_between_schools(school, django_capture_on_commit_callbacks):
     assert Group.objects.get(pk=their.pk).placements.filter(student=pupil, valid_to__isnull=True).exists()
     assert not Membership.objects.get(pk=member.pk).is_active
     assert Movement.objects.filter(user=pupil, kind__in=["transfer_out", "transfer_in"]).count() == 2
+
+
+def test_enrolling_a_student_without_a_class_and_refusing_one_already_placed(school):
+    """A student who joined the school but sits in no class yet is enrolled in one through the API; enrolling a
+    student who already has a class is refused with a clear message (a transfer is what is meant)."""
+    from orgs.models import Placement
+    from tests.factories import member
+
+    org, five, six, pupil, admin = school
+    client = _client(admin)
+    unplaced = member(org, Membership.Role.STUDENT)
+    newcomer = unplaced.user
+    url = f"/api/v1/orgs/{org.pk}/members/{unplaced.pk}/move/"
+    enrolled = client.post(url, {"kind": "enrol", "group": six.pk, "reason": "Приказ № 12"}, format="json")
+    assert enrolled.status_code == 200, enrolled.content
+    assert (enrolled.json()["kind"], enrolled.json()["to_name"]) == ("enrol", "5Б")
+    assert Placement.objects.get(student=newcomer, valid_to__isnull=True).group == six
+    history = client.get(f"/api/v1/orgs/{org.pk}/members/{unplaced.pk}/history/").json()
+    assert [(row["kind"], row["reason"]) for row in history] == [("enrol", "Приказ № 12")]
+
+    placed = Membership.objects.get(organisation=org, user=pupil)
+    again = client.post(
+        f"/api/v1/orgs/{org.pk}/members/{placed.pk}/move/", {"kind": "enrol", "group": six.pk}, format="json"
+    )
+    assert again.status_code == 409, again.content
+    assert "выберите перевод" in again.json()["error"]["message"]
+    assert Placement.objects.get(student=pupil, valid_to__isnull=True).group == five
