@@ -22,3 +22,8 @@ class RosterConfig(AppConfig):
         if pending_child_of not in pending_child_providers:
             pending_child_providers.append(pending_child_of)
         audit_labels.register()
+        from orgs import onboarding
+
+        from .onboarding import lists_step
+
+        onboarding.register(lists_step)

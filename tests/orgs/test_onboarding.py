@@ -28,9 +28,10 @@ def test_a_new_organisation_starts_with_every_step_to_do():
     org = OrganisationFactory()
     admin_of(org)
     steps, next_step = onboarding_steps(org)
-    assert [s.key for s in steps] == ["profile", "structure", "staff", "students", "parents", "documents"]
+    assert [s.key for s in steps] == ["profile", "lists", "structure", "staff", "students", "parents", "documents"]
     assert states(org) == {
         "profile": "started",  # registration filled the address; contacts and the headcount are missing
+        "lists": "todo",
         "structure": "todo",
         "staff": "todo",
         "students": "todo",
@@ -48,6 +49,7 @@ def test_steps_follow_the_school_as_it_fills(django_assert_max_num_queries):
     pupil = student_in(a)
     assert states(org) | {"documents": None} == {
         "profile": "done",
+        "lists": "done",  # the pupils are in their classes: nothing left to load
         "structure": "started",  # one class of two has its curator
         "staff": "started",  # one teacher of a headcount of two
         "students": "started",

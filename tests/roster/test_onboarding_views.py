@@ -98,3 +98,29 @@ def test_the_year_form_does_not_send_elsewhere(client, fresh):
         url, {"name": "2026/2027", "starts_on": "2026-09-01", "ends_on": "2027-08-31", "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("orgs:structure", args=[org.pk])
+
+
+def test_the_home_page_offers_to_load_the_lists_until_the_students_list_is_loaded(client, fresh):
+    """A new school's administrator is pointed at the import (not at typing names class by class); loading the
+    staff's list alone starts the step, the students' list finishes it."""
+    from orgs.onboarding import onboarding_steps
+    from tests.roster.helpers import run_import
+
+    org, admin = fresh
+
+    def lists():
+        steps, _next = onboarding_steps(org)
+        return next(step for step in steps if step.key == "lists")
+
+    home = _text(client.get(reverse("orgs:org_home", args=[org.pk])))
+    assert "Списки обучающихся и сотрудников" in home
+    assert f'href="{reverse("roster:home", args=[org.pk])}">Загрузить списки</a>' in home
+    assert lists().state == "todo"
+    from tests.factories import AcademicYearFactory
+
+    AcademicYearFactory(organisation=org)
+    staff = "ФИО;Должность\r\nИванова Анна Петровна;учитель\r\n".encode()
+    run_import(org, admin, staff, name="staff.csv", kind="staff")
+    assert lists().state == "started"
+    run_import(org, admin, csv_bytes([pupil("Орлов", "Олег", "5А")]), classes=["5А"])
+    assert lists().state == "done"
