@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 # student's placements read once for both checks and the invite not re-read after its use, on SQLite and on
 # PostgreSQL alike; 52 before that, 59 with the class's chats locked and re-planned for each joiner, 79 with that
 # sync run twice (once for the membership, once for the placement).
-REDEEM_BUDGET = 29
+REDEEM_BUDGET = 28
 # The job: the organisation, the joiner's classes, the class with its curator, its students and parents as far as
 # the joiner is concerned, its teaching, its chats and the channels, the joiner's roles, their rows, one insert.
 JOB_BUDGET = 9
