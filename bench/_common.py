@@ -67,7 +67,7 @@ def bench_env(pg: str, db_name: str, port: int, data_dir: str) -> dict:
         "DATABASE_URL": f"{server_url(pg)}/{db_name}",
         "DJANGO_DEBUG": "False",
         "DJANGO_SECURE": "False",
-        "CELERY_BROKER_URL": "memory://",  # tasks queued by the requests stay in the process; no shared queue
+        "CELERY_BROKER_URL": "memory://localhost/",  # tasks queued by the requests stay in the process; no shared queue
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "CACHE_URL": "locmemcache://",
         "EMAIL_URL": "dummymail://",

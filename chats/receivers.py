@@ -3,8 +3,10 @@
 from django.dispatch import receiver
 
 from orgs.signals import member_left, organisation_created, structure_changed
+from portal.dispatch import queue_now
 
 from .services.sync import chats_sync_joined, chats_sync_organisation, chats_sync_scope
+from .tasks import sync_joined_members
 
 
 @receiver(organisation_created, dispatch_uid="chats.organisation_created")
@@ -16,8 +18,12 @@ def _organisation_created(sender, organisation, **kwargs):
 @receiver(structure_changed, dispatch_uid="chats.structure_changed")
 def _structure_changed(sender, organisation, user_ids=(), group_ids=(), additive=False, **kwargs):
     if additive:
-        # People only gained (joined, were enrolled, linked to a child): add their rows, lock nothing.
-        chats_sync_joined(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
+        # People only gained (joined, were enrolled, linked to a child): a job adds their rows, locking nothing, so
+        # that the request that made the change (thirty parents joining by one link at a meeting) does not wait
+        # for it; the worker runs it within a second, before the person opens their chats. With the broker
+        # unreachable the request does it itself (nothing else would until the nightly `resync_chats`).
+        if not queue_now(sync_joined_members, organisation.pk, list(user_ids), list(group_ids)):
+            chats_sync_joined(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
     else:
         chats_sync_scope(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
 

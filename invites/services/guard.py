@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from portal.mail import email_letter_after_commit
 from portal.ratelimit import limiter as ratelimit
 
 from ..models import STAFF_ROLES, Invite, InvitePolicy, InviteRole, Redemption
+from .redeem_sql import family_uses
 
 
 def _expected_size(group: Group, family: Q) -> int:
@@ -45,10 +46,9 @@ def leak_check(invite: Invite) -> bool:
     policy = _policy_of(invite)
     root = invite.relayed_from_id or invite.pk
     family = Q(invite_id=root) | Q(invite__relayed_from_id=root)
-    per_family = Redemption.objects.filter(family).aggregate(
-        total=Count("id"),
-        recent=Count("id", filter=Q(created_at__gte=timezone.now() - timedelta(minutes=policy.leak_spike_minutes))),
-    )
+    since = timezone.now() - timedelta(minutes=policy.leak_spike_minutes)
+    total, recent = family_uses(root_id=root, since=since)
+    per_family = {"total": total, "recent": recent}
     # A parent link may be used by two parents of each child. Within the margin the class's size does not matter:
     # it is counted only when the uses go beyond it.
     per_person = 2 if invite.role == InviteRole.PARENT else 1
@@ -144,10 +144,11 @@ def token_lookup(ip: str | None):
             ratelimit.give_back(LOOKUP_SCOPE, ip)
 
 
-def invite_lookup(token: str, ip: str | None) -> Invite:
+def invite_lookup(token: str, ip: str | None, *, joining: bool = False) -> Invite:
     """The invite for a token, looked up once per request behind the per-address guard (`token_lookup`): the page
-    and the API find the invite here and hand it on (invite_redeem(invite=...)), never looking the token up twice."""
-    from .redeem import invite_find  # redeem imports this module (leak_check)
+    and the API find the invite here and hand it on (invite_redeem(invite=...)), never looking the token up twice.
+    `joining`: read only what a redemption needs with it (the rest is read if and when it is shown)."""
+    from .redeem import JOIN_RELATED, PAGE_RELATED, invite_find  # redeem imports this module (leak_check)
 
     with token_lookup(ip):
-        return invite_find(token)
+        return invite_find(token, related=JOIN_RELATED if joining else PAGE_RELATED)

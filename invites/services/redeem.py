@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from ..hooks import pending_child, redemption_listeners
 from ..models import Invite, InviteRole, JoinRequest, Redemption
 from .chat_invites import chat_invite_admits
 from .guard import leak_check
+from .redeem_sql import Place, pending_request_id, student_places, use_take
 from .staff_links import staff_link_join
 
 Status = Invite.Status
@@ -33,19 +33,22 @@ class Outcome:
     chat_member: ChatMember | None = None
 
 
-def invite_find(token: str) -> Invite:
-    """The invite for a token. Unknown and malformed tokens look the same: «ссылка не найдена»."""
+# What a page about the link shows with it (who invited, the chat, the child); joining needs only the organisation
+# with its rules for links and the class: the ORM's building of the five joins and their columns cost about as much
+# as the rest of a redemption's reads together, and a chat's link, a personal link or a failure reads what it shows.
+PAGE_RELATED = ("organisation__invite_policy", "target_group", "target_chat__group", "created_by", "bound_student")
+JOIN_RELATED = ("organisation__invite_policy", "target_group")
+
+
+def invite_find(token: str, *, related=PAGE_RELATED) -> Invite:
+    """The invite for a token, with `related` read in the same query. Unknown and malformed tokens look the same:
+    «ссылка не найдена»."""
     if not tokens.looks_like_token(token):
         raise NotFound(
             _("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком."), code="invite_not_found"
         )
-    invite = (
-        Invite.objects.select_related(
-            "organisation__invite_policy", "target_group", "target_chat__group", "created_by", "bound_student"
-        )
-        .filter(token_hash=tokens.token_hash(token))
-        .first()
-    )
+    invite = Invite.objects.select_related(*related).filter(token_hash=tokens.token_hash(token)).order_by()[:1]
+    invite = next(iter(invite), None)
     if invite is None:
         raise NotFound(
             _("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком."), code="invite_not_found"
@@ -75,23 +78,26 @@ def ensure_usable(invite: Invite) -> None:
         raise Gone(_("Чат в архиве: вступить в него по ссылке нельзя."), code="chat_archived")
 
 
-def _student_placements(invite: Invite, user) -> list[Placement]:
-    """The person's current placements in the organisation (a student has one at most), read once for the checks of
-    a student's link."""
-    return list(
-        Placement.objects.filter(organisation=invite.organisation, student=user, valid_to__isnull=True).select_related(
-            "group"
-        )
-    )
+def _student_placements(invite: Invite, user) -> list[Place]:
+    """The classes the person is placed in now in the organisation, read once for the checks of a student's link."""
+    return student_places(organisation_id=invite.organisation_id, user_id=user.pk)
+
+
+def _pending_request(invite: Invite, user) -> JoinRequest | None:
+    """The person's join request in the link's role waiting for a decision, if any (then nobody joins twice)."""
+    found = pending_request_id(organisation_id=invite.organisation_id, user_id=user.pk, role=invite.role)
+    return JoinRequest.objects.get(pk=found) if found is not None else None
 
 
 def _active_membership(invite: Invite, user) -> Membership | None:
-    return Membership.objects.filter(
+    # One row at most (the partial unique index): unordered, so that the model's ordering joins no organisation.
+    active = Membership.objects.filter(
         organisation=invite.organisation, user=user, role=invite.role, valid_to__isnull=True
-    ).first()
+    ).order_by()
+    return next(iter(active[:1]), None)
 
 
-def _already(invite: Invite, user, placements: list[Placement] | None = None) -> Membership | None:
+def _already(invite: Invite, user, placements: list[Place] | None = None) -> Membership | None:
     org = invite.organisation
     if invite.role == InviteRole.STUDENT:
         # In the link's class already (then a student's membership is looked at), or not here yet.
@@ -140,7 +146,7 @@ def _check_role_rules(invite: Invite, user, child, child_name: str = "", placeme
                     "Вы уже состоите в %(group_locative)s «%(group)s» этой организации. Перевод в другой "
                     "выполняет администратор — обратитесь к нему."
                 )
-                % {"group_locative": org.vocabulary.group_locative, "group": other.group.name},
+                % {"group_locative": org.vocabulary.group_locative, "group": other.group_name},
                 code="student_in_other_class",
             )
     if invite.role == InviteRole.PARENT:
@@ -206,22 +212,7 @@ def _take_use(invite: Invite) -> None:
     waits for the first's commit, finds `use_count < max_uses` false, and its whole redemption rolls back (Gone).
     The link turns «used up» in the same statement when this was its last use; the instance is not re-read (the
     leak check that follows pauses only a link still active in the database)."""
-    now = timezone.now()
-    taken = (
-        Invite.objects.filter(pk=invite.pk, status=Status.ACTIVE, expires_at__gt=now)
-        .filter(Q(max_uses__isnull=True) | Q(use_count__lt=F("max_uses")))
-        .update(
-            use_count=F("use_count") + 1,
-            status=Case(
-                When(max_uses__isnull=False, max_uses__lte=F("use_count") + 1, then=Value(Status.USED_UP)),
-                default=F("status"),
-            ),
-            status_changed_at=Case(
-                When(max_uses__isnull=False, max_uses__lte=F("use_count") + 1, then=Value(now)),
-                default=F("status_changed_at"),
-            ),
-        )
-    )
+    taken = use_take(invite_id=invite.pk)
     if not taken:
         invite.refresh_from_db(fields=["use_count", "status", "status_changed_at", "expires_at"])
         ensure_usable(invite)  # the state another request left: used up, paused, revoked or expired
@@ -321,9 +312,7 @@ def invite_redeem(
         existing = None if waiting_child else _already(invite, user, placements)
         if existing is not None:
             return Outcome("already", invite, membership=existing)
-        pending = JoinRequest.objects.filter(
-            organisation=invite.organisation, user=user, role=invite.role, status=JoinRequest.Status.PENDING
-        ).first()
+        pending = _pending_request(invite, user)
         if pending is not None:
             return Outcome("requested", invite, join_request=pending)
         ensure_usable(invite)

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -162,7 +164,11 @@ class MembershipSerializer(serializers.ModelSerializer):
                     "group"
                 )
             )
-        return PlacementBriefSerializer(placements[0]).data if placements else None
+        return self._placement.to_representation(placements[0]) if placements else None
+
+    @cached_property
+    def _placement(self) -> PlacementBriefSerializer:
+        return PlacementBriefSerializer()  # one for a list's members, not one per member
 
 
 class PersonAddSerializer(serializers.Serializer):

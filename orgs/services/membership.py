@@ -30,7 +30,9 @@ def membership_add(
     """
     if actor is not None:
         require(actor, "invite_staff" if role in (Role.TEACHER, Role.ADMIN) else "manage_movement", organisation)
-    existing = Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True).first()
+    # One row at most (the partial unique index): unordered, so that the model's ordering joins no organisation.
+    active = Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True)
+    existing = next(iter(active.order_by()[:1]), None)
     if existing:
         return existing
     verification = Verification.NOT_REQUIRED

@@ -8,12 +8,14 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from chats.models import Chat
+from chats.services.sync import chats_sync_organisation
 from invites.models import Invite
 from invites.services import links
 from orgs.models import Membership, ParentLink, Placement
 from portal.accounts.models import User
 from portal.accounts.senders import OutboxSmsSender
-from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of, student_in
+from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of, curator_of, student_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,6 +136,28 @@ def test_student_joins_a_class(page, live_server, axe_check, school):
     assert Placement.objects.filter(student=student, group=cls, valid_to__isnull=True).exists()
     page.get_by_role("link", name="Открыть «Школа № 7»").click()
     expect(page.get_by_role("heading", name="Класс 5А")).to_be_visible()
+
+
+def test_a_student_who_joined_finds_the_class_chat_on_the_next_page(page, live_server, axe_check, school):
+    """The joiner's chat rows come from a job after the commit (the worker's, within a second; eager here): the chat
+    list the person opens next shows their class's chat, and the chat opens."""
+    base = live_server.url
+    org, cls, admin = school
+    curator_of(cls, UserFactory(last_name="Петрова", first_name="Анна"))
+    chats_sync_organisation(organisation=org)
+    class_chat = Chat.objects.get(group=cls, kind=Chat.Kind.CLASS)
+    _, token = links.invite_create(organisation=org, actor=admin, role="student", target_group=cls, max_uses=30)
+    student = UserFactory(last_name="Дашиев", first_name="Тимур")
+
+    sign_in(page, base, student.phone)
+    page.goto(f"{base}/join/{token}/")
+    expect(page.get_by_text("Вы вошли как Дашиев Тимур")).to_be_visible()
+    page.get_by_role("button", name="Присоединиться").click()
+    expect(page.get_by_role("heading", name="Вы присоединились")).to_be_visible()
+    page.goto(f"{base}/orgs/{org.pk}/chats/")
+    page.get_by_role("link", name=class_chat.title).first.click()
+    expect(page.get_by_role("heading", name=class_chat.title, level=1)).to_be_visible()
+    axe_check(page)
 
 
 def test_parent_joins_tied_to_a_child(page, live_server, axe_check, screenshots, school):

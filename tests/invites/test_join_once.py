@@ -21,9 +21,9 @@ def lookups(monkeypatch):
     calls = []
     real = redeem.invite_find
 
-    def counting(token):
+    def counting(token, **kwargs):
         calls.append(token)
-        return real(token)
+        return real(token, **kwargs)
 
     monkeypatch.setattr(redeem, "invite_find", counting)
     return calls
