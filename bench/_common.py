@@ -3,6 +3,7 @@
 Used by bench/redeem.py and bench/messages.py; run those, not this module.
 """
 
+import argparse
 import http.client
 import json
 import math
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 DEFAULT_PG = f"postgres://postgres@{HOST}:5432"
+DEFAULT_REDIS = f"redis://{HOST}:6379/15"
 
 
 def add_server_args(p, *, concurrency: int, phase_seconds: float) -> None:
@@ -33,6 +35,14 @@ def add_server_args(p, *, concurrency: int, phase_seconds: float) -> None:
     p.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server (no database)")
     p.add_argument("--keep-db", action="store_true", help="leave the benchmark's database in place after the run")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
+    p.add_argument(
+        "--worker",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run a Celery worker (2 processes, as docker-compose does) beside gunicorn on a Redis queue, so that the "
+        "jobs the requests queue are done on the same cores while they are measured (default: on)",
+    )
+    p.add_argument("--redis", default=DEFAULT_REDIS, help="the Redis database of the worker's queue (emptied)")
 
 
 # ---- database ------------------------------------------------------------------------------------------------
@@ -61,13 +71,14 @@ def recreate_database(pg: str, db_name: str, *, drop_only=False) -> None:
     conn.close()
 
 
-def bench_env(pg: str, db_name: str, port: int, data_dir: str) -> dict:
-    """The environment of the seeding and of gunicorn: the bench database, nothing shared with a dev set-up."""
+def bench_env(pg: str, db_name: str, port: int, data_dir: str, broker: str | None = None) -> dict:
+    """The environment of the seeding, gunicorn and the worker: the bench database, nothing shared with a dev
+    set-up. Without a broker the requests' jobs stay in gunicorn's memory and are never run."""
     return {
         "DATABASE_URL": f"{server_url(pg)}/{db_name}",
         "DJANGO_DEBUG": "False",
         "DJANGO_SECURE": "False",
-        "CELERY_BROKER_URL": "memory://localhost/",  # tasks queued by the requests stay in the process; no shared queue
+        "CELERY_BROKER_URL": broker or "memory://localhost/",
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "CACHE_URL": "locmemcache://",
         "EMAIL_URL": "dummymail://",
@@ -115,6 +126,23 @@ def start_gunicorn(args, env: dict, port: int, log) -> subprocess.Popen:
     )
 
 
+def start_worker(env: dict, log) -> subprocess.Popen:
+    cmd = [str(ROOT / ".venv" / "bin" / "celery"), "-A", "portal", "worker", "-l", "WARNING", "--concurrency", "2"]
+    cmd += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def redis_of(url: str):
+    import redis
+
+    host = url.split("//", 1)[1].split(":")[0].split("/")[0]
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit("The benchmark runs on loopback only: point --redis at 127.0.0.1.")
+    return redis.Redis.from_url(url)
+
+
 def stop_gunicorn(proc: subprocess.Popen | None) -> None:
     if proc is None or proc.poll() is not None:
         return
@@ -150,8 +178,10 @@ class Run:
         self.port = free_port()
         self.data_dir = tempfile.mkdtemp(prefix="portal-bench-")
         self.log = open(Path(self.data_dir) / "gunicorn.log", "w+")  # noqa: SIM115 — read back on failure
-        self.env = {**bench_env(args.pg, db_name, self.port, self.data_dir), **(extra_env or {})}
+        self.broker = args.redis if getattr(args, "worker", False) else None
+        self.env = {**bench_env(args.pg, db_name, self.port, self.data_dir, self.broker), **(extra_env or {})}
         self.proc = None
+        self.worker = None
         self.started = time.monotonic()
 
     def step(self, text: str) -> None:
@@ -160,10 +190,35 @@ class Run:
     def start_gunicorn(self) -> None:
         self.step(f"starting gunicorn on {HOST}:{self.port}")
         self.proc = start_gunicorn(self.args, self.env, self.port, self.log)
+        if self.broker and self.worker is None:
+            self.step(f"starting a Celery worker (2 processes) on {self.broker}")
+            redis_of(self.broker).flushdb()  # the benchmark's own Redis database: jobs of an earlier run go
+            self.worker = start_worker(self.env, self.log)
         wait_ready(self.port, self.proc)
 
     def stop_gunicorn(self) -> None:
         stop_gunicorn(self.proc)
+
+    def stop_worker(self) -> None:
+        stop_gunicorn(self.worker)  # the same: its own session, SIGTERM, then SIGKILL
+        self.worker = None
+
+    def drain(self, timeout: float = 300) -> float | None:
+        """Wait until the worker has done every job queued so far; the seconds it took (None without a worker).
+        Called after a measured phase, so that the jobs it queued do not slow the next phase down."""
+        if not self.broker:
+            return None
+        queue = redis_of(self.broker)
+        start = time.monotonic()
+        quiet = 0
+        while time.monotonic() - start < timeout:
+            # Waiting in the queue, or taken by a worker process and not acknowledged yet (kombu's Redis keys).
+            waiting = queue.llen("celery") + queue.hlen("unacked")
+            quiet = quiet + 1 if waiting == 0 else 0
+            if quiet >= 3:
+                return max(0.0, time.monotonic() - start - 0.2)
+            time.sleep(0.1)
+        raise RuntimeError(f"the worker did not finish the queued jobs in {timeout:.0f} s")
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a bulk seeding, as autovacuum would on a live database."""
@@ -195,6 +250,7 @@ def bench_run(args, db_name: str, extra_env: dict | None = None):
         yield run
     finally:
         run.stop_gunicorn()
+        run.stop_worker()
         run.log.close()
         try:
             from django.db import connections

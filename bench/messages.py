@@ -381,6 +381,9 @@ def main(argv=None) -> int:
         for name in jobs:
             run.step(f"measuring {LABELS[name].strip()}")
             phases[name] = run_phase(name, run.port, jobs[name], makers[name], args.concurrency, args.phase_seconds)
+            drained = run.drain()  # the jobs this phase queued are done before the next one is measured
+            if drained is not None and drained >= 0.5:
+                run.step(f"the worker finished this phase's jobs {drained:.1f} s after its last response")
         run.stop_gunicorn()
 
         after, chat_after = count_messages(data)

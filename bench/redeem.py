@@ -44,10 +44,13 @@ def seed(args) -> dict:
     from django.contrib.auth.hashers import make_password
     from rest_framework.authtoken.models import Token
 
+    from chats.services.sync import chats_sync_organisation
     from invites.models import InvitePolicy
     from invites.services.links import invite_create
     from orgs.models import Membership
     from orgs.permissions import permissions_sync_user
+    from orgs.services.membership import curator_assign, teaching_assign
+    from orgs.services.people import person_add
     from portal.accounts.models import User
 
     org, cls = seed_school("МБОУ «Школа нагрузочного теста»", 1, expected_size=min(32_000, args.users + 100))
@@ -58,6 +61,20 @@ def seed(args) -> dict:
     )
     Membership.objects.create(organisation=org, user=admin, role=Membership.Role.ADMIN)
     permissions_sync_user(organisation=org, user=admin)
+    # The class's curator and a subject teacher, so that the class has its chats (class, parents', teachers',
+    # subject) and the school its channels, as the portal makes them: a joiner's job adds them to these.
+    curator = person_add(
+        organisation=org,
+        actor=admin,
+        role=Membership.Role.TEACHER,
+        last_name="Куратор",
+        first_name="Нагрузочный",
+        phone="+79980000001",
+        verified=True,
+    ).user
+    curator_assign(group=cls, teacher=curator, actor=admin)
+    teaching_assign(group=cls, teacher=curator, subject="Математика", actor=admin)
+    chats_sync_organisation(organisation=org)
 
     unusable = make_password(None)
     users = User.objects.bulk_create(
@@ -110,6 +127,20 @@ def verify(data: dict, redeem: "Phase") -> dict:
     }
 
 
+def chats_of_joiners(data: dict, args) -> dict:
+    """How many joined students are not (yet) in their class's chat: 0 once the worker has done the jobs."""
+    if not args.worker:
+        return {}
+    from chats.models import Chat, ChatMember
+    from orgs.models import Placement
+
+    placed = Placement.objects.filter(group_id=data["class"], valid_to__isnull=True)
+    joined = set(placed.values_list("student_id", flat=True))
+    chat = Chat.objects.get(group_id=data["class"], kind=Chat.Kind.CLASS)
+    in_chat = set(ChatMember.objects.filter(chat=chat, left_at__isnull=True).values_list("user_id", flat=True))
+    return {"joiners_without_class_chat": len(joined - in_chat)}
+
+
 # ---- load ----------------------------------------------------------------------------------------------------
 
 
@@ -144,6 +175,16 @@ def report(args, redeem: Phase, orgs: Phase, checks: dict) -> dict:
         f"{checks['uses_allowed']} uses allowed in all"
     )
     print(f"double redemptions (memberships or uses beyond max_uses): {checks['double_redemptions']}")
+    if checks.get("drain_seconds") is None:
+        print("no Celery worker (--no-worker): the joiners' chat jobs were queued in memory and never run")
+    else:
+        seconds = redeem.seconds + checks["drain_seconds"]
+        print(
+            f"Celery worker beside gunicorn: the chat jobs were all done {checks['drain_seconds']:.1f} s after the "
+            f"last response ({redeem.done / seconds:.1f} redemptions/s with that time counted, "
+            f"{redeem.done / seconds / o['rps']:.2f}× the baseline); "
+            f"joiners not in their class chat: {checks['joiners_without_class_chat']}"
+        )
     for phase in (redeem, orgs):
         if phase.done < phase.planned:
             print(f"note: {phase.name} stopped at the time limit after {phase.done} of {phase.planned} requests")
@@ -154,6 +195,8 @@ def failures(redeem: Phase, orgs: Phase, checks: dict) -> list[str]:
     problems = []
     if checks["double_redemptions"]:
         problems.append("double redemptions")
+    if checks.get("joiners_without_class_chat"):
+        problems.append("joiners missing from their class chat after the jobs")
     if checks["joined_responses"] != checks["memberships"]:
         problems.append("201 responses do not match memberships")
     if redeem.done == redeem.planned and checks["memberships"] != checks["uses_allowed"]:
@@ -181,12 +224,13 @@ def main(argv=None) -> int:
 
         run.step("measuring redemption")
         redeem = run_phase("redeem", run.port, redeem_plan(data), redeem_request, args.concurrency, args.phase_seconds)
+        drained = run.drain()  # the joiners' chat jobs, before the baseline is measured
         run.step("measuring GET /api/v1/orgs/")
         orgs_jobs = [users[i % len(users)] for i in range(args.orgs_requests)]
         orgs = run_phase("orgs", run.port, orgs_jobs, orgs_request, args.concurrency, args.phase_seconds)
         run.stop_gunicorn()
 
-        checks = verify(data, redeem)
+        checks = {**verify(data, redeem), "drain_seconds": drained, **chats_of_joiners(data, args)}
         figures = report(args, redeem, orgs, checks)
         problems = failures(redeem, orgs, checks)
         if args.json:
