@@ -291,8 +291,9 @@ def poll_version() -> int:
 
 
 class Poll(models.Model):
-    """A poll posted with its message. `version` changes with its votes and its voters' names (poll_vote,
-    chats/receivers.py): the results kept under (poll, version) by chats.selectors.polls_results stay true."""
+    """A poll posted with its message. `version` changes with its votes and its voters' names (poll_vote, which is
+    the only writer of votes, and chats/receivers.py): the results kept under (poll, version) by
+    chats.selectors.polls_results stay true."""
 
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="poll", verbose_name=_("сообщение"))
     question = models.CharField(_("вопрос"), max_length=300)

@@ -3,8 +3,8 @@
 The store stays django-guardian's rows, which `orgs.permissions.permissions_sync_user` derives from memberships and
 assignments. What changes is the reading: guardian's backend asks the database twice per check (the person's rows
 and their auth groups' rows, for one object), and `get_objects_for_user` builds a subquery casting every id to text.
-Here one query reads all the person's rows on organisations and groups; every check and every «which groups» list
-of the same request is answered from it.
+Here one query reads all the person's rows on organisations and groups, and their active roles (`roles_in`); every
+check and every «which groups» list of the same request is answered from it.
 
 The rights are kept on the user instance (one per request: the session's or the token's), and dropped whenever any
 `permissions_sync_user` runs in the process (a generation counter), so a service that changes someone's rights in
