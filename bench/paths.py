@@ -23,7 +23,7 @@ from types import SimpleNamespace
 
 from _common import DEFAULT_PG, bench_env, recreate_database, setup_django
 
-PATHS = ("floor", "floor_api", "orgs", "messages", "chats", "page", "redeem", "redeem_job")
+PATHS = ("floor", "floor_session", "floor_api", "orgs", "messages", "chats", "page", "redeem", "redeem_job")
 
 
 def parse_args(argv=None):
@@ -145,6 +145,8 @@ def makers(fx: dict, args) -> dict:
     chat, org = fx["chat"], fx["org"]
     return {
         "floor": (lambda: fx["anonymous"].get("/bench/floor/"), 200),
+        # The same bare view signed in: the session, the person and the policies gate that every page pays.
+        "floor_session": (lambda: fx["browser"].get("/bench/floor/"), 200),
         "floor_api": (lambda: fx["api"].get("/bench/floor-api/"), 200),
         "orgs": (lambda: fx["api"].get("/api/v1/orgs/"), 200),
         "messages": (lambda: fx["api"].get(f"/api/v1/chats/{chat.pk}/messages/"), 200),

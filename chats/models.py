@@ -1,3 +1,4 @@
+import secrets
 import uuid
 
 from django.conf import settings
@@ -283,14 +284,23 @@ class ChatReadState(models.Model):
         return f"{self.user} — {self.chat}: {self.last_read_message_id}"
 
 
+def poll_version() -> int:
+    """A new version of a poll's votes: random rather than a counter, so that a state kept under (poll, version) by a
+    process is never taken for another poll's that got the same id (a test database rolled back, a restored backup)."""
+    return secrets.randbits(62)
+
+
 class Poll(models.Model):
-    """A poll posted with its message."""
+    """A poll posted with its message. `version` changes with its votes and its voters' names (poll_vote, which is
+    the only writer of votes, and chats/receivers.py): the results kept under (poll, version) by
+    chats.selectors.polls_results stay true."""
 
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="poll", verbose_name=_("сообщение"))
     question = models.CharField(_("вопрос"), max_length=300)
     multiple = models.BooleanField(_("несколько ответов"), default=False)
     anonymous = models.BooleanField(_("анонимный"), default=False)
     closes_at = models.DateTimeField(_("закрывается"), null=True, blank=True)
+    version = models.BigIntegerField(_("версия голосов"), default=poll_version, editable=False)
 
     class Meta:
         verbose_name = _("опрос")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,12 +36,30 @@ class Standing:
 _VIEWER_MEMO = "_viewer_rows"
 
 
-def remember_viewers(chat: Chat) -> Chat:
+def remember_viewers(chat: Chat, viewer=None) -> Chat:
     """Keep the membership rows this chat instance reads, for the rest of a request that only reads: a page asks
     «may they read, post, pin, leave?» of one row instead of one query per question. Never for a request that
-    changes memberships (it would answer from the row it read before the change)."""
-    chat.__dict__[_VIEWER_MEMO] = {}
+    changes memberships (it would answer from the row it read before the change). With `viewer`, the chat was read
+    `with_viewer` that person: their row (or its absence) is kept from the chat's own query."""
+    memo = chat.__dict__[_VIEWER_MEMO] = {}
+    if viewer is not None:
+        values = [getattr(chat, f"viewer_{name}") for name in VIEWER_FIELDS]
+        memo[viewer.pk] = None if values[0] is None else ChatMember.from_db(chat._state.db, VIEWER_FIELDS, values)
     return chat
+
+
+# The fields of a membership row the rules below read (as `_membership` loads them).
+VIEWER_FIELDS = ("id", "role", "muted_at", "muted_until")
+
+
+def with_viewer(chats: QuerySet, user) -> QuerySet:
+    """The chats with the person's active membership row joined in (one at most: a partial unique index), as
+    `viewer_<field>` of VIEWER_FIELDS, for `remember_viewers(chat, user)`: a page reads its chat and the viewer's
+    standing in one query. `user` must be an active person."""
+    row = FilteredRelation("members", condition=Q(members__user_id=user.pk, members__left_at__isnull=True))
+    return chats.annotate(viewer_row=row).annotate(
+        **{f"viewer_{name}": F(f"viewer_row__{name}") for name in VIEWER_FIELDS}
+    )
 
 
 def _membership(user, chat: Chat) -> ChatMember | None:
@@ -53,7 +72,7 @@ def _membership(user, chat: Chat) -> ChatMember | None:
     # whose «chat» joined the chats' table to sort a single row by the chat's own ordering.
     row = (
         ChatMember.objects.filter(chat=chat, user=user, left_at__isnull=True)
-        .only("role", "muted_at", "muted_until")
+        .only(*VIEWER_FIELDS)
         .order_by("pk")
         .first()
     )

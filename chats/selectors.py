@@ -1,18 +1,21 @@
 """Reads of the chats app, filtered to what the user may see and prefetched."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orgs.models import Membership, Organisation, ParentLink, Placement
+from orgs.models import Group, Membership, Organisation, ParentLink, Placement
 from orgs.permissions import is_admin
 from portal.accounts.models import User
 
-from .models import Attachment, Chat, ChatMember, ChatReadState, Message, PollOption, PollVote, Report
+from .models import Attachment, Chat, ChatMember, ChatReadState, Message, Report
+from .selectors_polls import poll_results, polls_results  # noqa: F401  (the page and the API read them from here)
 from .services.pools import ADMIN, CATEGORY_ORDER, LEADER, PARENT, STAFF, STUDENT, TEACHER, member_pool
 
 
@@ -84,6 +87,66 @@ def pinned_messages(chat: Chat) -> list[Message]:
         .select_related("author")
         .order_by("-pinned_at", "-pk")
     )
+
+
+def chat_event_audience(chat: Chat) -> Q:
+    """The events a chat shows: its own, and the group events whose reminders it receives (a class's chats: the
+    class's; the staff channel: the staff group's). As SQL in `_audience_sql`, held to this by a test."""
+    audience = Q(chat=chat)
+    if chat.kind in (Chat.Kind.CLASS, Chat.Kind.CLASS_PARENTS) and chat.group_id:
+        audience |= Q(group_id=chat.group_id)
+    elif chat.kind == Chat.Kind.STAFF_CHANNEL:
+        audience |= Q(group__kind=Group.Kind.STAFF, organisation_id=chat.organisation_id)
+    return audience
+
+
+def _audience_sql(chat: Chat) -> tuple[str, list]:
+    if chat.kind in (Chat.Kind.CLASS, Chat.Kind.CLASS_PARENTS) and chat.group_id:
+        return "(e.chat_id = %s OR e.group_id = %s)", [chat.pk, chat.group_id]
+    if chat.kind == Chat.Kind.STAFF_CHANNEL:
+        staff = "SELECT g.id FROM orgs_group g WHERE g.kind = %s"
+        return f"(e.chat_id = %s OR (e.organisation_id = %s AND e.group_id IN ({staff})))", [
+            chat.pk,
+            chat.organisation_id,
+            Group.Kind.STAFF,
+        ]
+    return "e.chat_id = %s", [chat.pk]
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the chat page asks of the chat beside its messages: its members' count, whether it has pinned messages,
+    upcoming events and files among the page's rows, and the viewer's read mark (None: never marked)."""
+
+    member_count: int
+    any_pinned: bool
+    any_upcoming: bool
+    any_files: bool
+    last_read: int | None
+
+
+def chat_page_facts(chat: Chat, viewer, message_ids: list[int]) -> PageFacts:
+    """The chat page's facts (PageFacts) in one hand-written query: the pinned messages, the events and the files
+    are then read only where there are some, and the read mark moved only when it is behind (four queries and a
+    write of the page were three counts or lists that are mostly empty, and a mark already where it was)."""
+    audience, audience_params = _audience_sql(chat)
+    files = "0"
+    if message_ids:
+        ids = ", ".join(["%s"] * len(message_ids))
+        files = f"EXISTS (SELECT 1 FROM chats_attachment a WHERE a.message_id IN ({ids}))"
+    sql = f"""SELECT
+        (SELECT COUNT(*) FROM chats_chatmember m WHERE m.chat_id = %s AND m.left_at IS NULL),
+        EXISTS (SELECT 1 FROM chats_message p WHERE p.chat_id = %s AND p.pinned_at IS NOT NULL
+            AND p.deleted_at IS NULL),
+        EXISTS (SELECT 1 FROM chats_event e WHERE {audience} AND e.cancelled_at IS NULL AND e.starts_at > %s),
+        {files},
+        (SELECT r.last_read_message_id FROM chats_chatreadstate r WHERE r.chat_id = %s AND r.user_id = %s)"""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [chat.pk, chat.pk, *audience_params, now, *message_ids, chat.pk, viewer.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count, pinned, upcoming, any_files, last_read = cursor.fetchone()
+    return PageFacts(count, bool(pinned), bool(upcoming), bool(any_files), last_read)
 
 
 def _owners_prefetch() -> Prefetch:
@@ -262,77 +325,6 @@ def with_files(rows: list[Message]) -> list[Message]:
     for message in rows:
         message.files = files.get(message.pk, [])
     return rows
-
-
-# ---- polls ------------------------------------------------------------------------------------------------------
-
-
-def polls_results(polls, viewer) -> dict[int, dict]:
-    """What the chat page and the API show of each poll, by its id: the counts per option, the viewer's own choice,
-    the number of people who voted and, unless the poll is anonymous, who chose what (None when it is). Two
-    queries whatever the number of polls."""
-    polls = {poll.pk: poll for poll in polls}
-    if not polls:
-        return {}
-    options = defaultdict(list)  # (position, id, text) of each poll's options, plain values: no model per option
-    for option_id, poll_id, text, position in PollOption.objects.filter(poll_id__in=polls).values_list(
-        "pk", "poll_id", "text", "position"
-    ):
-        options[poll_id].append((position, option_id, text))
-    # Every vote of the polls in one query, the counts, the viewer's choices and the voters worked out here. The
-    # voters' names only for the public polls, one person object per voter (a class votes in ten polls: hundreds
-    # of votes, forty people), not a vote and a full user row per vote.
-    public = {pk for pk, poll in polls.items() if not poll.anonymous}
-    in_public = Q(option__poll_id__in=public)
-
-    def public_name(field):
-        return Case(When(in_public, then=F(f"user__{field}")), default=None)
-
-    votes = (
-        PollVote.objects.filter(option__poll_id__in=polls)
-        .annotate(voter_last=public_name("last_name"), voter_first=public_name("first_name"))
-        .annotate(voter_patronymic=public_name("patronymic"))
-        .order_by("created_at", "pk")
-        .values_list("option_id", "option__poll_id", "user_id", "voter_last", "voter_first", "voter_patronymic")
-    )
-    counts, mine, voters, people = defaultdict(int), set(), defaultdict(list), {}
-    poll_voters = defaultdict(set)
-    for option_id, poll_id, user_id, last_name, first_name, patronymic in votes:
-        counts[option_id] += 1
-        poll_voters[poll_id].add(user_id)
-        if user_id == viewer.pk:
-            mine.add(option_id)
-        if poll_id in public:
-            if user_id not in people:
-                people[user_id] = User(pk=user_id, last_name=last_name, first_name=first_name, patronymic=patronymic)
-            voters[option_id].append(people[user_id])
-    return {
-        pk: {
-            "id": pk,
-            "question": poll.question,
-            "multiple": poll.multiple,
-            "anonymous": poll.anonymous,
-            "closes_at": poll.closes_at,
-            "closed": poll.is_closed(),
-            "total_voters": len(poll_voters[pk]),
-            "options": [
-                {
-                    "id": option_id,
-                    "text": text,
-                    "votes": counts[option_id],
-                    "chosen": option_id in mine,
-                    "voters": None if poll.anonymous else voters[option_id],
-                }
-                for _position, option_id, text in sorted(options[pk])
-            ],
-        }
-        for pk, poll in polls.items()
-    }
-
-
-def poll_results(poll, viewer) -> dict:
-    """One poll's results as `polls_results` gives them."""
-    return polls_results([poll], viewer)[poll.pk]
 
 
 # ---- the member picker ------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 The store stays django-guardian's rows, which `orgs.permissions.permissions_sync_user` derives from memberships and
 assignments. What changes is the reading: guardian's backend asks the database twice per check (the person's rows
 and their auth groups' rows, for one object), and `get_objects_for_user` builds a subquery casting every id to text.
-Here one query reads all the person's rows on organisations and groups; every check and every «which groups» list
-of the same request is answered from it.
+Here one query reads all the person's rows on organisations and groups, and their active roles (`roles_in`); every
+check and every «which groups» list of the same request is answered from it.
 
 The rights are kept on the user instance (one per request: the session's or the token's), and dropped whenever any
 `permissions_sync_user` runs in the process (a generation counter), so a service that changes someone's rights in
@@ -14,11 +14,13 @@ the middle of a request is never answered from the old ones — whichever instan
 import itertools
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils.functional import LazyObject
 from guardian.models import UserObjectPermission
 
-from .models import Group, Organisation
+from .models import Group, Membership, Organisation
 
 _ATTR = "_org_rights"
 _generation = itertools.count(1)
@@ -35,6 +37,8 @@ class Rights:
     generation: int
     organisations: dict[int, set[str]] = field(default_factory=dict)
     groups: dict[int, set[str]] = field(default_factory=dict)
+    # The person's active roles by organisation, read with the rights they give (every change of roles syncs them).
+    roles: dict[int, set[str]] = field(default_factory=dict)
 
     def on(self, obj) -> set[str]:
         """The codenames held on an organisation or a group (empty for anything else)."""
@@ -51,15 +55,36 @@ class Rights:
         return {pk for pk, codenames in self.organisations.items() if codename in codenames}
 
 
+# The person's rows on organisations and groups, and their active roles (content type 0), in one statement written
+# by hand: the ORM's join cost ~0.3 ms to build on every request, and the roles were a query of their own on every
+# page of an organisation (the navigation asks whether the person teaches there).
+_READ_SQL = """
+SELECT r.content_type_id, p.codename, r.object_pk
+FROM {rows} r JOIN {perms} p ON p.id = r.permission_id
+WHERE r.user_id = %s AND r.content_type_id IN (%s, %s)
+UNION ALL
+SELECT 0, m.role, CAST(m.organisation_id AS VARCHAR(40))
+FROM {memberships} m WHERE m.user_id = %s AND m.valid_to IS NULL
+"""
+
+
 def _read(user) -> Rights:
     org_ct = ContentType.objects.get_for_model(Organisation)
     group_ct = ContentType.objects.get_for_model(Group)
     rights = Rights(generation=_current[0])
-    rows = UserObjectPermission.objects.filter(user_id=user.pk, content_type__in=(org_ct, group_ct)).values_list(
-        "content_type_id", "permission__codename", "object_pk"
+    sql = _READ_SQL.format(
+        rows=UserObjectPermission._meta.db_table,
+        perms=Permission._meta.db_table,
+        memberships=Membership._meta.db_table,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, org_ct.pk, group_ct.pk, user.pk])
+        rows = cursor.fetchall()
     for content_type_id, codename, object_pk in rows:
-        target = rights.organisations if content_type_id == org_ct.pk else rights.groups
+        if content_type_id == 0:
+            target = rights.roles
+        else:
+            target = rights.organisations if content_type_id == org_ct.pk else rights.groups
         target.setdefault(int(object_pk), set()).add(codename)
     return rights
 

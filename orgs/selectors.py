@@ -21,7 +21,7 @@ from .models import (
     TeachingAssignment,
 )
 from .movement_models import Movement, OrgTransfer, Promotion
-from .rights import groups_with_right
+from .rights import groups_with_right, rights_of
 
 
 def organisations_for_user(user) -> QuerySet[Organisation]:
@@ -258,8 +258,12 @@ def pending_applications() -> QuerySet[RegistrationApplication]:
 
 
 def roles_in(user, organisation: Organisation) -> set[str]:
+    """The person's active roles in the organisation: for an active person, read with their rights once per request
+    (orgs.rights)."""
     if not user.is_authenticated:
         return set()
+    if user.is_active:
+        return set(rights_of(user).roles.get(organisation.pk, ()))
     return set(
         Membership.objects.filter(organisation=organisation, user=user, valid_to__isnull=True)
         .order_by()  # a set: no join of the organisations' table for the default ordering

@@ -23,7 +23,10 @@ HISTORY_DATES = {
 
 
 def _dates(instance) -> dict:
-    return {name: getattr(instance, name, None) for name in HISTORY_DATES[type(instance)]}
+    # The dates loaded only: a deletion's collector loads the related rows with their keys alone, and reading a
+    # deferred date would load the row again, whose post_init would read it again (a person could not be deleted).
+    loaded = instance.__dict__
+    return {name: loaded.get(name) for name in HISTORY_DATES[type(instance)]}
 
 
 def _remember(sender, instance, **kwargs):

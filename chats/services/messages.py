@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
 from ..models import MESSAGE_MAX_LENGTH, Chat, ChatReadState, Message, Report
-from ..permissions import can_moderate, can_post, can_read, mute_notice, remember_viewers
+from ..permissions import can_moderate, can_post, can_read, mute_notice, remember_viewers, with_viewer
 from .attachments import attachments_check, attachments_discard, attachments_remove, attachments_store
 from .content import Place, content_enforce, content_flag
 
@@ -22,9 +22,12 @@ def chat_get_for(user, pk, organisation=None, *, reading: bool = False) -> Chat:
     except (TypeError, ValueError):
         raise NotFound(_("Чат не найден.")) from None
     chats = Chat.objects.select_related("organisation", "group") if reading else Chat.objects
+    viewer = user if reading and user is not None and user.is_authenticated and user.is_active else None
+    if viewer is not None:
+        chats = with_viewer(chats, viewer)  # their membership row with the chat: the questions below ask no query
     chat = chats.filter(pk=pk).order_by().first()  # by its key: no join for the default ordering
     if chat is not None and reading:
-        remember_viewers(chat)
+        remember_viewers(chat, viewer)
     if chat is None or (organisation is not None and chat.organisation_id != organisation.pk):
         raise NotFound(_("Чат не найден."))
     if not can_read(user, chat):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
-from ..models import Chat, Message, Poll, PollOption, PollVote
+from ..models import Chat, Message, Poll, PollOption, PollVote, poll_version
 from ..permissions import can_read, chat_role, mute_notice
 from .content import Place, content_enforce, content_flag
 from .messages import clean_text, require_post
@@ -102,6 +102,7 @@ def poll_vote(*, poll: Poll, actor, option_ids: list[int]) -> Poll:
             code="single_choice",
             fields={"options": [_("Только один вариант.")]},
         )
+    given = poll
     with transaction.atomic():
         # The poll row is the lock: two votes of one person never both pass the single-choice check.
         poll = Poll.objects.select_for_update().select_related("message__chat").get(pk=poll.pk)
@@ -117,4 +118,15 @@ def poll_vote(*, poll: Poll, actor, option_ids: list[int]) -> Poll:
         PollVote.objects.filter(option__poll=poll, user=actor).exclude(option__in=options).delete()
         existing = set(PollVote.objects.filter(option__in=options, user=actor).values_list("option_id", flat=True))
         PollVote.objects.bulk_create([PollVote(option=o, user=actor) for o in options if o.pk not in existing])
+        # A new version with the votes, in their transaction: the results kept under the old one are not read again
+        # (chats.selectors.polls_results). The caller's instance gets it too, for the results it shows next.
+        poll.version = given.version = poll_version()
+        Poll.objects.filter(pk=poll.pk).update(version=poll.version)
     return poll
+
+
+def polls_renew_for_voter(*, user_id: int) -> int:
+    """Give every poll the person voted in a new version: their name changed, or their votes go with their account.
+    The results kept under the old versions (chats.selectors.polls_results) are then not read again."""
+    voted = PollVote.objects.filter(user_id=user_id).values("option__poll_id")
+    return Poll.objects.filter(pk__in=voted).update(version=poll_version())

@@ -128,20 +128,18 @@ ROW_FIELDS = ("can_post", "can_moderate", "can_pin", "can_vote")
 
 
 def _poll_key(pv, verified) -> tuple | None:
+    """The poll as this viewer sees it: one version of its votes and its voters' names (chats.selectors.polls_results),
+    closed or not, the viewer's choice and which of its voters wear the verified teacher's badge."""
     if not pv:
         return None
     return (
         pv["id"],
+        pv["version"],
         pv["question"],
-        pv["multiple"],
-        pv["anonymous"],
         pv["closes_at"],
         pv["closed"],
-        pv["total_voters"],
-        tuple(
-            (o["id"], o["text"], o["votes"], o["chosen"], tuple(_person_key(v, verified) for v in o["voters"] or ()))
-            for o in pv["options"]
-        ),
+        tuple(o["id"] for o in pv["options"] if o["chosen"]),
+        pv["voter_ids"] & verified,
     )
 
 
@@ -157,7 +155,7 @@ def chat_rows(context, rows):
     """Every row of the page or fragment: each drawn by chats/_message.html once per state and viewer's view of it,
     then taken from the cache."""
     user = context.get("user")
-    verified = context.get("verified_ids") or ()
+    verified = frozenset(context.get("verified_ids") or ())  # read once: looked up per person below
     urls = context.get("urls") or {}
     page = (
         "row",

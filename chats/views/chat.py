@@ -19,9 +19,16 @@ from portal.exceptions import NotFound
 from portal.web import perform
 
 from ..forms import EditForm, MessageForm
-from ..models import Chat, ChatMember, Message, Report
+from ..models import Chat, Message, Report
 from ..permissions import may_moderate, may_pin, may_post, muted_notice, standing
-from ..selectors import ChatList, moderation_open_count, pinned_messages, polls_results, with_files
+from ..selectors import (
+    ChatList,
+    chat_page_facts,
+    moderation_open_count,
+    pinned_messages,
+    polls_results,
+    with_files,
+)
 from ..services.messages import (
     chat_get_for,
     chat_mark_read,
@@ -132,9 +139,14 @@ def _messages_qs(chat: Chat):
     return Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
 
 
-def _drawable(rows: list[Message], viewer) -> list[Message]:
-    """The rows with what their drawing needs: `files` (selectors.with_files) and `poll_view` (see _with_polls)."""
-    with_files(rows)
+def _drawable(rows: list[Message], viewer, *, any_files=True) -> list[Message]:
+    """The rows with what their drawing needs: `files` (selectors.with_files; no query when the page's facts say
+    that none of the rows has any) and `poll_view` (see _with_polls)."""
+    if any_files:
+        with_files(rows)
+    else:
+        for message in rows:
+            message.files = []
     return _with_polls(rows, viewer)
 
 
@@ -166,8 +178,10 @@ def chat_page(request, chat_id):
     rows = rows[:PAGE_SIZE]
     rows.reverse()
     latest = not before.isdigit()
-    if latest:  # the newest row is on the page
-        chat_mark_seen(chat=chat, actor=request.user, newest_id=rows[-1].pk if rows else 0)
+    facts = chat_page_facts(chat, request.user, [m.pk for m in rows])
+    newest_id = rows[-1].pk if rows else 0
+    if latest and (facts.last_read is None or facts.last_read < newest_id):  # the newest row is on the page
+        chat_mark_seen(chat=chat, actor=request.user, newest_id=newest_id)
     rights = _rights(request, chat)
     reply_to = None
     reply_id = request.GET.get("reply", "")
@@ -188,7 +202,7 @@ def chat_page(request, chat_id):
         )
     context = {
         "chat": chat,
-        "rows": _drawable(rows, request.user),
+        "rows": _drawable(rows, request.user, any_files=facts.any_files),
         "earlier_cursor": rows[0].pk if has_earlier and rows else None,
         "latest": latest,
         "last_id": rows[-1].pk if rows else 0,
@@ -196,8 +210,9 @@ def chat_page(request, chat_id):
         "composer_fields": _composer_fields(form) if rights["can_post"] else None,
         "reply_to": reply_to,
         "report_to": report_to,
-        "member_count": ChatMember.objects.filter(chat=chat, left_at__isnull=True).count(),
-        "pinned": pinned_messages(chat),
+        "member_count": facts.member_count,
+        "pinned": pinned_messages(chat) if facts.any_pinned else [],
+        "any_upcoming": facts.any_upcoming,
         **rights,
     }
     return render(request, "chats/chat.html", context)
