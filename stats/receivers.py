@@ -23,7 +23,10 @@ HISTORY_DATES = {
 
 
 def _dates(instance) -> dict:
-    return {name: getattr(instance, name, None) for name in HISTORY_DATES[type(instance)]}
+    """The history dates the instance holds. A deferred one (a row loaded with `only()`, as deleting a person loads
+    their memberships) is left out: reading it would load the row again, whose post_init would read it again."""
+    loaded = instance.__dict__
+    return {name: loaded[name] for name in HISTORY_DATES[type(instance)] if name in loaded}
 
 
 def _remember(sender, instance, **kwargs):

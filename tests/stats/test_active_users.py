@@ -191,3 +191,18 @@ def test_a_backfill_rewrites_the_days_and_gives_what_filling_them_in_order_gave(
 
     assert table_state([org.pk]) == in_order
     assert as_of(w) == last
+
+
+def test_a_person_deleted_takes_their_last_days_along():
+    w = world(TIME_ZONE, students=2)
+    org = w.organisation
+    day = w.start + timedelta(days=2)
+    post(w.class_chat, w.students[0], at(org, day, 600))
+    post(w.class_chat, w.teacher, at(org, day, 610))
+    stats_advance(now=at(org, day + timedelta(days=1), 30))
+    gone = w.students[0].pk
+    assert {row[1] for row in kept(w)} == {gone, w.teacher.pk}
+
+    w.students[0].delete()
+
+    assert {row[1] for row in kept(w)} == {w.teacher.pk}
