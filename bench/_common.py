@@ -235,14 +235,18 @@ class Run:
 
 
 @contextmanager
-def bench_run(args, db_name: str, extra_env: dict | None = None):
+def bench_run(args, db_name: str, extra_env: dict | None = None, *, reuse: bool = False):
     """Recreate and migrate the database, set Django up on it, and yield a Run; afterwards (also on an error or
-    Ctrl-C) stop gunicorn and drop the database unless --keep-db. `extra_env` adds to the environment of both."""
+    Ctrl-C) stop gunicorn and drop the database unless --keep-db. `extra_env` adds to the environment of both.
+    `reuse`: the database kept by an earlier run is only migrated (and kept)."""
     run = Run(args, db_name, extra_env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below on a polite kill
     try:
-        run.step(f"recreating database {db_name} and migrating")
-        recreate_database(args.pg, db_name)
+        if reuse:
+            run.step(f"reusing database {db_name}, migrating")
+        else:
+            run.step(f"recreating database {db_name} and migrating")
+            recreate_database(args.pg, db_name)
         setup_django(run.env)
         from django.core.management import call_command
 
@@ -258,7 +262,7 @@ def bench_run(args, db_name: str, extra_env: dict | None = None):
             connections.close_all()
         except Exception:  # Django was never set up
             pass
-        if not args.keep_db:
+        if not args.keep_db and not reuse:
             recreate_database(args.pg, db_name, drop_only=True)
 
 

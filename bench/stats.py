@@ -21,6 +21,7 @@ Nothing leaves the machine: the PostgreSQL address must be loopback. Exit status
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -80,9 +81,22 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--db", default=DB_NAME, help=f"the benchmark's database, named {DB_NAME}* (default {DB_NAME})")
     p.add_argument("--keep-db", action="store_true", help="leave the benchmark's database in place after the run")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
+    p.add_argument(
+        "--fill-only",
+        action="store_true",
+        help="measure only the incremental fill and the GROUP BY (every school seeded as filled up to the day before)",
+    )
     p.add_argument("--build-only", action="store_true", help="build the district, keep the database, measure nothing")
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the district a --build-only or --keep-db run of the same size left (built the same day): "
+        "its statistics tables are emptied and the per-person day rows written again; the database is kept",
+    )
     args = p.parse_args(argv)
-    args.keep_db = args.keep_db or args.build_only
+    args.keep_db = args.keep_db or args.build_only or args.reuse
+    if args.reuse and args.build_only:
+        p.error("--reuse measures a district built before: not with --build-only")
     size = QUICK if args.quick else FULL
     for key, value in size.items():
         if getattr(args, key) is None:
@@ -494,7 +508,8 @@ def build_user_days(run, org_ids: list[int], first: date, last: date) -> None:
     """The per-person day rows of the days first..last, as the portal writes them when people act (a seen mark, a
     first post of the day: `stats.services.seen`): one row per person, organisation and day with the roles held,
     present and took part. Written set-based from the same sources a recount reads (seen marks, messages,
-    memberships); filling a day then finds them in place."""
+    memberships), a day after the other as the portal writes them (a day's rows lie together in the table, not
+    spread over the pages of forty days); filling a day then finds them in place."""
     from django.db import connection
 
     from stats.days import day_start
@@ -521,6 +536,7 @@ def build_user_days(run, org_ids: list[int], first: date, last: date) -> None:
                 WHERE valid_to IS NULL GROUP BY organisation_id, user_id
             ) r ON r.organisation_id = x.organisation_id AND r.user_id = x.user_id
             GROUP BY x.organisation_id, x.user_id, x.day, r.roles
+            ORDER BY x.day, x.organisation_id, x.user_id
             """,
             {
                 "orgs": org_ids,
@@ -533,6 +549,57 @@ def build_user_days(run, org_ids: list[int], first: date, last: date) -> None:
         )
         sql(cur, "SELECT count(*) FROM stats_userday")
         run.step(f"  per-person day rows of {first} … {last}: {cur.fetchone()[0]:,}")
+
+
+# What the measurements write: emptied when a kept district is measured again.
+DERIVED_TABLES = (
+    "stats_orgdaycount",
+    "stats_classdaycount",
+    "stats_fillstate",
+    "stats_dirtyday",
+    "stats_userday",
+    "stats_lastactive",
+    "stats_lastactiveasof",
+)
+
+
+def reuse_district(args, run, days: list[date]) -> dict:
+    """The district an earlier run kept, as the build left it: checked to be of the asked size and built the same day,
+    its statistics tables emptied and the per-person day rows written again."""
+    from django.db import connection
+
+    from orgs.models import Group, Organisation
+    from stats.days import day_start
+
+    with connection.cursor() as cur:
+        sql(cur, "SELECT to_regclass('bench_people') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            raise RuntimeError(f"{args.db} holds no district: build it first (--build-only --db {args.db})")
+        sql(cur, "SELECT count(*) FROM bench_people")
+        people = cur.fetchone()[0]
+        sql(
+            cur,
+            "SELECT count(*), min(created_at) >= %s, max(created_at) < %s, max(created_at) >= %s FROM chats_message",
+            [day_start(days[0], TIME_ZONE), day_start(days[-1] + timedelta(days=1), TIME_ZONE),
+             day_start(days[-1], TIME_ZONE)],
+        )  # fmt: skip
+        messages, *within = cur.fetchone()
+    orgs = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    classes = Group.objects.filter(kind=Group.Kind.CLASS).count()
+    if (len(orgs), messages, classes) != (args.orgs, args.messages, args.orgs * args.classes) or not all(within):
+        raise RuntimeError(
+            f"{args.db} holds {len(orgs)} schools, {classes} classes, {messages:,} messages, not over "
+            f"{days[0]} … {days[-1]}: not the asked district (another size, or built another day)"
+        )
+    run.step(f"reusing the district: {len(orgs)} schools, {classes} classes, {messages:,} messages; emptying "
+             "the statistics tables")  # fmt: skip
+    with connection.cursor() as cur:
+        sql(cur, f"TRUNCATE {', '.join(DERIVED_TABLES)}")
+    seen_days = days[-SEEN_DAYS:]
+    build_user_days(run, orgs, seen_days[0], seen_days[-1])
+    with connection.cursor() as cur:
+        sql(cur, f"VACUUM ANALYZE {', '.join(DERIVED_TABLES)}")
+    return {"orgs": orgs, "people": people, "classes": classes}
 
 
 def seed_filled_state(run, org_ids: list[int], day: date) -> None:
@@ -551,6 +618,17 @@ def seed_filled_state(run, org_ids: list[int], day: date) -> None:
             for ind in indicators()
         ]
     )
+
+
+def rewind(day: date) -> None:
+    """Every school as filled up to the day before `day`: the fill states, and each person's last active days (which
+    filling the days in order keeps up) as of that day."""
+    from orgs.models import Organisation
+    from stats.collectors.active import last_active_rebuild
+    from stats.models import FillState
+
+    FillState.objects.update(last_filled_day=day - timedelta(days=1))
+    last_active_rebuild(organisation_ids=Organisation.objects.values_list("pk", flat=True), day=day - timedelta(days=1))
 
 
 def measure_baseline(args, day: date) -> dict:
@@ -594,14 +672,13 @@ def message_scan(node: dict) -> str:
 def measure_fill(args, now, day: date) -> dict:
     """`stats_advance` when `day` (yesterday) is the only one not filled yet, `--fill-runs` times (each time the
     fill state is put back a day first); with the time and queries per indicator of the last run."""
-    from stats.models import FillState
     from stats.services.fill import purge_expired, stats_advance
 
     purge_expired(now=now)  # what earlier advances would have purged already: not the new day's work
     times, queries, buckets = [], [], 0
     totals, computes = defaultdict(float), defaultdict(float)
     for n in range(args.fill_runs):
-        FillState.objects.update(last_filled_day=day - timedelta(days=1))
+        rewind(day)
         if n == args.fill_runs - 1:
             totals.clear()
             computes.clear()
@@ -619,6 +696,7 @@ def measure_fill(args, now, day: date) -> dict:
         "queries": queries[-1],
         "buckets": buckets,
         "per_indicator": {k: {"fill": totals[k], "compute": computes[k]} for k in totals},
+        "load": os.getloadavg(),
     }
 
 
@@ -740,12 +818,11 @@ def check_figures(org_id: int, day: date) -> list[str]:
 
 def report(args, build: dict, fill: dict, baseline: dict, backfill: list[dict], dashboard: dict) -> dict:
     ratio = fill["seconds"] / baseline["seconds"] if baseline["seconds"] else None
-    half, full = backfill
-    linear = full["seconds_per_million"] / half["seconds_per_million"]
+    built = "a kept district made ready" if args.reuse else "build"
     print(
         f"\nUsage statistics benchmark, PostgreSQL: {args.orgs} schools of one municipality, {build['classes']} "
         f"classes, {build['people']:,} people, {args.messages:,} messages over {args.days} days "
-        f"(build {build['seconds']:.0f} s, not measured)"
+        f"({built} {build['seconds']:.0f} s, not measured)"
     )
     w = 58
     print(f"{'':{w}} {'figure':>12}  note")
@@ -759,9 +836,13 @@ def report(args, build: dict, fill: dict, baseline: dict, backfill: list[dict], 
         label = f"backfill, {size['schools']} schools × {size['days']} days, {size['messages'] / 1e6:.3f} M messages"
         print(f"{label:{w}} {size['seconds']:>10.1f} s  {size['seconds_per_million']:.0f} s per million messages, "
               f"{size['buckets']:,} buckets, {size['queries']:,} queries")  # fmt: skip
-    print(f"{'  ratio of the per-million times, full ÷ half (goal ≈ 1)':{w}} {linear:>10.2f} ×")
-    district = full["seconds_per_million"] * args.messages / 1e6
-    if full["schools"] < args.orgs:
+    linear = district = None
+    if backfill:
+        half, full = backfill
+        linear = full["seconds_per_million"] / half["seconds_per_million"]
+        print(f"{'  ratio of the per-million times, full ÷ half (goal ≈ 1)':{w}} {linear:>10.2f} ×")
+        district = full["seconds_per_million"] * args.messages / 1e6
+    if backfill and full["schools"] < args.orgs:
         label = f"  backfill of the district, {args.orgs} schools (extrapolated)"
         print(f"{label:{w}} {district / 60:>8.1f} min  {args.messages / 1e6:.1f} M messages × the per-million time")
     for period, d in dashboard.items():
@@ -774,6 +855,7 @@ def report(args, build: dict, fill: dict, baseline: dict, backfill: list[dict], 
         share = 100 * v["fill"] / total if total else 0
         print(f"  {key:28} {v['fill']:8.2f} s  ({share:4.1f} %)   compute {v['compute']:7.2f} s")
     print(f"  {'outside the buckets':28} {fill['runs'][-1] - total:8.2f} s  (fill states, lease, purge)")
+    print("  load average after the fill: " + " ".join(f"{x:.1f}" for x in fill["load"]) + f" ({os.cpu_count()} cores)")
     from stats.registry import REGISTRY, Kind
 
     for kind, what in ((Kind.ADDITIVE, "the day's events"), (Kind.SNAPSHOT, "end-of-day states")):
@@ -797,7 +879,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     # The dashboard is rendered in process: plain static storage, no collected manifest needed.
     storage = {"DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    with bench_run(args, args.db, extra_env=storage) as run:
+    with bench_run(args, args.db, extra_env=storage, reuse=args.reuse) as run:
         Path(run.env["DJANGO_STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
         from django.utils import timezone
 
@@ -809,30 +891,35 @@ def main(argv=None) -> int:
         counts = per_day_counts(args.messages, days)
 
         built = time.perf_counter()
-        with triggers_off():
-            run.step(f"building the district: {args.orgs} schools × {args.classes} classes")
-            build = build_structure(args, run, days[0])
-            run.step(f"building {args.messages:,} messages over {args.days} days ({days[0]} … {days[-1]})")
-            build_messages(args, run, days, counts, build["slots"])
-            seen_days = days[-SEEN_DAYS:]
-            build_user_days(run, build["orgs"], seen_days[0], seen_days[-1])
-        run.analyze()
+        seen_days = days[-SEEN_DAYS:]
+        if args.reuse:
+            build = reuse_district(args, run, days)
+        else:
+            with triggers_off():
+                run.step(f"building the district: {args.orgs} schools × {args.classes} classes")
+                build = build_structure(args, run, days[0])
+                run.step(f"building {args.messages:,} messages over {args.days} days ({days[0]} … {days[-1]})")
+                build_messages(args, run, days, counts, build["slots"])
+                build_user_days(run, build["orgs"], seen_days[0], seen_days[-1])
+            run.analyze()
         build["seconds"] = time.perf_counter() - built
         if args.build_only:
             run.step(f"built; the database {args.db} is kept")
             return 0
 
-        sample = build["orgs"][: args.backfill_orgs]
-        backfill = measure_backfill(args, run, now, days, sample)
-        seed_filled_state(run, build["orgs"][args.backfill_orgs :], days[-1])
+        sample = [] if args.fill_only else build["orgs"][: args.backfill_orgs]
+        backfill = measure_backfill(args, run, now, days, sample) if sample else []
+        seed_filled_state(run, build["orgs"][len(sample) :], days[-1])
         run.step(f"measuring the incremental fill of the last day of {args.orgs} schools and the GROUP BY baseline")
         baseline = measure_baseline(args, days[-1])
         fill = measure_fill(args, now, days[-1])
         baseline_after = measure_baseline(args, days[-1])  # again, with the fill's pages in the cache as well
         if baseline_after["seconds"] < baseline["seconds"]:
             baseline = baseline_after
-        run.step("measuring the dashboard")
-        dashboard = measure_dashboard(args, build["orgs"][0])
+        dashboard = {}
+        if not args.fill_only:
+            run.step("measuring the dashboard")
+            dashboard = measure_dashboard(args, build["orgs"][0])
         problems = check_figures(build["orgs"][0], days[-1]) + check_figures(build["orgs"][-1], days[-1])
 
         figures = report(args, build, fill, baseline, backfill, dashboard)

@@ -168,6 +168,53 @@ class UserDay(models.Model):
         return f"{self.user_id} {self.organisation_id} {self.day}"
 
 
+class LastActive(models.Model):
+    """One person's last local day in an organisation in each sense and role, as of the organisation's
+    `LastActiveAsOf.day`: «present» is any UserDay row (they opened the portal or took part), «took part» a row of a
+    day they posted or voted; a role's day is the last day they had a row while holding that role (at the day's end).
+
+    The weekly and monthly distinct counts count the people whose last day falls in each window, instead of
+    grouping a month of UserDay rows every day. Only people active within the longest window are kept."""
+
+    # The key is the pair itself: no other index to keep up at each of the day's tens of thousands of upserts.
+    pk = models.CompositePrimaryKey("organisation", "user")
+    organisation = models.ForeignKey(Organisation, **DERIVED_ORG)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, **DERIVED)
+    present = models.DateField()
+    took_part = models.DateField(null=True)
+    admin = models.DateField(null=True)
+    admin_took_part = models.DateField(null=True)
+    teacher = models.DateField(null=True)
+    teacher_took_part = models.DateField(null=True)
+    student = models.DateField(null=True)
+    student_took_part = models.DateField(null=True)
+    parent = models.DateField(null=True)
+    parent_took_part = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("последние дни активности участника")
+        verbose_name_plural = _("последние дни активности участников")
+
+    def __str__(self):
+        return f"{self.user_id} {self.organisation_id}: {self.present}"
+
+
+class LastActiveAsOf(models.Model):
+    """The day an organisation's LastActive rows describe: they are advanced from that day's UserDay rows when the
+    next day is filled, and this row is deleted whenever UserDay rows of a day up to it are written again (a
+    recount, a backfill), so that the next count rebuilds them from the month's rows."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("день последних дней активности")
+        verbose_name_plural = _("дни последних дней активности")
+
+    def __str__(self):
+        return f"{self.organisation_id}: {self.day}"
+
+
 def report_path(instance, filename) -> str:
     # A random name: the file is served only through a view that checks who asks, and its path tells nothing.
     owner = instance.organisation_id if instance.area_id is None else f"area-{instance.area_id}"

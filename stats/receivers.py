@@ -23,10 +23,10 @@ HISTORY_DATES = {
 
 
 def _dates(instance) -> dict:
-    # The dates loaded only: a deletion's collector loads the related rows with their keys alone, and reading a
-    # deferred date would load the row again, whose post_init would read it again (a person could not be deleted).
+    """The history dates the instance holds. A deferred one (a row loaded with `only()`, as deleting a person loads
+    their memberships) is left out: reading it would load the row again, whose post_init would read it again."""
     loaded = instance.__dict__
-    return {name: loaded.get(name) for name in HISTORY_DATES[type(instance)]}
+    return {name: loaded[name] for name in HISTORY_DATES[type(instance)] if name in loaded}
 
 
 def _remember(sender, instance, **kwargs):
