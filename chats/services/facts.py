@@ -32,11 +32,15 @@ class People:
 
 def people_load(organisation: Organisation, user_ids=None) -> People:
     """All active members (user_ids=None), or those users and the administrators."""
-    people = People()
     memberships = Membership.objects.filter(organisation=organisation, valid_to__isnull=True)
     if user_ids is not None:
         memberships = memberships.filter(Q(user_id__in=list(user_ids)) | Q(role=Role.ADMIN))
-    rows = memberships.order_by("pk").values_list("user_id", "role", "position", "verification")
+    return people_from_rows(memberships.order_by("pk").values_list("user_id", "role", "position", "verification"))
+
+
+def people_from_rows(rows) -> People:
+    """People from their active memberships' (user_id, role, position, verification), in the order they were made."""
+    people = People()
     for user_id, role, position, verification in rows:
         people.roles[user_id].add(role)
         if role == Role.ADMIN:
@@ -62,13 +66,8 @@ class Classes:
     teaching: dict[tuple[int, str, int], int] = field(default_factory=dict)
 
 
-def classes_load(organisation: Organisation, group_ids=None, concerning=None) -> Classes:
-    """The classes given (group_ids), or every class that is active or still has an active chat.
-
-    `concerning` (user ids): the classes' students and parents only as far as these people are concerned — they
-    themselves, their children, and those students' parents — which is all a change that only gives these people
-    something can add to the classes' chats (a joiner's sync reads a few rows instead of the whole class)."""
-    facts = Classes()
+def classes_load(organisation: Organisation, group_ids=None) -> Classes:
+    """The classes given (group_ids), or every class that is active or still has an active chat."""
     groups = Group.objects.filter(organisation=organisation, kind=Group.Kind.CLASS)
     if group_ids is None:
         groups = groups.filter(Q(is_archived=False) | Q(chats__is_archived=False)).distinct()
@@ -76,30 +75,34 @@ def classes_load(organisation: Organisation, group_ids=None, concerning=None) ->
         groups = groups.filter(pk__in=list(group_ids))
     # The class's curator (one at most: a unique constraint) read with the class.
     curator = CuratorAssignment.objects.filter(group_id=OuterRef("pk"), valid_to__isnull=True).values("teacher_id")
-    facts.groups = {g.pk: g for g in groups.annotate(curator_id=Subquery(curator[:1]))}
-    ids = list(facts.groups)
+    groups = {g.pk: g for g in groups.annotate(curator_id=Subquery(curator[:1]))}
+    ids = list(groups)
     if not ids:
-        return facts
-    facts.curator = {pk: g.curator_id for pk, g in facts.groups.items() if g.curator_id is not None}
+        return Classes()
     placements = Placement.objects.filter(organisation=organisation, group_id__in=ids, valid_to__isnull=True)
-    if concerning is not None:
-        concerning = list(concerning)
-        children = ParentLink.objects.filter(organisation=organisation, parent_id__in=concerning, valid_to__isnull=True)
-        placements = placements.filter(Q(student_id__in=concerning) | Q(student_id__in=children.values("child_id")))
     # Each student with their parents' active links (a row per parent, one with no parent), in one query.
     links = FilteredRelation(
         "student__parent_links",
         condition=Q(student__parent_links__organisation=organisation, student__parent_links__valid_to__isnull=True),
     )
-    for group_id, student_id, parent_id in placements.annotate(link=links).values_list(
-        "group_id", "student_id", "link__parent_id"
-    ):
+    placed = placements.annotate(link=links).values_list("group_id", "student_id", "link__parent_id")
+    teaching = TeachingAssignment.objects.filter(group_id__in=ids, valid_to__isnull=True).values_list(
+        "pk", "group_id", "teacher_id", "subject"
+    )
+    return classes_from_rows(groups, placed, teaching)
+
+
+def classes_from_rows(groups: dict, placed, teaching) -> Classes:
+    """Classes from their groups (by id, each with its `curator_id`), their active placements' (group_id,
+    student_id, parent_id: a row per active parent's link, one with None for a student with none) and their active
+    teaching assignments' (id, group_id, teacher_id, subject)."""
+    facts = Classes(groups=groups)
+    facts.curator = {pk: g.curator_id for pk, g in groups.items() if g.curator_id is not None}
+    for group_id, student_id, parent_id in placed:
         facts.students[group_id].add(student_id)
         if parent_id is not None:
             facts.parents[group_id].add(parent_id)
-    for pk, group_id, teacher_id, subject in TeachingAssignment.objects.filter(
-        group_id__in=ids, valid_to__isnull=True
-    ).values_list("pk", "group_id", "teacher_id", "subject"):
+    for pk, group_id, teacher_id, subject in teaching:
         facts.teachers[group_id].add(teacher_id)
         facts.teaching[(group_id, subject, teacher_id)] = pk
     return facts

@@ -24,6 +24,7 @@ from orgs.models import Organisation
 
 from ..models import Chat, ChatMember
 from ..titles import structure_chat_title
+from . import joined_sql
 from .channels import system_channels_ensure
 from .facts import Classes, People, classes_load, groups_of_users, people_load
 
@@ -95,26 +96,22 @@ def chats_sync_joined(*, organisation: Organisation, user_ids=(), group_ids=()) 
     them at once, or one beside a full sync, add each member once. Anything else it would have to do (a chat to
     create, archive or rename, a role to change) is left to the full sync of the scope, run instead; `resync_chats`
     remains the safety net."""
-    user_ids = set(user_ids)
+    user_ids, group_ids = set(user_ids), set(group_ids)
     # No transaction of its own: reads, then one insert; what falls to the full sync runs in the full sync's.
+    # The statements are written out (`joined_sql`): built by the ORM they cost several times their running.
     report = SyncReport()
     # Only the joiners' rows (and their children's parents') can be missing after a change that only gave them
     # something: the classes' other members are not read. A change naming classes alone reads them whole.
-    concerning = user_ids or None
-    classes = classes_load(organisation, set(group_ids) | groups_of_users(organisation, user_ids), concerning)
+    classes = joined_sql.classes_read(organisation_id=organisation.pk, user_ids=user_ids, group_ids=group_ids)
     # The classes' chats, the system channels and the extra ones in one read.
     channel_kinds = [*Chat.SYSTEM_KINDS, Kind.EXTRA_CHANNEL]
-    found = list(
-        Chat.objects.filter(organisation=organisation).filter(
-            Q(kind__in=channel_kinds) | Q(group_id__in=list(classes.groups))
-        )
-    )
+    found = joined_sql.chats_read(organisation_id=organisation.pk, group_ids=classes.groups, kinds=channel_kinds)
     channels = [c for c in found if c.kind in channel_kinds and not (c.kind == Kind.EXTRA_CHANNEL and c.is_archived)]
     chats = _structure_chats_ensure(organisation, classes, report, [c for c in found if c.group_id in classes.groups])
     # A missing system channel is the full sync's to make.
     if report.changed or not set(Chat.SYSTEM_KINDS) <= {c.kind for c in channels}:
         return report + chats_sync_scope(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
-    people = people_load(organisation, user_ids)
+    people = joined_sql.people_read(organisation_id=organisation.pk, user_ids=user_ids)
     wanted: dict[tuple[int, int], str] = {}
     for chat in chats:
         if not chat.is_archived:
@@ -125,34 +122,21 @@ def chats_sync_joined(*, organisation: Organisation, user_ids=(), group_ids=()) 
             wanted.update(((chat.pk, u), role) for u, role in desired.items())
     if not wanted:
         return report
-    rows = (
-        ChatMember.objects.filter(
-            chat_id__in={c for c, _u in wanted}, user_id__in={u for _c, u in wanted}, left_at__isnull=True
-        )
-        .order_by()
-        .values_list("chat_id", "user_id", "role", "managed_by_structure")
-    )
-    for chat_id, user_id, role, managed in rows:
+    present = joined_sql.members_present(chat_ids={c for c, _u in wanted}, user_ids={u for _c, u in wanted})
+    for chat_id, user_id, role, managed in present:
         want = wanted.pop((chat_id, user_id), None)
         if want is None:
             continue
         if not managed or (role != want and not (role == MODERATOR and want == MEMBER)):
             return report + chats_sync_scope(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
-    now = timezone.now()
-    ChatMember.objects.bulk_create(
-        [
-            ChatMember(chat_id=c, user_id=u, role=role, managed_by_structure=True, joined_at=now)
-            for (c, u), role in wanted.items()
-        ],
-        ignore_conflicts=True,
-    )
+    joined_sql.members_add(rows=wanted, now=timezone.now())
     report.members_added += len(wanted)
     return report
 
 
 def chats_sync_joined_by_ids(*, organisation_id: int, user_ids=(), group_ids=()) -> SyncReport:
     """`chats_sync_joined` for a job, which is given ids: nothing for an organisation deleted meanwhile."""
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    organisation = joined_sql.organisation_read(organisation_id=organisation_id)
     if organisation is None:
         return SyncReport()
     return chats_sync_joined(organisation=organisation, user_ids=user_ids, group_ids=group_ids)

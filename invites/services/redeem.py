@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,10 +15,10 @@ from portal.exceptions import Conflict, Gone, NotFound, RuleViolation
 
 from .. import tokens
 from ..hooks import pending_child, redemption_listeners
-from ..models import Invite, InviteRole, JoinRequest, Redemption
+from ..models import Invite, InviteRole, JoinRequest
 from .chat_invites import chat_invite_admits
 from .guard import leak_check
-from .redeem_sql import Place, pending_request_id, student_places, use_take
+from .redeem_sql import Place, pending_request_id, redemption_record, student_places, use_take
 from .staff_links import staff_link_join
 
 Status = Invite.Status
@@ -198,12 +198,7 @@ def _join(invite: Invite, user, child) -> Membership:
 
 def _record_redemption(invite: Invite, user, ip: str | None) -> bool:
     """Record this person's redemption; False if they already used the link (one row per person and link)."""
-    try:
-        with transaction.atomic():
-            Redemption.objects.create(invite=invite, user=user, ip_address=ip)
-    except IntegrityError:
-        return False
-    return True
+    return redemption_record(invite_id=invite.pk, user_id=user.pk, ip=ip)
 
 
 def _take_use(invite: Invite) -> None:

@@ -9,9 +9,10 @@ SQLite; the services keep the rules (`redeem.py`, `guard.py`).
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from ..models import Invite, JoinRequest
+from ..models import Invite, JoinRequest, Redemption
 
 STUDENT_PLACES = """
     SELECT p.group_id, g.name FROM orgs_placement p JOIN orgs_group g ON g.id = p.group_id
@@ -34,6 +35,10 @@ FAMILY_USES = """
     SELECT COUNT(*), SUM(CASE WHEN created_at >= %s THEN 1 ELSE 0 END) FROM invites_redemption
     WHERE invite_id = %s OR invite_id IN (SELECT id FROM invites_invite WHERE relayed_from_id = %s)
 """
+
+# One row per person and link (the unique constraint): a second use by the same person inserts nothing, without the
+# savepoint that catching the constraint's error needed.
+RECORD = "{insert} {table} (invite_id, user_id, created_at, ip_address) VALUES (%s, %s, %s, %s) {ignore}"
 
 
 @dataclass(frozen=True)
@@ -74,3 +79,18 @@ def family_uses(*, root_id: int, since) -> tuple[int, int]:
     """The uses of a link and of the links relayed from it: all of them, and those since `since`."""
     total, recent = _rows(FAMILY_USES, [connection.ops.adapt_datetimefield_value(since), root_id, root_id])[0]
     return total, recent or 0
+
+
+def redemption_record(*, invite_id: int, user_id: int, ip: str | None) -> bool:
+    """Record the person's use of the link; False when they used it already (nothing is written). A request racing
+    with theirs waits for its commit at the unique index, then finds the row."""
+    ops = connection.ops
+    sql = RECORD.format(
+        insert=ops.insert_statement(on_conflict=OnConflict.IGNORE),
+        table=Redemption._meta.db_table,
+        ignore=ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], []),
+    )
+    ip = Redemption._meta.get_field("ip_address").get_db_prep_save(ip, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [invite_id, user_id, ops.adapt_datetimefield_value(timezone.now()), ip])
+        return cursor.rowcount > 0

@@ -792,6 +792,30 @@ def test_fifty_simultaneous_redemptions_of_a_single_use_link_make_one_member():
     reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
 )
 @pytest.mark.django_db(transaction=True)
+def test_one_person_tapping_join_five_times_at_once_joins_once_and_takes_one_use():
+    """The redemption's row is written by an insert that ignores a second use: the person's other requests wait for
+    the first one's commit and answer «already here»; one row, one membership, one use of the link."""
+    org = OrganisationFactory()
+    cls = ClassFactory(organisation=org)
+    _invite, token = links.invite_create(organisation=org, actor=admin_of(org), role="student", target_group=cls)
+    user = UserFactory()
+    clients = [client_of(user) for _ in range(5)]
+    responses = at_once([partial(client.post, f"/api/v1/invites/{token}/redeem/") for client in clients], timeout=120)
+    outcomes = sorted((r.status_code, r.json()["outcome"]) if hasattr(r, "json") else r for r in responses)
+    assert outcomes == [(200, "already")] * 4 + [(201, "joined")], outcomes
+    invite = Invite.objects.get(token_hash=_invite.token_hash)
+    assert invite.use_count == 1
+    assert Redemption.objects.filter(invite=invite, user=user).count() == 1
+    assert Membership.objects.filter(organisation=org, user=user, role="student").count() == 1
+    assert Placement.objects.filter(group=cls, student=user).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
+)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_parents_meeting_joiners_at_once_are_each_in_the_class_chat_once():
     """The joiners' chat rows are added after the commit without locking the class's chats: twenty at once each end
     up in the class chat and its subject-free channels exactly once, and the full sync finds nothing left to do."""
