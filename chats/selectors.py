@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from orgs.models import Group, Membership, Organisation, ParentLink, Placement
 from orgs.permissions import is_admin
+from orgs.selectors import verified_teacher_ids_parse, verified_teacher_ids_sql
 from portal.accounts.models import User
+from portal.compiled import Compiled
 
 from .models import Attachment, Chat, ChatMember, ChatReadState, Message, Report
 from .selectors_polls import poll_results, polls_results  # noqa: F401  (the page and the API read them from here)
@@ -116,20 +118,24 @@ def _audience_sql(chat: Chat) -> tuple[str, list]:
 @dataclass(frozen=True)
 class PageFacts:
     """What the chat page asks of the chat beside its messages: its members' count, whether it has pinned messages,
-    upcoming events and files among the page's rows, and the viewer's read mark (None: never marked)."""
+    upcoming events and files among the page's rows, the viewer's read mark (None: never marked) and the ids of the
+    organisation's verified teachers (their badges on the page)."""
 
     member_count: int
     any_pinned: bool
     any_upcoming: bool
     any_files: bool
     last_read: int | None
+    verified_ids: frozenset[int]  # the organisation's verified teachers (orgs.selectors.verified_teacher_ids)
 
 
 def chat_page_facts(chat: Chat, viewer, message_ids: list[int]) -> PageFacts:
     """The chat page's facts (PageFacts) in one hand-written query: the pinned messages, the events and the files
     are then read only where there are some, and the read mark moved only when it is behind (four queries and a
-    write of the page were three counts or lists that are mostly empty, and a mark already where it was)."""
+    write of the page were three counts or lists that are mostly empty, and a mark already where it was; the verified
+    teachers' ids were a query of their own)."""
     audience, audience_params = _audience_sql(chat)
+    verified, verified_params = verified_teacher_ids_sql(chat.organisation_id, connection.vendor)
     files = "0"
     if message_ids:
         ids = ", ".join(["%s"] * len(message_ids))
@@ -140,13 +146,40 @@ def chat_page_facts(chat: Chat, viewer, message_ids: list[int]) -> PageFacts:
             AND p.deleted_at IS NULL),
         EXISTS (SELECT 1 FROM chats_event e WHERE {audience} AND e.cancelled_at IS NULL AND e.starts_at > %s),
         {files},
-        (SELECT r.last_read_message_id FROM chats_chatreadstate r WHERE r.chat_id = %s AND r.user_id = %s)"""
+        (SELECT r.last_read_message_id FROM chats_chatreadstate r WHERE r.chat_id = %s AND r.user_id = %s),
+        {verified}"""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [chat.pk, chat.pk, *audience_params, now, *message_ids, chat.pk, viewer.pk]
+    params = [chat.pk, chat.pk, *audience_params, now, *message_ids, chat.pk, viewer.pk, *verified_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        count, pinned, upcoming, any_files, last_read = cursor.fetchone()
-    return PageFacts(count, bool(pinned), bool(upcoming), bool(any_files), last_read)
+        count, pinned, upcoming, any_files, last_read, verified_ids = cursor.fetchone()
+    verified_ids = verified_teacher_ids_parse(verified_ids)
+    return PageFacts(count, bool(pinned), bool(upcoming), bool(any_files), last_read, verified_ids)
+
+
+def page_messages(chat_id: int):
+    """A chat's messages as its page draws them: with their authors, the messages they quote with their authors, and
+    their polls."""
+    return Message.objects.filter(chat_id=chat_id).select_related("author", "reply_to__author", "poll")
+
+
+PAGE_ROWS = 50
+# The page's statements compiled once per process (portal.compiled): the ORM compiled them on every load.
+_NEWEST_ROWS = Compiled(Message, lambda chat_id: page_messages(chat_id).order_by("-pk")[: PAGE_ROWS + 1], arity=1)
+_EARLIER_ROWS = Compiled(
+    Message,
+    lambda chat_id, before: page_messages(chat_id).filter(pk__lt=before).order_by("-pk")[: PAGE_ROWS + 1],
+    arity=2,
+)
+_ID_MAX = 2**63 - 1
+
+
+def chat_page_rows(chat: Chat, before: int | None = None) -> list[Message]:
+    """The newest PAGE_ROWS + 1 messages of the chat (those before the message `before`, if given), newest first, as
+    `page_messages` reads them."""
+    if before is None:
+        return _NEWEST_ROWS(chat.pk)
+    return _EARLIER_ROWS(chat.pk, min(before, _ID_MAX))  # beyond every id: as the ORM's lookup, every message
 
 
 def _owners_prefetch() -> Prefetch:

@@ -229,6 +229,20 @@ def verified_teacher_ids(organisation: Organisation) -> set[int]:
     )
 
 
+def verified_teacher_ids_sql(organisation_id: int, vendor: str) -> tuple[str, list]:
+    """`verified_teacher_ids` as a scalar subquery with its parameters, for a page that reads it
+    with its own facts in one query: the ids joined by commas (NULL for none), read back by
+    `verified_teacher_ids_parse`. The same rows as the selector's, held to it by a test."""
+    joined = "string_agg(CAST(v.user_id AS TEXT), ',')" if vendor == "postgresql" else "group_concat(v.user_id, ',')"
+    sql = f"""(SELECT {joined} FROM {Membership._meta.db_table} v WHERE v.organisation_id = %s AND v.role = %s
+        AND v.valid_to IS NULL AND v.verification = %s)"""  # noqa: S608  (the table's name from the model)
+    return sql, [organisation_id, Membership.Role.TEACHER.value, Membership.Verification.VERIFIED.value]
+
+
+def verified_teacher_ids_parse(joined: str | None) -> frozenset[int]:
+    return frozenset(int(pk) for pk in joined.split(",")) if joined else frozenset()
+
+
 def curator_assignments(organisation: Organisation) -> QuerySet[CuratorAssignment]:
     return CuratorAssignment.objects.filter(organisation=organisation, valid_to__isnull=True).select_related(
         "group", "teacher"

@@ -1,15 +1,28 @@
 """Messages: posting, editing, deleting (a marker stays), and how far each member has read."""
 
+from types import SimpleNamespace
+
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.compiled import Compiled
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 
 from ..models import MESSAGE_MAX_LENGTH, Chat, ChatReadState, Message, Report
 from ..permissions import can_moderate, can_post, can_read, mute_notice, remember_viewers, with_viewer
 from .attachments import attachments_check, attachments_discard, attachments_remove, attachments_store
 from .content import Place, content_enforce, content_flag
+
+
+def _chat_with_viewer(user_id, pk):
+    viewer = SimpleNamespace(pk=user_id)
+    chats = with_viewer(Chat.objects.select_related("organisation", "group"), viewer)
+    return chats.filter(pk=pk).order_by("pk")[:1]
+
+
+# A page's read of its chat with the viewer's row (portal.compiled): the ORM compiled it on every request (~0.7 ms).
+_CHAT_WITH_VIEWER = Compiled(Chat, _chat_with_viewer, arity=2)
 
 
 def chat_get_for(user, pk, organisation=None, *, reading: bool = False) -> Chat:
@@ -21,11 +34,16 @@ def chat_get_for(user, pk, organisation=None, *, reading: bool = False) -> Chat:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound(_("Чат не найден.")) from None
+    if not 0 < pk < 2**63:  # no such id (the database would refuse the number)
+        raise NotFound(_("Чат не найден."))
     chats = Chat.objects.select_related("organisation", "group") if reading else Chat.objects
     viewer = user if reading and user is not None and user.is_authenticated and user.is_active else None
     if viewer is not None:
-        chats = with_viewer(chats, viewer)  # their membership row with the chat: the questions below ask no query
-    chat = chats.filter(pk=pk).order_by().first()  # by its key: no join for the default ordering
+        # Their membership row with the chat (the questions below ask no query), in a statement compiled once.
+        found = _CHAT_WITH_VIEWER(viewer.pk, pk)
+        chat = found[0] if found else None
+    else:
+        chat = chats.filter(pk=pk).order_by().first()  # by its key: no join for the default ordering
     if chat is not None and reading:
         remember_viewers(chat, viewer)
     if chat is None or (organisation is not None and chat.organisation_id != organisation.pk):

@@ -22,9 +22,12 @@ from ..forms import EditForm, MessageForm
 from ..models import Chat, Message, Report
 from ..permissions import may_moderate, may_pin, may_post, muted_notice, standing
 from ..selectors import (
+    PAGE_ROWS,
     ChatList,
     chat_page_facts,
+    chat_page_rows,
     moderation_open_count,
+    page_messages,
     pinned_messages,
     polls_results,
     with_files,
@@ -49,7 +52,7 @@ ACTION_WORDS = {
     "pin": gettext_lazy("Закрепить"),
     "unpin": gettext_lazy("Открепить"),
 }
-PAGE_SIZE = 50
+PAGE_SIZE = PAGE_ROWS
 FRAGMENT_LIMIT = 100
 
 SECTIONS = (
@@ -136,7 +139,7 @@ def _with_polls(rows: list[Message], viewer) -> list[Message]:
 
 
 def _messages_qs(chat: Chat):
-    return Message.objects.filter(chat=chat).select_related("author", "reply_to__author", "poll")
+    return page_messages(chat.pk)
 
 
 def _drawable(rows: list[Message], viewer, *, any_files=True) -> list[Message]:
@@ -170,10 +173,7 @@ def _composer_fields(form: MessageForm) -> str | None:
 def chat_page(request, chat_id):
     chat = chat_for_page(request, chat_id)
     before = request.GET.get("before", "")
-    qs = _messages_qs(chat).order_by("-pk")
-    if before.isdigit():
-        qs = qs.filter(pk__lt=int(before))
-    rows = list(qs[: PAGE_SIZE + 1])
+    rows = chat_page_rows(chat, int(before) if before.isdigit() else None)
     has_earlier = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     rows.reverse()
@@ -213,6 +213,7 @@ def chat_page(request, chat_id):
         "member_count": facts.member_count,
         "pinned": pinned_messages(chat) if facts.any_pinned else [],
         "any_upcoming": facts.any_upcoming,
+        "verified_ids": facts.verified_ids,  # read with the facts: the context processor's query is not made
         **rights,
     }
     return render(request, "chats/chat.html", context)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from portal.accounts.models import OneTimeCode
+from portal.accounts.models import OneTimeCode, User
 from portal.accounts.phones import normalize_phone
 from portal.accounts.services import otp_purge_expired, otp_request, otp_verify, user_create
 from portal.exceptions import RateLimited, RuleViolation
@@ -259,3 +259,24 @@ def test_password_login_is_refused_after_too_many_failures(settings, rf, monkeyp
     now_ms = limiter._now_ms()
     monkeypatch.setattr(limiter, "_now_ms", lambda: now_ms + 15 * 60 * 1000)  # 15 minutes later
     assert password_login(request, identifier="89123450001", password="pass-Word-123") == user
+
+
+def test_a_session_follows_its_person_on_the_next_request(client):
+    """The session's person is read by a statement compiled once per process: a renamed person shows their new name
+    on the next page, a deactivated or deleted one is signed out, and a session holding no valid id is anonymous."""
+    from portal.accounts.backends import PhoneOrEmailBackend
+
+    user = UserFactory(last_name="Прежняя")
+    client.force_login(user)
+    assert client.get("/accounts/sessions/").status_code == 200
+    User.objects.filter(pk=user.pk).update(last_name="Новая")
+    assert "Новая" in client.get("/accounts/sessions/").content.decode()
+    backend = PhoneOrEmailBackend()
+    assert backend.get_user(str(user.pk)).last_name == "Новая"
+    assert backend.get_user("не число") is None and backend.get_user(str(10**30)) is None
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert backend.get_user(user.pk) is None
+    assert client.get("/accounts/sessions/").status_code == 302  # signed out: to the sign-in page
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    user.delete()
+    assert backend.get_user(user.pk) is None

@@ -11,15 +11,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from chats.models import Chat, ChatReadState, Event
-from chats.selectors import _audience_sql, chat_event_audience
+from chats.models import Chat, ChatMember, ChatReadState, Event, Message
+from chats.selectors import _audience_sql, chat_event_audience, chat_page_facts, chat_page_rows, page_messages
 from chats.services.messages import message_post
 from chats.services.polls import poll_create, poll_vote
 from chats.services.sync import chats_sync_organisation
 from orgs.models import Group, Membership
-from orgs.selectors import roles_in
-from orgs.services.membership import membership_add, membership_end
-from tests.factories import ClassFactory, OrganisationFactory, admin_of, curator_of, parent_of, student_in
+from orgs.selectors import roles_in, verified_teacher_ids
+from orgs.services.membership import membership_add, membership_end, teacher_reject, teacher_verify
+from tests.factories import (
+    ClassFactory,
+    OrganisationFactory,
+    admin_of,
+    curator_of,
+    parent_of,
+    student_in,
+    teacher_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +173,86 @@ def test_the_events_audience_of_the_page_facts_is_the_orms(school):
         by_orm = set(Event.objects.filter(chat_event_audience(chat)).values_list("pk", flat=True))
         assert by_sql == by_orm, chat.kind
         assert len(by_orm) == (2 if chat.kind in ("class", "class_parents", "staff_channel") else 1), chat.kind
+
+
+def test_the_verified_teachers_read_with_the_page_facts_are_the_selectors_and_follow_a_verification(client, school):
+    """The badges come from the page's facts query (one query fewer), and a teacher verified, rejected or gone shows
+    so on the next load."""
+    org, chat = school["org"], school["chat"]
+    pending = teacher_of(org, verified=False)
+    rejected = teacher_of(org, verified=False)
+    gone = teacher_of(org)
+    teacher_of(OrganisationFactory())  # another school's verified teacher
+
+    def teaching(person):
+        return Membership.objects.get(user=person, organisation=org, role="teacher")
+
+    membership_end(membership=teaching(gone), actor=school["admin"])
+    teacher_reject(
+        membership=teaching(rejected),
+        actor=school["admin"],
+        reason="Не работает у нас",
+    )
+    for teacher in (pending, rejected, gone):
+        ChatMember.objects.get_or_create(chat=chat, user=teacher)
+        message_post(chat=chat, actor=teacher, text=f"Я {teacher.last_name}")
+    facts = chat_page_facts(chat, school["kid"], [])
+    assert facts.verified_ids == frozenset(verified_teacher_ids(org)) == {school["curator"].pk}
+    badge = '<span class="badge badge-verified">'
+    html, queries = page(client, school["kid"], chat)
+    assert not any(sql.startswith('SELECT "orgs_membership"."user_id"') for sql in queries)  # the selector's query
+
+    def badged(person):
+        name = f'<span class="person">{person.full_name}</span>'
+        return html.count(f"{name} {badge}"), html.count(name)
+
+    assert badged(pending)[0] == 0 and badged(pending)[1] > 0
+    teacher_verify(membership=teaching(pending), actor=school["admin"])
+    html, _ = page(client, school["kid"], chat)
+    assert badged(pending)[0] == badged(pending)[1] > 0
+    assert badged(rejected)[0] == 0 and badged(gone)[0] == 0
+
+
+def _state(message):
+    """What a row carries for the page: its fields, its author's, its quote's and its poll's (or their absence)."""
+
+    def fields(obj):
+        return None if obj is None else {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    try:
+        poll = message.poll
+    except Message.poll.RelatedObjectDoesNotExist:
+        poll = None
+    reply = message.reply_to
+    return (
+        fields(message),
+        fields(message.author),
+        fields(reply),
+        fields(reply.author) if reply else None,
+        fields(poll),
+    )
+
+
+def test_the_page_rows_compiled_once_are_the_querysets_rows(client, school):
+    """The page's messages come from a statement compiled once per process (portal.compiled): the same instances,
+    with the same related objects, as the queryset compiled on each load; nothing queried per row afterwards."""
+    chat, curator, kid = school["chat"], school["curator"], school["kid"]
+    first = message_post(chat=chat, actor=curator, text="Начало")
+    message_post(chat=chat, actor=kid, text="Ответ", reply_to=first)
+    poll_create(chat=chat, actor=curator, question="Когда?", options=["Вторник", "Четверг"])
+    gone = message_post(chat=chat, actor=school["kid3"], text="От ушедшего", reply_to=first)
+    school["kid3"].delete()  # an author no longer there: no author, as the queryset has it
+    for before in (None, gone.pk, 10**30):
+        qs = page_messages(chat.pk).order_by("-pk")
+        if before is not None:
+            qs = qs.filter(pk__lt=before)
+        expected = [_state(m) for m in qs[:51]]
+        with CaptureQueriesContext(connection) as queries:
+            got = [_state(m) for m in chat_page_rows(chat, before)]
+        assert len(queries) == 1
+        assert got == expected and len(got) >= 3
+    html, _ = page(client, kid, chat)
+    assert "От ушедшего" in html and "Когда?" in html
+    client.force_login(kid)
+    assert client.get(reverse("chats:chat", args=[chat.pk]) + "?before=" + "9" * 30).status_code == 200
+    assert client.get(reverse("chats:chat", args=[10**30])).status_code == 404

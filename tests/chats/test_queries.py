@@ -156,7 +156,7 @@ def test_unread_counts_of_the_list_use_each_chats_own_read_mark(client):
 # chat page's counts, flags and read mark read in one query and the viewer's membership row with the chat: chat page
 # 16, chat list page 11, new messages fragment 16.
 BUDGETS = {
-    "chat page": 9,
+    "chat page": 8,
     "chat list page": 9,
     "new messages fragment": 13,
     "API chat list": 7,
