@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -32,6 +31,7 @@ from tests.factories import (
     teacher_of,
     teaches,
 )
+from tests.postgres import postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -215,12 +215,7 @@ def test_a_staff_event_reminds_the_staff_in_the_staff_channel(school, django_cap
     assert post.chat.kind == "staff_channel" and post.author == school["admin"]
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-)
-@pytest.mark.django_db(transaction=True)
+@postgres_only
 def test_two_workers_at_once_remind_a_class_event_exactly_once():
     school = build_school()
     make(school, kind="meeting", title="Классный час", now=timezone.now() - timedelta(hours=2))

@@ -18,6 +18,7 @@ from chats.tasks import send_event_reminders
 from portal.exceptions import NotFound, PermissionDenied, RuleViolation
 from tests.concurrency import at_once
 from tests.factories import ClassFactory, OrganisationFactory, UserFactory, admin_of, curator_of, student_in, teacher_of
+from tests.postgres import postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -221,12 +222,7 @@ def test_the_task_and_the_command_send_due_reminders(school):
     assert Message.objects.filter(chat=school["chat_a"]).count() == 2
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-)
-@pytest.mark.django_db(transaction=True)
+@postgres_only
 def test_four_workers_at_once_send_each_reminder_exactly_once():
     school = build_school()
     events = [make(school, title=f"Собрание {n}", now=timezone.now() - timedelta(hours=2)) for n in range(3)]

@@ -30,6 +30,7 @@ from tests.factories import (
     teacher_of,
     teaches,
 )
+from tests.postgres import postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -763,12 +764,7 @@ def test_query_counts_are_the_same_for_3_and_30_rows(school):
 # --- Concurrency (PostgreSQL) -----------------------------------------------------------
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-)
-@pytest.mark.django_db(transaction=True)
+@postgres_only
 def test_fifty_simultaneous_redemptions_of_a_single_use_link_make_one_member():
     org = OrganisationFactory()
     cls = ClassFactory(organisation=org)
@@ -786,12 +782,7 @@ def test_fifty_simultaneous_redemptions_of_a_single_use_link_make_one_member():
     assert Redemption.objects.filter(invite=invite).count() == 1
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-)
-@pytest.mark.django_db(transaction=True)
+@postgres_only
 def test_one_person_tapping_join_five_times_at_once_joins_once_and_takes_one_use():
     """The redemption's row is written by an insert that ignores a second use: the person's other requests wait for
     the first one's commit and answer «already here»; one row, one membership, one use of the link."""
@@ -810,12 +801,7 @@ def test_one_person_tapping_join_five_times_at_once_joins_once_and_takes_one_use
     assert Placement.objects.filter(group=cls, student=user).count() == 1
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-)
-@pytest.mark.django_db(transaction=True)
+@postgres_only
 def test_twenty_parents_meeting_joiners_at_once_are_each_in_the_class_chat_once():
     """The joiners' chat rows are added after the commit without locking the class's chats: twenty at once each end
     up in the class chat and its subject-free channels exactly once, and the full sync finds nothing left to do."""

@@ -6,7 +6,6 @@ from functools import partial
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +34,7 @@ from tests.invites.test_api import (
     invites_url,
 )
 from tests.invites.test_api import client_of as api
+from tests.postgres import postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -357,12 +357,7 @@ def test_the_invite_page_refuses_members_structure_chats_and_other_organisations
 # --- Concurrency (PostgreSQL) ------------------------------------------------------------------------------------
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-)
-@pytest.mark.django_db(transaction=True)
+@postgres_only
 def test_twenty_simultaneous_redemptions_of_a_single_use_chat_link_add_one_member():
     org = OrganisationFactory()
     cls = ClassFactory(organisation=org)

@@ -3,21 +3,16 @@
 from functools import partial
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from orgs.models import Membership, Placement
 from orgs.services.membership import admin_appoint, admin_remove
 from portal.exceptions import RuleViolation
 from tests.concurrency import at_once
 from tests.factories import ClassFactory, OrganisationFactory, admin_of, member, teacher_of
+from tests.postgres import POSTGRES_ONLY
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 
 @pytest.mark.django_db

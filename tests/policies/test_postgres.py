@@ -3,7 +3,6 @@
 from functools import partial
 
 import pytest
-from django.db import connection
 
 from policies.models import DocumentVersion
 from policies.services.documents import version_create
@@ -11,16 +10,11 @@ from policies.services.workflow import version_agreement_add, version_approve
 from portal.exceptions import Conflict
 from tests.concurrency import at_once
 from tests.factories import admin_of
+from tests.postgres import POSTGRES_ONLY
 
 from .helpers import PROTOCOL_DATE, office
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,6 @@ import uuid
 from functools import partial
 
 import pytest
-from django.db import connection
 from django.test import Client
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -15,6 +14,7 @@ from portal.accounts.services import otp_request, otp_verify, password_login
 from portal.exceptions import RateLimited
 from tests.concurrency import at_once
 from tests.factories import UserFactory
+from tests.postgres import NEEDS_POSTGRES
 
 PARALLEL = 12
 LIMIT = 5
@@ -55,16 +55,12 @@ def _count(results, kind) -> int:
 
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# Parallel writers need a database that lets them wait for each other: the shared in-memory SQLite of the tests
-# refuses a locked table at once instead of waiting.
-_needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-)
 
 
 def concurrent(test):
-    return pytest.mark.postgres(_needs_postgres(test))
+    """Parallel writers need a database that lets them wait for each other: the shared in-memory SQLite of the
+    tests refuses a locked table at once instead of waiting."""
+    return pytest.mark.postgres(NEEDS_POSTGRES(test))
 
 
 @concurrent

@@ -4,22 +4,16 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.db import connection
 
 from stats.models import Lease, OrgDayCount
 from stats.services.fill import stats_advance
 from stats.services.lease import lease_acquire
 from tests.concurrency import at_once
+from tests.postgres import POSTGRES_ONLY
 
 from .helpers import at, table_state, world
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 
 @pytest.mark.django_db(transaction=True)
