@@ -9,7 +9,6 @@ which read these rows into the same `Classes` and `People` as the full sync's.
 """
 
 from django.db import connection
-from django.db.models.constants import OnConflict
 
 from orgs.models import (
     CuratorAssignment,
@@ -20,6 +19,7 @@ from orgs.models import (
     Placement,
     TeachingAssignment,
 )
+from portal.sql import fetch_rows, insert_ignoring, placeholders
 
 from ..models import Chat, ChatMember
 from .facts import Classes, People, classes_from_rows, people_from_rows
@@ -85,24 +85,12 @@ PRESENT = """
     WHERE chat_id IN {chats} AND user_id IN {users} AND left_at IS NULL
 """
 # The other columns of a new member are empty (nullable, no default).
-INSERT_COLUMNS = "chat_id, user_id, role, joined_at, managed_by_structure"
-
-
-def _in(values) -> tuple[str, list]:
-    """`(%s, %s, …)` and its parameters; `(NULL)` for none, which matches nothing on both databases."""
-    values = list(values)
-    return ("(" + ", ".join(["%s"] * len(values)) + ")" if values else "(NULL)"), values
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+INSERT_COLUMNS = ["chat_id", "user_id", "role", "joined_at", "managed_by_structure"]
 
 
 def organisation_read(*, organisation_id: int) -> Organisation | None:
     """The organisation with the columns the sync reads (the others load if ever asked for); None when deleted."""
-    found = _rows(ORGANISATION.format(**T), [organisation_id])
+    found = fetch_rows(ORGANISATION.format(**T), [organisation_id])
     return Organisation.from_db(connection.alias, ["id", "kind"], found[0]) if found else None
 
 
@@ -111,12 +99,12 @@ def classes_read(*, organisation_id: int, user_ids, group_ids) -> Classes:
     and parents only as far as the people are concerned (they themselves, their children, those students' parents:
     all a change that only gives them something can add to the classes' chats); every student when no people are
     given."""
-    users, u = _in(user_ids)
-    given, g = _in(group_ids)
+    users, u = placeholders(user_ids)
+    given, g = placeholders(group_ids)
     sql = CLASSES.format(**T, users=users, groups=given)
     # The placements', the children's, the curators', the teachers' and the chat members' people.
     sources = [organisation_id, *u, organisation_id, *u, organisation_id, *u, organisation_id, *u, organisation_id, *u]
-    found = _rows(sql, [organisation_id, Group.Kind.CLASS.value, *g, *sources])
+    found = fetch_rows(sql, [organisation_id, Group.Kind.CLASS.value, *g, *sources])
     groups = {}
     for pk, name, is_archived, curator_id in found:
         # The columns the sync reads (the others load if ever asked for).
@@ -126,34 +114,34 @@ def classes_read(*, organisation_id: int, user_ids, group_ids) -> Classes:
         groups[pk] = group
     if not groups:
         return Classes()
-    ids, i = _in(groups)
+    ids, i = placeholders(groups)
     only, o = (PLACED_ONLY.format(**T, users=users), [*u, organisation_id, *u]) if u else ("", [])
-    placed = _rows(PLACED.format(**T, groups=ids, only=only), [organisation_id, organisation_id, *i, *o])
-    teaching = _rows(TEACHING.format(**T, groups=ids), i)
+    placed = fetch_rows(PLACED.format(**T, groups=ids, only=only), [organisation_id, organisation_id, *i, *o])
+    teaching = fetch_rows(TEACHING.format(**T, groups=ids), i)
     return classes_from_rows(groups, placed, teaching)
 
 
 def chats_read(*, organisation_id: int, group_ids, kinds) -> list[Chat]:
     """The organisation's chats of these kinds and those of these classes."""
-    kinds_in, k = _in(kinds)
-    groups, g = _in(group_ids)
-    found = _rows(CHATS.format(**T, kinds=kinds_in, groups=groups), [organisation_id, *k, *g])
+    kinds_in, k = placeholders(kinds)
+    groups, g = placeholders(group_ids)
+    found = fetch_rows(CHATS.format(**T, kinds=kinds_in, groups=groups), [organisation_id, *k, *g])
     # The columns the sync reads and writes (the others load if ever asked for).
     return [Chat.from_db(connection.alias, CHAT_FIELDS, (*row[:-1], bool(row[-1]))) for row in found]
 
 
 def people_read(*, organisation_id: int, user_ids) -> People:
     """`facts.people_load` of these people: their active memberships and the administrators'."""
-    users, u = _in(user_ids)
-    rows = _rows(PEOPLE.format(**T, users=users), [organisation_id, *u, Membership.Role.ADMIN.value])
+    users, u = placeholders(user_ids)
+    rows = fetch_rows(PEOPLE.format(**T, users=users), [organisation_id, *u, Membership.Role.ADMIN.value])
     return people_from_rows(rows)
 
 
 def members_present(*, chat_ids, user_ids) -> list[tuple]:
     """(chat_id, user_id, role, managed_by_structure) of these people's active rows in these chats."""
-    chats, c = _in(chat_ids)
-    users, u = _in(user_ids)
-    return _rows(PRESENT.format(**T, chats=chats, users=users), [*c, *u])
+    chats, c = placeholders(chat_ids)
+    users, u = placeholders(user_ids)
+    return fetch_rows(PRESENT.format(**T, chats=chats, users=users), [*c, *u])
 
 
 def members_add(*, rows: dict[tuple[int, int], str], now) -> None:
@@ -161,13 +149,8 @@ def members_add(*, rows: dict[tuple[int, int], str], now) -> None:
     (another sync's, meanwhile) is left as it is."""
     if not rows:
         return
-    ops = connection.ops
-    joined_at = ops.adapt_datetimefield_value(now)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
-    sql = (
-        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {T['member']} ({INSERT_COLUMNS}) VALUES {values} "
-        f"{ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], [])}"
-    )
+    joined_at = connection.ops.adapt_datetimefield_value(now)
+    sql = insert_ignoring(T["member"], INSERT_COLUMNS, len(rows))
     params = [p for (chat_id, user_id), role in rows.items() for p in (chat_id, user_id, role, joined_at, True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -9,8 +9,9 @@ SQLite; the services keep the rules (`redeem.py`, `guard.py`).
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models.constants import OnConflict
 from django.utils import timezone
+
+from portal.sql import fetch_rows, insert_ignoring
 
 from ..models import Invite, JoinRequest, Redemption
 
@@ -38,7 +39,7 @@ FAMILY_USES = """
 
 # One row per person and link (the unique constraint): a second use by the same person inserts nothing, without the
 # savepoint that catching the constraint's error needed.
-RECORD = "{insert} {table} (invite_id, user_id, created_at, ip_address) VALUES (%s, %s, %s, %s) {ignore}"
+RECORD_COLUMNS = ["invite_id", "user_id", "created_at", "ip_address"]
 
 
 @dataclass(frozen=True)
@@ -49,20 +50,14 @@ class Place:
     group_name: str
 
 
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def student_places(*, organisation_id: int, user_id: int) -> list[Place]:
     """The classes the person is placed in now in the organisation (a student has one at most)."""
-    return [Place(*row) for row in _rows(STUDENT_PLACES, [organisation_id, user_id])]
+    return [Place(*row) for row in fetch_rows(STUDENT_PLACES, [organisation_id, user_id])]
 
 
 def pending_request_id(*, organisation_id: int, user_id: int, role: str) -> int | None:
     """The person's join request in this role waiting for a decision, if any."""
-    found = _rows(PENDING_REQUEST, [organisation_id, user_id, role, JoinRequest.Status.PENDING.value])
+    found = fetch_rows(PENDING_REQUEST, [organisation_id, user_id, role, JoinRequest.Status.PENDING.value])
     return found[0][0] if found else None
 
 
@@ -77,20 +72,15 @@ def use_take(*, invite_id: int) -> bool:
 
 def family_uses(*, root_id: int, since) -> tuple[int, int]:
     """The uses of a link and of the links relayed from it: all of them, and those since `since`."""
-    total, recent = _rows(FAMILY_USES, [connection.ops.adapt_datetimefield_value(since), root_id, root_id])[0]
+    total, recent = fetch_rows(FAMILY_USES, [connection.ops.adapt_datetimefield_value(since), root_id, root_id])[0]
     return total, recent or 0
 
 
 def redemption_record(*, invite_id: int, user_id: int, ip: str | None) -> bool:
     """Record the person's use of the link; False when they used it already (nothing is written). A request racing
     with theirs waits for its commit at the unique index, then finds the row."""
-    ops = connection.ops
-    sql = RECORD.format(
-        insert=ops.insert_statement(on_conflict=OnConflict.IGNORE),
-        table=Redemption._meta.db_table,
-        ignore=ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], []),
-    )
+    sql = insert_ignoring(Redemption._meta.db_table, RECORD_COLUMNS)
     ip = Redemption._meta.get_field("ip_address").get_db_prep_save(ip, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [invite_id, user_id, ops.adapt_datetimefield_value(timezone.now()), ip])
+        cursor.execute(sql, [invite_id, user_id, connection.ops.adapt_datetimefield_value(timezone.now()), ip])
         return cursor.rowcount > 0

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.db import connection
 
 from orgs.models import Placement
+from portal.sql import placeholders
 
 from ..days import Batch
 from ..models import LastActive, LastActiveAsOf, UserDay
@@ -38,10 +39,6 @@ def _columns() -> dict[str, tuple[str, str]]:
 
 COLUMNS = _columns()
 FIELDS = [field for field, _condition in COLUMNS.values()]
-
-
-def _in(ids) -> str:
-    return "(" + ", ".join(["%s"] * len(ids)) + ")"
 
 
 def _table(name) -> str:
@@ -105,7 +102,7 @@ def _advance(ids, day: date) -> None:
     days = ", ".join(f"CASE WHEN {condition} THEN g.day END" for _field, condition in COLUMNS.values())
     columns = f"organisation_id, user_id, {', '.join(FIELDS)}"
     adapt = connection.ops.adapt_datefield_value
-    these = _in(ids)
+    these, _params = placeholders(ids)
     day_rows = f"SELECT * FROM {user_days} WHERE organisation_id IN {these} AND day = %s"  # noqa: S608  (as below)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
