@@ -81,6 +81,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--db", default=DB_NAME, help=f"the benchmark's database, named {DB_NAME}* (default {DB_NAME})")
     p.add_argument("--keep-db", action="store_true", help="leave the benchmark's database in place after the run")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
+    p.add_argument("--slowest", type=int, default=0, help="print the N slowest statements of the last incremental fill")
     p.add_argument(
         "--fill-only",
         action="store_true",
@@ -443,16 +444,26 @@ def triggers_off():
 # ---- measuring --------------------------------------------------------------------------------------------------
 
 
+FILLING = [""]  # the indicator whose batch is being filled, for --slowest
+
+
 @contextmanager
-def query_counter():
-    """Counts the queries the default connection runs inside the block (cheap: no SQL kept)."""
+def query_counter(timed: list | None = None):
+    """Counts the queries the default connection runs inside the block (cheap: no SQL kept); with `timed`, also
+    appends (seconds, statement) of each query to it."""
     from django.db import connection
 
     seen = [0]
 
     def count(execute, statement, params, many, context):
         seen[0] += 1
-        return execute(statement, params, many, context)
+        if timed is None:
+            return execute(statement, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(statement, params, many, context)
+        finally:
+            timed.append((time.perf_counter() - started, FILLING[0], statement))
 
     with connection.execute_wrapper(count):
         yield seen
@@ -469,7 +480,11 @@ def per_indicator_clock(totals: dict, computes: dict):
 
     def timed_fill(*, indicator, batch, **kwargs):
         started = time.perf_counter()
-        original_fill(indicator=indicator, batch=batch, **kwargs)
+        FILLING[0] = indicator.id
+        try:
+            original_fill(indicator=indicator, batch=batch, **kwargs)
+        finally:
+            FILLING[0] = ""
         totals[indicator.id] += time.perf_counter() - started
 
     def timed_compute(ind, compute):
@@ -677,12 +692,14 @@ def measure_fill(args, now, day: date) -> dict:
     purge_expired(now=now)  # what earlier advances would have purged already: not the new day's work
     times, queries, buckets = [], [], 0
     totals, computes = defaultdict(float), defaultdict(float)
+    timed = []
     for n in range(args.fill_runs):
         rewind(day)
-        if n == args.fill_runs - 1:
+        last = n == args.fill_runs - 1
+        if last:
             totals.clear()
             computes.clear()
-        with per_indicator_clock(totals, computes), query_counter() as seen:
+        with per_indicator_clock(totals, computes), query_counter(timed if last and args.slowest else None) as seen:
             started = time.perf_counter()
             report = stats_advance(now=now)
             times.append(time.perf_counter() - started)
@@ -697,6 +714,7 @@ def measure_fill(args, now, day: date) -> dict:
         "buckets": buckets,
         "per_indicator": {k: {"fill": totals[k], "compute": computes[k]} for k in totals},
         "load": os.getloadavg(),
+        "slowest": sorted(timed, key=lambda t: -t[0])[: args.slowest],
     }
 
 
@@ -856,6 +874,10 @@ def report(args, build: dict, fill: dict, baseline: dict, backfill: list[dict], 
         print(f"  {key:28} {v['fill']:8.2f} s  ({share:4.1f} %)   compute {v['compute']:7.2f} s")
     print(f"  {'outside the buckets':28} {fill['runs'][-1] - total:8.2f} s  (fill states, lease, purge)")
     print("  load average after the fill: " + " ".join(f"{x:.1f}" for x in fill["load"]) + f" ({os.cpu_count()} cores)")
+    if fill["slowest"]:
+        print(f"\nThe {len(fill['slowest'])} slowest statements of the last fill:")
+        for seconds, filling, statement in fill["slowest"]:
+            print(f"  {seconds:6.3f} s  {filling or '(outside)':20} " + " ".join(statement.split())[:140])
     from stats.registry import REGISTRY, Kind
 
     for kind, what in ((Kind.ADDITIVE, "the day's events"), (Kind.SNAPSHOT, "end-of-day states")):

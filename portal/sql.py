@@ -1,6 +1,8 @@
 """Small pieces for the statements written out by hand where the ORM's building of a query costs more than running
 it (a joiner's chat sync, a redemption, the statistics' fills): the same on PostgreSQL and on SQLite."""
 
+import io
+
 from django.db import connection
 from django.db.models.constants import OnConflict
 
@@ -26,3 +28,61 @@ def insert_ignoring(table: str, columns: list[str], rows: int = 1) -> str:
         f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({', '.join(columns)}) "
         f"VALUES {', '.join([row] * rows)} {ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], [])}"
     )
+
+
+# Rows of one INSERT statement where COPY is not at hand (SQLite allows 32 766 parameters to a statement).
+INSERT_CHUNK = 1000
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value) -> str:
+    """One field of PostgreSQL's COPY text format: NULL as \\N, backslash, tab and line breaks escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return (value.isoformat() if hasattr(value, "isoformat") else str(value)).translate(_COPY_ESCAPES)
+
+
+class _EscapedStrings(dict):
+    def __missing__(self, text: str) -> str:
+        escaped = self[text] = text.translate(_COPY_ESCAPES)
+        return escaped
+
+
+def insert_rows(table: str, columns: tuple[str, ...] | list[str], rows: list[tuple]) -> None:
+    """Insert plain rows into `table`: on PostgreSQL with one `COPY … FROM STDIN` (no statement to parse, no
+    parameters to quote: several times faster than multi-row INSERTs for tens of thousands of rows), elsewhere a
+    thousand rows to an INSERT. Inside the caller's transaction, like any statement."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A few distinct strings repeat over the rows (the indicator, its subgroups, the day): each escaped once.
+            strings = _EscapedStrings()
+            data = io.StringIO(
+                "".join(
+                    "\t".join(
+                        [str(v) if type(v) is int else strings[v] if type(v) is str else _copy_field(v) for v in row]
+                    )
+                    + "\n"
+                    for row in rows
+                )
+            )
+            cursor.cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN", data)
+            return
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for n in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[n : n + INSERT_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {qn(table)} ({names}) VALUES {', '.join([one] * len(chunk))}",  # noqa: S608
+                [v for row in chunk for v in row],
+            )

@@ -11,7 +11,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     Value,
@@ -28,7 +27,7 @@ from orgs.models import Membership
 from ..days import Batch
 from ..registry import BatchRows, Grain, Indicator, Kind, register
 from ..trivial import REASONS, REPEAT, SHAPE_REASONS
-from ._common import sql_of, valid_at
+from ._common import sql_of
 
 REPEAT_WINDOW = timedelta(hours=24)
 ACTIVE_WINDOW = timedelta(days=7)
@@ -107,24 +106,40 @@ def _reason_sql(why: str) -> str:
     return f"{judged} AND ({' OR '.join(cases) or '1 = 0'})"
 
 
+def _ranks_sql(batch: Batch) -> tuple[str, tuple]:
+    """The main role (its index in ROLE_ORDER) of each person of `g` — the day's authors — in the organisation at
+    the day's end: the memberships of the day's authors only, not of everyone in the batch's schools."""
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    rank = " ".join(f"WHEN %s THEN {n}" for n in range(len(ROLE_ORDER)))
+    statement = f"""
+        SELECT m.organisation_id AS mo, m.user_id AS mu, MIN(CASE m.role {rank} END) AS rank
+        FROM {table} m JOIN (SELECT DISTINCT g.o, g.a FROM g WHERE g.a IS NOT NULL) d
+            ON m.organisation_id = d.o AND m.user_id = d.a
+        WHERE m.valid_from < %s AND (m.valid_to IS NULL OR m.valid_to >= %s)
+        GROUP BY m.organisation_id, m.user_id
+    """  # noqa: S608  (the table's name from the model, values as parameters)
+    instant = connection.ops.adapt_datetimefield_value(batch.end)
+    return statement, (*ROLE_ORDER, instant, instant)
+
+
 def _day_messages(batch: Batch, out: BatchRows) -> None:
-    """The day's messages counted in one read of them: by chat, author, files and polls, and the trivial ones by
-    reason, and the author's main role in the organisation at the day's end — grouped in the database (tens of
-    thousands of groups, not a row per message)."""
+    """The day's messages counted in one read of them: by chat, files and polls, and the trivial ones by reason,
+    and the author's main role in the organisation at the day's end — grouped in the database, first by author
+    (the roles are looked up for the day's authors only), then by what the rows count (a few thousand groups for a
+    district's day, not a row per message)."""
     inner, params = sql_of(_judged_messages(batch))
-    trivial = ", ".join(f"SUM(CASE WHEN {_reason_sql(why)} THEN 1 ELSE 0 END)" for why in REASONS)
-    rank = Case(*(When(role=role, then=Value(n)) for n, role in enumerate(ROLE_ORDER)), output_field=IntegerField())
-    ranks, rank_params = sql_of(
-        Membership.objects.filter(valid_at(batch.end), organisation_id__in=batch.organisation_ids)
-        .values(mo=F("organisation_id"), mu=F("user_id"))
-        .annotate(rank=Min(rank))
-        .order_by()
-    )
+    trivial = ", ".join(f"SUM(CASE WHEN {_reason_sql(why)} THEN 1 ELSE 0 END) AS t{n}" for n, why in enumerate(REASONS))
+    trivial_sums = ", ".join(f"SUM(g.t{n})" for n in range(len(REASONS)))
+    ranks, rank_params = _ranks_sql(batch)
     # Grouped by author first: the rows come out of the window sorted by organisation and author.
     statement = f"""
-        SELECT x.o, x.k, x.g, m.rank, x.a IS NULL, COUNT(*), SUM(x.f), SUM(x.p), {trivial}
-        FROM ({inner}) x LEFT JOIN ({ranks}) m ON m.mo = x.o AND m.mu = x.a
-        WHERE x.d = 1 GROUP BY x.o, x.a, x.k, x.g, m.rank
+        WITH g AS (
+            SELECT x.o, x.a, x.k, x.g, COUNT(*) AS n, SUM(x.f) AS f, SUM(x.p) AS p, {trivial}
+            FROM ({inner}) x WHERE x.d = 1 GROUP BY x.o, x.a, x.k, x.g
+        ), r AS ({ranks})
+        SELECT g.o, g.k, g.g, r.rank, g.a IS NULL, SUM(g.n), SUM(g.f), SUM(g.p), {trivial_sums}
+        FROM g LEFT JOIN r ON r.mo = g.o AND r.mu = g.a
+        GROUP BY g.o, g.k, g.g, r.rank, g.a IS NULL
     """  # noqa: S608  (the inner query built by the ORM, values as parameters; shapes are integers of the code)
     with connection.cursor() as cursor:
         cursor.execute(statement, (*params, *rank_params))
@@ -132,6 +147,7 @@ def _day_messages(batch: Batch, out: BatchRows) -> None:
     for org, kind, group_id, main_role, system, n, files, polls, *reasons in groups:
         role = "system" if system else "none" if main_role is None else ROLE_ORDER[main_role]
         rows = out[org]
+        n, files, polls, reasons = int(n), int(files), int(polls), [int(r) for r in reasons]
         rows.add("messages", n)
         rows.add(f"messages.kind.{kind}", n)
         rows.add(f"messages.role.{role}", n)

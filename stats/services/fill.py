@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from orgs.models import Organisation
+from portal.sql import insert_rows
 
 from ..days import Batch, days_between, local_day
 from ..models import ClassDayCount, DirtyDay, FillState, OrgDayCount, Presence, UserDay
@@ -30,8 +31,6 @@ WORK_MEM = "64MB"
 # The planner's cost of a page read out of order, relative to one in sequence (1.0): what it is on solid-state
 # storage and for pages in memory (PostgreSQL's default, 4, describes spinning disks).
 RANDOM_PAGE_COST = 1.1
-# Rows of one INSERT statement (SQLite allows 32 766 parameters to a statement).
-INSERT_CHUNK = 1000
 # Organisations counted together at most: bounds the memory of one batch's rows in a region of thousands.
 BATCH_SIZE = 250
 
@@ -59,17 +58,9 @@ def _delete_batch(indicator: Indicator, batch: Batch) -> None:
 
 
 def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert plain rows, a thousand to a statement: a district's day is tens of thousands of rows, and building a
-    model instance for each costs more than the database's work."""
-    if not rows:
-        return
-    qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for n in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[n : n + INSERT_CHUNK]
-            cursor.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
+    """Plain rows, not model instances: a district's day is tens of thousands of rows, and building an instance for
+    each costs more than the database's work."""
+    insert_rows(model._meta.db_table, columns, rows)
 
 
 def _write_batch(indicator: Indicator, batch: Batch, rows: BatchRows) -> None:
