@@ -377,6 +377,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Statistics indicators filled side by side by the advancing job on PostgreSQL, each on a connection of its own
+# (stats/services/fill.py); 1 fills them one after the other.
+STATS_FILL_LANES = env.int("STATS_FILL_LANES", default=2)
 # Every periodic job of the portal is declared here, in one place.
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-one-time-codes": {

@@ -63,6 +63,8 @@ class Indicator:
     advance: Callable[[Batch], BatchRows] | None = None
     # Days the rows are kept; None keeps them for good.
     retention_days: int | None = None
+    # Keys of the indicators whose rows of the same day this one reads: it is filled after them, never beside them.
+    after: tuple[str, ...] = ()
     description: str = ""
 
     @property

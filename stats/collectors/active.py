@@ -220,6 +220,7 @@ register(
         kind=Kind.SNAPSHOT,
         grains=(Grain.ORGANISATION, Grain.CLASS),
         compute=compute_active_users,
+        after=("user_days",),
         description="Активные за день, 7 и 30 дней (различные люди) по ролям.",
     )
 )

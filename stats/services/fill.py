@@ -8,11 +8,15 @@ and a day of a whole district costs each indicator a few set-based queries, not 
 """
 
 import logging
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -157,6 +161,87 @@ def _fill_states(organisations: list[Organisation], start: dict[int, date]) -> d
     return states
 
 
+def _chains(due: list[Indicator]) -> list[list[Indicator]]:
+    """The indicators in fill order, as chains that can be filled side by side: one that reads what another wrote
+    for the same day (`active_users` reads `user_days`' rows) is in the same chain, after it. The longest chains
+    come first, so that they start first."""
+    chains: list[list[Indicator]] = []
+    of_key: dict[str, list[Indicator]] = {}
+    for ind in due:
+        chain = next((of_key[key] for key in ind.after if key in of_key), None)
+        if chain is None:
+            chain = []
+            chains.append(chain)
+        chain.append(ind)
+        of_key[ind.key] = chain
+    return sorted(chains, key=len, reverse=True)
+
+
+class _Lanes:
+    """Threads that fill chains of indicators side by side, each thread on a database connection of its own, so
+    that the day's large reads of different indicators (messages, memberships, per-person rows) use the server's
+    cores at once. Each batch is still one transaction of its own; a day's chains all end before the next day's
+    start. Used on PostgreSQL outside a transaction only (see `_lane_count`)."""
+
+    def __init__(self, count: int):
+        self.jobs: queue.Queue = queue.Queue()
+        self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(count)]
+        for thread in self.threads:
+            thread.start()
+
+    def _work(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                work, results = job
+                try:
+                    results.append((True, work()))
+                except BaseException as error:  # handed to the caller, which raises it
+                    results.append((False, error))
+                finally:
+                    self.jobs.task_done()
+        finally:
+            self.jobs.task_done()
+            connection.close()
+
+    def run(self, works: list) -> list:
+        """Run the callables on the lanes; their results in order, or the first error raised."""
+        results: list[list] = [[] for _ in works]  # each gets one (ok, result or error) from its lane
+        for work, result in zip(works, results, strict=True):
+            self.jobs.put((work, result))
+        self.jobs.join()
+        outcomes = [result[0] for result in results]
+        for ok, value in outcomes:
+            if not ok:
+                raise value
+        return [value for _ok, value in outcomes]
+
+    def close(self) -> None:
+        for _thread in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join()
+
+
+def _lane_count() -> int:
+    """How many chains are filled at once: `STATS_FILL_LANES` on PostgreSQL outside a transaction (each lane has
+    a connection of its own, which would not see an outer transaction's rows); one elsewhere."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, getattr(settings, "STATS_FILL_LANES", 1))
+
+
+def _fill_chain(chain: list[Indicator], day: date, due: dict[str, list[Organisation]], holder: str, force: bool):
+    """Fill the chain's indicators for the day, in order; returns (indicator id, organisation ids) of each batch."""
+    filled = []
+    for ind in chain:
+        for batch in _batches(day, due[ind.id]):
+            fill_batch(indicator=ind, batch=batch, first=not force)
+            filled.append((ind.id, batch.organisation_ids))
+            if not lease_renew(holder=holder):
+                raise LeaseLost(holder)
+    return filled
+
+
 def _fill_days(organisations, first: dict[int, date], last: dict[int, date], holder: str, report: FillReport, *,
                force: bool, states: dict[tuple[str, int], date] | None = None) -> None:  # fmt: skip
     """Fill each organisation's days first..last, day by day and indicator by indicator within a day (later ones
@@ -167,19 +252,30 @@ def _fill_days(organisations, first: dict[int, date], last: dict[int, date], hol
         return
     if states is None:
         states = _fill_states(organisations, first)
-    for day in days_between(min(first.values()), max(last.values())):
-        for ind in indicators():
-            due = [
-                o for o in organisations if first[o.pk] <= day <= last[o.pk] and (force or day > states[ind.id, o.pk])
-            ]
-            for batch in _batches(day, due):
-                fill_batch(indicator=ind, batch=batch, first=not force)
-                report.buckets += len(batch.organisation_ids)
-                for pk in batch.organisation_ids:
-                    if states[ind.id, pk] == day - timedelta(days=1):
-                        states[ind.id, pk] = day
-                if not lease_renew(holder=holder):
-                    raise LeaseLost(holder)
+    count = _lane_count()
+    lanes = _Lanes(count) if count > 1 else None
+    try:
+        for day in days_between(min(first.values()), max(last.values())):
+            due = {
+                ind.id: [
+                    o
+                    for o in organisations
+                    if first[o.pk] <= day <= last[o.pk] and (force or day > states[ind.id, o.pk])
+                ]
+                for ind in indicators()
+            }
+            chains = _chains([ind for ind in indicators() if due[ind.id]])
+            works = [partial(_fill_chain, chain, day, due, holder, force) for chain in chains]
+            results = lanes.run(works) if lanes and len(works) > 1 else [work() for work in works]
+            for filled in results:
+                for indicator_id, organisation_ids in filled:
+                    report.buckets += len(organisation_ids)
+                    for pk in organisation_ids:
+                        if states[indicator_id, pk] == day - timedelta(days=1):
+                            states[indicator_id, pk] = day
+    finally:
+        if lanes:
+            lanes.close()
 
 
 def _recount_dirty(organisations: list[Organisation], holder: str, report: FillReport) -> None:
