@@ -2,6 +2,7 @@
 it (a joiner's chat sync, a redemption, the statistics' fills): the same on PostgreSQL and on SQLite."""
 
 import io
+from datetime import date
 
 from django.db import connection
 from django.db.models.constants import OnConflict
@@ -50,10 +51,14 @@ def _copy_field(value) -> str:
     return (value.isoformat() if hasattr(value, "isoformat") else str(value)).translate(_COPY_ESCAPES)
 
 
+# Values that repeat over a statement's rows (the indicator, its subgroups, the day), each written out once.
+_REPEATED = (str, date)
+
+
 class _EscapedStrings(dict):
-    def __missing__(self, text: str) -> str:
-        escaped = self[text] = text.translate(_COPY_ESCAPES)
-        return escaped
+    def __missing__(self, value) -> str:
+        text = self[value] = _copy_field(value)
+        return text
 
 
 def insert_rows(table: str, columns: tuple[str, ...] | list[str], rows: list[tuple]) -> None:
@@ -66,12 +71,14 @@ def insert_rows(table: str, columns: tuple[str, ...] | list[str], rows: list[tup
     names = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A few distinct strings repeat over the rows (the indicator, its subgroups, the day): each escaped once.
             strings = _EscapedStrings()
             data = io.StringIO(
                 "".join(
                     "\t".join(
-                        [str(v) if type(v) is int else strings[v] if type(v) is str else _copy_field(v) for v in row]
+                        [
+                            str(v) if type(v) is int else strings[v] if type(v) in _REPEATED else _copy_field(v)
+                            for v in row
+                        ]
                     )
                     + "\n"
                     for row in rows

@@ -35,12 +35,13 @@ class OrgDayCount(models.Model):
     class Meta:
         verbose_name = _("показатель организации за день")
         verbose_name_plural = _("показатели организаций за день")
+        # One index, the unique one, which also serves every read (an organisation's indicator over days): each
+        # index more is written again for each of a fill's tens of thousands of rows.
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "organisation", "day", "subgroup"], name="org_day_count_one_per_bucket"
+                fields=["organisation", "indicator", "day", "subgroup"], name="org_day_count_bucket"
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "indicator", "day"])]
 
     def __str__(self):
         return f"{self.indicator} {self.subgroup} {self.day}: {self.value}"
@@ -59,12 +60,13 @@ class ClassDayCount(models.Model):
     class Meta:
         verbose_name = _("показатель класса за день")
         verbose_name_plural = _("показатели классов за день")
+        # The unique index serves the reads too (a class belongs to one organisation, so this is one row per class,
+        # indicator, day and subgroup); the class's own index is for deleting a class.
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "group", "day", "subgroup"], name="class_day_count_one_per_bucket"
+                fields=["organisation", "indicator", "day", "group", "subgroup"], name="class_day_count_bucket"
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "indicator", "day"])]
 
     def __str__(self):
         return f"{self.indicator} {self.group_id} {self.subgroup} {self.day}: {self.value}"

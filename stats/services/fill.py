@@ -312,8 +312,9 @@ def purge_expired(*, now: datetime) -> int:
         if Grain.USER in ind.grains:
             purged += UserDay.objects.filter(day__lt=cutoff).delete()[0]
             purged += Presence.objects.filter(day__lt=cutoff).delete()[0]
-        purged += OrgDayCount.objects.filter(indicator=ind.id, day__lt=cutoff).delete()[0]
-        purged += ClassDayCount.objects.filter(indicator=ind.id, day__lt=cutoff).delete()[0]
+        if Grain.ORGANISATION in ind.grains or Grain.CLASS in ind.grains:
+            purged += OrgDayCount.objects.filter(indicator=ind.id, day__lt=cutoff).delete()[0]
+            purged += ClassDayCount.objects.filter(indicator=ind.id, day__lt=cutoff).delete()[0]
     return purged
 
 
