@@ -56,7 +56,7 @@ def insert_instance(obj, *, ignoring: bool = False) -> bool:
     """Save a new instance as `Model.save()` would on its first save (defaults, `auto_now_add`, the pre- and
     post-save signals, the key set on it), by a statement built once per model instead of the ORM's compiling of it
     for each row. `ignoring`: a row the table's unique constraints already hold is left alone and nothing is saved
-    (False is returned, no signal sent): no savepoint is needed around it to catch the conflict's error."""
+    (False is returned, and no post-save signal): no savepoint is needed around it to catch the conflict's error."""
     model = type(obj)
     alias = router.db_for_write(model, instance=obj)
     conn = connections[alias]
