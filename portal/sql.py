@@ -35,8 +35,10 @@ class _InsertPlan:
 
     def __init__(self, model, ignoring: bool, connection):
         meta = model._meta
+        if meta.parents or meta.proxy:
+            raise TypeError(f"{model.__name__}: a model with parents or a proxy is saved by save()")
         ops = connection.ops
-        self.fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+        self.fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
         on_conflict = OnConflict.IGNORE if ignoring else None
         columns = ", ".join(ops.quote_name(f.column) for f in self.fields)
         returning = meta.db_returning_fields
@@ -58,6 +60,8 @@ def insert_instance(obj, *, ignoring: bool = False) -> bool:
     for each row. `ignoring`: a row the table's unique constraints already hold is left alone and nothing is saved
     (False is returned, and no post-save signal): no savepoint is needed around it to catch the conflict's error."""
     model = type(obj)
+    if obj.pk is not None:
+        raise ValueError(f"{model.__name__}: insert_instance saves a new row, whose key the database gives")
     alias = router.db_for_write(model, instance=obj)
     conn = connections[alias]
     key = (model, alias, conn.vendor, ignoring)

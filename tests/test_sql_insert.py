@@ -62,3 +62,10 @@ def test_a_backdated_membership_is_heard_by_the_statistics(monkeypatch):
     row = Membership(organisation=org, user=f.UserFactory(), role=Membership.Role.STUDENT, valid_from=since)
     insert_instance(row)
     assert marked == [{"organisation_id": org.pk, "since": since}]
+
+
+def test_an_instance_with_a_key_is_not_saved_as_a_new_row():
+    entry = AuditEntry(pk=10**9, organisation=f.OrganisationFactory(), action="test.done")
+    with pytest.raises(ValueError, match="new row"):
+        insert_instance(entry)
+    assert not AuditEntry.objects.filter(pk=10**9).exists()
