@@ -6,7 +6,8 @@ The queryset is built by a function of its values, called once with stand-ins (n
 the statement's parameters must be those stand-ins, each where the function put it, so that the real values take
 their places. The rows become instances as the queryset's own iteration makes them (Django's converters, the
 `select_related` objects set on each row), through the compiler kept from that first compiling. Nothing is kept but
-the statement and how to read its rows: the values and the rows are each call's own."""
+the statement and how to read its rows: the values and the rows are each call's own. A text column's stand-in is
+the integer's digits (the lookup's own conversion), and its value is passed as text."""
 
 import threading
 
@@ -18,8 +19,10 @@ class _Plan:
     def __init__(self, queryset, stand_ins: tuple, alias: str):
         compiler = queryset.query.get_compiler(using=alias)
         self.sql, params = compiler.as_sql()
+        # A text column's lookup turns its stand-in into text: found by its digits.
+        keys = [str(s) for s in stand_ins]
         try:
-            self.order = [stand_ins.index(p) for p in params]
+            self.order = [keys.index(str(p)) for p in params]
         except ValueError:
             raise ValueError(f"parameters {params!r} are not all stand-ins {stand_ins!r}") from None
         klass_info, select = compiler.klass_info, compiler.select

@@ -11,6 +11,7 @@ from chats.services.membership import chat_member_join
 from orgs.models import Membership, ParentLink, Placement
 from orgs.services.audit import audit_record
 from orgs.services.membership import membership_add, parent_link_create, student_place
+from portal.compiled import Compiled
 from portal.exceptions import Conflict, Gone, NotFound, RuleViolation
 
 from .. import tokens
@@ -40,6 +41,19 @@ PAGE_RELATED = ("organisation__invite_policy", "target_group", "target_chat__gro
 JOIN_RELATED = ("organisation__invite_policy", "target_group")
 
 
+# Compiled once per process (portal.compiled): each look-up of a token compiled the joins anew.
+_INVITE_BY_HASH = {
+    related: Compiled(
+        Invite,
+        lambda token_hash, related=related: (
+            Invite.objects.select_related(*related).filter(token_hash=token_hash).order_by()[:1]
+        ),
+        arity=1,
+    )
+    for related in (PAGE_RELATED, JOIN_RELATED)
+}
+
+
 def invite_find(token: str, *, related=PAGE_RELATED) -> Invite:
     """The invite for a token, with `related` read in the same query. Unknown and malformed tokens look the same:
     «ссылка не найдена»."""
@@ -47,8 +61,8 @@ def invite_find(token: str, *, related=PAGE_RELATED) -> Invite:
         raise NotFound(
             _("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком."), code="invite_not_found"
         )
-    invite = Invite.objects.select_related(*related).filter(token_hash=tokens.token_hash(token)).order_by()[:1]
-    invite = next(iter(invite), None)
+    found = _INVITE_BY_HASH[related](tokens.token_hash(token))
+    invite = found[0] if found else None
     if invite is None:
         raise NotFound(
             _("Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком."), code="invite_not_found"
@@ -178,7 +192,8 @@ def _check_role_rules(invite: Invite, user, child, child_name: str = "", placeme
             )
 
 
-def _join(invite: Invite, user, child) -> Membership:
+def _join(invite: Invite, user, child, placements: list[Place] | None = None) -> Membership:
+    """`placements`: a student's classes here as read in the redemption's transaction."""
     org = invite.organisation
     if invite.role in (InviteRole.CURATOR, InviteRole.ADMIN):
         return staff_link_join(invite, user)
@@ -187,7 +202,12 @@ def _join(invite: Invite, user, child) -> Membership:
     if invite.role == InviteRole.STUDENT:
         membership = membership_add(organisation=org, user=user, role=Membership.Role.STUDENT, actor=None)
         placement = student_place(
-            organisation=org, student=user, group=invite.target_group, actor=None, membership=membership
+            organisation=org,
+            student=user,
+            group=invite.target_group,
+            actor=None,
+            membership=membership,
+            unplaced=placements == [],  # nothing to lock or end: no savepoint around the placement's rows
         )
         placement.group = invite.target_group
         membership.user.current_placements = [placement]  # what the membership's serializer shows, not read again
@@ -343,7 +363,7 @@ def invite_redeem(
             notify_approvers(request)
             outcome = Outcome("requested", invite, join_request=request)
         else:
-            membership = _join(invite, user, child)
+            membership = _join(invite, user, child, placements)
             for listener in redemption_listeners:
                 listener(invite=invite, user=user, membership=membership)
             audit_record(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from portal.exceptions import Conflict, RuleViolation
 from portal.mail import email_letter_after_commit, site_url
 from portal.quotes import inner_quotes
+from portal.sql import insert_instance
 
 from ..models import CuratorAssignment, Group, Membership, Organisation, ParentLink, Placement, TeachingAssignment
 from ..movement_models import Movement
@@ -30,28 +31,23 @@ def membership_add(
     """
     if actor is not None:
         require(actor, "invite_staff" if role in (Role.TEACHER, Role.ADMIN) else "manage_movement", organisation)
-    # One row at most (the partial unique index): unordered, so that the model's ordering joins no organisation.
-    active = Membership.objects.filter(organisation=organisation, user=user, role=role, valid_to__isnull=True)
-    existing = next(iter(active.order_by()[:1]), None)
-    if existing:
-        return existing
     verification = Verification.NOT_REQUIRED
     if role == Role.TEACHER:
         verification = Verification.VERIFIED if verified else Verification.PENDING
         position = position or Membership.Position.TEACHER
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(
-                organisation=organisation,
-                user=user,
-                role=role,
-                position=position if role == Role.TEACHER else "",
-                verification=verification,
-                verified_by=actor if verified else None,
-                verified_at=timezone.now() if verified else None,
-            )
-    except IntegrityError:
-        # Two requests added the same person at once: the other one won, which is the same result.
+    membership = Membership(
+        organisation=organisation,
+        user=user,
+        role=role,
+        position=position if role == Role.TEACHER else "",
+        verification=verification,
+        verified_by=actor if verified else None,
+        verified_at=timezone.now() if verified else None,
+    )
+    # One active row per person and role (the partial unique index): when they hold the role already, or another
+    # request adds them at the same moment (this insert waits for its commit), nothing is written and the row there
+    # is the result. An insert that leaves that row alone needs no savepoint to catch the conflict's error.
+    if not insert_instance(membership, ignoring=True):
         return Membership.objects.get(organisation=organisation, user=user, role=role, valid_to__isnull=True)
     permissions_grant_user(organisation=organisation, user=user, role=role)
     audit_record(
@@ -385,10 +381,19 @@ def _require_class(organisation, group):
 
 
 def student_place(
-    *, organisation: Organisation, student, group: Group, actor, reason: str = "", membership: Membership | None = None
+    *,
+    organisation: Organisation,
+    student,
+    group: Group,
+    actor,
+    reason: str = "",
+    membership: Membership | None = None,
+    unplaced: bool = False,
 ) -> Placement:
     """Enrol a student in a class, or transfer them: the old placement ends, the history stays. `membership`: the
-    student's active membership as the caller has just read or made it (not checked again)."""
+    student's active membership as the caller has just read or made it (not checked again). `unplaced`: the caller
+    has read in its transaction that the student has no class here (a redemption): there is no placement to lock or
+    end, and the rows are written in the caller's transaction without a savepoint of their own."""
     if actor is not None:
         require(actor, "manage_movement", organisation)
     _require_class(organisation, group)
@@ -397,24 +402,24 @@ def student_place(
     if not held:
         message = _("Зачислить в класс можно только обучающегося организации.")
         _require_active(organisation, student, Role.STUDENT, message)
-    with transaction.atomic():
-        current = (
-            Placement.objects.select_for_update()
-            .filter(organisation=organisation, student=student, valid_to__isnull=True)
-            .first()
-        )
+    with transaction.atomic(savepoint=not unplaced):
+        current = None
+        if not unplaced:
+            current = (
+                Placement.objects.select_for_update()
+                .filter(organisation=organisation, student=student, valid_to__isnull=True)
+                .first()
+            )
         if current and current.group_id == group.pk:
             return current
         if current:
             current.valid_to = timezone.now()
             current.save(update_fields=["valid_to"])
-        try:
-            with transaction.atomic():
-                placement = Placement.objects.create(organisation=organisation, student=student, group=group)
-        except IntegrityError:
-            raise Conflict(
-                _("Обучающийся уже состоит в другом классе этой организации."), code="already_in_class"
-            ) from None
+        placement = Placement(organisation=organisation, student=student, group=group)
+        # One active placement per student (the partial unique index): a class another request gave them at the
+        # same moment leaves this insert without a row (it waits for that commit), and no savepoint is needed.
+        if not insert_instance(placement, ignoring=True):
+            raise Conflict(_("Обучающийся уже состоит в другом классе этой организации."), code="already_in_class")
         audit_record(
             organisation=organisation,
             actor=actor,

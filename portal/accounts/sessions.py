@@ -10,7 +10,7 @@ import time
 from importlib import import_module
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from portal.exceptions import NotFound
 from portal.request_context import get_client_ip
+from portal.sql import insert_ignoring
 
 from .devices import describe_device
 from .models import AccessReport, OneTimeCode, User, UserSession
@@ -116,15 +117,27 @@ def token_issue(request, user: User) -> Token:
     return token
 
 
+TOKEN_ROW_COLUMNS = "user_id kind token_id user_agent ip_address signed_in_at last_seen_at end_reason".split()
+
+
+def _token_row_add(request, token: Token, now) -> None:
+    """The row of a token made elsewhere (its first use): one insert that leaves a row a parallel first use wrote
+    alone (the token's unique link), instead of a read, then an insert in a transaction of its own."""
+    facts = _request_facts(request)
+    ops = connection.ops
+    ip = UserSession._meta.get_field("ip_address").get_db_prep_save(facts["ip_address"], connection)
+    at = ops.adapt_datetimefield_value(now)
+    values = [token.user_id, UserSession.Kind.TOKEN.value, token.pk, facts["user_agent"], ip, at, at, ""]
+    with connection.cursor() as cursor:
+        cursor.execute(insert_ignoring(ops.quote_name(UserSession._meta.db_table), TOKEN_ROW_COLUMNS), values)
+
+
 def token_touch(request, token: Token) -> None:
     """Mark an API token seen, at most once every SESSION_TOUCH_SECONDS; a token made elsewhere gets its row."""
     row = getattr(token, "tracking", None)
     now = timezone.now()
     if row is None:
-        UserSession.objects.get_or_create(
-            token=token,
-            defaults={"user_id": token.user_id, "kind": UserSession.Kind.TOKEN, **_request_facts(request)},
-        )
+        _token_row_add(request, token, now)
     elif (now - row.last_seen_at).total_seconds() >= _touch_seconds():
         UserSession.objects.filter(pk=row.pk).update(last_seen_at=now, **_request_facts(request))
 

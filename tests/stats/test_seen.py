@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,8 +40,9 @@ def test_a_person_is_marked_once_a_day_in_each_of_their_organisations(django_ass
     join(school, parent, Role.PARENT, school.created_at)
     join(college, parent, Role.PARENT, college.created_at)
 
-    # Their organisations, the seen marks (INSERT … ON CONFLICT DO NOTHING), their day rows (… DO UPDATE).
-    with django_assert_num_queries(3):
+    # Their organisations, then the seen marks (INSERT … ON CONFLICT DO NOTHING) and their day rows (… DO UPDATE):
+    # one statement on PostgreSQL (the marks' insert a CTE of the day rows'), two on SQLite.
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
         assert seen_mark(user_id=parent.pk) == 2
     for _ in range(3):
         with django_assert_num_queries(0):
