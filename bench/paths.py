@@ -3,7 +3,7 @@
     .venv/bin/python bench/paths.py --seed            # (re)create portal_bench_paths, seed it, measure, keep it
     .venv/bin/python bench/paths.py                   # measure again on the kept database
     .venv/bin/python bench/paths.py --profile page    # and print cProfile's top functions of one path
-    .venv/bin/python bench/paths.py --only redeem --only redeem_job   # a redemption, then its chat job
+    .venv/bin/python bench/paths.py --only redeem --only orgs   # a redemption (its joiner's chat rows included)
     .venv/bin/python bench/paths.py --drop            # drop the database
 
 No server: each request goes through Django's test client in this process (the whole middleware stack, the
@@ -23,7 +23,7 @@ from types import SimpleNamespace
 
 from _common import DEFAULT_PG, bench_env, recreate_database, setup_django
 
-PATHS = ("floor", "floor_session", "floor_api", "orgs", "messages", "chats", "page", "redeem", "redeem_job")
+PATHS = ("floor", "floor_session", "floor_api", "orgs", "messages", "chats", "page", "redeem")
 
 
 def parse_args(argv=None):
@@ -107,38 +107,11 @@ def redeem_maker(fx: dict, count: int):
     keys = iter(Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users]))
     from django.test import Client
 
-    import chats.receivers
-
-    # The joiners' chat jobs are queued as in production (to the in-memory broker, which runs nothing) and kept for
-    # `redeem_job`, which runs them in this process: the request's figure and its job's, apart.
-    queue = chats.receivers.queue_now
-
-    def keep(task, *args):
-        fx["jobs"].append((task, args))
-        return queue(task, *args)
-
-    chats.receivers.queue_now = keep
-    fx["jobs"] = []
-
     def one():
         client = Client(HTTP_AUTHORIZATION=f"Token {next(keys).key}")
         return client.post(f"/api/v1/invites/{token}/redeem/", content_type="application/json")
 
     return one, 201
-
-
-def redeem_job_maker(fx: dict):
-    """The chat jobs the redemptions queued, run one by one (each a joiner's rows in the class's chats)."""
-    if not fx.get("jobs"):
-        sys.exit("redeem_job: measure redeem first (--only redeem --only redeem_job)")
-    done = SimpleNamespace(status_code=200, content=b"")
-
-    def one():
-        task, args = fx["jobs"].pop(0)
-        task(*args)
-        return done
-
-    return one, 200
 
 
 def makers(fx: dict, args) -> dict:
@@ -207,8 +180,6 @@ def main(argv=None) -> int:
     for name in only:
         if name == "redeem":
             make, expected = redeem_maker(fx, args.requests + 3)
-        elif name == "redeem_job":
-            make, expected = redeem_job_maker(fx)
         else:
             make, expected = paths[name]
         result, profiler, last = measure(name, make, expected, args.requests, profile=args.profile == name)

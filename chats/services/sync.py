@@ -134,14 +134,6 @@ def chats_sync_joined(*, organisation: Organisation, user_ids=(), group_ids=()) 
     return report
 
 
-def chats_sync_joined_by_ids(*, organisation_id: int, user_ids=(), group_ids=()) -> SyncReport:
-    """`chats_sync_joined` for a job, which is given ids: nothing for an organisation deleted meanwhile."""
-    organisation = joined_sql.organisation_read(organisation_id=organisation_id)
-    if organisation is None:
-        return SyncReport()
-    return chats_sync_joined(organisation=organisation, user_ids=user_ids, group_ids=group_ids)
-
-
 def _sync(organisation: Organisation, *, user_ids: set | None, group_ids: set | None) -> SyncReport:
     report = SyncReport()
     whole = user_ids is None

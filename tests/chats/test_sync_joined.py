@@ -1,17 +1,21 @@
-"""A joiner's chat job (`chats_sync_joined`, its statements written out) gives exactly the rows the full sync would:
-for a student, a parent, a teacher, a director, in a class with a curator and in one without; after it the full sync
-of the organisation finds nothing to change, and a second run of the job adds nothing."""
+"""A joiner's chat sync (`chats_sync_joined`, its statements written out, run after the joining commits) gives
+exactly the rows the full sync would: for a student, a parent, a teacher, a director, in a class with a curator and
+in one without; after it the full sync of the organisation finds nothing to change, and a second run adds nothing."""
 
 import pytest
 
 from chats.models import Chat, ChatMember
 from chats.services import sync
 from chats.services.sync import chats_sync_organisation
-from chats.tasks import sync_joined_members
 from orgs.models import Membership
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+def sync_joined(org, user_ids, group_ids) -> str:
+    return str(sync.chats_sync_joined(organisation=org, user_ids=user_ids, group_ids=group_ids))
+
 
 OWNER, MEMBER = "owner", "member"
 CLASS, PARENTS, SUBJECT = Chat.Kind.CLASS, Chat.Kind.CLASS_PARENTS, Chat.Kind.SUBJECT
@@ -54,7 +58,7 @@ def _of(rows: dict, user) -> set:
 
 def _joiners(name, org, classes, children):
     """Make the joiners of a case as a redemption or an enrolment leaves them: (user ids, class ids, {person: the
-    chats they are in after the job, with their role})."""
+    chats they are in after the sync, with their role})."""
     a5, b5 = classes["5А"], classes["5Б"]
     channels = {(GENERAL, None, "", MEMBER), (EXTRA, None, "", MEMBER)}
     if name == "student":
@@ -108,15 +112,15 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_joiners_job_gives_exactly_the_rows_of_the_full_sync(school, case, monkeypatch):
+def test_the_joiners_sync_gives_exactly_the_rows_of_the_full_sync(school, case, monkeypatch):
     org, classes, children = school
     before = _rows(org)
     users, groups, expected = _joiners(case, org, classes, children)
     user_ids, group_ids = [u.pk for u in users], [g.pk for g in classes.values() if g in groups]
 
-    # The job adds the joiners' rows by itself: the full sync, which locks and re-plans the chats, does not run.
+    # The joiners' rows are added by themselves: the full sync, which locks and re-plans the chats, does not run.
     monkeypatch.setattr(sync, "_sync", lambda *a, **kw: pytest.fail("the full sync ran"))
-    assert f"добавлено: {sum(map(len, expected.values()))}," in sync_joined_members(org.pk, user_ids, group_ids)
+    assert f"добавлено: {sum(map(len, expected.values()))}," in sync_joined(org, user_ids, group_ids)
     monkeypatch.undo()
 
     after = _rows(org)
@@ -127,13 +131,13 @@ def test_the_joiners_job_gives_exactly_the_rows_of_the_full_sync(school, case, m
     assert {key: value for key, value in after.items() if key in before} == before
     assert all(managed for _role, managed in added.values())  # … and the structure put them there
 
-    assert "добавлено: 0," in sync_joined_members(org.pk, user_ids, group_ids)  # a second run adds nothing
+    assert "добавлено: 0," in sync_joined(org, user_ids, group_ids)  # a second run adds nothing
     assert not chats_sync_organisation(organisation=org).changed  # the full sync would have given the same rows
     assert _rows(org) == after
 
 
 def test_a_class_whose_chats_are_missing_falls_to_the_full_sync(school):
-    """A curator assigned without the sync (an import): the joiner's job cannot only add rows, the full sync of its
+    """A curator assigned without the sync (an import): the joiner's sync cannot only add rows, the full sync of its
     scope makes the class's chats and puts everyone in them."""
     org, classes, _children = school
     curator = f.teacher_of(org)
@@ -141,7 +145,7 @@ def test_a_class_whose_chats_are_missing_falls_to_the_full_sync(school):
     c5 = f.ClassFactory(organisation=org, name="5В")
     f.curator_of(c5, curator)
     kid = f.student_in(c5)
-    assert "чатов создано: 3" in sync_joined_members(org.pk, [kid.pk], [c5.pk])
+    assert "чатов создано: 3" in sync_joined(org, [kid.pk], [c5.pk])
     rows = _rows(org)
     assert _of(rows, kid) == {(CLASS, "5В", "", MEMBER), (GENERAL, None, "", MEMBER), (EXTRA, None, "", MEMBER)}
     assert (CLASS, "5В", "", OWNER) in _of(rows, curator)
@@ -154,6 +158,6 @@ def test_a_member_added_by_hand_falls_to_the_full_sync(school):
     kid = f.student_in(classes["5А"])
     chat = Chat.objects.get(group=classes["5А"], kind=CLASS)
     ChatMember.objects.create(chat=chat, user=kid, role=MEMBER, managed_by_structure=False)
-    assert "изменено: 1" in sync_joined_members(org.pk, [kid.pk], [classes["5А"].pk])
+    assert "изменено: 1" in sync_joined(org, [kid.pk], [classes["5А"].pk])
     assert ChatMember.objects.get(chat=chat, user=kid, left_at__isnull=True).managed_by_structure
     assert not chats_sync_organisation(organisation=org).changed

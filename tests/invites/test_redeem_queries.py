@@ -15,29 +15,16 @@ from tests.invites.test_api import client_of
 
 pytestmark = pytest.mark.django_db
 
-# The request: measured when the membership and the placement came to be written by inserts that leave a row
-# already there alone (no read before them, no savepoint around them: 8 statements less), on SQLite and on
-# PostgreSQL alike. Before: 26, when the redemption's row came to be written by one insert that ignores a second
-# use (no savepoint around it); 28, when the joiner's chat rows came to be added by a job after the commit
-# (`chats.tasks.sync_joined_members`, below) instead of in the request; 36 when the joiner's sync came to
-# read only the joiners' rows (the class's chats, curator and students with their parents in two queries), a new
-# membership's rights came to be granted by one insert (a student's without reading their other roles), the
-# student's placements read once for both checks and the invite not re-read after its use; 52 before that, 59
-# with the class's chats locked and re-planned for each joiner, 79 with that sync run twice (once for the
+# The request, with the joiner's chat rows added right after its commit (the sync's statements written out,
+# `chats/services/joined_sql.py`: the joiner's classes with their curators, their students and parents as far as the
+# joiner is concerned, their teaching, their chats and the channels, the joiner's roles, their rows, one insert —
+# 7), on SQLite and on PostgreSQL alike. Before: 18 in the request and 8 in a Celery job queued after the commit,
+# whose own cost on the same cores was more than the sync's (`docs/permissions-speed.md`, eleventh round); 26 in the
+# request when the membership and the placement were read before being written, with savepoints around them; 28
+# when the redemption's row was written with a savepoint; 36 when the joiner's sync read the whole class; 52 before
+# that, 59 with the class's chats locked and re-planned for each joiner, 79 with that sync run twice (once for the
 # membership, once for the placement).
-REDEEM_BUDGET = 18
-# The job (its statements written out, `chats/services/joined_sql.py`): the organisation, the joiner's classes with
-# their curators, their students and parents as far as the joiner is concerned, their teaching, their chats and the
-# channels, the joiner's roles, their rows, one insert. Before: 9, built by the ORM (the joiner's classes read apart).
-JOB_BUDGET = 8
-
-
-@pytest.fixture
-def jobs(monkeypatch):
-    """The chat jobs the requests queue, kept instead of run, to count the request's queries and the job's apart."""
-    queued = []
-    monkeypatch.setattr("chats.receivers.queue_now", lambda task, *args: queued.append((task, args)) or True)
-    return queued
+REDEEM_BUDGET = 25
 
 
 def _school(students: int):
@@ -54,41 +41,30 @@ def _school(students: int):
     return org, cls, token
 
 
-def _run(jobs) -> None:
-    while jobs:
-        task, args = jobs.pop(0)
-        task(*args)
-
-
-def _redeem_queries(token, jobs, django_capture_on_commit_callbacks):
+def _redeem_queries(token, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # a first joiner: the per-process caches are warm
         assert client_of(f.UserFactory()).post(f"/api/v1/invites/{token}/redeem/").status_code == 201
-    _run(jobs)
     user = f.UserFactory()
     client = client_of(user)
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
         resp = client.post(f"/api/v1/invites/{token}/redeem/")
     assert resp.status_code == 201, resp.content
-    assert len(jobs) == 1, jobs  # the joiner's chat rows: one job
-    with CaptureQueriesContext(connection) as job_queries:
-        _run(jobs)
-    return len(queries), len(job_queries), user
+    return len(queries), user
 
 
-def test_a_redemption_costs_the_same_in_a_class_of_3_and_of_30(jobs, django_capture_on_commit_callbacks):
+def test_a_redemption_costs_the_same_in_a_class_of_3_and_of_30(django_capture_on_commit_callbacks):
     counts = []
     for size in (3, 30):
         org, cls, token = _school(size)
-        n, job, user = _redeem_queries(token, jobs, django_capture_on_commit_callbacks)
-        # What the person notices: they are in the class and, once the job has run, in its chats.
+        n, user = _redeem_queries(token, django_capture_on_commit_callbacks)
+        # What the person notices: they are in the class and in its chats when the page answers.
         assert Placement.objects.filter(group=cls, student=user, valid_to__isnull=True).exists()
         assert Membership.objects.filter(organisation=org, user=user, role="student", valid_to__isnull=True).exists()
         for kind in (Chat.Kind.CLASS, Chat.Kind.SUBJECT, Chat.Kind.GENERAL_CHANNEL):
             chat = Chat.objects.get(organisation=org, kind=kind)
             assert ChatMember.objects.filter(chat=chat, user=user, left_at__isnull=True).exists(), kind
         assert ChatMember.objects.filter(chat__group=cls, left_at__isnull=True).count() > 2 * size  # chats are full
-        assert not chats_sync_organisation(organisation=org).changed  # nothing the joiner's job left undone
-        counts.append((n, job))
+        assert not chats_sync_organisation(organisation=org).changed  # nothing the joiner's sync left undone
+        counts.append(n)
     assert counts[0] == counts[1], counts
-    assert counts[0][0] <= REDEEM_BUDGET, counts
-    assert counts[0][1] <= JOB_BUDGET, counts
+    assert counts[0] <= REDEEM_BUDGET, counts
