@@ -11,21 +11,31 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from orgs.models import Group, Placement
 from portal.sql import fetch_rows, insert_ignoring
 
 from ..models import Invite, JoinRequest, Redemption
 
+# The tables' names from the models, filled into the statements once, at import.
+T = {
+    "placement": Placement._meta.db_table,
+    "group": Group._meta.db_table,
+    "join_request": JoinRequest._meta.db_table,
+    "invite": Invite._meta.db_table,
+    "redemption": Redemption._meta.db_table,
+}
+
 STUDENT_PLACES = """
-    SELECT p.group_id, g.name FROM orgs_placement p JOIN orgs_group g ON g.id = p.group_id
+    SELECT p.group_id, g.name FROM {placement} p JOIN {group} g ON g.id = p.group_id
     WHERE p.organisation_id = %s AND p.student_id = %s AND p.valid_to IS NULL
 """
 PENDING_REQUEST = """
-    SELECT id FROM invites_joinrequest WHERE organisation_id = %s AND user_id = %s AND role = %s AND status = %s
+    SELECT id FROM {join_request} WHERE organisation_id = %s AND user_id = %s AND role = %s AND status = %s
     LIMIT 1
 """
 # `use_count + 1` reads the row as it was before the update, in each expression, on both databases.
 TAKE_USE = """
-    UPDATE invites_invite SET
+    UPDATE {invite} SET
         use_count = use_count + 1,
         status = CASE WHEN max_uses IS NOT NULL AND max_uses <= use_count + 1 THEN %s ELSE status END,
         status_changed_at = CASE WHEN max_uses IS NOT NULL AND max_uses <= use_count + 1 THEN %s
@@ -33,9 +43,12 @@ TAKE_USE = """
     WHERE id = %s AND status = %s AND expires_at > %s AND (max_uses IS NULL OR use_count < max_uses)
 """
 FAMILY_USES = """
-    SELECT COUNT(*), SUM(CASE WHEN created_at >= %s THEN 1 ELSE 0 END) FROM invites_redemption
-    WHERE invite_id = %s OR invite_id IN (SELECT id FROM invites_invite WHERE relayed_from_id = %s)
+    SELECT COUNT(*), SUM(CASE WHEN created_at >= %s THEN 1 ELSE 0 END) FROM {redemption}
+    WHERE invite_id = %s OR invite_id IN (SELECT id FROM {invite} WHERE relayed_from_id = %s)
 """
+STUDENT_PLACES, PENDING_REQUEST, TAKE_USE, FAMILY_USES = (
+    sql.format(**T) for sql in (STUDENT_PLACES, PENDING_REQUEST, TAKE_USE, FAMILY_USES)
+)
 
 # One row per person and link (the unique constraint): a second use by the same person inserts nothing, without the
 # savepoint that catching the constraint's error needed.
