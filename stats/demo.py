@@ -99,10 +99,8 @@ def demo_history_load(*, days: int = HISTORY_DAYS, now: datetime | None = None) 
             messages = _messages(organisation, start, now, joined, keen, rng)
             report.messages += len(messages)
             report.presence += _presence(organisation, start, now, joined, keen, rng)
-            # Its own generator: the requests do not change when the demo gains a chat (and more messages).
-            report.join_requests += _join_requests(
-                organisation, joined, now, random.Random(f"{organisation.full_name}:requests")
-            )
+            # Their own draws: the requests do not change when the demo gains a chat (and more messages).
+            report.join_requests += _join_requests(organisation, joined, now, seed=f"{organisation.full_name}:requests")
             report.reports += _reports(organisation, messages, now, rng)
             report.refusals += _refusals(organisation, start, now, rng)
         yesterday = local_day(now, organisation.time_zone) - timedelta(days=1)
@@ -225,10 +223,15 @@ def _admin_of(organisation: Organisation) -> int | None:
     return administrators(organisation).order_by("pk").values_list("user_id", flat=True).first()
 
 
-def _join_requests(organisation: Organisation, joined, now: datetime, rng: random.Random) -> int:
+def _join_requests(organisation: Organisation, joined, now: datetime, *, seed: str) -> int:
     """Some parents and students joined by a request the administrator approved a few hours later (the decision
-    is the moment they joined); a few first asked for the wrong class and were turned down."""
+    is the moment they joined); a few first asked for the wrong class and were turned down.
+
+    Each person's draws are their own (seeded by the person), so who asked does not depend on how many others
+    joined before `now` — the time of day the demo is loaded. At least one of each role asked on a day before
+    today when anyone of that role joined then: the dashboard's section on requests has a figure to show."""
     admin = _admin_of(organisation)
+    today = day_start(local_day(now, organisation.time_zone), organisation.time_zone)
     opened = organisation.created_at + timedelta(hours=9)
     classes = dict(
         Placement.objects.filter(organisation=organisation, valid_to__isnull=True).values_list("student_id", "group_id")
@@ -242,10 +245,17 @@ def _join_requests(organisation: Organisation, joined, now: datetime, rng: rando
     members = Membership.objects.filter(
         organisation=organisation, valid_to__isnull=True, role__in=list(BY_REQUEST)
     ).order_by("pk")
-    for user_id, role in members.values_list("user_id", "role"):
-        decided = joined.get(user_id)
-        if decided is None or not opened + timedelta(hours=6) < decided < now or rng.random() >= BY_REQUEST[role]:
-            continue
+    eligible = [
+        (user_id, role, joined[user_id], random.Random(f"{seed}:{user_id}"))
+        for user_id, role in members.values_list("user_id", "role")
+        if user_id in joined and opened + timedelta(hours=6) < joined[user_id] < now
+    ]
+    chosen = [(u, role, decided, rng) for u, role, decided, rng in eligible if rng.random() < BY_REQUEST[role]]
+    for role in BY_REQUEST:
+        past = [e for e in eligible if e[1] == role and e[2] < today]
+        if past and not any(c[1] == role and c[2] < today for c in chosen):
+            chosen.append(min(past, key=lambda e: e[2]))
+    for user_id, role, decided, rng in chosen:
         child = children.get(user_id) if role == Role.PARENT else None
         group = classes.get(child if role == Role.PARENT else user_id)
         asked = max(decided - timedelta(minutes=rng.randint(20, 60 * 30)), opened)

@@ -54,3 +54,24 @@ def test_the_demo_history_fills_the_past_days_and_a_second_run_adds_nothing(sett
     assert "уже есть" in again.getvalue()
     assert (Message.objects.count(), Presence.objects.count(), table_state()) == before
     assert OrgDayCount.objects.filter(organisation=school, day=first).exists()
+
+
+@pytest.mark.parametrize("hour", [3, 15, 21])
+def test_the_demo_shows_approved_join_requests_whatever_the_hour_it_is_loaded_at(hour):
+    """Who asked to join is drawn person by person: it does not depend on how many people had joined by the moment
+    of loading, so the requests section is never empty for a demo loaded in the afternoon."""
+    from stats.demo import demo_history_load
+
+    call_command("load_demo", stdout=StringIO())
+    now = timezone.now().replace(hour=hour, minute=30)
+    demo_history_load(days=DAYS, now=now)
+    school = Organisation.objects.get(full_name=SCHOOL.profile["full_name"])
+    today = local_day(now, school.time_zone)
+    requests = org_series(
+        organisation_id=school.pk,
+        indicator_id="join_requests.v1",
+        first=today - timedelta(days=DAYS),
+        last=today - timedelta(days=1),
+    )
+    assert sum(requests.get("approved.parent", {}).values()) > 0, dict(requests)
+    assert sum(requests.get("approved.student", {}).values()) > 0, dict(requests)
