@@ -102,7 +102,7 @@ def demo_history_load(*, days: int = HISTORY_DAYS, now: datetime | None = None) 
             # Their own draws: the requests do not change when the demo gains a chat (and more messages).
             report.join_requests += _join_requests(organisation, joined, now, seed=f"{organisation.full_name}:requests")
             report.reports += _reports(organisation, messages, now, rng)
-            report.refusals += _refusals(organisation, start, now, rng)
+            report.refusals += _refusals(organisation, start, now, seed=f"{organisation.full_name}:refusals")
         yesterday = local_day(now, organisation.time_zone) - timedelta(days=1)
         filled = stats_backfill(first=start, last=yesterday, organisation_ids=[organisation.pk], now=now)
         report.buckets += filled.buckets
@@ -332,17 +332,25 @@ REFUSALS = (
 )
 
 
-def _refusals(organisation: Organisation, start: date, now: datetime, rng: random.Random) -> int:
+def _refusals(organisation: Organisation, start: date, now: datetime, *, seed: str) -> int:
     """On about one school day in four someone tried to post a link to a forbidden messenger or a swear word and
-    was refused: the per-day counts the content rules keep (the texts themselves are never kept)."""
+    was refused: the per-day counts the content rules keep (the texts themselves are never kept). Each day's draws
+    are its own (seeded by the day), and the last school day before today has a forbidden messenger's link when no
+    day drew one: the section on refusals has a figure to show whatever the moment the demo is loaded."""
     kinds, weights = zip(*REFUSALS, strict=True)
     counts: dict[tuple, int] = {}
-    for day in days_between(start, local_day(now, organisation.time_zone) - timedelta(days=1)):
+    days = list(days_between(start, local_day(now, organisation.time_zone) - timedelta(days=1)))
+    for day in days:
+        rng = random.Random(f"{seed}:{day.isoformat()}")
         if rng.random() >= 0.25 * _school_day(day):
             continue
         for _ in range(rng.randint(1, 3)):
             key = (day, *rng.choices(kinds, weights)[0])
             counts[key] = counts.get(key, 0) + 1
+    school_days = [day for day in days if _school_day(day) == 1.0]
+    if school_days and not any(rule == kinds[0][0] for _day, rule, _place in counts):
+        key = (school_days[-1], *kinds[0])
+        counts[key] = counts.get(key, 0) + 1
     ContentRefusalCount.objects.bulk_create(
         ContentRefusalCount(organisation=organisation, day=day, rule=rule, place=place, count=n)
         for (day, rule, place), n in counts.items()

@@ -57,9 +57,10 @@ def test_the_demo_history_fills_the_past_days_and_a_second_run_adds_nothing(sett
 
 
 @pytest.mark.parametrize("hour", [3, 15, 21])
-def test_the_demo_shows_approved_join_requests_whatever_the_hour_it_is_loaded_at(hour):
-    """Who asked to join is drawn person by person: it does not depend on how many people had joined by the moment
-    of loading, so the requests section is never empty for a demo loaded in the afternoon."""
+def test_the_demo_shows_join_requests_and_refusals_whatever_the_hour_it_is_loaded_at(hour):
+    """Who asked to join is drawn person by person and the refusals day by day: neither depends on how many people
+    had joined or written by the moment of loading, so those sections are never empty for a demo loaded in the
+    afternoon."""
     from stats.demo import demo_history_load
 
     call_command("load_demo", stdout=StringIO())
@@ -75,3 +76,10 @@ def test_the_demo_shows_approved_join_requests_whatever_the_hour_it_is_loaded_at
     )
     assert sum(requests.get("approved.parent", {}).values()) > 0, dict(requests)
     assert sum(requests.get("approved.student", {}).values()) > 0, dict(requests)
+    refused = org_series(
+        organisation_id=school.pk,
+        indicator_id="content_refusals.v1",
+        first=today - timedelta(days=DAYS),
+        last=today - timedelta(days=1),
+    )
+    assert sum(refused.get("rule.forbidden_service", {}).values()) > 0, dict(refused)
