@@ -68,18 +68,13 @@ def test_the_demo_shows_join_requests_and_refusals_whatever_the_hour_it_is_loade
     demo_history_load(days=DAYS, now=now)
     school = Organisation.objects.get(full_name=SCHOOL.profile["full_name"])
     today = local_day(now, school.time_zone)
-    requests = org_series(
-        organisation_id=school.pk,
-        indicator_id="join_requests.v1",
-        first=today - timedelta(days=DAYS),
-        last=today - timedelta(days=1),
-    )
-    assert sum(requests.get("approved.parent", {}).values()) > 0, dict(requests)
-    assert sum(requests.get("approved.student", {}).values()) > 0, dict(requests)
-    refused = org_series(
-        organisation_id=school.pk,
-        indicator_id="content_refusals.v1",
-        first=today - timedelta(days=DAYS),
-        last=today - timedelta(days=1),
-    )
-    assert sum(refused.get("rule.forbidden_service", {}).values()) > 0, dict(refused)
+
+    def totals(indicator_id: str) -> dict[str, int]:
+        series = org_series(organisation_id=school.pk, indicator_id=indicator_id,
+                            first=today - timedelta(days=DAYS), last=today - timedelta(days=1))  # fmt: skip
+        return {subgroup: sum(days.values()) for subgroup, days in series.items()}
+
+    requests, refused = totals("join_requests.v1"), totals("content_refusals.v1")
+    assert requests.get("approved.parent", 0) > 0, requests
+    assert requests.get("approved.student", 0) > 0, requests
+    assert refused.get("rule.forbidden_service", 0) > 0, refused
