@@ -169,6 +169,13 @@ class UserDay(models.Model):
     def __str__(self):
         return f"{self.user_id} {self.organisation_id} {self.day}"
 
+    @classmethod
+    def roles_sql(cls, role_column: str) -> str:
+        """The SQL aggregate of `roles` over membership rows grouped by person: the bits of their roles summed
+        once each (a role held twice counts once)."""
+        bits = " ".join(f"WHEN '{role}' THEN {bit}" for role, bit in cls.ROLE_BITS.items())
+        return f"SUM(DISTINCT CASE {role_column} {bits} ELSE 0 END)"
+
 
 class LastActive(models.Model):
     """One person's last local day in an organisation in each sense and role, as of the organisation's

@@ -6,6 +6,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 
 from chats.models import Message, PollVote
 from orgs.models import Membership
+from portal.sql import placeholders
 
 from ..days import Batch
 from ..models import LastActiveAsOf, Presence, UserDay
@@ -68,8 +69,7 @@ def _differing_sql(batch: Batch) -> tuple[str, tuple]:
     ops = connection.ops
     memberships, user_days = qn(Membership._meta.db_table), qn(UserDay._meta.db_table)
     ids = batch.organisation_ids
-    these = ", ".join(["%s"] * len(ids))
-    bits = " ".join(f"WHEN '{role}' THEN {bit}" for role, bit in UserDay.ROLE_BITS.items())
+    these, _ids = placeholders(ids)
     sources, source_params = _sources(batch)
     start, end = ops.adapt_datetimefield_value(batch.start), ops.adapt_datetimefield_value(batch.end)
     # One grouping of the sources, the rows written and the memberships that began or ended since the day began
@@ -84,17 +84,17 @@ def _differing_sql(batch: Batch) -> tuple[str, tuple]:
                 UNION ALL
                 SELECT organisation_id, user_id, 0, 0, 0, 1, CASE WHEN present THEN 1 ELSE 0 END,
                     CASE WHEN took_part THEN 1 ELSE 0 END, roles, 0
-                FROM {user_days} WHERE organisation_id IN ({these}) AND day = %s
+                FROM {user_days} WHERE organisation_id IN {these} AND day = %s
                 UNION ALL
                 SELECT organisation_id, user_id, 0, 0, 0, 0, 0, 0, NULL, 1 FROM {memberships}
-                WHERE organisation_id IN ({these}) AND (valid_from >= %s OR valid_to >= %s)
+                WHERE organisation_id IN {these} AND (valid_from >= %s OR valid_to >= %s)
             ) x
             GROUP BY x.o, x.u
         ), c AS (
             SELECT o, u, p = 1 AS present, t = 1 AS took_part, wr AS written, w = 0 OR p > wp OR t > wt AS lacking
             FROM a WHERE src = 1 AND (w = 0 OR p > wp OR t > wt OR ch = 1)
         ), r AS (
-            SELECT m.organisation_id AS o, m.user_id AS u, SUM(DISTINCT CASE m.role {bits} ELSE 0 END) AS roles
+            SELECT m.organisation_id AS o, m.user_id AS u, {UserDay.roles_sql("m.role")} AS roles
             FROM {memberships} m JOIN c ON c.o = m.organisation_id AND c.u = m.user_id
             WHERE m.valid_from < %s AND (m.valid_to IS NULL OR m.valid_to >= %s)
             GROUP BY m.organisation_id, m.user_id

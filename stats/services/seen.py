@@ -92,12 +92,11 @@ def _took_part_key(user_id: int, organisation_id: int) -> str:
 
 def _took_part_sql() -> str:
     qn = connection.ops.quote_name
-    bits = " ".join(f"WHEN '{role}' THEN {bit}" for role, bit in UserDay.ROLE_BITS.items())
     # One statement: the row with the roles held now, or «took part» set on the row already there. (The SELECT has
     # a WHERE clause, which SQLite needs to read the ON CONFLICT that follows.)
     return f"""
         INSERT INTO {qn(UserDay._meta.db_table)} (organisation_id, user_id, day, roles, present, took_part)
-        SELECT %s, %s, %s, COALESCE(SUM(DISTINCT CASE role {bits} ELSE 0 END), 0), %s, %s
+        SELECT %s, %s, %s, COALESCE({UserDay.roles_sql("role")}, 0), %s, %s
         FROM {qn(Membership._meta.db_table)}
         WHERE organisation_id = %s AND user_id = %s AND valid_from < %s AND (valid_to IS NULL OR valid_to >= %s)
         ON CONFLICT (organisation_id, user_id, day) DO UPDATE SET took_part = %s
