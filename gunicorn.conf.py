@@ -4,12 +4,17 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-# One worker per core with two threads each: on the 2-core default machine 2 × 2 served the trivial list at
-# 354 requests/s (p95 246 ms) and the chat list at 166 (p95 394 ms), against 274 (498 ms) and 143 (758 ms) for
-# 4 × 2, 302/138 for 2 × 4 and 307/159 for 3 × 2
-# (`bench/shapes.py --requests 1200 --paths orgs,chats`, figures in bench/README.md).
+# One worker per core (at least 2) with eight threads each. Measured on the 2-core default machine with 40
+# keep-alive clients, a parents' meeting's worth of phones (bench/README.md, "The serving shape"): under 4 × 2 a
+# client's connection stays with the process that accepted it, so some processes queue many clients on two threads
+# while others idle, and the p95 of whatever is measured, the trivial list's included, came out far above its
+# median (`bench/shapes.py`: 30 ms p50, 710 ms p95); 2 × 2 serves the trivial list fastest but left the paths that
+# wait on the database below half of its throughput; under 2 × 8 every path of `bench/messages.py` and
+# `bench/redeem.py` kept its p95 within 2× the trivial list's in each of five runs (at most 1.9×), for ~10 % less
+# throughput on the trivial list than 2 × 2. Eight threads also keep a slow request (an export, a long upload) from
+# holding a quarter of the server.
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 20
 max_requests = 1000

@@ -8,6 +8,7 @@ import http.client
 import json
 import math
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -26,11 +27,26 @@ DEFAULT_PG = f"postgres://postgres@{HOST}:5432"
 DEFAULT_REDIS = f"redis://{HOST}:6379/15"
 
 
+def served_shape() -> tuple[int, int]:
+    """The workers and threads the portal's own gunicorn.conf.py starts on this machine (it reads WEB_CONCURRENCY
+    and GUNICORN_THREADS when they are set): by default the benchmarks measure the portal as it is served."""
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return int(conf["workers"]), int(conf["threads"])
+
+
 def add_server_args(p, *, concurrency: int, phase_seconds: float) -> None:
     """The options every benchmark takes: the server's shape, the time limit, the database, the output."""
+    workers, threads = served_shape()
     p.add_argument("--concurrency", type=int, default=concurrency, help="requests in flight at once")
-    p.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    p.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    p.add_argument(
+        "--workers", type=int, default=workers, help=f"gunicorn workers (default: gunicorn.conf.py's, {workers})"
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=threads,
+        help=f"gunicorn threads per worker (default: gunicorn.conf.py's, {threads})",
+    )
     p.add_argument("--phase-seconds", type=float, default=phase_seconds, help="time limit of each measured phase")
     p.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server (no database)")
     p.add_argument("--keep-db", action="store_true", help="leave the benchmark's database in place after the run")

@@ -95,11 +95,40 @@ class MessageSerializer(serializers.ModelSerializer):
             "attachments",
         ]
 
-    # The polls' and the files' serializers are built once for the whole list, not once per message: a
-    # ModelSerializer builds its fields anew for each instance (~0.3 ms), fifty times a page.
+    # The polls', the files' and the authors' serializers are built once for the whole list, not once per message:
+    # a ModelSerializer builds its fields anew for each instance (~0.3 ms), fifty times a page.
     @cached_property
     def _poll(self) -> PollBriefSerializer:
         return PollBriefSerializer()
+
+    @cached_property
+    def _person(self) -> PersonSerializer:
+        return PersonSerializer()
+
+    @cached_property
+    def _moment(self) -> serializers.DateTimeField:
+        return serializers.DateTimeField()
+
+    def to_representation(self, message) -> dict:
+        """What the declared fields give, drawn from the message's columns: DRF would build this serializer's
+        fields and walk them for each message of a page, a third of a message page's time. The fields above stay
+        the schema; `tests/chats/test_api.py::test_a_message_reads_as_its_declared_fields_give_it` holds the two
+        equal for every kind of message."""
+        moment = self._moment.to_representation
+        author = message.author
+        return {
+            "id": message.pk,
+            "chat": message.chat_id,
+            "author": None if author is None else self._person.to_representation(author),
+            "text": message.text,
+            "reply_to": message.reply_to_id,
+            "created_at": moment(message.created_at),
+            "edited_at": moment(message.edited_at),
+            "deleted_at": moment(message.deleted_at),
+            "is_deleted": message.is_deleted,
+            "poll": self.get_poll(message),
+            "attachments": self.get_attachments(message),
+        }
 
     @cached_property
     def _attachment(self) -> AttachmentSerializer:
