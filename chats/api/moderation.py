@@ -116,6 +116,10 @@ class PinnedMessageSerializer(MessageSerializer):
     class Meta(MessageSerializer.Meta):
         fields = [*MessageSerializer.Meta.fields, "pinned_at"]
 
+    def to_representation(self, message) -> dict:
+        # The message as MessageSerializer draws it from its columns, and the field this one adds.
+        return {**super().to_representation(message), "pinned_at": self._moment.to_representation(message.pinned_at)}
+
 
 # --- the queue ---------------------------------------------------------------------------------------------------
 

@@ -284,9 +284,11 @@ def test_a_message_reads_as_its_declared_fields_give_it(api, school):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from rest_framework import serializers
 
+    from chats.api.moderation import PinnedMessageSerializer
     from chats.api.serializers import MessageSerializer
     from chats.selectors import with_files
     from chats.services.messages import message_delete, message_edit
+    from chats.services.moderation import message_pin
     from tests.chats.test_attachments import png_bytes
 
     chat, curator, kid = school["chat_a"], school["curator_a"], school["kid_a"]
@@ -305,6 +307,12 @@ def test_a_message_reads_as_its_declared_fields_give_it(api, school):
     generic = [serializers.ModelSerializer.to_representation(MessageSerializer(), m) for m in page]
     assert len(fast) == 7
     assert [dict(row) for row in fast] == [dict(row) for row in generic]
+    # The pinned messages' serializer adds its field to the same drawing.
+    message_pin(message=first, actor=curator)
+    first.refresh_from_db()
+    pinned = PinnedMessageSerializer(first).data
+    assert dict(pinned) == serializers.ModelSerializer.to_representation(PinnedMessageSerializer(), first)
+    assert pinned["pinned_at"] and pinned["text"] == "Собрание в четверг"
     assert {bool(r["poll"]) for r in fast} == {True, False} and any(r["attachments"] for r in fast)
     assert any(r["author"] is None for r in fast) and any(r["is_deleted"] and r["text"] == "" for r in fast)
     assert any(r["edited_at"] for r in fast) and any(r["reply_to"] == first.pk for r in fast)
