@@ -320,6 +320,23 @@ class Phase:
         }
 
 
+def joined(name: str, parts: list[Phase]) -> Phase:
+    """One phase of several measured apart: their requests, statuses and seconds added up. The baseline is measured
+    in two halves, before and after what it is compared with, so that a drift of the machine's speed during the
+    run (another process waking, the database's own work) weighs on both sides of the ratio alike."""
+    whole = Phase(name, planned=sum(p.planned for p in parts))
+    for part in parts:
+        whole.latencies.extend(part.latencies)
+        whole.statuses.update(part.statuses)
+        whole.errors += part.errors
+        whole.seconds += part.seconds
+    return whole
+
+
+def halves(jobs: list) -> tuple[list, list]:
+    return jobs[: len(jobs) // 2], jobs[len(jobs) // 2 :]
+
+
 def run_phase(name: str, port: int, jobs: list, make_request, concurrency: int, limit_seconds: float) -> Phase:
     """Send the jobs with `concurrency` keep-alive connections; stop at the end of the list or of the time.
 
