@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db.models import F
 from django.utils import timezone
 
-from chats.models import Message
+from chats.models import Attachment, Message, Poll
 from invites.models import Invite
 from stats.days import local_day
 from stats.models import ClassDayCount, DirtyDay, FillState, Lease, OrgDayCount, UserDay
@@ -262,6 +262,32 @@ def test_the_same_text_by_the_same_author_within_24_hours_is_a_repeat_even_acros
     assert value(org, "activity.v1", day + timedelta(days=1), "messages.trivial.repeat") == 1
     assert value(org, "activity.v1", day + timedelta(days=1), "messages") == 2
     assert value(org, "activity.v1", day + timedelta(days=2), "messages.trivial") == 0
+
+
+def test_each_message_counts_once_under_its_authors_main_role_and_files_or_a_poll_make_it_content():
+    w = world()
+    org, day = w.organisation, w.start + timedelta(days=1)
+    join(org, w.teacher, Role.PARENT, at(org, w.start))  # a teacher who is a parent too counts as a teacher
+    with_files = post(w.class_chat, w.teacher, at(org, day, 600), text="👍")
+    for name in ("a.jpg", "b.jpg"):
+        Attachment.objects.create(
+            message=with_files, chat=w.class_chat, kind="photo", file=name, original_name=name,
+            content_type="image/jpeg", size=10,
+        )  # fmt: skip
+    Poll.objects.create(message=post(w.class_chat, w.teacher, at(org, day, 601), text="👍"), question="Когда?")
+    post(w.parents_chat, w.teacher, at(org, day, 602), text="👍")  # a repeat of the poll's caption
+    post(w.class_chat, None, at(org, day, 603), text="👍")  # a system message is never trivial
+
+    stats_advance()
+
+    assert value(org, "activity.v1", day, "messages") == 4
+    assert value(org, "activity.v1", day, "messages.role.teacher") == 3
+    assert value(org, "activity.v1", day, "messages.role.parent") == 0
+    assert value(org, "activity.v1", day, "messages.role.system") == 1
+    assert value(org, "activity.v1", day, "messages.with_files") == 1
+    assert value(org, "activity.v1", day, "polls") == 1
+    assert value(org, "activity.v1", day, "messages.trivial") == 1
+    assert value(org, "activity.v1", day, "messages.trivial.repeat") == 1
 
 
 def test_join_requests_store_decision_times_for_the_median_and_the_90th_percentile():
