@@ -4,6 +4,7 @@ teacher is told what happens next while waiting, and learns of the decision by e
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -135,7 +136,11 @@ def test_the_verified_teacher_gets_a_letter_and_the_news_on_the_home_page(
     client.force_login(membership.user)
     home = text(client.get(reverse("orgs:org_home", args=[org.pk])))
     assert "Ваш статус ждёт подтверждения" not in home
-    assert f"Ваш статус подтверждён {timezone.localdate():%d.%m.%Y}. Теперь вы можете создавать чаты групп" in home
+    # The day of the verification in the organisation's time zone (Irkutsk, UTC+8): from 16:00 to 24:00 UTC it is
+    # already the next day there, while the server's default zone (Moscow) still has the day before.
+    membership.refresh_from_db()
+    day = timezone.localtime(membership.verified_at, ZoneInfo(org.time_zone))
+    assert f"Ваш статус подтверждён {day:%d.%m.%Y}. Теперь вы можете создавать чаты групп" in home
     page = client.get(reverse("invites:list", args=[org.pk])).content.decode()
     assert "Создать ссылку" in page
 
