@@ -322,3 +322,25 @@ def test_a_message_reads_as_its_declared_fields_give_it(api, school):
     assert [{**r, "attachments": len(r["attachments"])} for r in listed] == [
         {**r, "attachments": len(r["attachments"])} for r in fast
     ]
+
+
+def test_posting_costs_the_same_queries_in_a_chat_of_3_and_in_one_of_31_with_many_messages(api, school):
+    org = school["org"]
+    large_class = ClassFactory(organisation=org, grade=6, letter="В", name="6В")
+    curator_of(large_class)
+    kids = [student_in(large_class) for _ in range(30)]
+    chats_sync_organisation(organisation=org)
+    large = Chat.objects.get(group=large_class, kind="class")
+    for n in range(60):
+        message_post(chat=large, actor=kids[n % len(kids)], text=f"№{n}")
+    counts = []
+    for chat, author in ((school["chat_a"], school["kid_a"]), (large, kids[0])):
+        as_user(api, author)
+        # The author's first post of the day marks the day (presence, taking part): counted apart.
+        assert api.post(messages_url(chat), {"text": "Здравствуйте"}, format="json").status_code == 201
+        with CaptureQueriesContext(connection) as queries:
+            resp = api.post(messages_url(chat), {"text": "Когда собрание?"}, format="json")
+        assert resp.status_code == 201 and resp.json()["text"] == "Когда собрание?"
+        counts.append(len(queries))
+    assert ChatMember.objects.filter(chat=large, left_at__isnull=True).count() == 31
+    assert counts[0] == counts[1], counts
