@@ -313,6 +313,14 @@ def test_a_message_reads_as_its_declared_fields_give_it(api, school):
     pinned = PinnedMessageSerializer(first).data
     assert dict(pinned) == serializers.ModelSerializer.to_representation(PinnedMessageSerializer(), first)
     assert pinned["pinned_at"] and pinned["text"] == "Собрание в четверг"
+    # Any serializer built on it draws exactly the fields it declares: one that declared a field and did not draw
+    # it would lose it from the API's answers.
+    kinds, drawn = [MessageSerializer], []
+    while kinds:
+        kind = kinds.pop()
+        kinds.extend(kind.__subclasses__())
+        drawn.append((kind.__name__, set(kind(first).data), set(kind.Meta.fields)))
+    assert len(drawn) >= 2 and all(keys == fields for _name, keys, fields in drawn), drawn
     assert {bool(r["poll"]) for r in fast} == {True, False} and any(r["attachments"] for r in fast)
     assert any(r["author"] is None for r in fast) and any(r["is_deleted"] and r["text"] == "" for r in fast)
     assert any(r["edited_at"] for r in fast) and any(r["reply_to"] == first.pk for r in fast)
