@@ -361,10 +361,12 @@ HOMEWORK = "Домашнее задание на завтра: параграф 
 FIXED_TEXTS = ["", "👍", "Спасибо", "Ок!", *(HOMEWORK.format(p) for p in range(10, 15))]
 
 MESSAGE_SQL = """
-INSERT INTO chats_message (text, text_shape, text_digest, created_at, chat_id, author_id, deleted_at, deleted_by_id)
+INSERT INTO chats_message (text, text_shape, text_digest, repeats, created_at, chat_id, author_id, deleted_at,
+                           deleted_by_id)
 SELECT coalesce(f.text, 'Сообщение ' || x.g || ': расписание на неделю, вопросы к собранию, ссылки на материалы.'),
        coalesce(f.shape, %(words)s),
        coalesce(f.digest, ('x' || substr(md5('Сообщение ' || x.g), 1, 16))::bit(64)::bigint),
+       false,
        x.at,
        s.chat_id,
        CASE WHEN s.kind = 'general_channel' AND x.a < 0.3 THEN NULL
@@ -394,6 +396,22 @@ WHERE random() < %(factor)s * CASE kind WHEN 'staff' THEN %(staff)s WHEN 'studen
 """
 
 
+def mark_repeats(run) -> None:
+    """The portal marks a message that repeats its author's text of the previous 24 hours as it is written (see
+    chats.repeats); the messages inserted here get the mark the way a bulk load gets it, one UPDATE per school."""
+    from django.db.models import Max, Min
+
+    from chats.models import Message
+    from chats.repeats import repeats_recount
+
+    spans = Message.objects.values("chat__organisation_id").annotate(since=Min("created_at"), until=Max("created_at"))
+    marked = sum(
+        repeats_recount(Message, organisation_id=s["chat__organisation_id"], since=s["since"], until=s["until"])
+        for s in spans.order_by()
+    )
+    run.step(f"  repeats of a text of the previous 24 hours marked: {marked:,}")
+
+
 def build_messages(args, run, days: list[date], counts: list[int], slots: int) -> None:
     from django.db import connection
 
@@ -415,6 +433,7 @@ def build_messages(args, run, days: list[date], counts: list[int], slots: int) -
             if n % 10 == 9 or n == len(days) - 1:
                 rate = done / (time.perf_counter() - started)
                 run.step(f"  messages: {done:,} of {args.messages:,} ({n + 1} of {len(days)} days, {rate:,.0f}/s)")
+        mark_repeats(run)
         for day in days[-SEEN_DAYS:]:
             factor = 1.0 if WEEKDAY_WEIGHT[day.weekday()] > 0.5 else WEEKEND_PRESENCE
             sql(cur, PRESENCE_SQL, {"day": day, "factor": factor, **PRESENCE})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Group, Organisation, TeachingAssignment
 
+from .repeats import REPEAT_WINDOW, repeats_new, repeats_recount
 from .text import Shape, describe
 
 
@@ -183,19 +184,43 @@ class ChatMember(models.Model):
 MESSAGE_MAX_LENGTH = 4000
 
 
+# Texts of a bulk load the recount of repeats names one by one; a load of more recounts every text of its span.
+BULK_DIGESTS = 500
+
+
 class MessageQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
+        """Describe each text, and mark the repeats among the messages written and the 24 hours after them: one
+        UPDATE per organisation (a load may write messages older than some already there)."""
         objs = list(objs)
         for message in objs:
             message.describe_text()
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        chats = {m.chat_id for m in created}
+        organisations = dict(Chat.objects.filter(pk__in=chats).values_list("pk", "organisation_id"))
+        spans: dict[int, list] = {}
+        for message in created:
+            span = spans.setdefault(organisations[message.chat_id], [message.created_at, message.created_at, set()])
+            span[0], span[1] = min(span[0], message.created_at), max(span[1], message.created_at)
+            span[2].add(message.text_digest)
+        for organisation_id, (since, until, digests) in spans.items():
+            repeats_recount(
+                self.model,
+                organisation_id=organisation_id,
+                since=since,
+                until=until + REPEAT_WINDOW,
+                digests=digests if len(digests) <= BULK_DIGESTS else None,
+            )
+        return created
 
 
 class Message(models.Model):
     """A message in a chat. Deleting it keeps the row as a marker and empties the text.
 
-    `text_shape` and `text_digest` describe the text (see `chats.text`); they are written with it, by `save()` and
-    by `Message.objects.bulk_create()`, and whatever writes the table otherwise must write them too."""
+    `text_shape` and `text_digest` describe the text (see `chats.text`), and `repeats` tells whether it copies
+    the author's text of the previous 24 hours (see `chats.repeats`); they are written with it, by `save()` and by
+    `Message.objects.bulk_create()`, and whatever writes the table otherwise must write them too (an UPDATE of texts
+    calls `chats.repeats.repeats_recount` for their 24 hours)."""
 
     chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="messages", verbose_name=_("чат"))
     author = models.ForeignKey(
@@ -208,6 +233,7 @@ class Message(models.Model):
     text = models.TextField(_("текст"), max_length=MESSAGE_MAX_LENGTH, blank=True)
     text_shape = models.PositiveSmallIntegerField(_("вид текста"), choices=Shape.choices, default=Shape.EMPTY)
     text_digest = models.BigIntegerField(_("отпечаток текста"), default=0)
+    repeats = models.BooleanField(_("повтор за сутки"), default=False)
     reply_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies", verbose_name=_("ответ на")
     )
@@ -245,17 +271,41 @@ class Message(models.Model):
             # The statistics read an organisation's messages of one day, chat by chat: without it every fill of a
             # day scans the whole history.
             models.Index(fields=["chat", "created_at"], name="message_chat_created"),
+            # An author's earlier copies of a text: the one probe that tells whether a new message repeats one.
+            models.Index(fields=["author", "text_digest", "created_at"], name="message_author_text"),
         ]
 
     def __str__(self):
         return f"{self.chat}: {self.text[:40]}"
 
     def save(self, *args, update_fields=None, **kwargs):
+        adding = self._state.adding
+        digest_before = self.text_digest
         if update_fields is None or "text" in update_fields:
             self.describe_text()
             if update_fields is not None:
                 update_fields = {*update_fields, "text_shape", "text_digest"}
+        if adding:
+            self.repeats = self.deleted_at is None and repeats_new(
+                Message,
+                organisation_id=self.chat.organisation_id,
+                author_id=self.author_id,
+                shape=self.text_shape,
+                digest=self.text_digest,
+                at=self.created_at,
+            )
         super().save(*args, update_fields=update_fields, **kwargs)
+        if not adding and self.author_id is not None and (update_fields is None or "deleted_at" in update_fields
+                                                          or "text" in update_fields):  # fmt: skip
+            # The text changed or went: this message and the author's copies of either text in the next 24 hours.
+            repeats_recount(
+                Message,
+                organisation_id=self.chat.organisation_id,
+                since=self.created_at,
+                until=self.created_at + REPEAT_WINDOW,
+                author_id=self.author_id,
+                digests={digest_before, self.text_digest},
+            )
 
     @property
     def is_deleted(self) -> bool:

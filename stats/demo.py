@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chats.models import Chat, ChatMember, Message, Report
+from chats.repeats import REPEAT_WINDOW, repeats_recount
 from chats.text import describe
 from invites.models import JoinRequest
 from orgs.demo_data import COLLEGE, SCHOOL
@@ -320,6 +321,10 @@ def _reports(organisation: Organisation, messages: list[Message], now: datetime,
         Message.objects.filter(pk=pk).update(
             text="", text_shape=empty_shape, text_digest=empty_digest, deleted_at=when, deleted_by_id=admin
         )
+    if deleted:  # a copy of a deleted text written within a day after it is no longer a repeat
+        since = min(m.created_at for m in messages)
+        until = max(m.created_at for m in messages) + REPEAT_WINDOW
+        repeats_recount(Message, organisation_id=organisation.pk, since=since, until=until)
     return len(reports)
 
 

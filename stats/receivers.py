@@ -9,6 +9,7 @@ from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
 
 from chats.models import Message
+from chats.repeats import REPEAT_WINDOW
 from orgs.models import CuratorAssignment, Membership, ParentLink, Placement
 
 from .services.dirty import is_backdated, stats_mark_changed
@@ -55,7 +56,10 @@ for _model in HISTORY_DATES:
 def _message_saved(sender, instance, created, raw=False, **kwargs):
     """A message dated in the past marks its day for recount; a message of today writes its author's day row (on
     their first post of the day in the organisation: one query, then none until the day ends)."""
-    if not created or raw:
+    if raw:
+        return
+    if not created:
+        _message_changed(instance, kwargs.get("update_fields"))
         return
     chat = instance.chat
     if is_backdated(instance.created_at):
@@ -66,4 +70,17 @@ def _message_saved(sender, instance, created, raw=False, **kwargs):
             organisation_id=chat.organisation_id,
             time_zone=lambda: chat.organisation.time_zone,  # read only on the first post of the day
             at=instance.created_at,
+        )
+
+
+def _message_changed(message: Message, update_fields) -> None:
+    """An edit or a deletion of a message of a filled day marks its day for recount, and the next day too when
+    the author's copies of the text in the 24 hours after it may have stopped or started being repeats."""
+    if update_fields is not None and not {"text", "deleted_at"} & set(update_fields):
+        return
+    if is_backdated(message.created_at):
+        stats_mark_changed(
+            organisation_id=message.chat.organisation_id,
+            since=message.created_at,
+            until=message.created_at + REPEAT_WINDOW,
         )

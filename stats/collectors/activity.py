@@ -5,20 +5,16 @@ from datetime import timedelta
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
     Q,
     Value,
     When,
-    Window,
 )
 from django.db.models.expressions import Case
-from django.db.models.functions import Lag
 
 from chats.models import Attachment, Chat, Event, Message, Poll
 from chats.text import Shape
@@ -29,64 +25,36 @@ from ..registry import BatchRows, Grain, Indicator, Kind, register
 from ..trivial import REASONS, REPEAT, SHAPE_REASONS
 from ._common import sql_of
 
-REPEAT_WINDOW = timedelta(hours=24)
 ACTIVE_WINDOW = timedelta(days=7)
 # The role a message is counted under when its author holds several in the organisation.
 ROLE_ORDER = (Membership.Role.ADMIN, Membership.Role.TEACHER, Membership.Role.STUDENT, Membership.Role.PARENT)
 
 
-def _in_day(batch: Batch, since):
-    return Message.objects.filter(
-        chat__organisation_id__in=batch.organisation_ids, created_at__gte=since, created_at__lt=batch.end
-    )
-
-
 def _judged_messages(batch: Batch):
-    """The messages of the day and of the 24 hours before it, each with what the day's counts need: whether it is
-    of the day (d), has files (f) or a poll (p) — asked only of the day's messages —, may be judged at all (j: a
-    person's message not deleted), its shape (s) and whether it repeats a text (r).
+    """The day's messages, each with what the day's counts need: whether it has files (f) or a poll (p), may be
+    judged at all (j: a person's message not deleted), its shape (s) and whether it repeats a text (r).
 
-    A repeat is a text whose previous copy by the same author in the same organisation (ordered by time, deleted
-    texts in a partition of their own) is at most 24 hours older — so the messages of the day before are read, but
-    only to look back."""
-    previous = Window(
-        Lag("created_at"),
-        partition_by=[
-            F("chat__organisation_id"),
-            F("author_id"),
-            F("text_digest"),
-            ExpressionWrapper(Q(deleted_at__isnull=True), output_field=BooleanField()),
-        ],
-        order_by=[F("created_at").asc(), F("id").asc()],
-    )
-    before = Q(created_at__lt=batch.start)
+    Whether it repeats the author's text of the previous 24 hours was worked out when it was written (see
+    `chats.repeats`), so the day before is not read."""
     flag = {"default": Value(0), "output_field": IntegerField()}
     return (
-        _in_day(batch, batch.start - REPEAT_WINDOW)
-        .annotate(previous=previous)
+        Message.objects.filter(
+            chat__organisation_id__in=batch.organisation_ids, created_at__gte=batch.start, created_at__lt=batch.end
+        )
         .values(
             o=F("chat__organisation_id"),
             a=F("author_id"),
             k=F("chat__kind"),
             g=F("chat__group_id"),
-            d=Case(When(before, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            f=Case(
-                When(before, then=Value(0)),
-                When(Exists(Attachment.objects.filter(message=OuterRef("pk"))), then=Value(1)),
-                **flag,
-            ),
-            p=Case(
-                When(before, then=Value(0)),
-                When(Exists(Poll.objects.filter(message=OuterRef("pk"))), then=Value(1)),
-                **flag,
-            ),
+            f=Case(When(Exists(Attachment.objects.filter(message=OuterRef("pk"))), then=Value(1)), **flag),
+            p=Case(When(Exists(Poll.objects.filter(message=OuterRef("pk"))), then=Value(1)), **flag),
             j=Case(
                 When(Q(author__isnull=True) | Q(deleted_at__isnull=False), then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
             ),
             s=F("text_shape"),
-            r=Case(When(previous__gte=F("created_at") - REPEAT_WINDOW, then=Value(1)), **flag),
+            r=Case(When(repeats=True, then=Value(1)), **flag),
         )
         .order_by()
     )
@@ -130,15 +98,12 @@ def _day_messages(batch: Batch, out: BatchRows) -> None:
 
     Each message is joined to its author's role and grouped once: grouping by author first, to join the roles to
     fewer rows, cost more than it saved (a day's author writes one or two messages in a chat: the benchmark's 72,000
-    messages of a day made 51,000 such groups) — the statement took 0.62 s instead of 0.50 s. The day's rows are
-    `y.d > 0`, not `y.d = 1`: the planner cannot see into the computed flag and takes an equality on it for 0.5 % of
-    the rows, an inequality for a third; with the former it looks the memberships up one author at a time (0.07 s
-    more)."""
+    messages of a day made 51,000 such groups) — the statement took 0.62 s instead of 0.50 s."""
     inner, params = sql_of(_judged_messages(batch))
     trivial = ", ".join(f"SUM(CASE WHEN {_reason_sql(why)} THEN 1 ELSE 0 END)" for why in REASONS)
     ranks, rank_params = _ranks_sql(batch)
     statement = f"""
-        WITH x AS (SELECT * FROM ({inner}) y WHERE y.d > 0), r AS ({ranks})
+        WITH x AS ({inner}), r AS ({ranks})
         SELECT x.o, x.k, x.g, r.rank, x.a IS NULL, COUNT(*), SUM(x.f), SUM(x.p), {trivial}
         FROM x LEFT JOIN r ON r.mo = x.o AND r.mu = x.a
         GROUP BY x.o, x.k, x.g, r.rank, x.a IS NULL

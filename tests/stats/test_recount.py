@@ -26,7 +26,7 @@ TEXTS = ["👍", "Спасибо!", "Завтра контрольная, пов
 
 events = st.lists(
     st.tuples(
-        st.sampled_from(["message", "message", "message", "presence", "join"]),
+        st.sampled_from(["message", "message", "message", "presence", "join", "edit", "delete"]),
         st.integers(0, DAYS - 1),  # day
         st.integers(0, 24 * 60 - 1),  # minute of the local day
         st.integers(0, 6),  # who
@@ -43,6 +43,17 @@ def _arrive(w, people, event):
     if kind == "message":
         chat = w.class_chat if who % 2 else w.parents_chat
         Message.objects.bulk_create([Message(chat=chat, author=person, text=text, created_at=when)])
+    elif kind in ("edit", "delete"):
+        # The person's latest message so far gets another text, or is deleted (as `chats.services.messages` does).
+        message = Message.objects.filter(author=person, deleted_at__isnull=True).order_by("-created_at").first()
+        if message is None:
+            return
+        if kind == "edit":
+            message.text, message.edited_at = text, when
+            message.save(update_fields=["text", "edited_at"])
+        else:
+            message.text, message.deleted_at = "", when
+            message.save(update_fields=["text", "deleted_at"])
     elif kind == "presence":
         Presence.objects.get_or_create(
             organisation=w.organisation, user=person, day=local_day(when, w.organisation.time_zone)
@@ -57,17 +68,19 @@ def _naive(w, day):
     messages = list(
         Message.objects.filter(chat__organisation=w.organisation)
         .order_by("created_at", "id")
-        .values_list("author_id", "text", "created_at")
+        .values_list("author_id", "text", "created_at", "deleted_at")
     )
     trivial = today = 0
-    for i, (author, text, created) in enumerate(messages):
+    for i, (author, text, created, deleted) in enumerate(messages):
         if bucket.start <= created < bucket.end:
             today += 1
+            if deleted:
+                continue  # counted, but not judged: its text is gone
             earlier = messages[:i]
-            recent = [t for a, t, c in earlier if a == author and c >= created - timedelta(hours=24)]
+            recent = [t for a, t, c, d in earlier if a == author and not d and c >= created - timedelta(hours=24)]
             trivial += is_trivial(text, recent_texts=recent)
     active = defaultdict(set)
-    for author, _text, created in messages:
+    for author, _text, created, _deleted in messages:
         active[local_day(created, w.organisation.time_zone)].add(author)
     for user_id, seen_day in Presence.objects.filter(organisation=w.organisation).values_list("user_id", "day"):
         active[seen_day].add(user_id)
