@@ -286,6 +286,7 @@ class Message(models.Model):
             if update_fields is not None:
                 update_fields = {*update_fields, "text_shape", "text_digest"}
         if adding:
+            # An expression the INSERT evaluates; the instance then reads the mark from the row if it is asked.
             self.repeats = self.deleted_at is None and repeats_new(
                 Message,
                 organisation_id=self.chat.organisation_id,
@@ -295,6 +296,8 @@ class Message(models.Model):
                 at=self.created_at,
             )
         super().save(*args, update_fields=update_fields, **kwargs)
+        if adding and not isinstance(self.repeats, bool):
+            del self.repeats
         if not adding and self.author_id is not None and (update_fields is None or "deleted_at" in update_fields
                                                           or "text" in update_fields):  # fmt: skip
             # The text changed or went: this message and the author's copies of either text in the next 24 hours.

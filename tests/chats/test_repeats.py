@@ -31,6 +31,7 @@ def test_the_same_text_within_a_day_is_a_repeat_whatever_its_case_spacing_and_ch
     again = message_post(chat=w.parents_chat, actor=w.teacher, text="  " + HOMEWORK.upper() + " ")
     other = message_post(chat=w.class_chat, actor=w.teacher, text="Завтра собрание в 18:00")
     assert _marks(first, again, other) == [False, True, False]
+    assert (first.repeats, again.repeats) == (False, True)  # the posted message reads its mark from the row
 
 
 def test_a_copy_older_than_a_day_by_another_author_or_in_another_school_is_not_a_repeat():
