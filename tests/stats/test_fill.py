@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chats.models import Attachment, Message, Poll
+from chats.services.messages import message_delete
 from invites.models import Invite
 from stats.days import local_day
 from stats.models import ClassDayCount, DirtyDay, FillState, Lease, OrgDayCount, UserDay
@@ -449,3 +450,26 @@ def test_filling_a_day_costs_the_same_queries_for_two_schools_as_for_five():
         return len(queries)
 
     assert day_fill_queries(2) == day_fill_queries(3)
+
+
+def test_deleting_a_message_of_a_filled_day_recounts_it_and_the_next_days_copy_of_its_text():
+    w = world("Asia/Vladivostok")
+    org = w.organisation
+    yesterday = local_day(timezone.now(), org.time_zone) - timedelta(days=1)
+    before = yesterday - timedelta(days=1)
+    text = "Родительское собрание в четверг в 18:00"
+    first = Message.objects.create(chat=w.parents_chat, author=w.teacher, text=text, created_at=at(org, before, 1380))
+    copy = Message.objects.create(chat=w.class_chat, author=w.teacher, text=text, created_at=at(org, yesterday, 600))
+    stats_advance()
+    assert value(org, "activity.v1", yesterday, "messages.trivial.repeat") == 1
+
+    message_delete(message=first, actor=w.teacher)
+
+    marked = set(DirtyDay.objects.filter(organisation=org, indicator="activity.v1").values_list("day", flat=True))
+    assert marked == {before, yesterday}
+    stats_advance()
+    # The copy of yesterday repeats nothing now; the deleted message is still counted, but not judged.
+    assert value(org, "activity.v1", yesterday, "messages.trivial") == 0
+    assert value(org, "activity.v1", before, "messages") == 1
+    assert not DirtyDay.objects.exists()
+    assert Message.objects.get(pk=copy.pk).repeats is False
