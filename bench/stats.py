@@ -398,18 +398,11 @@ WHERE random() < %(factor)s * CASE kind WHEN 'staff' THEN %(staff)s WHEN 'studen
 
 def mark_repeats(run) -> None:
     """The portal marks a message that repeats its author's text of the previous 24 hours as it is written (see
-    chats.repeats); the messages inserted here get the mark the way a bulk load gets it, one UPDATE per school."""
-    from django.db.models import Max, Min
-
+    chats.repeats); the messages inserted here get the mark the way the migration that added it marks a history."""
     from chats.models import Message
-    from chats.repeats import repeats_recount
+    from chats.repeats import repeats_recount_history
 
-    spans = Message.objects.values("chat__organisation_id").annotate(since=Min("created_at"), until=Max("created_at"))
-    marked = sum(
-        repeats_recount(Message, organisation_id=s["chat__organisation_id"], since=s["since"], until=s["until"])
-        for s in spans.order_by()
-    )
-    run.step(f"  repeats of a text of the previous 24 hours marked: {marked:,}")
+    run.step(f"  repeats of a text of the previous 24 hours marked: {repeats_recount_history(Message):,}")
 
 
 def build_messages(args, run, days: list[date], counts: list[int], slots: int) -> None:

@@ -13,7 +13,7 @@ the only changes that can turn a later copy into a repeat or back — and for th
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, Max, Min, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
 from .text import Shape
@@ -71,3 +71,17 @@ def repeats_recount(
         targets = targets.filter(text_digest__in=list(digests))
     marked = targets.filter(repeat, repeats=False).update(repeats=True)
     return marked + targets.filter(repeats=True).exclude(repeat).update(repeats=False)
+
+
+def repeats_recount_history(model) -> int:
+    """Write the mark anew for every message of every organisation (the migration that added it, a database
+    loaded by hand): one `repeats_recount` per organisation over its whole history. Returns the marks changed."""
+    spans = (
+        model.objects.values("chat__organisation_id")
+        .annotate(since=Min("created_at"), until=Max("created_at"))
+        .order_by()
+    )
+    return sum(
+        repeats_recount(model, organisation_id=span["chat__organisation_id"], since=span["since"], until=span["until"])
+        for span in spans
+    )

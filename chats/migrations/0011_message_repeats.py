@@ -1,23 +1,13 @@
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import Max, Min
 
-from chats.repeats import repeats_recount
+from chats.repeats import repeats_recount_history
 
 
 def mark_repeats(apps, schema_editor):
-    """The messages already written get their mark as a new message would: per organisation, one UPDATE over
-    its whole history."""
-    Message = apps.get_model("chats", "Message")
-    spans = (
-        Message.objects.values("chat__organisation_id")
-        .annotate(since=Min("created_at"), until=Max("created_at"))
-        .order_by()
-    )
-    for span in spans:
-        repeats_recount(
-            Message, organisation_id=span["chat__organisation_id"], since=span["since"], until=span["until"]
-        )
+    """The messages already written get their mark as a new message would: per organisation, UPDATEs over its
+    whole history that write only the repeats."""
+    repeats_recount_history(apps.get_model("chats", "Message"))
 
 
 class Migration(migrations.Migration):
