@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Group, Organisation, TeachingAssignment
 
-from .repeats import REPEAT_WINDOW, repeats_new, repeats_recount
+from .repeats import REPEAT_WINDOW, changes_copies, repeats_new, repeats_recount
 from .text import Shape, describe
 
 
@@ -298,8 +298,7 @@ class Message(models.Model):
         super().save(*args, update_fields=update_fields, **kwargs)
         if adding and not isinstance(self.repeats, bool):
             del self.repeats
-        if not adding and self.author_id is not None and (update_fields is None or "deleted_at" in update_fields
-                                                          or "text" in update_fields):  # fmt: skip
+        if not adding and self.author_id is not None and changes_copies(update_fields):
             # The text changed or went: this message and the author's copies of either text in the next 24 hours.
             repeats_recount(
                 Message,

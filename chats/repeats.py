@@ -21,6 +21,12 @@ from .text import Shape
 REPEAT_WINDOW = timedelta(hours=24)
 
 
+def changes_copies(update_fields) -> bool:
+    """Whether a save of a message (its `update_fields`, None for all) changes its text or deletes it: what can
+    turn the author's later copies into repeats or back."""
+    return update_fields is None or not {"text", "deleted_at"}.isdisjoint(update_fields)
+
+
 def _copies(model, organisation_id: int):
     """The organisation's messages that count as an earlier copy: by a person, not deleted."""
     return model.objects.filter(chat__organisation_id=organisation_id, author__isnull=False, deleted_at__isnull=True)

@@ -9,7 +9,7 @@ from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
 
 from chats.models import Message
-from chats.repeats import REPEAT_WINDOW
+from chats.repeats import REPEAT_WINDOW, changes_copies
 from orgs.models import CuratorAssignment, Membership, ParentLink, Placement
 
 from .services.dirty import is_backdated, stats_mark_changed
@@ -55,7 +55,8 @@ for _model in HISTORY_DATES:
 @receiver(post_save, sender=Message, dispatch_uid="stats.message_saved")
 def _message_saved(sender, instance, created, raw=False, **kwargs):
     """A message dated in the past marks its day for recount; a message of today writes its author's day row (on
-    their first post of the day in the organisation: one query, then none until the day ends)."""
+    their first post of the day in the organisation: one query, then none until the day ends). An edit or a
+    deletion: see `_message_changed`."""
     if raw:
         return
     if not created:
@@ -76,7 +77,7 @@ def _message_saved(sender, instance, created, raw=False, **kwargs):
 def _message_changed(message: Message, update_fields) -> None:
     """An edit or a deletion of a message of a filled day marks its day for recount, and the next day too when
     the author's copies of the text in the 24 hours after it may have stopped or started being repeats."""
-    if update_fields is not None and not {"text", "deleted_at"} & set(update_fields):
+    if not changes_copies(update_fields):
         return
     if is_backdated(message.created_at):
         stats_mark_changed(
