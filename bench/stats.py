@@ -10,7 +10,10 @@ weekdays busier than weekends and some trivial messages (emoji, one word, repeat
 rows (which the portal writes as people act) for the days they are kept; (3) measures, on PostgreSQL:
   - one incremental fill of a day's new events (what `stats_advance` does when a new local day has ended: every
     indicator of every organisation for that day) against one bare GROUP BY of that day's message rows by
-    organisation and chat kind (the baseline, measured in the same run), with a breakdown per indicator;
+    organisation and chat kind (the baseline, measured in the same run), with a breakdown per indicator. The
+    report says how many messages the GROUP BY's plan read to find the day's: with no index leading with the
+    time, PostgreSQL scans the whole table, so the baseline grows with the history while the fill reads the
+    day's rows only (bench/README.md, "The ratio and the history");
   - the full backfill (`stats_backfill`) over the first half of the days and over all of them, as seconds per
     million messages of each and the ratio of the two (linear: ≈ 1);
   - the director's dashboard of one school: the median of `--dashboard-requests` requests through Django's test
@@ -685,14 +688,16 @@ def measure_baseline(args, day: date) -> dict:
             times.append(time.perf_counter() - started)
         sql(cur, "SELECT count(*) FROM chats_message WHERE created_at >= %s AND created_at < %s", [start, end])
         rows = cur.fetchone()[0]
-        sql(cur, "EXPLAIN (FORMAT JSON) " + BASELINE_SQL, [start, end])
+        sql(cur, "EXPLAIN (ANALYZE, FORMAT JSON) " + BASELINE_SQL, [start, end])
         plan = cur.fetchone()[0]
+    top = plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]
     return {
         "seconds": statistics.median(times),
         "runs": times,
         "groups": len(result),
         "day_messages": rows,
-        "message_scan": message_scan(plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]),
+        "message_scan": message_scan(top),
+        "rows_read": message_rows_read(top),
     }
 
 
@@ -706,6 +711,16 @@ def message_scan(node: dict) -> str:
         if found:
             return found
     return ""
+
+
+def message_rows_read(node: dict) -> int:
+    """How many rows of chats_message the analysed plan looked at: those it kept and those its filter or the
+    recheck of a lossy bitmap removed, in every process of a parallel scan."""
+    if node.get("Relation Name") == "chats_message":
+        removed = node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
+        per_loop = node.get("Actual Rows", 0) + removed
+        return round(per_loop * node.get("Actual Loops", 1))
+    return sum(message_rows_read(child) for child in node.get("Plans", []))
 
 
 def measure_fill(args, now, day: date) -> dict:
@@ -872,7 +887,8 @@ def report(args, build: dict, fill: dict, baseline: dict, backfill: list[dict], 
           f"{fill['buckets']} buckets, {fill['queries']:,} queries; runs "
           + ", ".join(f"{t:.2f}" for t in fill["runs"]))  # fmt: skip
     print(f"{'bare GROUP BY of the day`s messages (baseline)':{w}} {baseline['seconds']:>10.3f} s  "
-          f"{baseline['day_messages']:,} rows, {baseline['groups']} groups; {baseline['message_scan']}")  # fmt: skip
+          f"{baseline['day_messages']:,} rows, {baseline['groups']} groups; {baseline['message_scan']} "
+          f"reading {baseline['rows_read'] / 1e6:.2f} M of the {args.messages / 1e6:.2f} M messages")  # fmt: skip
     print(f"{'  ratio fill ÷ GROUP BY (goal ≤ 2)':{w}} {ratio:>10.1f} ×")
     for size in backfill:
         label = f"backfill, {size['schools']} schools × {size['days']} days, {size['messages'] / 1e6:.3f} M messages"
