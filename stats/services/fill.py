@@ -96,6 +96,20 @@ def _mark_done(indicator: Indicator, batch: Batch) -> None:
     ).update(last_filled_day=batch.day, updated_at=timezone.now())
 
 
+def planner_settings(cursor) -> None:
+    """How PostgreSQL plans a batch's reads, for the current transaction only (the benchmark plans its baseline with
+    the same)."""
+    # A district's day is aggregated in one go (a month of per-user rows for the distinct counts): with the default
+    # 4 MB the hash tables spill to disk, which doubles the time.
+    cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    # Compiling these queries (estimated dear, run once) costs more than it saves: up to 0.7 s a query.
+    cursor.execute("SET LOCAL jit = off")
+    # The day's messages are found through their (chat, created_at) index, a few pages per chat; with the default
+    # cost of a random read (4 × a sequential one, a spinning disk's) the planner prefers reading the whole table —
+    # months of messages, a gigabyte in a district — for one day's rows.
+    cursor.execute(f"SET LOCAL random_page_cost = {RANDOM_PAGE_COST}")
+
+
 def fill_batch(*, indicator: Indicator, batch: Batch, first: bool = False) -> None:
     """Write one indicator's rows for the batch's organisations and day, replacing what was there, in one
     transaction. `first`: the day is filled for the first time (not a recount nor a backfill), and an indicator
@@ -105,17 +119,9 @@ def fill_batch(*, indicator: Indicator, batch: Batch, first: bool = False) -> No
             # Counts derived from the source tables: a crash may lose the last batches committed, each together with
             # its fill-state step (never half of one), and the next run writes them again. Not waiting for the
             # write-ahead log to reach the disk at every batch is what makes a backfill of thousands cheap.
-            # A district's day is aggregated in one go (a month of per-user rows for the distinct counts): with the
-            # default 4 MB the hash tables spill to disk, which doubles the time.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-                # Compiling these queries (estimated dear, run once) costs more than it saves: up to 0.7 s a query.
-                cursor.execute("SET LOCAL jit = off")
-                # The day's messages are found through their (chat, created_at) index, a few pages per chat; with
-                # the default cost of a random read (4 × a sequential one, a spinning disk's) the planner prefers
-                # reading the whole table — months of messages, a gigabyte in a district — for one day's rows.
-                cursor.execute(f"SET LOCAL random_page_cost = {RANDOM_PAGE_COST}")
+                planner_settings(cursor)
         if first and indicator.advance is not None:
             _write_batch(indicator, batch, indicator.advance(batch))
         else:
