@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/stats.py [--orgs 100 --messages 5000000 --days 90]   (full size, ~7 minutes)
     .venv/bin/python bench/stats.py --quick                                      (a smoke size, ~1 minute)
+    .venv/bin/python bench/stats.py --halve-history          (also the fill and the GROUP BYs with half the days)
 
 It (1) recreates the throw-away database `portal_bench_stats` and migrates it, (2) builds a district of `--orgs`
 schools of one municipality — classes, staff, students, parents, their class chats — and `--messages` messages over
@@ -94,6 +95,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     p.add_argument("--build-only", action="store_true", help="build the district, keep the database, measure nothing")
     p.add_argument(
+        "--halve-history",
+        action="store_true",
+        help="after the other figures, delete the older half of the days' messages and measure the fill and both "
+        "GROUP BYs again: what each costs with half the history (changes the database: not with --keep-db or "
+        "--reuse)",
+    )
+    p.add_argument(
         "--reuse",
         action="store_true",
         help="measure on the district a --build-only or --keep-db run of the same size left (built the same day): "
@@ -103,6 +111,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.keep_db = args.keep_db or args.build_only or args.reuse
     if args.reuse and args.build_only:
         p.error("--reuse measures a district built before: not with --build-only")
+    if args.halve_history and args.keep_db:
+        p.error("--halve-history deletes half of the messages: only on a district the run throws away")
     size = QUICK if args.quick else FULL
     for key, value in size.items():
         if getattr(args, key) is None:
@@ -879,6 +889,48 @@ def check_figures(org_id: int, day: date) -> list[str]:
 # ---- report -----------------------------------------------------------------------------------------------------
 
 
+def measure_halved(args, run, now, days: list[date]) -> dict:
+    """Delete the messages of the older half of the days (the table rewritten, as a district that kept only the
+    newer half would have it), then measure the fill of the last day and both GROUP BYs again."""
+    from django.db import connection
+
+    from stats.days import day_start
+
+    kept = days[len(days) // 2 :]
+    run.step(f"deleting the messages before {kept[0]}: the district with {len(kept)} days of history")
+    with triggers_off(), connection.cursor() as cur:
+        sql(cur, "DELETE FROM chats_message WHERE created_at < %s", [day_start(kept[0], TIME_ZONE)])
+    with connection.cursor() as cur:
+        sql(cur, "VACUUM FULL chats_message")
+        sql(cur, "ANALYZE chats_message")
+        sql(cur, "SELECT count(*) FROM chats_message")
+        messages = cur.fetchone()[0]
+    run.step(f"measuring the incremental fill and the GROUP BYs with {messages:,} messages")
+    baseline = measure_baseline(args, days[-1])
+    fill = measure_fill(args, now, days[-1])
+    again = measure_baseline(args, days[-1])
+    if again["seconds"] < baseline["seconds"]:
+        baseline = again
+    baseline["as_the_fill"] = measure_baseline(args, days[-1], as_the_fill=True)
+    return {"days": len(kept), "messages": messages, "fill": fill, "baseline": baseline}
+
+
+def report_halved(args, fill: dict, baseline: dict, halved: dict) -> None:
+    w = 58
+    print(f"\nWith half the history ({halved['days']} of {args.days} days, {halved['messages']:,} messages kept):")
+    print(f"{'incremental fill of one day, all schools':{w}} {halved['fill']['seconds']:>10.2f} s  "
+          f"{halved['fill']['seconds'] / fill['seconds']:.2f} × the fill with the whole history; runs "
+          + ", ".join(f"{t:.2f}" for t in halved["fill"]["runs"]))  # fmt: skip
+    for label, now_, before in (
+        ("bare GROUP BY of the day`s messages (baseline)", halved["baseline"], baseline),
+        ("the same GROUP BY planned as the fill plans its reads", halved["baseline"]["as_the_fill"],
+         baseline["as_the_fill"]),
+    ):  # fmt: skip
+        print(f"{label:{w}} {now_['seconds']:>10.3f} s  {now_['seconds'] / before['seconds']:.2f} × with the whole "
+              f"history; {now_['message_scan']} reading {now_['rows_read'] / 1e6:.2f} M messages")  # fmt: skip
+        print(f"{'  ratio fill ÷ that GROUP BY':{w}} {halved['fill']['seconds'] / now_['seconds']:>10.1f} ×")
+
+
 def report(args, build: dict, fill: dict, baseline: dict, backfill: list[dict], dashboard: dict) -> dict:
     ratio = fill["seconds"] / baseline["seconds"] if baseline["seconds"] else None
     built = "a kept district made ready" if args.reuse else "build"
@@ -1003,7 +1055,12 @@ def main(argv=None) -> int:
             dashboard = measure_dashboard(args, build["orgs"][0])
         problems = check_figures(build["orgs"][0], days[-1]) + check_figures(build["orgs"][-1], days[-1])
 
+        halved = measure_halved(args, run, now, days) if args.halve_history else None
+
         figures = report(args, build, fill, baseline, backfill, dashboard)
+        if halved:
+            report_halved(args, fill, baseline, halved)
+            figures["half_history"] = halved
         if args.json:
             args.json.write_text(json.dumps({**figures, "problems": problems}, default=str, indent=2))
         run.step("done")
