@@ -886,7 +886,17 @@ def check_figures(org_id: int, day: date) -> list[str]:
     return problems
 
 
-# ---- report -----------------------------------------------------------------------------------------------------
+def measure_fill_and_baselines(args, now, day: date) -> tuple[dict, dict]:
+    """The incremental fill of `day` and the bare GROUP BY of its messages: the GROUP BY before the fill and again
+    after it (with the fill's pages in the cache as well; the faster of the two is the baseline), then planned as
+    the fill plans (`baseline["as_the_fill"]`)."""
+    baseline = measure_baseline(args, day)
+    fill = measure_fill(args, now, day)
+    again = measure_baseline(args, day)
+    if again["seconds"] < baseline["seconds"]:
+        baseline = again
+    baseline["as_the_fill"] = measure_baseline(args, day, as_the_fill=True)
+    return fill, baseline
 
 
 def measure_halved(args, run, now, days: list[date]) -> dict:
@@ -906,13 +916,11 @@ def measure_halved(args, run, now, days: list[date]) -> dict:
         sql(cur, "SELECT count(*) FROM chats_message")
         messages = cur.fetchone()[0]
     run.step(f"measuring the incremental fill and the GROUP BYs with {messages:,} messages")
-    baseline = measure_baseline(args, days[-1])
-    fill = measure_fill(args, now, days[-1])
-    again = measure_baseline(args, days[-1])
-    if again["seconds"] < baseline["seconds"]:
-        baseline = again
-    baseline["as_the_fill"] = measure_baseline(args, days[-1], as_the_fill=True)
+    fill, baseline = measure_fill_and_baselines(args, now, days[-1])
     return {"days": len(kept), "messages": messages, "fill": fill, "baseline": baseline}
+
+
+# ---- report -----------------------------------------------------------------------------------------------------
 
 
 def report_halved(args, fill: dict, baseline: dict, halved: dict) -> None:
@@ -1043,12 +1051,7 @@ def main(argv=None) -> int:
         backfill = measure_backfill(args, run, now, days, sample) if sample else []
         seed_filled_state(run, build["orgs"][len(sample) :], days[-1])
         run.step(f"measuring the incremental fill of the last day of {args.orgs} schools and the GROUP BY baseline")
-        baseline = measure_baseline(args, days[-1])
-        fill = measure_fill(args, now, days[-1])
-        baseline_after = measure_baseline(args, days[-1])  # again, with the fill's pages in the cache as well
-        if baseline_after["seconds"] < baseline["seconds"]:
-            baseline = baseline_after
-        baseline["as_the_fill"] = measure_baseline(args, days[-1], as_the_fill=True)
+        fill, baseline = measure_fill_and_baselines(args, now, days[-1])
         dashboard = {}
         if not args.fill_only:
             run.step("measuring the dashboard")
